@@ -1,0 +1,3 @@
+from crosswalk.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Shipped framework catalogs and mapping sets (data files), and the loader that checks them."""

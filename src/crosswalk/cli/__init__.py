@@ -1,0 +1,1 @@
+"""The ``crosswalk`` command line: parse, call services, format. Nothing else lives here."""

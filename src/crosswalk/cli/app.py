@@ -1,0 +1,58 @@
+"""Entry point. Imports stay light so ``crosswalk --help`` answers fast: services load lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crosswalk import __version__
+from crosswalk.cli import frameworks, mapping, mappings
+
+app = typer.Typer(
+    name="crosswalk",
+    help=(
+        "Run SOC 2, ISO/IEC 27001:2022, NIST CSF 2.0, GDPR and the EU AI Act as one "
+        "program, through typed and explained crosswalks.\n\n"
+        "Exit codes: 0 ok, 1 checks found problems, 2 bad input."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"crosswalk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    catalog_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--catalog-path",
+            help="Extra catalog or mapping-set YAML file or folder (repeatable); "
+            "also CROSSWALK_CATALOG_PATH.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = {"catalog_path": list(catalog_path or [])}
+
+
+frameworks.register(app)
+mapping.register(app)
+app.add_typer(mappings.app, name="mappings")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,65 @@
+"""Crosswalk edges and the sets that group them, in NIST IR 8477 / OSCAL 1.2 terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingType
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+
+from crosswalk.domain.relationships import RationaleKind, Relationship
+
+def _empty() -> MappingType[str, str]:
+    return MappingProxyType({})
+
+
+class Method(StrEnum):
+    HUMAN = "human"
+    AUTOMATION = "automation"
+    HYBRID = "hybrid"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a mapping set came from and who stands behind it."""
+
+    source: str
+    method: Method
+    authors: tuple[str, ...] = ()
+    reviewed_on: date | None = None
+    reviewed_by: str | None = None
+    license: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """One authored edge ``source -> target``; both are ``framework:ref`` keys.
+
+    ``target`` is ``None`` only for ``no_relationship`` edges that record, with a reason,
+    that a source requirement has no counterpart in the target framework.
+    """
+
+    set_id: str
+    source: str
+    target: str | None
+    relationship: Relationship
+    rationale: RationaleKind
+    note: str
+    strength: int | None = None
+    beyond_refined: str | None = None
+    attributes: MappingType[str, str] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True)
+class MappingSet:
+    id: str
+    version: str
+    title: str
+    source_framework: str
+    target_framework: str
+    provenance: Provenance
+    mappings: tuple[Mapping, ...]
+    description: str = ""
+    refines: str | None = None

@@ -1,0 +1,1 @@
+"""Report writers: tables as Markdown, CSV and XLSX; later HTML."""
