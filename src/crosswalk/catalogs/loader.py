@@ -35,10 +35,10 @@ from crosswalk.domain.requirements import Framework, Requirement, requirement_ke
 SHIPPED_DIR = Path(__file__).parent
 CATALOG_PATH_ENV = "CROSSWALK_CATALOG_PATH"
 
-try:  # libyaml is several times faster; fall back to the pure-Python parser.
-    _YamlLoader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _YamlLoader = yaml.SafeLoader
+# libyaml is several times faster; fall back to the pure-Python parser without it.
+_YamlLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
 
 
 class CatalogError(CrosswalkError):
@@ -67,7 +67,7 @@ class Problem:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open("rb") as handle:
-            return yaml.load(handle, Loader=_YamlLoader)  # noqa: S506 - safe loader
+            return yaml.load(handle, Loader=_YamlLoader)
     except OSError as error:
         raise CatalogError(path, "", f"cannot read file: {error.strerror}") from error
     except yaml.YAMLError as error:
@@ -85,13 +85,11 @@ def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
         if isinstance(item, int):
             parts.append(f"[{item}]")
             node = node[item] if isinstance(node, list) and item < len(node) else None
-            if isinstance(node, dict):
-                label = node.get("ref") or node.get("source")
-                if label is not None:
-                    target = node.get("target")
-                    parts.append(
-                        f" (ref {label!r}{f' -> {target!r}' if target is not None else ''})"
-                    )
+            if isinstance(node, dict) and "ref" in node:
+                parts.append(f" (ref {node['ref']!r})")
+            elif isinstance(node, dict) and "source" in node:
+                target = node.get("target")
+                parts.append(f" ({node['source']!r}{f' -> {target!r}' if target else ''})")
         else:
             parts.append(f".{item}" if parts else str(item))
             node = node.get(item) if isinstance(node, dict) else None
@@ -170,7 +168,11 @@ def _build_mapping(
     note = entry.note or defaults.note
     missing = [
         name
-        for name, value in (("relationship", relationship), ("rationale", rationale), ("note", note))
+        for name, value in (
+            ("relationship", relationship),
+            ("rationale", rationale),
+            ("note", note),
+        )
         if value is None
     ]
     if missing:
@@ -212,9 +214,7 @@ def read_mapping_set(
     for side in ("source_framework", "target_framework"):
         framework_id = getattr(header, side)
         if framework_id not in frameworks:
-            raise CatalogError(
-                path, f"mapping_set.{side}", f"unknown framework {framework_id!r}"
-            )
+            raise CatalogError(path, f"mapping_set.{side}", f"unknown framework {framework_id!r}")
     source_fw = frameworks[header.source_framework]
     target_fw = frameworks[header.target_framework]
     problems: list[Problem] = []
@@ -342,13 +342,17 @@ def load_library(extra: Sequence[Path | str] = (), strict: bool = True) -> Libra
             framework = read_catalog(path, data)
             if framework.id in frameworks:
                 raise CatalogError(
-                    path, "framework.id", f"{framework.id!r} is also defined in {sources[framework.id]}"
+                    path,
+                    "framework.id",
+                    f"{framework.id!r} is also defined in {sources[framework.id]}",
                 )
             frameworks[framework.id] = framework
             sources[framework.id] = str(path)
         elif kind != MAPPING_SET_FORMAT:
             raise CatalogError(
-                path, "format", f"unknown format {kind!r}; expected {CATALOG_FORMAT} or {MAPPING_SET_FORMAT}"
+                path,
+                "format",
+                f"unknown format {kind!r}; expected {CATALOG_FORMAT} or {MAPPING_SET_FORMAT}",
             )
     mapping_sets: dict[str, MappingSet] = {}
     problems: list[Problem] = []
@@ -358,11 +362,17 @@ def load_library(extra: Sequence[Path | str] = (), strict: bool = True) -> Libra
         mapping_set, found = read_mapping_set(path, frameworks, data)
         if mapping_set.id in mapping_sets:
             raise CatalogError(
-                path, "mapping_set.id", f"{mapping_set.id!r} is also defined in {sources[mapping_set.id]}"
+                path,
+                "mapping_set.id",
+                f"{mapping_set.id!r} is also defined in {sources[mapping_set.id]}",
             )
         if found and strict:
             first = found[0]
-            more = f" (and {len(found) - 1} more; run `crosswalk mappings lint`)" if len(found) > 1 else ""
+            more = (
+                f" (and {len(found) - 1} more; run `crosswalk mappings lint`)"
+                if len(found) > 1
+                else ""
+            )
             raise CatalogError(first.path, first.where, first.message + more)
         problems.extend(found)
         mapping_sets[mapping_set.id] = mapping_set

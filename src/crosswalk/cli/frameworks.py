@@ -38,9 +38,7 @@ def list_frameworks(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 s.name,
                 s.version,
                 ", ".join(f"{n} {kind}" for kind, n in s.counts.items()),
-                ", ".join(
-                    f"{g.ref} {sum(g.counts.values())}" for g in s.groups if g.counts
-                ),
+                ", ".join(f"{g.ref} {sum(g.counts.values())}" for g in s.groups if g.counts),
             ]
             for s in summaries
         ],
@@ -50,7 +48,9 @@ def list_frameworks(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @handle_errors
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="FRAMEWORK:REF, e.g. soc2-tsc-2017:CC6.1 or iso27001-2022:5.15")],
+    ref: Annotated[
+        str, typer.Argument(help="FRAMEWORK:REF, e.g. soc2-tsc-2017:CC6.1 or iso27001-2022:5.15")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Show a requirement: parent, children and every mapping in both directions.

@@ -56,7 +56,9 @@ def _explain(view: PathView) -> None:
 @handle_errors
 def map_command(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="FRAMEWORK:REF to start from, e.g. soc2-tsc-2017:CC8.1")],
+    ref: Annotated[
+        str, typer.Argument(help="FRAMEWORK:REF to start from, e.g. soc2-tsc-2017:CC8.1")
+    ],
     to: Annotated[str, typer.Option("--to", help="Target framework id, e.g. iso27001-2022.")],
     via: Annotated[
         list[str] | None,
@@ -152,10 +154,20 @@ def matrix(
         f"{source_id} to {target_id}"[:31],
         headers,
         [
-            [r.source_ref, r.source_title, r.target_ref, r.target_title, r.relationship,
-             r.rationale, r.strength, r.note, r.mapping_set, r.inferred_via]
+            [
+                r.source_ref,
+                r.source_title,
+                r.target_ref,
+                r.target_title,
+                r.relationship,
+                r.rationale,
+                r.strength,
+                r.note,
+                r.mapping_set,
+                r.inferred_via,
+            ]
             for r in rows
-        ],  # fmt: skip
+        ],
         widths={"title": 40, "target title": 40, "note": 70},
     )
     if output_format is MatrixFormat.xlsx:

@@ -42,10 +42,16 @@ def list_sets(ctx: typer.Context, as_json: JsonOption = False) -> None:
         "Mapping sets",
         ["id", "version", "from", "to", "edges", "source"],
         [
-            [s["id"], s["version"], s["source_framework"], s["target_framework"], s["edges"],
-             lib.mapping_sets[str(s["id"])].provenance.source]
+            [
+                s["id"],
+                s["version"],
+                s["source_framework"],
+                s["target_framework"],
+                s["edges"],
+                lib.mapping_sets[str(s["id"])].provenance.source,
+            ]
             for s in sets
-        ],  # fmt: skip
+        ],
     )
 
 

@@ -1,1 +1,4 @@
-"""Plain types and rules of the crosswalk. Imports nothing else of ours, so every layer can use it."""
+"""Plain types and rules of the crosswalk.
+
+Imports nothing else of ours, so every layer can use it.
+"""

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from crosswalk.domain.relationships import RationaleKind, Relationship
 
+
 def _empty() -> MappingType[str, str]:
     return MappingProxyType({})
 

@@ -41,6 +41,10 @@ class RefIndex:
             if prefix and len(squashed) > prefix.end():
                 self._unprefixed.setdefault(squashed[prefix.end() :], []).append(requirement.ref)
 
+    def exact(self, given: str) -> str | None:
+        """The ref typed in full (case, spacing and padding aside), else ``None``."""
+        return self._exact.get(squash(given))
+
     def resolve(self, given: str) -> str:
         squashed = squash(given)
         exact = self._exact.get(squashed)
@@ -85,6 +89,15 @@ def resolve_key(
         return f"{framework_id}:{indexes[framework_id].resolve(ref_part)}"
     if default_framework is not None:
         return f"{default_framework}:{indexes[default_framework].resolve(given)}"
+    exact = [
+        f"{framework_id}:{ref}"
+        for framework_id, index in indexes.items()
+        if (ref := index.exact(given)) is not None
+    ]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        raise AmbiguousReferenceError(given, exact)
     found: list[str] = []
     suggestions: list[str] = []
     for framework_id, index in indexes.items():

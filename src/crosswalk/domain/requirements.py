@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+
 def _empty() -> Mapping[str, str]:
     return MappingProxyType({})
 

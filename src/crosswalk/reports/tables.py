@@ -51,9 +51,7 @@ def _column_width(table: Table, index: int) -> int:
     header = table.headers[index]
     if header in table.widths:
         return table.widths[header]
-    longest = max(
-        [len(header), *(len(_text(row[index])) for row in table.rows[:500])], default=10
-    )
+    longest = max([len(header), *(len(_text(row[index])) for row in table.rows[:500])], default=10)
     return max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, longest + 2))
 
 
@@ -80,9 +78,7 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
             width = _column_width(table, index)
             sheet.column_dimensions[get_column_letter(index + 1)].width = width
             if width >= MAX_COLUMN_WIDTH // 2:
-                for (cell,) in sheet.iter_rows(
-                    min_row=2, min_col=index + 1, max_col=index + 1
-                ):
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"
         last = get_column_letter(len(table.headers))

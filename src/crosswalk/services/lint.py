@@ -304,5 +304,9 @@ def lint_library(
         if backbone and backbone in library.frameworks:
             card.findings.extend(_backbone_findings(library, mapping_set, backbone))
         scorecards.append(card)
-    cross = [f for f in _cross_set_findings(library) if any(s in wanted for s in f.mapping_set.split(", "))]
+    cross = [
+        f
+        for f in _cross_set_findings(library)
+        if any(s in wanted for s in f.mapping_set.split(", "))
+    ]
     return LintReport(scorecards, cross)

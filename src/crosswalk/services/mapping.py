@@ -167,7 +167,9 @@ def build_matrix(
                     relationship=path.composed.label,
                     rationale=last.rationale.value if not path.inferred else "inferred",
                     strength=path.strength,
-                    note=last.note if not path.inferred else "; ".join(
+                    note=last.note
+                    if not path.inferred
+                    else "; ".join(
                         f"{s.start} -[{s.relationship.value}]-> {s.end}" for s in path.steps
                     ),
                     mapping_set=",".join(dict.fromkeys(s.mapping.set_id for s in path.steps)),
