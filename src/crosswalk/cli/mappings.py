@@ -94,12 +94,14 @@ def lint(
         print_rows(
             "Mapping set scorecards",
             ["set", "edges", "by relationship", "typed", "sources reached", "targets reached",
-             "errors", "warnings"],
+             "backbone agrees", "errors", "warnings"],
             [
                 [c.mapping_set, c.edges,
                  ", ".join(f"{k} {v}" for k, v in sorted(c.by_relationship.items())),
                  f"{c.typed_share:.0%}", f"{c.sources_reached}/{c.sources_total}",
-                 f"{c.targets_reached}/{c.targets_total}", c.errors, c.warnings]
+                 f"{c.targets_reached}/{c.targets_total}",
+                 f"{c.backbone_reaches}/{c.edges}" if c.backbone else "",
+                 c.errors, c.warnings]
                 for c in report.scorecards
             ],
         )  # fmt: skip

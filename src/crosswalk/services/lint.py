@@ -55,6 +55,9 @@ class Scorecard:
     unreached_targets: list[str]
     unmapped_sources: list[str]
     findings: list[Finding] = field(default_factory=list)
+    backbone: str | None = None
+    backbone_reaches: int = 0  # direct edges whose pair the backbone also connects
+    backbone_certain: int = 0  # ... with a relationship set theory guarantees
 
     @property
     def errors(self) -> int:
@@ -139,14 +142,15 @@ def _refinement_findings(library: Library, mapping_set: MappingSet) -> list[Find
     return findings
 
 
-def _backbone_findings(
-    library: Library, mapping_set: MappingSet, backbone: str, max_hops: int = 2
-) -> list[Finding]:
+def _compare_with_backbone(
+    library: Library, card: Scorecard, mapping_set: MappingSet, backbone: str, max_hops: int = 2
+) -> None:
     """Compare each direct edge with what the backbone implies for the same pair."""
     if backbone in (mapping_set.source_framework, mapping_set.target_framework):
-        return []
+        return
     graph = library.graph
-    findings = []
+    card.backbone = backbone
+    findings = card.findings
     for mapping in mapping_set.mappings:
         if mapping.target is None:
             continue
@@ -156,6 +160,8 @@ def _backbone_findings(
             if p.target == mapping.target
         ]
         certain = {p.composed.relationship for p in inferred if p.composed.certain}
+        card.backbone_reaches += bool(inferred)
+        card.backbone_certain += bool(certain)
         if mapping.relationship is Relationship.NO_RELATIONSHIP and certain:
             findings.append(
                 Finding(
@@ -179,7 +185,6 @@ def _backbone_findings(
                         f"{relationship.value}",
                     )
                 )
-    return findings
 
 
 def _scorecard(library: Library, mapping_set: MappingSet) -> Scorecard:
@@ -302,7 +307,7 @@ def lint_library(
         card = _scorecard(library, mapping_set)
         card.findings[:0] = problem_findings.get(set_id, [])
         if backbone and backbone in library.frameworks:
-            card.findings.extend(_backbone_findings(library, mapping_set, backbone))
+            _compare_with_backbone(library, card, mapping_set, backbone)
         scorecards.append(card)
     cross = [
         f
