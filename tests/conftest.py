@@ -7,6 +7,8 @@ import pytest
 
 from crosswalk.catalogs.loader import Library, load_library
 
+pytest_plugins = ["tests.plugins.postgres", "tests.plugins.browser"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REFERENCE = SHARED / "reference"

@@ -20,8 +20,10 @@ from pydantic import ValidationError
 
 from crosswalk.catalogs.schema import (
     CATALOG_FORMAT,
+    GUIDANCE_FORMAT,
     MAPPING_SET_FORMAT,
     CatalogFile,
+    GuidanceFile,
     MappingEntry,
     MappingSetFile,
 )
@@ -276,6 +278,65 @@ def read_mapping_set(
     return mapping_set, problems
 
 
+@dataclass(frozen=True, slots=True)
+class Guidance:
+    """What to build for a requirement, and the cadence auditors commonly expect of it."""
+
+    key: str
+    suggested_control: str | None = None
+    effort: str | None = None
+    artifact: str | None = None
+    expected_frequency: str | None = None
+    frequency_basis: str | None = None
+
+
+def read_guidance(
+    path: Path, frameworks: dict[str, Framework], data: Any | None = None
+) -> dict[str, Guidance]:
+    data = _read_yaml(path) if data is None else data
+    try:
+        parsed = GuidanceFile.model_validate(data)
+    except ValidationError as error:
+        raise _validation_error(path, data, error) from error
+    found: dict[str, Guidance] = {}
+
+    def check(framework_id: str, ref: str, where: str) -> str:
+        framework = frameworks.get(framework_id)
+        if framework is None:
+            raise CatalogError(path, where, f"unknown framework {framework_id!r}")
+        if ref not in framework:
+            raise CatalogError(path, where, f"unknown ref {framework_id}:{ref}")
+        key = requirement_key(framework_id, ref)
+        if key in found:
+            raise CatalogError(path, where, f"duplicate guidance for {key}")
+        return key
+
+    for position, entry in enumerate(parsed.requirements):
+        key = check(
+            parsed.guidance.framework, entry.ref, f"requirements[{position}] (ref {entry.ref!r})"
+        )
+        found[key] = Guidance(
+            key,
+            entry.suggested_control,
+            entry.effort,
+            entry.artifact,
+            entry.expected_frequency,
+            entry.frequency_basis,
+        )
+    for position, expectation in enumerate(parsed.soc2_expectations):
+        key = check(
+            "soc2-tsc-2017",
+            expectation.ref,
+            f"soc2_expectations[{position}] (ref {expectation.ref!r})",
+        )
+        found[key] = Guidance(
+            key,
+            expected_frequency=expectation.expected_frequency,
+            frequency_basis=expectation.frequency_basis,
+        )
+    return found
+
+
 @dataclass
 class Library:
     """Every framework and mapping set in use, with the indexes queries need."""
@@ -284,6 +345,13 @@ class Library:
     mapping_sets: dict[str, MappingSet]
     sources: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    guidance: dict[str, Guidance] = field(default_factory=dict)
+
+    @cached_property
+    def coverage_sets(self) -> set[str]:
+        """Sets used for coverage: a set refined by a finer one is superseded by it."""
+        refined = {s.refines for s in self.mapping_sets.values() if s.refines}
+        return {set_id for set_id in self.mapping_sets if set_id not in refined}
 
     @cached_property
     def graph(self) -> CrosswalkGraph:
@@ -300,9 +368,11 @@ class Library:
 
 
 def shipped_files() -> list[Path]:
-    return sorted((SHIPPED_DIR / "frameworks").glob("*.yaml")) + sorted(
-        (SHIPPED_DIR / "mappings").glob("*.yaml")
-    )
+    return [
+        path
+        for folder in ("frameworks", "mappings", "guidance")
+        for path in sorted((SHIPPED_DIR / folder).glob("*.yaml"))
+    ]
 
 
 def extra_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -384,4 +454,8 @@ def load_library(extra: Sequence[Path | str] = (), strict: bool = True) -> Libra
                 "mapping_set.refines",
                 f"refines unknown mapping set {mapping_set.refines!r}",
             )
-    return Library(frameworks, mapping_sets, sources, problems)
+    guidance: dict[str, Guidance] = {}
+    for path, kind, data in parsed:
+        if kind == GUIDANCE_FORMAT:
+            guidance.update(read_guidance(path, frameworks, data))
+    return Library(frameworks, mapping_sets, sources, problems, guidance)

@@ -102,3 +102,40 @@ class MappingSetFile(_Strict):
     format: Literal["crosswalk/mapping-set@1"]
     mapping_set: MappingSetHeader
     mappings: list[MappingEntry] = Field(min_length=1)
+
+
+GUIDANCE_FORMAT = "crosswalk/guidance@1"
+Effort = Literal["S", "M", "L"]
+FrequencyWord = Literal[
+    "continuous", "daily", "weekly", "monthly", "quarterly", "semiannual", "annual"
+]
+
+
+class GuidanceHeader(_Strict):
+    id: Identifier
+    framework: Identifier
+    version: Text
+    provenance: ProvenanceEntry
+    notice: str = ""
+
+
+class GuidanceEntry(_Strict):
+    ref: Text
+    suggested_control: Text
+    effort: Effort
+    artifact: Text | None = None
+    expected_frequency: FrequencyWord | None = None
+    frequency_basis: Text | None = None
+
+
+class ExpectationEntry(_Strict):
+    ref: Text
+    expected_frequency: FrequencyWord
+    frequency_basis: Text
+
+
+class GuidanceFile(_Strict):
+    format: Literal["crosswalk/guidance@1"]
+    guidance: GuidanceHeader
+    requirements: list[GuidanceEntry] = Field(min_length=1)
+    soc2_expectations: list[ExpectationEntry] = Field(default_factory=list)

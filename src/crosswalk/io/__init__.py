@@ -1,0 +1,1 @@
+"""Reading and writing other people's files: spreadsheets, program folders, open formats."""

@@ -1,0 +1,120 @@
+"""The declarative program format: one reviewable YAML file per control, kept in git.
+
+``crosswalk export program DIR`` writes it and ``crosswalk apply DIR`` reads it back; the
+same library always writes the same bytes, so a pull request shows only real changes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from crosswalk.domain.controls import Coverage, OperatingStatus
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.frequency import Frequency
+
+CONTROL_FORMAT = "crosswalk/control@1"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class ProgramError(CrosswalkError):
+    pass
+
+
+class TagEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    requirement: Text
+    coverage: Coverage = Coverage.FULL
+
+
+class ControlFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["crosswalk/control@1"]
+    id: Text
+    title: Text
+    description: str = ""
+    owner: str | None = None
+    frequency: Frequency | None = None
+    frequency_text: str | None = None
+    status: OperatingStatus
+    evidence: str = ""
+    tags: list[TagEntry] = Field(default_factory=list)
+
+
+def file_name(control_id: str) -> str:
+    """A safe, stable file name for a control id (no path tricks)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", control_id).strip("._") + ".yaml"
+
+
+def dump_control(control: ControlFile) -> str:
+    data: dict[str, Any] = {
+        "format": CONTROL_FORMAT,
+        "id": control.id,
+        "title": control.title,
+        "description": control.description,
+        "owner": control.owner,
+        "frequency": control.frequency.value if control.frequency else None,
+        "frequency_text": control.frequency_text,
+        "status": control.status.value,
+        "evidence": control.evidence,
+        "tags": [
+            {"requirement": t.requirement, "coverage": t.coverage.value} for t in control.tags
+        ],
+    }
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_program(folder: Path, controls: list[ControlFile]) -> list[Path]:
+    """Write one file per control; files of controls no longer in the library are removed."""
+    target = folder / "controls"
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    names = set()
+    for control in controls:
+        path = target / file_name(control.id)
+        names.add(path.name)
+        text = dump_control(control)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            temporary = path.with_suffix(".yaml.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)
+        written.append(path)
+    for stale in target.glob("*.yaml"):
+        if stale.name not in names:
+            stale.unlink()
+    return written
+
+
+def read_program(folder: Path) -> list[tuple[Path, ControlFile]]:
+    """Read every control file; the first malformed one raises, naming file and field."""
+    source = folder / "controls"
+    if not source.is_dir():
+        raise ProgramError(
+            f"{folder}: no controls/ folder (write one with `crosswalk export program`)"
+        )
+    found: list[tuple[Path, ControlFile]] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(source.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise ProgramError(f"{path}{where}: not valid YAML") from error
+        try:
+            control = ControlFile.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise ProgramError(f"{path}: {field}: {first['msg']}") from error
+        if control.id in seen:
+            raise ProgramError(
+                f"{path}: control {control.id!r} is also defined in {seen[control.id]}"
+            )
+        seen[control.id] = path
+        found.append((path, control))
+    return found

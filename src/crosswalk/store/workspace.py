@@ -1,0 +1,115 @@
+"""A workspace is a folder holding ``crosswalk.toml`` and, by default, its SQLite database.
+
+Commands find it from the current directory upwards, like git; ``--workspace`` names it and
+``--database-url`` / ``CROSSWALK_DATABASE_URL`` point it at PostgreSQL instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.store.engine import make_engine, migrate
+
+WORKSPACE_FILE = "crosswalk.toml"
+DATABASE_ENV = "CROSSWALK_DATABASE_URL"
+DEFAULT_DATABASE = "crosswalk.db"
+
+
+class WorkspaceError(CrosswalkError):
+    pass
+
+
+@dataclass
+class Workspace:
+    root: Path
+    name: str
+    database_url: str
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.database_url)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def _sqlite_url(root: Path) -> str:
+    return f"sqlite:///{(root / DEFAULT_DATABASE).resolve()}"
+
+
+def _read(root: Path, database_url: str | None) -> Workspace:
+    config_path = root / WORKSPACE_FILE
+    try:
+        config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise WorkspaceError(f"{config_path}: cannot read workspace file: {error}") from error
+    section = config.get("workspace", {})
+    url = database_url or os.environ.get(DATABASE_ENV) or section.get("database_url")
+    return Workspace(root.resolve(), str(section.get("name", root.name)), url or _sqlite_url(root))
+
+
+def init_workspace(
+    path: Path, name: str | None = None, database_url: str | None = None
+) -> tuple[Workspace, bool]:
+    """Create (or re-open) a workspace and bring its schema up to date.
+
+    Returns the workspace and whether it was newly created. Never overwrites an existing
+    workspace file or database.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    config_path = path / WORKSPACE_FILE
+    created = not config_path.exists()
+    if created:
+        lines = ["[workspace]", f"name = {_toml_string(name or path.resolve().name)}"]
+        if database_url:
+            lines.append(f"database_url = {_toml_string(database_url)}")
+        config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    workspace = _read(path, database_url)
+    migrate(workspace.engine)
+    return workspace, created
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def find_workspace_root(start: Path) -> Path | None:
+    for folder in [start.resolve(), *start.resolve().parents]:
+        if (folder / WORKSPACE_FILE).is_file():
+            return folder
+    return None
+
+
+def open_workspace(
+    explicit: Path | None = None, database_url: str | None = None, start: Path | None = None
+) -> Workspace:
+    """The workspace named, or found from ``start`` (the current directory) upwards."""
+    if explicit is not None:
+        if not (explicit / WORKSPACE_FILE).is_file():
+            raise WorkspaceError(
+                f"{explicit} is not a Crosswalk workspace (no {WORKSPACE_FILE}); "
+                f"run `crosswalk init {explicit}`"
+            )
+        root = explicit
+    else:
+        found = find_workspace_root(start or Path.cwd())
+        if found is None:
+            raise WorkspaceError(
+                f"no Crosswalk workspace in {start or Path.cwd()} or above; "
+                "run `crosswalk init` or pass --workspace DIR"
+            )
+        root = found
+    workspace = _read(root, database_url)
+    migrate(workspace.engine)
+    return workspace
