@@ -49,7 +49,7 @@ def test_every_module_imports_in_a_fresh_process() -> None:
     modules = sorted(
         ".".join(path.relative_to(REPO / "src").with_suffix("").parts)
         for path in (REPO / "src" / "crosswalk").rglob("*.py")
-        if path.name != "__main__.py"
+        if path.name != "__main__.py" and "migrations" not in path.parts
     )
     code = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
     result = subprocess.run(

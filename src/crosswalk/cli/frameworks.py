@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from crosswalk.cli.context import library
 from crosswalk.cli.output import console, handle_errors, print_json, print_rows
@@ -66,20 +67,20 @@ def show(
         print_json(detail)
         return
     out = console()
-    out.print(f"[bold]{detail.key}[/bold]  {detail.title}")
+    out.print(f"[bold]{escape(detail.key)}[/bold]  {escape(detail.title)}")
     facts = [f"kind: {detail.kind}"]
     if detail.mandatory:
         facts.append("mandatory")
     facts.extend(f"{k}: {v}" for k, v in detail.attributes.items())
-    out.print("  " + " | ".join(facts))
+    out.print("  " + " | ".join(facts), markup=False)
     if detail.text:
-        out.print(f"  [italic]{detail.text}[/italic]")
+        out.print(f"  {detail.text}", markup=False, style="italic")
     if detail.parent:
-        out.print(f"  parent: {detail.parent.ref} {detail.parent.title}")
+        out.print(f"  parent: {detail.parent.ref} {detail.parent.title}", markup=False)
     if detail.children:
-        out.print("  children: " + ", ".join(c.ref for c in detail.children))
+        out.print("  children: " + ", ".join(c.ref for c in detail.children), markup=False)
     for note in detail.no_counterpart:
-        out.print(f"  no counterpart ({note.mapping_set}): {note.note}")
+        out.print(f"  no counterpart ({note.mapping_set}): {note.note}", markup=False)
     if not detail.mappings:
         out.print("  no mappings")
         return
@@ -99,4 +100,4 @@ def show(
             for v in detail.mappings
         ],
     )
-    out.print(f"[dim]{detail.notice}[/dim]")
+    out.print(detail.notice, markup=False, style="dim")

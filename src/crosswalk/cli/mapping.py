@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from crosswalk.cli.context import library
 from crosswalk.cli.output import console, fail, handle_errors, print_json, print_rows
@@ -39,18 +40,20 @@ def _explain(view: PathView) -> None:
     out = console()
     label = "inferred" if view.inferred else "direct"
     out.print(
-        f"\n[bold]{view.target.key}[/bold] {view.target.title}  "
-        f"[{label}] {view.relationship}, strength {_strength(view)}: {view.coverage}"
+        f"\n[bold]{escape(view.target.key)}[/bold] {escape(view.target.title)}  "
+        + escape(f"[{label}] {view.relationship}, strength {_strength(view)}: {view.coverage}")
     )
     for step in view.steps:
+        strength = step.strength if step.strength is not None else "–"
+        reverse = ", read in reverse" if step.direction == "incoming" else ""
         out.print(
             f"   {step.mapping_set}: {step.relationship} {step.other.key} "
-            f"({step.rationale}, strength {step.strength if step.strength is not None else '–'}"
-            f"{', read in reverse' if step.direction == 'incoming' else ''})"
+            f"({step.rationale}, strength {strength}{reverse})",
+            markup=False,
         )
-        out.print(f"     why: {step.note}")
+        out.print(f"     why: {step.note}", markup=False)
         if step.beyond_refined:
-            out.print(f"     beyond the series table: {step.beyond_refined}")
+            out.print(f"     beyond the series table: {step.beyond_refined}", markup=False)
 
 
 @handle_errors
@@ -89,9 +92,9 @@ def map_command(
         print_json(result)
         return
     out = console()
-    out.print(f"[bold]{result.source.key}[/bold] {result.source.title} → {target}")
+    out.print(f"[bold]{escape(result.source.key)}[/bold] {escape(result.source.title)} → {target}")
     for note in result.no_counterpart:
-        out.print(f"  no counterpart: {note}")
+        out.print(f"  no counterpart: {note}", markup=False)
     if not result.direct and not result.inferred:
         out.print("  no mapping" + ("" if via_ids else " (try --via nist-csf-2.0)"))
     groups = [("direct", result.direct), ("inferred via " + ", ".join(via_ids), result.inferred)]
@@ -99,7 +102,7 @@ def map_command(
         if not views:
             continue
         if explain:
-            console().print(f"\n[bold underline]{title}[/] ({len(views)})")
+            console().print(f"\n[bold underline]{escape(title)}[/] ({len(views)})")
             for view in views:
                 _explain(view)
             continue

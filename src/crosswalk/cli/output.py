@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from enum import Enum, IntEnum
-from pathlib import Path
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
@@ -29,24 +25,10 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # unknown refs, malformed files, bad usage
 
 
-def to_jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    return value
-
-
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n")
+    from crosswalk.reports.serialize import dumps
+
+    sys.stdout.write(dumps(value))
 
 
 def console(stderr: bool = False) -> Console:
@@ -68,12 +50,13 @@ def print_rows(
         sys.stdout.write(to_csv(Table(title or "", headers, rows)))
         return
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     table = RichTable(title=title, title_justify="left", show_lines=False)
     for header in headers:
         table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    for row in rows:  # Text(): cell content is data, never Rich markup
+        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     console().print(table)
 
 

@@ -1,0 +1,283 @@
+"""The gap analysis as an XLSX workbook, a self-contained HTML page, Markdown and JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crosswalk.reports.charts import stacked_bars, verdict_donut
+from crosswalk.reports.serialize import dumps
+from crosswalk.reports.tables import Table, to_markdown, write_xlsx
+from crosswalk.services.gap import GapReport, RequirementVerdict
+
+FORMATS = ("json", "md", "html", "xlsx")
+
+
+def _routes_text(view: RequirementVerdict) -> str:
+    return "; ".join(
+        f"{r.control_id} via {r.tagged.partition(':')[2]} ({r.relationship})"
+        if r.relationship
+        else f"{r.control_id} (direct)"
+        for r in view.routes
+    )
+
+
+def gap_tables(report: GapReport) -> list[Table]:
+    summary_rows: list[list[str | int | float | None]] = [
+        ["Source framework", report.source],
+        ["Target framework", report.target],
+        ["Generated", report.generated_at],
+        ["Controls in the library", report.controls_total],
+        ["Annex A controls assessed", report.annex_a_summary.total],
+    ]
+    for verdict, count in report.annex_a_summary.by_verdict.items():
+        summary_rows.append(
+            [f"Annex A {verdict}", f"{count} ({report.annex_a_summary.percent[verdict]}%)"]
+        )
+    for theme, counts in report.annex_a_by_theme.items():
+        summary_rows.append(
+            [
+                f"{theme} ({counts.total})",
+                ", ".join(f"{v} {n}" for v, n in counts.by_verdict.items() if n),
+            ]
+        )
+    summary_rows.append(["Clauses 4-10 net-new", ", ".join(v.ref for v in report.net_new)])
+    summary_rows.append(["Controls on paper only", ", ".join(report.paper_only_controls)])
+    summary_rows.append(["Unowned controls", ", ".join(report.unowned_controls)])
+    return [
+        Table("Summary", ["item", "value"], summary_rows, widths={"item": 34, "value": 90}),
+        Table(
+            "Annex A",
+            [
+                "ref",
+                "title",
+                "theme",
+                "verdict",
+                "controls",
+                "owners",
+                "routes",
+                "why not higher",
+                "suggested control",
+            ],
+            [
+                [
+                    v.ref,
+                    v.title,
+                    v.group,
+                    v.verdict,
+                    ", ".join(v.controls),
+                    ", ".join(v.owners),
+                    _routes_text(v),
+                    " ".join(v.why_not_higher),
+                    v.suggested_control,
+                ]
+                for v in report.annex_a
+            ],
+            widths={"routes": 60, "why not higher": 70, "suggested control": 60},
+        ),
+        Table(
+            "Clauses",
+            [
+                "ref",
+                "title",
+                "verdict",
+                "net-new",
+                "artifact",
+                "controls tagged",
+                "SOC 2 head start",
+                "why not higher",
+            ],
+            [
+                [
+                    v.ref,
+                    v.title,
+                    v.verdict,
+                    "yes" if v.net_new else "no",
+                    v.artifact,
+                    ", ".join(v.controls),
+                    ", ".join(sorted({r.tagged.partition(":")[2] for r in v.head_start})),
+                    " ".join(v.why_not_higher),
+                ]
+                for v in report.clauses
+            ],
+            widths={"why not higher": 70, "SOC 2 head start": 40},
+        ),
+        Table(
+            "Crosswalk",
+            [
+                "control",
+                "control title",
+                "status",
+                "SOC 2 criterion",
+                "ISO ref",
+                "relationship",
+                "strength",
+                "note",
+            ],
+            [
+                [
+                    r.control_id,
+                    r.control_title,
+                    r.status,
+                    r.criterion,
+                    r.target,
+                    r.relationship,
+                    r.strength,
+                    r.note,
+                ]
+                for r in report.crosswalk
+            ],
+            widths={"note": 70},
+        ),
+        Table(
+            "Backlog",
+            ["item", "ISO ref", "verdict", "suggested control", "owner", "effort"],
+            [
+                [b.item, b.ref, b.verdict, b.suggested_control, b.owner, b.effort]
+                for b in report.backlog
+            ],
+            widths={"item": 60, "suggested control": 70},
+        ),
+        Table(
+            "SoA draft",
+            [
+                "ref",
+                "title",
+                "theme",
+                "proposed applicability",
+                "justification",
+                "implementation status",
+                "controls",
+            ],
+            [
+                [
+                    s.ref,
+                    s.title,
+                    s.theme,
+                    s.proposed_applicability,
+                    s.justification,
+                    s.implementation_status,
+                    ", ".join(s.controls),
+                ]
+                for s in report.soa_draft
+            ],
+            widths={"justification": 70},
+        ),
+    ]
+
+
+def render_markdown(report: GapReport) -> str:
+    summary = report.annex_a_summary
+    lines = [
+        f"# Gap analysis: {report.source} -> {report.target}",
+        "",
+        f"Generated {report.generated_at} from {report.controls_total} controls.",
+        "",
+        "## Headline",
+        "",
+        f"Annex A: **{summary.by_verdict['covered']} covered**, {summary.by_verdict['partial']} "
+        f"partial, {summary.by_verdict['planned']} planned, **{summary.by_verdict['gap']} gap** "
+        f"of {summary.total} ({summary.percent['covered']}% covered, "
+        f"{summary.percent['partial']}% partial, {summary.percent['gap']}% gap).",
+        "",
+        to_markdown(
+            Table(
+                "by theme",
+                ["theme", "total", *summary.by_verdict],
+                [
+                    [theme, c.total, *c.by_verdict.values()]
+                    for theme, c in report.annex_a_by_theme.items()
+                ],
+            )
+        ),
+        "## Net-new ISMS work (clauses 4-10)",
+        "",
+        "ISO clauses 4-10 have no SOC 2 starting point; budget for them as net-new.",
+        "",
+        to_markdown(
+            Table(
+                "net-new",
+                ["clause", "title", "artifact", "SOC 2 head start"],
+                [
+                    [
+                        v.ref,
+                        v.title,
+                        v.artifact,
+                        ", ".join(sorted({r.tagged.partition(":")[2] for r in v.head_start})),
+                    ]
+                    for v in report.net_new
+                ],
+            )
+        ),
+        "## What SOC 2 asks that ISO does not",
+        "",
+        *[
+            f"- **{item.topic}**: {item.explanation}"
+            + (f" ({', '.join(item.criteria)})" if item.criteria else "")
+            for item in report.reverse
+        ],
+        "",
+        "## Remediation backlog",
+        "",
+        to_markdown(
+            Table(
+                "backlog",
+                ["ISO ref", "item", "suggested control", "owner", "effort"],
+                [
+                    [b.ref, b.item, b.suggested_control, b.owner or "", b.effort]
+                    for b in report.backlog
+                ],
+            )
+        ),
+        "## Annex A verdicts",
+        "",
+        to_markdown(
+            Table(
+                "annex a",
+                ["ref", "title", "verdict", "controls", "why not higher"],
+                [
+                    [v.ref, v.title, v.verdict, ", ".join(v.controls), " ".join(v.why_not_higher)]
+                    for v in report.annex_a
+                ],
+            )
+        ),
+        "## Controls to look at",
+        "",
+        f"- On paper only: {', '.join(report.paper_only_controls) or 'none'}",
+        f"- Unowned: {', '.join(report.unowned_controls) or 'none'}",
+        f"- Not tagged to any requirement: {', '.join(report.untagged_controls) or 'none'}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render_html(report: GapReport) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("crosswalk.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    template = environment.get_template("gap.html.j2")
+    themes = [(theme, counts.by_verdict) for theme, counts in report.annex_a_by_theme.items()]
+    return template.render(
+        report=report,
+        theme_chart=stacked_bars([*themes, ("All Annex A", report.annex_a_summary.by_verdict)]),
+        donut=verdict_donut(report.annex_a_summary.by_verdict),
+        clause_chart=stacked_bars([("Clauses 4-10", report.clause_summary.by_verdict)]),
+        routes_text=_routes_text,
+    )
+
+
+def write_gap_report(report: GapReport, output_format: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if output_format == "xlsx":
+        write_xlsx(path, gap_tables(report))
+        return
+    text = {
+        "json": lambda: dumps(report),
+        "md": lambda: render_markdown(report),
+        "html": lambda: render_html(report),
+    }[output_format]()
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
