@@ -418,11 +418,12 @@ def load_library(extra: Sequence[Path | str] = (), strict: bool = True) -> Libra
                 )
             frameworks[framework.id] = framework
             sources[framework.id] = str(path)
-        elif kind != MAPPING_SET_FORMAT:
+        elif kind not in (MAPPING_SET_FORMAT, GUIDANCE_FORMAT):
             raise CatalogError(
                 path,
                 "format",
-                f"unknown format {kind!r}; expected {CATALOG_FORMAT} or {MAPPING_SET_FORMAT}",
+                f"unknown format {kind!r}; expected {CATALOG_FORMAT}, {MAPPING_SET_FORMAT} "
+                f"or {GUIDANCE_FORMAT}",
             )
     mapping_sets: dict[str, MappingSet] = {}
     problems: list[Problem] = []

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from crosswalk import __version__
-from crosswalk.cli import frameworks, mapping, mappings
+from crosswalk.cli import controls, demo, frameworks, gap, mapping, mappings, program
 
 app = typer.Typer(
     name="crosswalk",
@@ -41,17 +41,42 @@ def root(
             "also CROSSWALK_CATALOG_PATH.",
         ),
     ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (default: found from the current folder up).",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="CROSSWALK_DATABASE_URL",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: the "
+            "workspace's SQLite file).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = {"catalog_path": list(catalog_path or [])}
+    ctx.obj = {
+        "catalog_path": list(catalog_path or []),
+        "workspace": workspace,
+        "database_url": database_url,
+    }
 
 
 frameworks.register(app)
 mapping.register(app)
 app.add_typer(mappings.app, name="mappings")
+program.register(app)
+app.add_typer(controls.app, name="controls")
+gap.register(app)
+demo.register(app)
 
 
 def main() -> None:

@@ -107,7 +107,7 @@ class EffectiveFrequency:
     own: Frequency | None
     deciding: Expectation | None  # the expectation that made it stricter, if any
     expectations: tuple[Expectation, ...]
-    conflicts: tuple[str, ...]  # event-driven control vs periodic expectation, explained
+    conflicts: tuple[str, ...]  # periodic expectations an event-driven control does not meet
 
     @property
     def raised(self) -> bool:
@@ -122,8 +122,7 @@ def effective_frequency(
     conflicts: list[str] = []
     if own is not None and not own.periodic:
         conflicts = [
-            f"{e.requirement} expects {e.frequency.value} but the control runs {own.value}"
-            for e in periodic
+            f"{e.requirement} also expects a {e.frequency.value} activity" for e in periodic
         ]
         return EffectiveFrequency(own, own, None, tuple(expectations), tuple(conflicts))
     best = own

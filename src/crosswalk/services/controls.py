@@ -190,7 +190,7 @@ def all_facts(session: Session) -> list[ControlFacts]:
 
 
 def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]:
-    """Cadences expected by the tagged requirements and by what they map to."""
+    """Cadences expected by the tagged requirements and by what they fully map to."""
     found: list[Expectation] = []
     seen: set[str] = set()
     for key in tags:
@@ -203,7 +203,13 @@ def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]
                 )
             )
         for edge in library.graph.edges_of(key):
-            if edge.mapping.set_id not in library.coverage_sets or edge.end in seen:
+            # Only a requirement the tag fully serves lends it its cadence: a loose overlap
+            # (an annual pentest that touches monitoring) must not make a control continuous.
+            if (
+                edge.mapping.set_id not in library.coverage_sets
+                or edge.end in seen
+                or not edge.relationship.covers_target
+            ):
                 continue
             reached = library.guidance.get(edge.end)
             if reached and reached.expected_frequency:
@@ -253,7 +259,11 @@ def control_flags(row: ControlRow) -> list[str]:
 
 def explain_frequency(result: EffectiveFrequency) -> str:
     if result.conflicts:
-        return "event-driven control; check the cadence: " + "; ".join(result.conflicts)
+        return (
+            f"{result.own.value if result.own else '?'} (event-driven, kept). Note: "
+            + "; ".join(result.conflicts)
+            + " — make sure another control performs that periodic activity"
+        )
     if result.deciding is not None:
         through = f" (reached from {result.deciding.through})" if result.deciding.through else ""
         own = result.own.value if result.own else "none"

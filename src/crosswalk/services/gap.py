@@ -86,6 +86,7 @@ class RequirementVerdict:
     artifact: str | None
     effort: str | None
     exclusion_reason: str | None = None
+    group_parent: str | None = None  # the parent requirement's ref, if any
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ def _verdict_view(library: Library, assessment: Assessment) -> RequirementVerdic
         artifact=guidance.artifact if guidance else None,
         effort=guidance.effort if guidance else None,
         exclusion_reason=assessment.exclusion_reason,
+        group_parent=requirement.parent,
     )
 
 
@@ -228,8 +230,10 @@ def _backlog(items: list[RequirementVerdict]) -> list[BacklogItem]:
     for view in items:
         if view.verdict in (Verdict.COVERED.value, Verdict.NOT_APPLICABLE.value):
             continue
-        if view.kind == "clause" and (view.verdict != Verdict.GAP.value or not view.artifact):
-            continue  # clause headings and partly-done clauses: their parts carry the work
+        if view.kind == "clause" and (
+            view.verdict != Verdict.GAP.value or not view.artifact or not view.group_parent
+        ):
+            continue  # top-level headings and partly-done clauses: their parts carry the work
         effort = view.effort or "M"
         if view.verdict == Verdict.PARTIAL.value:
             effort = SMALLER_EFFORT[effort]
@@ -387,7 +391,8 @@ def build_gap_report(
     for view in annex_a:
         themes.setdefault(view.group, []).append(view.verdict)
     leaf_clauses = [v for v in clauses if not framework.children(v.ref)]
-    net_new = [v for v in clauses if v.net_new and v.artifact]
+    # Top-level clause headings (4 ... 10) only group their sub-clauses, which carry the work.
+    net_new = [v for v in clauses if v.net_new and v.artifact and framework.ancestors(v.ref)]
     return GapReport(
         source=source,
         target=target,
