@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crosswalk.catalogs.loader import Library, load_library
+from crosswalk.demo.builder import DemoResult, build_demo
+from crosswalk.store.workspace import Workspace, init_workspace
 
 pytest_plugins = ["tests.plugins.postgres", "tests.plugins.browser"]
 
@@ -26,3 +29,33 @@ def reference_rows(relative: str) -> list[dict[str, str]]:
         pytest.skip(f"reference facts not found at {path} (shared/ must sit beside the repo)")
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind; PostgreSQL skips with a reason when not installed."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'crosswalk-test.db'}"
+    url: str = request.getfixturevalue("postgres_database_url")
+    return url
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, database_url: str) -> Iterator[Workspace]:
+    """A migrated workspace under tmp_path, on SQLite and on PostgreSQL."""
+    opened, _ = init_workspace(tmp_path / "ws", database_url=database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
+    opened, _ = init_workspace(tmp_path / "ws")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory, library: Library) -> DemoResult:
+    """The demo workspace, built once per test session; tests only read it."""
+    return build_demo(tmp_path_factory.mktemp("demo"), library)

@@ -95,3 +95,17 @@ def test_inverse_reads_the_edge_from_the_other_side() -> None:
     assert R.SUPERSET_OF.inverse is R.SUBSET_OF
     assert R.INTERSECTS_WITH.inverse is R.INTERSECTS_WITH
     assert all(r.inverse.inverse is r for r in R)
+
+
+def test_composition_is_associative_over_every_reachable_value() -> None:
+    import itertools
+
+    from crosswalk.domain.relationships import POSSIBLE
+
+    values: list[Composed | None] = [
+        None,
+        POSSIBLE,
+        *(certain(r) for r in R if r is not R.NO_RELATIONSHIP),
+    ]
+    for a, b, c in itertools.product(values, repeat=3):
+        assert compose(compose(a, b), c) == compose(a, compose(b, c)), (a, b, c)

@@ -52,6 +52,11 @@ class Composed:
     relationship: Relationship
     certain: bool
 
+    def __post_init__(self) -> None:
+        # An undecided composition is only ever a possible overlap, whatever it started as.
+        if not self.certain and self.relationship is not Relationship.INTERSECTS_WITH:
+            object.__setattr__(self, "relationship", Relationship.INTERSECTS_WITH)
+
     @property
     def label(self) -> str:
         return self.relationship.value if self.certain else "possible overlap"
@@ -68,6 +73,7 @@ _CERTAIN: dict[tuple[Relationship, Relationship], Relationship] = {
 }
 
 IDENTITY = Composed(Relationship.EQUAL, certain=True)
+POSSIBLE = Composed(Relationship.INTERSECTS_WITH, certain=False)
 
 
 def compose(first: Composed | None, second: Composed | None) -> Composed | None:
@@ -80,15 +86,14 @@ def compose(first: Composed | None, second: Composed | None) -> Composed | None:
         return None
     if Relationship.NO_RELATIONSHIP in (first.relationship, second.relationship):
         return None
+    if not (first.certain and second.certain):
+        return POSSIBLE
     if first.relationship is Relationship.EQUAL:
-        return Composed(second.relationship, first.certain and second.certain)
+        return second
     if second.relationship is Relationship.EQUAL:
-        return Composed(first.relationship, first.certain and second.certain)
-    if first.certain and second.certain:
-        known = _CERTAIN.get((first.relationship, second.relationship))
-        if known is not None:
-            return Composed(known, certain=True)
-    return Composed(Relationship.INTERSECTS_WITH, certain=False)
+        return first
+    known = _CERTAIN.get((first.relationship, second.relationship))
+    return Composed(known, certain=True) if known is not None else POSSIBLE
 
 
 def step(relationship: Relationship) -> Composed | None:

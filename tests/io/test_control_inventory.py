@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.io.control_inventory import (
+    InventoryError,
+    parse_column_overrides,
+    read_inventory,
+    split_criteria,
+)
+from crosswalk.services.library import resolve_requirement
+
+
+@pytest.mark.parametrize(
+    ("written", "refs"),
+    [
+        ("CC6.1, CC6.2; CC 6.3", ["CC6.1", "CC6.2", "CC 6.3"]),
+        ("CC3.1-CC3.4", ["CC3.1", "CC3.2", "CC3.3", "CC3.4"]),
+        ("CC3.1 – 3.3", ["CC3.1", "CC3.2", "CC3.3"]),
+        ("CC4.1 / CC7.1", ["CC4.1", "CC7.1"]),
+        ("cc7.2", ["cc7.2"]),
+        ("CC6.1\nCC6.6 and A1.2", ["CC6.1", "CC6.6", "A1.2"]),
+    ],
+)
+def test_criteria_are_split_the_way_people_write_them(written: str, refs: list[str]) -> None:
+    assert split_criteria(written) == refs
+
+
+def write_csv(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def resolver(library: Library):  # type: ignore[no-untyped-def]
+    return lambda ref: resolve_requirement(library, ref, framework="soc2-tsc-2017")
+
+
+def test_headers_are_found_below_title_rows_in_xlsx(tmp_path: Path, library: Library) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ACME control matrix 2026"])
+    sheet.append([])
+    sheet.append(
+        ["Control ID", "Control Name", "Description", "Owner", "Frequency", "SOC 2 mapping"]
+    )
+    sheet.append(["AC-1", "Access review", "Quarterly review", "Dana", "Quarterly", "CC6.2, cc6.3"])
+    path = tmp_path / "matrix.xlsx"
+    workbook.save(path)
+    inventory = read_inventory(path, resolver(library))
+    assert inventory.header_row == 3 and inventory.errors == []
+    control = inventory.controls[0]
+    assert control.criteria == ["soc2-tsc-2017:CC6.2", "soc2-tsc-2017:CC6.3"]
+    assert control.frequency is not None and control.frequency.value == "quarterly"
+
+
+def test_every_problem_names_row_and_column(tmp_path: Path, library: Library) -> None:
+    path = write_csv(
+        tmp_path / "bad.csv",
+        "Control #,Control Name,TSC Reference(s),Owner,Frequency\n"
+        "AC-1,Access review,CC6.2,Dana,Quarterly\n"
+        "AC-1,Access review again,CC6.3,Dana,Quarterly\n"
+        "AC-2,Something,CC10.1,,Every sprint\n",
+    )
+    inventory = read_inventory(path, resolver(library))
+    messages = [str(p) for p in inventory.errors]
+    assert any(
+        m.startswith("row 3, column 'Control #': duplicate control id 'AC-1'") for m in messages
+    )
+    assert any(m.startswith("row 4, column 'TSC Reference(s)'") and "CC10.1" in m for m in messages)
+    warnings = [str(p) for p in inventory.warnings]
+    assert any("row 4" in w and "no owner" in w for w in warnings)
+    assert any("row 4" in w and "unknown frequency 'Every sprint'" in w for w in warnings)
+
+
+def test_columns_can_be_named_when_detection_cannot(tmp_path: Path, library: Library) -> None:
+    path = write_csv(tmp_path / "odd.csv", "Ctrl,What,Mapped\nX-1,Backups,A1.2\n")
+    with pytest.raises(InventoryError, match="no header row"):
+        read_inventory(path, resolver(library))
+    columns = parse_column_overrides("control_id=Ctrl,title=What,criteria=Mapped")
+    inventory = read_inventory(path, resolver(library), columns)
+    assert [c.control_id for c in inventory.controls] == ["X-1"]
+    with pytest.raises(InventoryError, match="FIELD=HEADER"):
+        parse_column_overrides("colour=Ctrl")
+
+
+def test_a_missing_required_column_is_named(tmp_path: Path, library: Library) -> None:
+    path = write_csv(tmp_path / "nocriteria.csv", "Control ID,Control Name,Owner\nA,B,C\n")
+    with pytest.raises(InventoryError, match="no column for criteria"):
+        read_inventory(path, resolver(library))

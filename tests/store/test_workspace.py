@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crosswalk.store.workspace import (
+    WORKSPACE_FILE,
+    WorkspaceError,
+    init_workspace,
+    open_workspace,
+)
+
+
+def test_init_creates_the_workspace_and_is_idempotent(tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    workspace, created = init_workspace(folder, name="ACME")
+    workspace.close()
+    assert created and (folder / WORKSPACE_FILE).is_file() and (folder / "crosswalk.db").is_file()
+    config = (folder / WORKSPACE_FILE).read_text(encoding="utf-8")
+    again, created_again = init_workspace(folder, name="Other name")
+    again.close()
+    assert not created_again
+    assert (folder / WORKSPACE_FILE).read_text(encoding="utf-8") == config  # never overwritten
+    assert again.name == "ACME"
+
+
+def test_commands_find_the_workspace_from_a_subfolder(tmp_path: Path) -> None:
+    workspace, _ = init_workspace(tmp_path / "acme")
+    workspace.close()
+    nested = tmp_path / "acme" / "evidence" / "2026"
+    nested.mkdir(parents=True)
+    found = open_workspace(start=nested)
+    found.close()
+    assert found.root == (tmp_path / "acme").resolve()
+
+
+def test_no_workspace_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="run `crosswalk init`"):
+        open_workspace(start=tmp_path)
+    with pytest.raises(WorkspaceError, match="is not a Crosswalk workspace"):
+        open_workspace(explicit=tmp_path)
+
+
+def test_database_url_overrides_the_sqlite_default(tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere.db"
+    workspace, _ = init_workspace(tmp_path / "acme", database_url=f"sqlite:///{other}")
+    workspace.close()
+    assert other.exists()
+    assert not (tmp_path / "acme" / "crosswalk.db").exists()
+    reopened = open_workspace(explicit=tmp_path / "acme")
+    reopened.close()
+    assert reopened.database_url == f"sqlite:///{other}"
