@@ -42,7 +42,7 @@ def synthetic_library(requirements: int = 70_000, edges: int = 100_000, seed: in
     sizes = {"src": requirements * 2 // 7, "bb": requirements // 7, "tgt": requirements * 4 // 7}
     frameworks = {}
     for fid, size in sizes.items():
-        reqs = tuple(Requirement(fid, f"R{i}", f"requirement {i}", "item") for i in range(size))
+        reqs = tuple(Requirement(fid, f"R{i}", f"requirement {i}", "control") for i in range(size))
         frameworks[fid] = Framework(fid, fid, "1", "bench", "bench", "bench", reqs)
     relationships = list(Relationship)[:4]
     provenance = Provenance("bench", Method.AUTOMATION, reviewed_on=date(2026, 1, 1))

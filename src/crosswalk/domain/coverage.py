@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus
 from crosswalk.domain.graph import CrosswalkGraph, Step
+from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Framework, Requirement, split_key
 
 
@@ -77,10 +78,10 @@ class Assessment:
 
 def _describe(contribution: Contribution) -> str:
     if contribution.step is None:
-        return f"{contribution.control_id} (tagged directly, {contribution.tag_coverage.value})"
+        return f"{contribution.control_id} (tagged directly, {contribution.tag_coverage})"
     return (
         f"{contribution.control_id} via {contribution.tagged} "
-        f"({contribution.step.relationship.value}, {contribution.step.mapping.set_id})"
+        f"({contribution.step.relationship}, {contribution.step.mapping.set_id})"
     )
 
 
@@ -97,9 +98,7 @@ def _judge(assessment: Assessment) -> None:
         if full_not_operating:
             reasons.append(
                 "a full path exists only from controls not yet operating: "
-                + ", ".join(
-                    sorted({f"{c.control_id} ({c.status.value})" for c in full_not_operating})
-                )
+                + ", ".join(sorted({f"{c.control_id} ({c.status})" for c in full_not_operating}))
             )
         partial = [c for c in working if c.level is Coverage.PARTIAL]
         if partial and not full_not_operating:
@@ -170,7 +169,7 @@ def assess(
                 if split_key(edge.end)[0] != target.id:
                     continue
                 relationship = edge.relationship
-                if relationship.value == "no_relationship":
+                if relationship is Relationship.NO_RELATIONSHIP:
                     continue
                 level = tag.coverage if relationship.covers_target else Coverage.PARTIAL
                 reached.setdefault(edge.end, []).append(

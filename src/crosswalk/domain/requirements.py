@@ -31,10 +31,10 @@ class Requirement:
     text: str | None = None
     mandatory: bool = False
     attributes: Mapping[str, str] = field(default_factory=_empty)
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        return requirement_key(self.framework, self.ref)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", requirement_key(self.framework, self.ref))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Requirement
 from crosswalk.services.controls import all_facts
 
-VERDICT_ORDER = [v.value for v in (Verdict.COVERED, Verdict.PARTIAL, Verdict.PLANNED,
+VERDICT_ORDER = [str(v) for v in (Verdict.COVERED, Verdict.PARTIAL, Verdict.PLANNED,
                                    Verdict.GAP, Verdict.NOT_APPLICABLE)]  # fmt: skip
 SMALLER_EFFORT = {"L": "M", "M": "S", "S": "S"}
 
@@ -169,14 +169,14 @@ def _route(contribution: Contribution) -> Route:
     return Route(
         control_id=contribution.control_id,
         control_title=contribution.control_title,
-        status=contribution.status.value,
+        status=contribution.status,
         owner=contribution.owner,
         tagged=contribution.tagged,
-        relationship=step.relationship.value if step else None,
+        relationship=step.relationship if step else None,
         mapping_set=step.mapping.set_id if step else None,
         strength=step.mapping.strength if step else None,
         note=step.mapping.note if step else None,
-        gives=contribution.level.value,
+        gives=contribution.level,
     )
 
 
@@ -210,7 +210,7 @@ def _verdict_view(library: Library, assessment: Assessment) -> RequirementVerdic
         title=requirement.title,
         kind=requirement.kind,
         group=_group(library, requirement),
-        verdict=assessment.verdict.value,
+        verdict=assessment.verdict,
         controls=assessment.controls,
         owners=owners,
         why_not_higher=assessment.why_not_higher,
@@ -228,17 +228,17 @@ def _verdict_view(library: Library, assessment: Assessment) -> RequirementVerdic
 def _backlog(items: list[RequirementVerdict]) -> list[BacklogItem]:
     backlog = []
     for view in items:
-        if view.verdict in (Verdict.COVERED.value, Verdict.NOT_APPLICABLE.value):
+        if view.verdict in (Verdict.COVERED, Verdict.NOT_APPLICABLE):
             continue
         if view.kind == "clause" and (
-            view.verdict != Verdict.GAP.value or not view.artifact or not view.group_parent
+            view.verdict != Verdict.GAP or not view.artifact or not view.group_parent
         ):
             continue  # top-level headings and partly-done clauses: their parts carry the work
         effort = view.effort or "M"
-        if view.verdict == Verdict.PARTIAL.value:
+        if view.verdict == Verdict.PARTIAL:
             effort = SMALLER_EFFORT[effort]
             what = f"Close the partial coverage of {view.ref} {view.title}"
-        elif view.verdict == Verdict.PLANNED.value:
+        elif view.verdict == Verdict.PLANNED:
             effort = "S" if effort == "S" else SMALLER_EFFORT[effort]
             what = (
                 f"Put into operation the controls on paper for {view.ref} {view.title}: "
@@ -266,23 +266,23 @@ def _soa(annex_a: list[RequirementVerdict]) -> list[SoaRow]:
     rows = []
     for view in annex_a:
         controls = ", ".join(view.controls)
-        if view.verdict == Verdict.NOT_APPLICABLE.value:
+        if view.verdict == Verdict.NOT_APPLICABLE:
             applicability, justification, status = (
                 "excluded",
                 view.exclusion_reason or "",
                 "not applicable",
             )
-        elif view.verdict == Verdict.COVERED.value:
+        elif view.verdict == Verdict.COVERED:
             applicability = "applicable"
             justification = (
                 f"Addresses identified risks; implemented by existing controls ({controls})"
             )
             status = "implemented"
-        elif view.verdict == Verdict.PARTIAL.value:
+        elif view.verdict == Verdict.PARTIAL:
             applicability = "applicable"
             justification = f"Addresses identified risks; partly implemented ({controls})"
             status = "partially implemented"
-        elif view.verdict == Verdict.PLANNED.value:
+        elif view.verdict == Verdict.PLANNED:
             applicability = "applicable"
             justification = (
                 f"Addresses identified risks; controls designed, not yet operating ({controls})"
