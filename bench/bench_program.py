@@ -26,7 +26,7 @@ from crosswalk.store.models import ControlRow, TagRow
 from crosswalk.store.workspace import init_workspace
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_crosswalk import synthetic_library  # noqa: E402
+from bench_crosswalk import synthetic_library
 
 REPO = Path(__file__).resolve().parents[1]
 
