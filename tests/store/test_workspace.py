@@ -51,3 +51,16 @@ def test_database_url_overrides_the_sqlite_default(tmp_path: Path) -> None:
     reopened = open_workspace(explicit=tmp_path / "acme")
     reopened.close()
     assert reopened.database_url == f"sqlite:///{other}"
+
+
+def test_unreachable_or_unknown_databases_are_clear_errors(tmp_path: Path) -> None:
+    from crosswalk.store.engine import DatabaseError
+
+    with pytest.raises(
+        DatabaseError, match=r"cannot use postgresql\+psycopg://nobody:\*\*\*@127.0.0.1:1/db"
+    ):
+        init_workspace(
+            tmp_path / "a", database_url="postgresql+psycopg://nobody:secret@127.0.0.1:1/db"
+        )
+    with pytest.raises(DatabaseError, match="driver for mysql is not installed"):
+        init_workspace(tmp_path / "b", database_url="mysql://x@localhost/db")

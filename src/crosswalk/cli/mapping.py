@@ -23,6 +23,7 @@ class MatrixFormat(StrEnum):
     md = "md"
     csv = "csv"
     xlsx = "xlsx"
+    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -178,7 +179,10 @@ def matrix(
             raise fail("--format xlsx needs --output FILE")
         write_xlsx(output, [table])
     else:
-        text = to_markdown(table) if output_format is MatrixFormat.md else to_csv(table)
+        from crosswalk.reports.serialize import dumps
+
+        writers = {MatrixFormat.md: to_markdown, MatrixFormat.csv: to_csv}
+        text = dumps(rows) if output_format is MatrixFormat.json else writers[output_format](table)
         if output is None:
             sys.stdout.write(text)
             return

@@ -8,9 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crosswalk.domain.errors import CrosswalkError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(CrosswalkError):
+    """The database cannot be reached or used as configured."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -30,11 +37,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as error:
+        raise DatabaseError(
+            f"the database driver for {url.split(':', 1)[0]} is not installed ({error.name}); "
+            "for PostgreSQL: pip install 'crosswalk[postgresql]'"
+        ) from error
+    except ArgumentError as error:
+        raise DatabaseError(f"not a database URL: {error}") from error
 
 
 def alembic_config(engine: Engine) -> Any:
@@ -50,10 +65,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; the only way tables are created."""
     from alembic import command
 
-    with engine.begin() as connection:
-        config = alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise DatabaseError(
+            f"cannot use {engine.url.render_as_string(hide_password=True)}: {reason}"
+        ) from None
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -69,15 +69,19 @@ def init_workspace(
     """
     path.mkdir(parents=True, exist_ok=True)
     config_path = path / WORKSPACE_FILE
-    created = not config_path.exists()
-    if created:
-        lines = ["[workspace]", f"name = {_toml_string(name or path.resolve().name)}"]
-        if database_url:
-            lines.append(f"database_url = {_toml_string(database_url)}")
-        config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    workspace = _read(path, database_url)
-    migrate(workspace.engine)
-    return workspace, created
+    if config_path.exists():
+        workspace = _read(path, database_url)
+        migrate(workspace.engine)
+        return workspace, False
+    chosen_name = name or path.resolve().name
+    url = database_url or os.environ.get(DATABASE_ENV) or _sqlite_url(path)
+    workspace = Workspace(path.resolve(), chosen_name, url)
+    migrate(workspace.engine)  # first, so a database we cannot use leaves no workspace file
+    lines = ["[workspace]", f"name = {_toml_string(chosen_name)}"]
+    if database_url:
+        lines.append(f"database_url = {_toml_string(database_url)}")
+    config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return workspace, True
 
 
 def _toml_string(value: str) -> str:
