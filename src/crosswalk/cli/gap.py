@@ -27,6 +27,8 @@ def register(app: typer.Typer) -> None:
 
 
 def print_summary(report: GapReport) -> None:
+    from crosswalk.reports.gap_report import net_new_table
+
     out = console()
     summary = report.annex_a_summary
     overlap = summary.by_verdict["covered"] + summary.by_verdict["partial"]
@@ -48,18 +50,9 @@ def print_summary(report: GapReport) -> None:
         ["theme", "total", *summary.by_verdict],
         [[t, c.total, *c.by_verdict.values()] for t, c in report.annex_a_by_theme.items()],
     )
+    net_new = net_new_table(report)
     print_rows(
-        "Net-new ISMS work (clauses 4-10; no SOC 2 starting point)",
-        ["clause", "title", "artifact", "SOC 2 head start"],
-        [
-            [
-                v.ref,
-                v.title,
-                v.artifact,
-                ", ".join(sorted({r.tagged.partition(":")[2] for r in v.head_start})),
-            ]
-            for v in report.net_new
-        ],
+        "Net-new ISMS work (clauses 4-10; no SOC 2 starting point)", net_new.headers, net_new.rows
     )
     if report.paper_only_controls:
         out.print("On paper only: " + ", ".join(report.paper_only_controls), markup=False)

@@ -94,7 +94,7 @@ def gap_tables(report: GapReport) -> list[Table]:
                     "yes" if v.net_new else "no",
                     v.artifact,
                     ", ".join(v.controls),
-                    ", ".join(sorted({r.tagged.partition(":")[2] for r in v.head_start})),
+                    v.head_start_refs,
                     " ".join(v.why_not_higher),
                 ]
                 for v in report.clauses
@@ -165,6 +165,14 @@ def gap_tables(report: GapReport) -> list[Table]:
     ]
 
 
+def net_new_table(report: GapReport) -> Table:
+    return Table(
+        "net-new",
+        ["clause", "title", "artifact", "SOC 2 head start"],
+        [[v.ref, v.title, v.artifact, v.head_start_refs] for v in report.net_new],
+    )
+
+
 def render_markdown(report: GapReport) -> str:
     summary = report.annex_a_summary
     lines = [
@@ -193,21 +201,7 @@ def render_markdown(report: GapReport) -> str:
         "",
         "ISO clauses 4-10 have no SOC 2 starting point; budget for them as net-new.",
         "",
-        to_markdown(
-            Table(
-                "net-new",
-                ["clause", "title", "artifact", "SOC 2 head start"],
-                [
-                    [
-                        v.ref,
-                        v.title,
-                        v.artifact,
-                        ", ".join(sorted({r.tagged.partition(":")[2] for r in v.head_start})),
-                    ]
-                    for v in report.net_new
-                ],
-            )
-        ),
+        to_markdown(net_new_table(report)),
         "## What SOC 2 asks that ISO does not",
         "",
         *[

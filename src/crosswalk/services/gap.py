@@ -88,6 +88,11 @@ class RequirementVerdict:
     exclusion_reason: str | None = None
     group_parent: str | None = None  # the parent requirement's ref, if any
 
+    @property
+    def head_start_refs(self) -> str:
+        """The SOC 2 criteria that give a head start, as one short line."""
+        return ", ".join(sorted({r.tagged.partition(":")[2] for r in self.head_start}))
+
 
 @dataclass(frozen=True)
 class Counts:
