@@ -13,13 +13,20 @@ def write_yaml(path: Path, data: Any) -> Path:
     return path
 
 
-def catalog(framework_id: str = "acme-policy-1", requirements: list[dict[str, Any]] | None = None,
-            counts: dict[str, int] | None = None) -> dict[str, Any]:  # fmt: skip
-    requirements = requirements if requirements is not None else [
-        {"ref": "G1", "kind": "group", "title": "Governance"},
-        {"ref": "G1.1", "kind": "item", "title": "Policies approved", "parent": "G1"},
-        {"ref": "G1.2", "kind": "item", "title": "Policies reviewed", "parent": "G1"},
-    ]  # fmt: skip
+def catalog(
+    framework_id: str = "acme-policy-1",
+    requirements: list[dict[str, Any]] | None = None,
+    counts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    requirements = (
+        requirements
+        if requirements is not None
+        else [
+            {"ref": "G1", "kind": "group", "title": "Governance"},
+            {"ref": "G1.1", "kind": "item", "title": "Policies approved", "parent": "G1"},
+            {"ref": "G1.2", "kind": "item", "title": "Policies reviewed", "parent": "G1"},
+        ]
+    )
     if counts is None:
         counts = {}
         for requirement in requirements:
@@ -27,30 +34,52 @@ def catalog(framework_id: str = "acme-policy-1", requirements: list[dict[str, An
     return {
         "format": "crosswalk/catalog@1",
         "framework": {
-            "id": framework_id, "name": "ACME internal policy", "version": "1",
-            "publisher": "ACME", "source": "tests", "notice": "test data", "counts": counts,
+            "id": framework_id,
+            "name": "ACME internal policy",
+            "version": "1",
+            "publisher": "ACME",
+            "source": "tests",
+            "notice": "test data",
+            "counts": counts,
         },
         "requirements": requirements,
-    }  # fmt: skip
+    }
 
 
-def mapping_set(mappings: list[dict[str, Any]], set_id: str = "acme-to-iso",
-                source: str = "acme-policy-1", target: str = "iso27001-2022",
-                refines: str | None = None) -> dict[str, Any]:  # fmt: skip
+def mapping_set(
+    mappings: list[dict[str, Any]],
+    set_id: str = "acme-to-iso",
+    source: str = "acme-policy-1",
+    target: str = "iso27001-2022",
+    refines: str | None = None,
+) -> dict[str, Any]:
     header: dict[str, Any] = {
-        "id": set_id, "version": "1", "title": "ACME to ISO",
-        "source_framework": source, "target_framework": target,
+        "id": set_id,
+        "version": "1",
+        "title": "ACME to ISO",
+        "source_framework": source,
+        "target_framework": target,
         "provenance": {"source": "tests", "method": "human"},
-    }  # fmt: skip
+    }
     if refines:
         header["refines"] = refines
     return {"format": "crosswalk/mapping-set@1", "mapping_set": header, "mappings": mappings}
 
 
-def edge(source: str, target: str | None, relationship: str = "intersects_with",
-         note: str = "test edge", **extra: Any) -> dict[str, Any]:  # fmt: skip
-    data: dict[str, Any] = {"source": source, "relationship": relationship,
-                            "rationale": "semantic", "note": note, **extra}  # fmt: skip
+def edge(
+    source: str,
+    target: str | None,
+    relationship: str = "intersects_with",
+    note: str = "test edge",
+    **extra: Any,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": source,
+        "relationship": relationship,
+        "rationale": "semantic",
+        "note": note,
+        **extra,
+    }
     if target is not None:
         data["target"] = target
     return data

@@ -30,26 +30,37 @@ def test_a_valid_extra_catalog_and_set_join_the_library(tmp_path: Path) -> None:
     [
         (
             [{"ref": "X", "kind": "item", "title": t} for t in ("a", "b")],
-            None, "ref 'X'", "duplicate ref 'X'",
+            None,
+            "ref 'X'",
+            "duplicate ref 'X'",
         ),
         (
             [{"ref": "X.1", "kind": "item", "title": "a", "parent": "X"}],
-            None, "ref 'X.1'", "parent 'X' is not defined",
+            None,
+            "ref 'X.1'",
+            "parent 'X' is not defined",
         ),
         (
             [{"ref": "X", "kind": "item", "title": "a"}],
-            {"item": 2}, "framework.counts", "item: declared 2, found 1",
+            {"item": 2},
+            "framework.counts",
+            "item: declared 2, found 1",
         ),
         (
             [{"ref": "X", "kind": "item"}],
-            {"item": 1}, "requirements[0] (ref 'X').title", "Field required",
+            {"item": 1},
+            "requirements[0] (ref 'X').title",
+            "Field required",
         ),
     ],
-)  # fmt: skip
+)
 def test_malformed_catalogs_name_file_and_ref(
-    tmp_path: Path, requirements: list[dict[str, str]], counts: dict[str, int] | None,
-    where: str, message: str,
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    requirements: list[dict[str, str]],
+    counts: dict[str, int] | None,
+    where: str,
+    message: str,
+) -> None:
     path = write_yaml(tmp_path / "bad.yaml", catalog(requirements=requirements, counts=counts))
     with pytest.raises(CatalogError) as error:
         load_with(path)

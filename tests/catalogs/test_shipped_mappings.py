@@ -100,8 +100,17 @@ def test_regulation_sets_cover_the_articles_the_issue_names(library: Library) ->
         by_source.setdefault(mapping.source.partition(":")[2], set()).add(
             (mapping.target or "").partition(":")[2]
         )
-    for article in ("Art. 5(1)(f)", "Art. 24", "Art. 25", "Art. 28", "Art. 30", "Art. 32",
-                    "Art. 33", "Art. 34", "Art. 35"):  # fmt: skip
+    for article in (
+        "Art. 5(1)(f)",
+        "Art. 24",
+        "Art. 25",
+        "Art. 28",
+        "Art. 30",
+        "Art. 32",
+        "Art. 33",
+        "Art. 34",
+        "Art. 35",
+    ):
         assert by_source.get(article, set()) - {""}, article
     assert {"A.5.24", "A.5.26"} <= by_source["Art. 33"]
     assert "A.5.9" in by_source["Art. 30"]

@@ -49,8 +49,13 @@ def test_map_via_backbone_labels_inferred_paths(run: Run) -> None:
         assert path["inferred"] is True
         assert path["via"] and all(v["key"].startswith("nist-csf-2.0:") for v in path["via"])
         assert len(path["steps"]) >= 2
-        assert path["relationship"] in {"equal", "subset_of", "superset_of", "intersects_with",
-                                        "possible overlap"}  # fmt: skip
+        assert path["relationship"] in {
+            "equal",
+            "subset_of",
+            "superset_of",
+            "intersects_with",
+            "possible overlap",
+        }
         strengths = [s["strength"] for s in path["steps"] if s["strength"] is not None]
         if strengths:
             assert path["strength"] <= min(strengths)

@@ -58,8 +58,20 @@ def test_init_import_list_show_and_gap(in_workspace: Path, run: Run) -> None:
 
 
 def test_controls_add_edit_tag_untag(in_workspace: Path, run: Run) -> None:
-    added = run("controls", "add", "ISMS-1", "--title", "ISMS scope statement", "--owner", "CISO",
-                "--frequency", "Annually", "--tag", "iso27001-2022:4.3", "--json")  # fmt: skip
+    added = run(
+        "controls",
+        "add",
+        "ISMS-1",
+        "--title",
+        "ISMS scope statement",
+        "--owner",
+        "CISO",
+        "--frequency",
+        "Annually",
+        "--tag",
+        "iso27001-2022:4.3",
+        "--json",
+    )
     assert as_json(added)["tags"][0]["requirement"] == "iso27001-2022:4.3"
     assert run("controls", "edit", "ISMS-1", "--status", "implemented").exit_code == 0
     assert as_json(run("controls", "tag", "ISMS-1", "iso27001-2022:4.4", "--json"))["tagged"] == [

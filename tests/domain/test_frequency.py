@@ -16,15 +16,28 @@ F = Frequency
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
-        ("Quarterly", F.QUARTERLY), ("Annually", F.ANNUAL), ("Annual", F.ANNUAL),
-        ("Semi-annually", F.SEMIANNUAL), ("semiannual", F.SEMIANNUAL), ("Ad hoc", F.PER_REQUEST),
-        ("Ad-hoc", F.PER_REQUEST), ("Per change", F.PER_CHANGE), ("Upon hire", F.PER_HIRE),
-        ("Per termination", F.PER_TERMINATION), ("Continuous", F.CONTINUOUS),
-        ("Monthly", F.MONTHLY), ("weekly ", F.WEEKLY), ("Daily", F.DAILY),
-        ("Per incident", F.PER_INCIDENT), ("As needed", F.PER_REQUEST),
-        ("Every sprint", None), ("Bi-monthly-ish", None), ("", None), (None, None),
+        ("Quarterly", F.QUARTERLY),
+        ("Annually", F.ANNUAL),
+        ("Annual", F.ANNUAL),
+        ("Semi-annually", F.SEMIANNUAL),
+        ("semiannual", F.SEMIANNUAL),
+        ("Ad hoc", F.PER_REQUEST),
+        ("Ad-hoc", F.PER_REQUEST),
+        ("Per change", F.PER_CHANGE),
+        ("Upon hire", F.PER_HIRE),
+        ("Per termination", F.PER_TERMINATION),
+        ("Continuous", F.CONTINUOUS),
+        ("Monthly", F.MONTHLY),
+        ("weekly ", F.WEEKLY),
+        ("Daily", F.DAILY),
+        ("Per incident", F.PER_INCIDENT),
+        ("As needed", F.PER_REQUEST),
+        ("Every sprint", None),
+        ("Bi-monthly-ish", None),
+        ("", None),
+        (None, None),
     ],
-)  # fmt: skip
+)
 def test_frequency_words_as_inventories_write_them(word: str | None, expected: F | None) -> None:
     assert parse_frequency(word) == expected
 

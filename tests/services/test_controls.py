@@ -26,8 +26,9 @@ def test_add_tag_edit_untag_round_trip(workspace: Workspace, library: Library) -
             session, ControlInput("AC-1", "Access review", owner="Dana", frequency=Frequency.ANNUAL)
         )
         assert tag_control(session, library, "AC-1", ["cc6.2", "iso27001-2022:5.18"]) == [
-            "soc2-tsc-2017:CC6.2", "iso27001-2022:A.5.18",
-        ]  # fmt: skip
+            "soc2-tsc-2017:CC6.2",
+            "iso27001-2022:A.5.18",
+        ]
         assert tag_control(
             session, library, "AC-1", ["iso27001-2022:A.5.18"], Coverage.PARTIAL
         ) == ["iso27001-2022:A.5.18"]

@@ -14,8 +14,14 @@ SOC2, ISO = "soc2-tsc-2017", "iso27001-2022"
 def control(
     control_id: str, *tags: str, status: S = S.OPERATING, owner: str | None = "Dana"
 ) -> ControlFacts:
-    return ControlFacts(control_id, f"{control_id} title", status, owner, None,
-                        tuple(Tag(t, Coverage.FULL) for t in tags))  # fmt: skip
+    return ControlFacts(
+        control_id,
+        f"{control_id} title",
+        status,
+        owner,
+        None,
+        tuple(Tag(t, Coverage.FULL) for t in tags),
+    )
 
 
 def report(library: Library, *controls: ControlFacts):  # type: ignore[no-untyped-def]
@@ -32,8 +38,9 @@ def test_a_control_tagged_to_two_criteria_contributes_through_both(library: Libr
     result = report(library, control("IAM-1", f"{SOC2}:CC6.1", f"{SOC2}:CC6.2"))
     view = result.find("A.5.16")
     assert {(r.control_id, r.tagged) for r in view.routes} == {
-        ("IAM-1", f"{SOC2}:CC6.1"), ("IAM-1", f"{SOC2}:CC6.2"),
-    }  # fmt: skip
+        ("IAM-1", f"{SOC2}:CC6.1"),
+        ("IAM-1", f"{SOC2}:CC6.2"),
+    }
 
 
 def test_full_path_from_an_operating_control_is_covered(library: Library) -> None:
@@ -88,8 +95,11 @@ def test_headline_counts_add_up(library: Library) -> None:
     assert summary.total == 93 == sum(summary.by_verdict.values())
     assert sum(c.total for c in result.annex_a_by_theme.values()) == 93
     assert {theme: c.total for theme, c in result.annex_a_by_theme.items()} == {
-        "Organizational": 37, "People": 8, "Physical": 14, "Technological": 34,
-    }  # fmt: skip
+        "Organizational": 37,
+        "People": 8,
+        "Physical": 14,
+        "Technological": 34,
+    }
     assert len(result.soa_draft) == 93
     assert all(
         row.proposed_applicability in {"applicable", "to decide"} for row in result.soa_draft

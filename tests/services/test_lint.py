@@ -71,9 +71,10 @@ def test_backbone_disagreement_is_reported(tmp_path: Path) -> None:
     write_yaml(tmp_path / "acme.yaml", catalog())
     write_yaml(
         tmp_path / "csf.yaml",
-        mapping_set([edge("G1.1", "GV.PO-01", "superset_of")], set_id="acme-to-csf",
-                    target="nist-csf-2.0"),
-    )  # fmt: skip
+        mapping_set(
+            [edge("G1.1", "GV.PO-01", "superset_of")], set_id="acme-to-csf", target="nist-csf-2.0"
+        ),
+    )
     write_yaml(tmp_path / "map.yaml", mapping_set([edge("G1.1", "A.5.1", "no_relationship")]))
     library = load_library([tmp_path], strict=False)
     report = lint_library(library, only=["acme-to-iso"])

@@ -45,6 +45,7 @@ def print_summary(report: GapReport) -> None:
         f"{overlap} ({round(100 * overlap / summary.total) if summary.total else 0}%)",
         markup=False,
     )
+    out.print(report.evidence_rule, markup=False, style="dim")
     print_rows(
         "Annex A by theme",
         ["theme", "total", *summary.by_verdict],

@@ -151,9 +151,17 @@ def matrix(
     source_id, target_id = resolve_framework(lib, source), resolve_framework(lib, target)
     rows = build_matrix(lib, source_id, target_id, [resolve_framework(lib, v) for v in via or []])
     headers = [
-        source_id, "title", target_id, "target title", "relationship", "rationale",
-        "strength", "note", "mapping set", "inferred via",
-    ]  # fmt: skip
+        source_id,
+        "title",
+        target_id,
+        "target title",
+        "relationship",
+        "rationale",
+        "strength",
+        "note",
+        "mapping set",
+        "inferred via",
+    ]
     table = Table(
         f"{source_id} to {target_id}"[:31],
         headers,

@@ -93,18 +93,32 @@ def lint(
     else:
         print_rows(
             "Mapping set scorecards",
-            ["set", "edges", "by relationship", "typed", "sources reached", "targets reached",
-             "backbone agrees", "errors", "warnings"],
             [
-                [c.mapping_set, c.edges,
-                 ", ".join(f"{k} {v}" for k, v in sorted(c.by_relationship.items())),
-                 f"{c.typed_share:.0%}", f"{c.sources_reached}/{c.sources_total}",
-                 f"{c.targets_reached}/{c.targets_total}",
-                 f"{c.backbone_reaches}/{c.edges}" if c.backbone else "",
-                 c.errors, c.warnings]
+                "set",
+                "edges",
+                "by relationship",
+                "typed",
+                "sources reached",
+                "targets reached",
+                "backbone agrees",
+                "errors",
+                "warnings",
+            ],
+            [
+                [
+                    c.mapping_set,
+                    c.edges,
+                    ", ".join(f"{k} {v}" for k, v in sorted(c.by_relationship.items())),
+                    f"{c.typed_share:.0%}",
+                    f"{c.sources_reached}/{c.sources_total}",
+                    f"{c.targets_reached}/{c.targets_total}",
+                    f"{c.backbone_reaches}/{c.edges}" if c.backbone else "",
+                    c.errors,
+                    c.warnings,
+                ]
                 for c in report.scorecards
             ],
-        )  # fmt: skip
+        )
         findings = report.all_findings
         if findings:
             print_rows(

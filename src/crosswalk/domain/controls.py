@@ -35,6 +35,7 @@ class ControlFacts:
     owner: str | None = None
     frequency: Frequency | None = None
     tags: tuple[Tag, ...] = field(default=())
+    evidence_fresh: bool | None = None  # None: evidence is not tracked (yet)
 
     @property
     def owned(self) -> bool:

@@ -51,10 +51,16 @@ class Contribution:
     tag_coverage: Coverage
     level: Coverage  # what reaches the target: full or partial
     step: Step | None  # None when the control is tagged to the target directly
+    evidence_fresh: bool | None = None
 
     @property
     def direct(self) -> bool:
         return self.step is None
+
+    @property
+    def proven(self) -> bool:
+        """Operating, and not contradicted by missing or stale evidence."""
+        return self.status is OperatingStatus.OPERATING and self.evidence_fresh is not False
 
 
 @dataclass
@@ -88,11 +94,23 @@ def _describe(contribution: Contribution) -> str:
 def _judge(assessment: Assessment) -> None:
     counted = assessment.counted
     working = [c for c in counted if c.status is not OperatingStatus.ON_PAPER]
-    if any(c.level is Coverage.FULL and c.status is OperatingStatus.OPERATING for c in counted):
+    if any(c.level is Coverage.FULL and c.proven for c in counted):
         assessment.verdict = Verdict.COVERED
         return
     reasons = assessment.why_not_higher
-    full_not_operating = [c for c in counted if c.level is Coverage.FULL]
+    without_evidence = [
+        c
+        for c in counted
+        if c.level is Coverage.FULL and c.status is OperatingStatus.OPERATING and not c.proven
+    ]
+    if without_evidence:
+        reasons.append(
+            "a full path exists from operating controls without fresh evidence: "
+            + ", ".join(sorted({c.control_id for c in without_evidence}))
+        )
+    full_not_operating = [
+        c for c in counted if c.level is Coverage.FULL and c.status is not OperatingStatus.OPERATING
+    ]
     if working:
         assessment.verdict = Verdict.PARTIAL
         if full_not_operating:
@@ -101,7 +119,7 @@ def _judge(assessment: Assessment) -> None:
                 + ", ".join(sorted({f"{c.control_id} ({c.status})" for c in full_not_operating}))
             )
         partial = [c for c in working if c.level is Coverage.PARTIAL]
-        if partial and not full_not_operating:
+        if partial and not full_not_operating and not without_evidence:
             reasons.append(
                 "no full path: every route gives partial coverage — "
                 + "; ".join(_describe(c) for c in partial[:6])
@@ -158,6 +176,7 @@ def assess(
                     tag.coverage,
                     tag.coverage,
                     None,
+                    control.evidence_fresh,
                 )
                 ref = split_key(tag.requirement)[1]
                 for key in [tag.requirement, *(d.key for d in target.descendants(ref))]:
@@ -182,6 +201,7 @@ def assess(
                         tag.coverage,
                         level,
                         edge,
+                        control.evidence_fresh,
                     )
                 )
     results: dict[str, Assessment] = {}

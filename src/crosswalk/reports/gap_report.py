@@ -27,6 +27,7 @@ def gap_tables(report: GapReport) -> list[Table]:
         ["Target framework", report.target],
         ["Generated", report.generated_at],
         ["Controls in the library", report.controls_total],
+        ["Verdict rule", report.evidence_rule],
         ["Annex A controls assessed", report.annex_a_summary.total],
     ]
     for verdict, count in report.annex_a_summary.by_verdict.items():
@@ -178,7 +179,8 @@ def render_markdown(report: GapReport) -> str:
     lines = [
         f"# Gap analysis: {report.source} -> {report.target}",
         "",
-        f"Generated {report.generated_at} from {report.controls_total} controls.",
+        f"Generated {report.generated_at} from {report.controls_total} controls. "
+        f"Rule: {report.evidence_rule}.",
         "",
         "## Headline",
         "",

@@ -7,9 +7,10 @@ net-new management-system work; the reverse view; a remediation backlog and a dr
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
@@ -19,9 +20,19 @@ from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Requirement
 from crosswalk.services.controls import all_facts
+from crosswalk.services.freshness import control_freshness
+from crosswalk.store.models import EvidenceRow
 
-VERDICT_ORDER = [str(v) for v in (Verdict.COVERED, Verdict.PARTIAL, Verdict.PLANNED,
-                                   Verdict.GAP, Verdict.NOT_APPLICABLE)]  # fmt: skip
+VERDICT_ORDER = [
+    str(v)
+    for v in (
+        Verdict.COVERED,
+        Verdict.PARTIAL,
+        Verdict.PLANNED,
+        Verdict.GAP,
+        Verdict.NOT_APPLICABLE,
+    )
+]
 SMALLER_EFFORT = {"L": "M", "M": "S", "S": "S"}
 
 # What SOC 2 asks that ISO/IEC 27001 does not (DESIGN.md section 4, the seed's reverse gap).
@@ -161,6 +172,7 @@ class GapReport:
     backlog: list[BacklogItem]
     soa_draft: list[SoaRow]
     crosswalk: list[CrosswalkRow]
+    evidence_rule: str = "covered = a full path from a control declared operating"
 
     def find(self, ref: str) -> RequirementVerdict:
         for verdict in [*self.annex_a, *self.clauses]:
@@ -365,17 +377,38 @@ def _reverse(library: Library, source: str, target: str) -> list[ReverseItem]:
     return items
 
 
+EVIDENCE_MODES = ("auto", "required", "ignored")
+
+
 def run_gap(
     session: Session,
     library: Library,
     source: str = "soc2-tsc-2017",
     target: str = "iso27001-2022",
     excluded: dict[str, str] | None = None,
+    evidence: str = "auto",
+    today: date | None = None,
 ) -> GapReport:
+    """``evidence``: "required" makes covered mean operating *with fresh evidence*; "auto"
+    requires it once the workspace tracks any evidence; "ignored" trusts the declared status.
+    """
     if target not in library.frameworks:
         raise GapError(f"unknown target framework {target!r}")
+    if evidence not in EVIDENCE_MODES:
+        raise GapError(f"--evidence must be one of {', '.join(EVIDENCE_MODES)}")
     facts = all_facts(session)
-    return build_gap_report(library, facts, source, target, excluded)
+    tracked = bool(session.scalar(select(func.count()).select_from(EvidenceRow)))
+    required = evidence == "required" or (evidence == "auto" and tracked)
+    if required:
+        fresh = {f.control_id: f.fresh for f in control_freshness(session, library, today)}
+        facts = [replace(f, evidence_fresh=fresh[f.control_id]) for f in facts]
+    report = build_gap_report(library, facts, source, target, excluded)
+    report.evidence_rule = (
+        "covered = a full path from an operating control with fresh evidence"
+        if required
+        else "covered = a full path from a control declared operating (no evidence tracked yet)"
+    )
+    return report
 
 
 def build_gap_report(

@@ -93,10 +93,17 @@ def head_revision() -> str | None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose caller decides to commit; rolled back on any error."""
+def session_scope(engine: Engine, actor: str | None = None) -> Iterator[Session]:
+    """A session whose caller decides to commit; rolled back on any error.
+
+    Every change flushed through it lands in the audit trail under ``actor``.
+    """
+    import crosswalk.store.audit  # noqa: F401  (registers the change log on every session)
+
     factory = sessionmaker(engine, expire_on_commit=False)
     session = factory()
+    if actor:
+        session.info["actor"] = actor
     try:
         yield session
     except BaseException:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     MetaData,
     String,
     Text,
@@ -74,3 +78,75 @@ class TagRow(Base):
     @property
     def key(self) -> str:
         return f"{self.framework}:{self.ref}"
+
+
+class EvidenceRow(Base):
+    """One piece of evidence, stored once; its file lives in the blob store by SHA-256."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(32))  # file, url, collector, attestation
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    filename: Mapped[str | None] = mapped_column(String(500))
+    media_type: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    performed_start: Mapped[date] = mapped_column(Date)
+    performed_end: Mapped[date] = mapped_column(Date)
+    collected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    collected_by: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(500), default="")
+    reference: Mapped[str] = mapped_column(String(500), default="")  # ticket or event ids
+    passed: Mapped[bool | None] = mapped_column(Boolean)  # collector outcome, if any
+
+    links: Mapped[list[EvidenceLinkRow]] = relationship(
+        back_populates="evidence", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class EvidenceLinkRow(Base):
+    __tablename__ = "evidence_links"
+    __table_args__ = (UniqueConstraint("evidence_id", "control_pk"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"))
+    control_pk: Mapped[int] = mapped_column(
+        ForeignKey("controls.id", ondelete="CASCADE"), index=True
+    )
+
+    evidence: Mapped[EvidenceRow] = relationship(back_populates="links")
+    control: Mapped[ControlRow] = relationship(lazy="joined")
+
+
+class AuditRow(Base):
+    """Append-only, hash-chained record of every change (who, when, what, before/after)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))  # create, update, delete
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_key: Mapped[str] = mapped_column(String(300))
+    before: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class CollectorRunRow(Base):
+    __tablename__ = "collector_runs"
+    __table_args__ = (Index("ix_collector_runs_name_started", "name", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    collector: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="SET NULL"))

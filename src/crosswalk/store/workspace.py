@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import make_engine, migrate
 
 WORKSPACE_FILE = "crosswalk.toml"
@@ -31,6 +32,11 @@ class Workspace:
     name: str
     database_url: str
     _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def blobs(self) -> LocalBlobStore:
+        """Evidence files live beside the workspace file, whatever the database."""
+        return LocalBlobStore(self.root / "evidence")
 
     @property
     def engine(self) -> Engine:

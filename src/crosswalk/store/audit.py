@@ -1,0 +1,242 @@
+"""The audit trail: every change to audited rows is appended, hash-chained, in the same flush.
+
+It hooks the session itself (a change-log mixin, NetBox style), so no service can forget to
+record a change. Each entry's hash covers the previous entry's hash, so an edited,
+inserted or deleted entry breaks the chain and ``verify_chain`` finds it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy.orm import Session, UOWTransaction
+
+from crosswalk.store.models import (
+    AuditRow,
+    ControlRow,
+    EvidenceLinkRow,
+    EvidenceRow,
+    TagRow,
+)
+
+GENESIS = "0" * 64
+ACTOR_ENV = "CROSSWALK_ACTOR"
+
+
+@dataclass(frozen=True)
+class Audited:
+    entity: str
+    key: Callable[[Any], str]
+    fields: tuple[str, ...]
+
+
+def _tag_key(tag: TagRow) -> str:
+    owner = tag.control.control_id if tag.control is not None else str(tag.control_pk)
+    return f"{owner} -> {tag.framework}:{tag.ref}"
+
+
+def _link_key(link: EvidenceLinkRow) -> str:
+    control = link.control.control_id if link.control is not None else str(link.control_pk)
+    return f"evidence {link.evidence_id} -> {control}"
+
+
+AUDITED: dict[type, Audited] = {
+    ControlRow: Audited(
+        "control",
+        lambda row: row.control_id,
+        (
+            "control_id",
+            "title",
+            "description",
+            "owner",
+            "frequency",
+            "frequency_text",
+            "status",
+            "evidence",
+        ),
+    ),
+    TagRow: Audited("control_tag", _tag_key, ("framework", "ref", "coverage")),
+    EvidenceRow: Audited(
+        "evidence",
+        lambda row: str(row.id),
+        (
+            "title",
+            "kind",
+            "sha256",
+            "size",
+            "filename",
+            "url",
+            "performed_start",
+            "performed_end",
+            "collected_by",
+            "source",
+            "reference",
+            "passed",
+        ),
+    ),
+    EvidenceLinkRow: Audited("evidence_link", _link_key, ("evidence_id", "control_pk")),
+}
+
+
+def default_actor() -> str:
+    configured = os.environ.get(ACTOR_ENV)
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "unknown"
+
+
+def canonical(values: dict[str, Any] | None) -> str | None:
+    if values is None:
+        return None
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def timestamp(at: datetime) -> str:
+    """One spelling of a moment for hashing, whatever the database hands back."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def entry_hash(
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    key: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    material = "\x1f".join(
+        [prev_hash, timestamp(at), actor, action, entity, key, before or "", after or ""]
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _values(instance: Any, fields: Iterable[str], before: bool) -> dict[str, Any]:
+    state = inspect(instance)
+    values = {}
+    for name in fields:
+        history = state.attrs[name].history
+        if before and history.deleted:
+            values[name] = history.deleted[0]
+        elif before and history.unchanged:
+            values[name] = history.unchanged[0]
+        elif before:
+            values[name] = None
+        else:
+            values[name] = getattr(instance, name)
+    return values
+
+
+def _changes(session: Session) -> list[tuple[str, Audited, Any]]:
+    found: list[tuple[str, Audited, Any]] = []
+    for action, instances in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for instance in instances:
+            audited = AUDITED.get(type(instance))
+            if audited is None:
+                continue
+            if action == "update" and not session.is_modified(instance, include_collections=False):
+                continue
+            found.append((action, audited, instance))
+    return found
+
+
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    changes = _changes(session)
+    if not changes:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # one writer extends the chain at a time
+        connection.execute(text("SELECT pg_advisory_xact_lock(4242424242)"))
+    previous = connection.execute(
+        select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)
+    ).scalar()
+    prev_hash = previous or GENESIS
+    actor = str(session.info.get("actor") or default_actor())
+    at = datetime.now(UTC)
+    rows = []
+    for action, audited, instance in changes:
+        before = None if action == "create" else _values(instance, audited.fields, before=True)
+        after = None if action == "delete" else _values(instance, audited.fields, before=False)
+        if action == "update" and before == after:
+            continue
+        key = audited.key(instance)
+        before_text, after_text = canonical(before), canonical(after)
+        digest = entry_hash(
+            prev_hash, at, actor, action, audited.entity, key, before_text, after_text
+        )
+        rows.append(
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": audited.entity,
+                "entity_key": key,
+                "before": before_text,
+                "after": after_text,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    if rows:
+        connection.execute(insert(AuditRow), rows)
+
+
+event.listen(Session, "after_flush", _after_flush)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    entry_id: int
+    message: str
+
+
+def verify_chain(rows: Iterable[AuditRow]) -> tuple[int, list[ChainProblem]]:
+    """Recompute every hash in order; report edited, inserted or removed entries."""
+    problems: list[ChainProblem] = []
+    expected_prev = GENESIS
+    previous_id = 0
+    checked = 0
+    for row in rows:
+        checked += 1
+        if row.prev_hash != expected_prev:
+            problems.append(
+                ChainProblem(
+                    row.id,
+                    "does not follow the entry before it: an entry was inserted or removed "
+                    f"between #{previous_id} and #{row.id}",
+                )
+            )
+        recomputed = entry_hash(
+            row.prev_hash,
+            row.at,
+            row.actor,
+            row.action,
+            row.entity,
+            row.entity_key,
+            row.before,
+            row.after,
+        )
+        if recomputed != row.hash:
+            problems.append(ChainProblem(row.id, "its content was edited after it was written"))
+        expected_prev = row.hash
+        previous_id = row.id
+    return checked, problems

@@ -1,0 +1,127 @@
+"""Content-addressed storage for evidence files, behind a small interface.
+
+Files are stored once by SHA-256 under the workspace (``evidence/ab/cd/<sha256>``). Writing
+streams through a temporary file that is fsynced and renamed into place, so a crash leaves
+either the whole file or nothing at its final name. A bucket (S3-compatible) can implement
+the same interface later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+CHUNK = 1024 * 1024
+STALE_TEMP_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    created: bool  # False when identical content was already stored
+
+
+class BlobStore(Protocol):
+    def put(self, source: BinaryIO) -> StoredBlob: ...
+    def open(self, sha256: str) -> BinaryIO: ...
+    def exists(self, sha256: str) -> bool: ...
+    def rehash(self, sha256: str) -> str | None: ...
+    def all_hashes(self) -> Iterator[str]: ...
+    def location(self, sha256: str) -> str: ...
+
+
+def _fsync_directory(path: Path) -> None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:  # some platforms cannot open directories
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.temporary = root / ".tmp"
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def location(self, sha256: str) -> str:
+        return str(self.path(sha256))
+
+    def put(self, source: BinaryIO) -> StoredBlob:
+        """Stream ``source`` in 1 MiB chunks: memory stays flat whatever the file size."""
+        self.temporary.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        handle = tempfile.NamedTemporaryFile(dir=self.temporary, prefix="put-", delete=False)  # noqa: SIM115
+        temporary = Path(handle.name)
+        try:
+            with handle:
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    handle.write(chunk)
+                    size += len(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            sha256 = digest.hexdigest()
+            final = self.path(sha256)
+            if final.exists():
+                temporary.unlink()
+                return StoredBlob(sha256, size, created=False)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            temporary.replace(final)
+            _fsync_directory(final.parent)
+            return StoredBlob(sha256, size, created=True)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.path(sha256).open("rb")
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def rehash(self, sha256: str) -> str | None:
+        """The SHA-256 of what is on disk now, or None if the file is gone."""
+        path = self.path(sha256)
+        if not path.is_file():
+            return None
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def all_hashes(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for first in sorted(self.root.iterdir()):
+            if not first.is_dir() or first.name.startswith("."):
+                continue
+            for path in sorted(first.glob("*/*")):
+                if path.is_file():
+                    yield path.name
+
+    def clean_temporary(self, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+        """Remove temporary files a killed process left behind (never a live write's)."""
+        removed: list[Path] = []
+        if not self.temporary.is_dir():
+            return removed
+        cutoff = time.time() - older_than
+        for path in self.temporary.iterdir():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
