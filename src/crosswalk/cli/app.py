@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from crosswalk import __version__
-from crosswalk.cli import controls, demo, frameworks, gap, mapping, mappings, program
+from crosswalk.cli import controls, demo, evidence, frameworks, gap, mapping, mappings, program
 
 app = typer.Typer(
     name="crosswalk",
@@ -77,6 +77,7 @@ program.register(app)
 app.add_typer(controls.app, name="controls")
 gap.register(app)
 demo.register(app)
+evidence.register(app)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.controls import get_control
 from crosswalk.store.blobs import LocalBlobStore
@@ -234,3 +235,80 @@ def verify(session: Session, store: LocalBlobStore) -> VerifyReport:
             report.ok += 1
     report.unreferenced = [h for h in store.all_hashes() if h not in referenced]
     return report
+
+
+@dataclass(frozen=True)
+class EvidencePath:
+    """How a piece of evidence reaches a requirement: control, its tag, the edge."""
+
+    evidence_id: int
+    title: str
+    performed: str
+    control_id: str
+    tagged: str
+    relationship: str | None  # None when the control is tagged to the requirement itself
+    mapping_set: str | None
+    note: str | None
+
+    @property
+    def path(self) -> str:
+        if self.relationship is None:
+            return f"{self.control_id} -> {self.tagged} (tagged directly)"
+        return (
+            f"{self.control_id} -> {self.tagged} -[{self.relationship}, {self.mapping_set}]-> "
+            "this requirement"
+        )
+
+
+def requirement_evidence(session: Session, library: Library, key: str) -> list[EvidencePath]:
+    """Evidence that counts for ``key`` through any control that reaches it, with the path."""
+    from crosswalk.services.controls import all_facts
+
+    routes: dict[str, list[tuple[str, str | None, str | None, str | None]]] = {}
+    for facts in all_facts(session):
+        for tag in facts.tags:
+            if tag.requirement == key:
+                routes.setdefault(facts.control_id, []).append((tag.requirement, None, None, None))
+                continue
+            for edge in library.graph.edges_of(tag.requirement):
+                if edge.end == key and edge.mapping.set_id in library.coverage_sets:
+                    routes.setdefault(facts.control_id, []).append(
+                        (
+                            tag.requirement,
+                            edge.relationship.value,
+                            edge.mapping.set_id,
+                            edge.mapping.note,
+                        )
+                    )
+    if not routes:
+        return []
+    rows = session.execute(
+        select(
+            EvidenceRow.id,
+            EvidenceRow.title,
+            EvidenceRow.performed_start,
+            EvidenceRow.performed_end,
+            ControlRow.control_id,
+        )
+        .join(EvidenceLinkRow, EvidenceLinkRow.evidence_id == EvidenceRow.id)
+        .join(ControlRow, ControlRow.id == EvidenceLinkRow.control_pk)
+        .where(ControlRow.control_id.in_(list(routes)))
+        .order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id)
+    )
+    found = []
+    for evidence_id, title, start, end, control_id in rows:
+        performed = str(start) if start == end else f"{start}..{end}"
+        for tagged, relationship, mapping_set, note in routes[control_id]:
+            found.append(
+                EvidencePath(
+                    evidence_id,
+                    title,
+                    performed,
+                    control_id,
+                    tagged,
+                    relationship,
+                    mapping_set,
+                    note,
+                )
+            )
+    return found

@@ -68,7 +68,7 @@ def latest_evidence(session: Session) -> dict[int, date]:
         .join(EvidenceRow, EvidenceRow.id == EvidenceLinkRow.evidence_id)
         .group_by(EvidenceLinkRow.control_pk)
     )
-    return dict(rows)
+    return dict(rows.tuples().all())
 
 
 def control_freshness(
@@ -76,7 +76,7 @@ def control_freshness(
 ) -> list[ControlFreshness]:
     today = today or date.today()
     latest = latest_evidence(session)
-    pk_by_id = dict(session.execute(select(ControlRow.control_id, ControlRow.id)).tuples())
+    pk_by_id = dict(session.execute(select(ControlRow.control_id, ControlRow.id)).tuples().all())
     results = []
     for facts in all_facts(session):
         if owner and (not facts.owner or owner.lower() not in facts.owner.lower()):

@@ -1,0 +1,65 @@
+"""Reading and checking the audit trail that the store writes on every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crosswalk.store.audit import ChainProblem, verify_chain
+from crosswalk.store.models import AuditRow
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    before: str | None
+    after: str | None
+    hash: str
+
+
+def list_entries(
+    session: Session, since: datetime | None = None, entity: str | None = None, limit: int = 500
+) -> list[AuditEntry]:
+    query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+    if since is not None:
+        query = query.where(AuditRow.at >= since)
+    if entity:
+        query = query.where(AuditRow.entity == entity)
+    return [
+        AuditEntry(
+            r.id,
+            r.at.isoformat(timespec="seconds"),
+            r.actor,
+            r.action,
+            r.entity,
+            r.entity_key,
+            r.before,
+            r.after,
+            r.hash,
+        )
+        for r in reversed(list(session.scalars(query)))
+    ]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problems: list[ChainProblem]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_trail(session: Session) -> ChainReport:
+    rows = session.scalars(select(AuditRow).order_by(AuditRow.id).execution_options(yield_per=1000))
+    checked, problems = verify_chain(rows)
+    return ChainReport(checked, problems)
