@@ -199,6 +199,8 @@ def _assign(
     bisecting period starts: O(evidence x periods it touches), never evidence x periods."""
     starts = [p.start for p in periods]
     buckets: list[list[EvidenceId]] = [[] for _ in periods]
+    if not periods:
+        return buckets
     for item in inside:
         last = min(item.end, end)
         index = bisect_right(starts, max(item.start, start)) - 1

@@ -1,0 +1,69 @@
+"""Every change is in the hash-chained trail, and tampering with it is detected."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select, text
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.services.audit import list_entries, verify_trail
+from crosswalk.services.controls import ControlInput, add_control, edit_control, tag_control
+from crosswalk.store.engine import session_scope
+from crosswalk.store.models import AuditRow
+from crosswalk.store.workspace import Workspace
+
+
+def changes(workspace: Workspace, library: Library) -> None:
+    with session_scope(workspace.engine, actor="dana@example.com") as session:
+        add_control(session, ControlInput("AC-1", "Access review", owner="Dana"))
+        session.commit()
+        tag_control(session, library, "AC-1", ["cc6.2"])
+        edit_control(session, "AC-1", owner="Priya")
+        session.commit()
+
+
+def test_every_change_is_recorded_with_who_and_before_after(
+    workspace: Workspace, library: Library
+) -> None:
+    changes(workspace, library)
+    with session_scope(workspace.engine) as session:
+        entries = list_entries(session)
+        report = verify_trail(session)
+    assert [(e.action, e.entity) for e in entries] == [
+        ("create", "control"),
+        ("create", "control_tag"),
+        ("update", "control"),
+    ]
+    update = entries[-1]
+    assert update.actor == "dana@example.com"
+    assert json.loads(update.before or "{}")["owner"] == "Dana"
+    assert json.loads(update.after or "{}")["owner"] == "Priya"
+    assert report.intact and report.checked == 3
+
+
+def test_an_edited_entry_breaks_the_chain(workspace: Workspace, library: Library) -> None:
+    changes(workspace, library)
+    with session_scope(workspace.engine) as session:
+        first = session.scalar(select(AuditRow.id).order_by(AuditRow.id))
+        session.execute(
+            text("UPDATE audit_log SET actor = 'mallory' WHERE id = :id"), {"id": first}
+        )
+        session.commit()
+        report = verify_trail(session)
+    assert not report.intact
+    assert [p.entry_id for p in report.problems] == [first]
+    assert "edited" in report.problems[0].message
+
+
+def test_a_deleted_or_inserted_entry_breaks_the_chain(
+    workspace: Workspace, library: Library
+) -> None:
+    changes(workspace, library)
+    with session_scope(workspace.engine) as session:
+        ids = list(session.scalars(select(AuditRow.id).order_by(AuditRow.id)))
+        session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[1]})
+        session.commit()
+        report = verify_trail(session)
+    assert not report.intact
+    assert any(p.entry_id == ids[2] and "inserted or removed" in p.message for p in report.problems)
