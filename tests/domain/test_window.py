@@ -202,6 +202,8 @@ def test_audit_day_needs_a_window_longer_than_the_audit_day_span() -> None:
     assert single.audit_day_only
     assert single.exceptions[-1].startswith("the only piece of evidence falls in the last 2 days")
     assert not check(F.ANNUAL, on(1, date(2026, 12, 28)), audit_day_days=3).audit_day_only
+    boundary = check(F.ANNUAL, on(1, date(2026, 12, 29)), audit_day_days=3)  # last 3 days
+    assert boundary.audit_day_only and "last 3 days" in boundary.exceptions[-1]
 
 
 def test_evidence_outside_the_window_does_not_make_a_control_audit_day_only() -> None:

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from crosswalk import __version__
-from crosswalk.cli import controls, demo, evidence, frameworks, gap, mapping, mappings, program
+from crosswalk.cli import (
+    controls,
+    demo,
+    evidence,
+    frameworks,
+    gap,
+    mapping,
+    mappings,
+    program,
+    window,
+)
 
 app = typer.Typer(
     name="crosswalk",
@@ -78,6 +88,7 @@ app.add_typer(controls.app, name="controls")
 gap.register(app)
 demo.register(app)
 evidence.register(app)
+window.register(app)
 
 
 def main() -> None:

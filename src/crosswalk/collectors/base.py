@@ -61,12 +61,22 @@ def safe_filename(*parts: str, suffix: str) -> str:
     return f"{stem or 'evidence'}{suffix}"
 
 
+SUMMARY_LIMIT = 300
+
+
+def one_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Whitespace (newlines too) folded to single spaces, cut at ``limit`` characters."""
+    folded = " ".join(text.split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class CollectorResult:
     """One collected piece of evidence: raw bytes to store, and what they showed.
 
     ``details`` holds only JSON values (str, int, float, bool, None, lists and dicts of
-    them) so the caller can store it as is; it never holds a secret.
+    them) so the caller can store it as is; it never holds a secret. ``summary`` is folded
+    to one line of at most 300 characters.
     """
 
     passed: bool
@@ -84,8 +94,7 @@ class CollectorResult:
         object.__setattr__(self, "collected_at", self.collected_at.astimezone(UTC))
         if safe_filename(self.filename, suffix="") != self.filename:
             raise ValueError(f"unsafe evidence file name {self.filename!r}")
-        if "\n" in self.summary:
-            raise ValueError("summary must be one line")
+        object.__setattr__(self, "summary", one_line(self.summary))
 
     @property
     def sha256(self) -> str:
@@ -200,7 +209,9 @@ def get_collector(name: str) -> type[Collector[Any]]:
     if name in found.collectors:
         return found.collectors[name]
     if name in found.problems:
-        raise CollectorError(f"collector {name!r} is installed but unusable: {found.problems[name]}")
+        raise CollectorError(
+            f"collector {name!r} is installed but unusable: {found.problems[name]}"
+        )
     close = difflib.get_close_matches(name, list(found.collectors), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     known = ", ".join(sorted(found.collectors))

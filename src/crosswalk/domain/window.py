@@ -417,31 +417,42 @@ _NOUNS = {
 }
 
 
-def _token_key(event_id: str) -> tuple[str, int] | None:
-    """The id from its first to its last letter or digit, folded, and how many runs it has."""
+@dataclass(frozen=True, slots=True)
+class _Token:
+    key: str  # the id from its first to its last letter or digit, case-folded
+    head: str  # its first run of letters or digits, case-folded
+    runs: int
+
+
+def _token(event_id: str) -> _Token | None:
     runs = list(_RUN.finditer(event_id))
     if not runs:
         return None
-    return event_id[runs[0].start() : runs[-1].end()].casefold(), len(runs)
+    key = event_id[runs[0].start() : runs[-1].end()].casefold()
+    return _Token(key, runs[0].group().casefold(), len(runs))
 
 
 def _reference_index(
-    evidence: Iterable[EvidenceDating], wanted: set[str], run_counts: set[int]
+    evidence: Iterable[EvidenceDating], tokens: Sequence[_Token]
 ) -> dict[str, list[EvidenceId]]:
     """Wanted id -> evidence naming it as a whole token, in one pass over the references.
 
     A token is a span of letter/digit runs bounded by non-alphanumerics, so "CHG-1042" is
-    found in "fixes CHG-1042." but not inside "CHG-10421".
+    found in "fixes CHG-1042." but not inside "CHG-10421". Only spans starting with the
+    first run of some wanted id are looked at, which keeps long free text cheap.
     """
+    wanted = {t.key for t in tokens}
+    sizes: dict[str, set[int]] = {}
+    for token in tokens:
+        sizes.setdefault(token.head, set()).add(token.runs)
     index: dict[str, list[EvidenceId]] = {}
     for item in evidence:
-        if not item.reference:
-            continue
-        runs = list(_RUN.finditer(item.reference))
-        for size in run_counts:
-            for first in range(len(runs) - size + 1):
-                span = item.reference[runs[first].start() : runs[first + size - 1].end()]
-                key = span.casefold()
+        runs = list(_RUN.finditer(item.reference)) if item.reference else []
+        for first, run in enumerate(runs):
+            for size in sizes.get(run.group().casefold(), ()):
+                if first + size > len(runs):
+                    continue
+                key = item.reference[run.start() : runs[first + size - 1].end()].casefold()
                 if key in wanted:
                     bucket = index.setdefault(key, [])
                     if not bucket or bucket[-1] != item.evidence_id:
@@ -482,15 +493,14 @@ def match_population(
     """
     _check_window(window_start, window_end, 1)
     scoped = [e for e in events if window_start <= e.occurred <= window_end]
-    keys = {e.event_id: _token_key(e.event_id) for e in scoped}
-    wanted = {k[0] for k in keys.values() if k}
-    index = _reference_index(evidence, wanted, {k[1] for k in keys.values() if k})
+    tokens = {e.event_id: _token(e.event_id) for e in scoped}
+    index = _reference_index(evidence, [t for t in tokens.values() if t])
     noun = _NOUNS.get(frequency, "event") if frequency else "event"
     matched: dict[str, list[EvidenceId]] = {}
     unmatched: list[Event] = []
     for event in scoped:
-        key = keys[event.event_id]
-        found = index.get(key[0]) if key else None
+        token = tokens[event.event_id]
+        found = index.get(token.key) if token else None
         if found:
             matched[event.event_id] = list(found)
         else:

@@ -13,8 +13,14 @@ COLORS = {
 }
 
 
-def stacked_bars(rows: list[tuple[str, dict[str, int]]], width: int = 640) -> str:
-    """One horizontal bar per row, split by verdict, with counts in the segments."""
+def stacked_bars(
+    rows: list[tuple[str, dict[str, int]]], width: int = 640, colors: dict[str, str] | None = None
+) -> str:
+    """One horizontal bar per row, split by category, with counts in the segments.
+
+    ``colors`` names the categories and their colours (legend order); verdicts by default.
+    """
+    colors = colors or COLORS
     label_width, bar_height, gap = 150, 22, 10
     bar_width = width - label_width - 60
     height = len(rows) * (bar_height + gap) + 30
@@ -34,7 +40,7 @@ def stacked_bars(rows: list[tuple[str, dict[str, int]]], width: int = 640) -> st
             if not count:
                 continue
             w = bar_width * count / total
-            color = COLORS.get(verdict, "#777")
+            color = colors.get(verdict, "#777")
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" '
                 f'fill="{color}"><title>{escape(verdict)}: {count}</title></rect>'
@@ -50,7 +56,7 @@ def stacked_bars(rows: list[tuple[str, dict[str, int]]], width: int = 640) -> st
         )
     legend_y = len(rows) * (bar_height + gap) + 12
     x = label_width
-    for verdict, color in COLORS.items():
+    for verdict, color in colors.items():
         parts.append(f'<rect x="{x}" y="{legend_y}" width="10" height="10" fill="{color}"/>')
         parts.append(f'<text x="{x + 14}" y="{legend_y + 9}" font-size="11">{verdict}</text>')
         x += 24 + 7 * len(verdict)

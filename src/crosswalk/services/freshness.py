@@ -64,11 +64,11 @@ def classify(
 
 def latest_evidence(session: Session) -> dict[int, date]:
     rows = session.execute(
-        select(EvidenceLinkRow.control_pk, func.max(EvidenceRow.performed_end))
+        select(EvidenceLinkRow.control_pk, func.max(EvidenceRow.performed_end).label("last"))
         .join(EvidenceRow, EvidenceRow.id == EvidenceLinkRow.evidence_id)
         .group_by(EvidenceLinkRow.control_pk)
     )
-    return dict(rows.tuples().all())
+    return {row.control_pk: row.last for row in rows}
 
 
 def control_freshness(
@@ -76,7 +76,10 @@ def control_freshness(
 ) -> list[ControlFreshness]:
     today = today or date.today()
     latest = latest_evidence(session)
-    pk_by_id = dict(session.execute(select(ControlRow.control_id, ControlRow.id)).tuples().all())
+    pk_by_id = {
+        row.control_id: row.id
+        for row in session.execute(select(ControlRow.control_id, ControlRow.id))
+    }
     results = []
     for facts in all_facts(session):
         if owner and (not facts.owner or owner.lower() not in facts.owner.lower()):
