@@ -75,36 +75,80 @@ def bench_add(folder: Path) -> dict[str, float]:
     }
 
 
-def bench_window() -> dict[str, float]:
-    from crosswalk.domain.frequency import Frequency
-    from crosswalk.domain.window import EvidenceDating, check_control
+def bench_window(folder: Path) -> dict[str, float]:
+    """The service end to end: query 200,000 evidence rows, check 2,000 controls."""
+    from sqlalchemy import insert
+
+    from crosswalk.catalogs.loader import load_library
+    from crosswalk.services.window import run_window
+    from crosswalk.store.engine import session_scope
+    from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow, TagRow
+    from crosswalk.store.workspace import init_workspace
 
     rng = random.Random(3)
     start, end = date(2026, 1, 1), date(2026, 12, 31)
-    frequencies = [
-        Frequency.QUARTERLY,
-        Frequency.MONTHLY,
-        Frequency.ANNUAL,
-        Frequency.WEEKLY,
-        Frequency.SEMIANNUAL,
-        Frequency.CONTINUOUS,
-    ]
-    controls = []
-    for index in range(2000):
-        evidence = [
-            EvidenceDating(index * 100 + n, day, day)
-            for n in range(100)
-            for day in [start + timedelta(days=rng.randrange(400) - 20)]
-        ]
-        controls.append((f"C-{index}", rng.choice(frequencies), evidence))
-    began = time.perf_counter()
-    exceptions = 0
-    for control_id, frequency, evidence in controls:
-        result = check_control(control_id, control_id, frequency, evidence, start, end)
-        exceptions += len(result.exceptions)
+    frequencies = ["quarterly", "monthly", "annual", "weekly", "semiannual", "continuous"]
+    workspace, _ = init_workspace(folder / "window")
+    with session_scope(workspace.engine) as session:  # bulk Core inserts: fixture, not timed
+        session.execute(
+            insert(ControlRow),
+            [
+                {
+                    "id": i + 1,
+                    "control_id": f"C-{i:04d}",
+                    "title": f"control {i}",
+                    "description": "",
+                    "status": "operating",
+                    "evidence": "",
+                    "frequency": rng.choice(frequencies),
+                }
+                for i in range(2000)
+            ],
+        )
+        session.execute(
+            insert(TagRow),
+            [
+                {
+                    "control_pk": i + 1,
+                    "framework": "soc2-tsc-2017",
+                    "ref": "CC7.2",
+                    "coverage": "full",
+                }
+                for i in range(2000)
+            ],
+        )
+        evidence, links = [], []
+        for n in range(200_000):
+            day = start + timedelta(days=rng.randrange(400) - 20)
+            evidence.append(
+                {
+                    "id": n + 1,
+                    "title": f"e{n}",
+                    "kind": "file",
+                    "performed_start": day,
+                    "performed_end": day,
+                    "collected_by": "",
+                    "source": "",
+                    "reference": "",
+                }
+            )
+            links.append({"evidence_id": n + 1, "control_pk": n % 2000 + 1})
+        session.execute(insert(EvidenceRow), evidence)
+        session.execute(insert(EvidenceLinkRow), links)
+        session.commit()
+    library = load_library()
+    _ = library.graph
+    timings = []
+    for _ in range(3):
+        with session_scope(workspace.engine) as session:
+            began = time.perf_counter()
+            report = run_window(session, library, start, end)
+            timings.append(time.perf_counter() - began)
+    workspace.close()
     return {
-        "window_2000_controls_200000_evidence_s": round(time.perf_counter() - began, 3),
-        "window_exceptions_found": exceptions,
+        "window_2000_controls_200000_evidence_s": round(max(timings), 3),
+        "window_best_s": round(min(timings), 3),
+        "window_exceptions_found": report.exceptions_count,
     }
 
 
@@ -115,7 +159,7 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as temporary:
         results.update(bench_add(Path(temporary)))
-    results.update(bench_window())
+        results.update(bench_window(Path(temporary)))
     print(json.dumps(results, indent=2))
     checks = {
         "evidence add 100 MB: peak RSS < 100 MB": float(results["evidence_add_100mb_peak_rss_mb"])
