@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from crosswalk.store.workspace import Workspace, init_workspace
 pytest_plugins = ["tests.plugins.postgres", "tests.plugins.browser"]
 
 REPO = Path(__file__).resolve().parents[1]
+DEMO_TODAY = date(2026, 11, 27)  # the demo's dates are relative to "today": pin it
 SHARED = REPO.parent / "shared"
 REFERENCE = SHARED / "reference"
 
@@ -58,4 +60,4 @@ def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory, library: Library) -> DemoResult:
     """The demo workspace, built once per test session; tests only read it."""
-    return build_demo(tmp_path_factory.mktemp("demo"), library)
+    return build_demo(tmp_path_factory.mktemp("demo"), library, today=DEMO_TODAY)

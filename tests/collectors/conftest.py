@@ -54,9 +54,7 @@ class LocalServer:
 def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            server.requests.append(
-                Seen(self.path, {k.lower(): v for k, v in self.headers.items()})
-            )
+            server.requests.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
             route = server.routes.get(self.path, Route(404, b"no route", "text/plain"))
             self.send_response(route.status)
             if route.content_type is not None:

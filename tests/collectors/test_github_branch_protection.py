@@ -85,7 +85,7 @@ def test_weaker_protection_than_declared_fails_naming_each_gap(server: LocalServ
         "enforce_admins",
     ]
     assert "3 of 4 checks failed" in result.summary
-    assert "expected \">= 3\", found 2" in result.summary
+    assert 'expected ">= 3", found 2' in result.summary
     assert_no_token(result)
 
 
@@ -171,4 +171,4 @@ def test_bad_parameters_are_refused(changes: dict[str, object], field: str) -> N
     with pytest.raises(ValidationError, match=field) as raised:
         GitHubBranchProtectionParams.model_validate(values)
     if "token_env" in changes and changes["token_env"] == TOKEN:
-        assert all(TOKEN not in e["msg"] for e in raised.value.errors())
+        assert TOKEN not in str(raised.value)

@@ -130,7 +130,7 @@ def test_missing_secret_cannot_run(server: LocalServer, monkeypatch: pytest.Monk
         ({"url": "http://x", "assertions": [{"path": "$.a", "equals": 1, "exists": True}]}, "not"),
         ({"url": "http://x", "assertions": [{"path": "$.a", "min": 5, "max": 1}]}, "above max"),
         ({"url": "http://x", "assertions": [{"path": "a.b", "exists": True}]}, "starts with"),
-        ({"url": "http://x", "assertions": [{"path": "$.a[x]", "exists": True}]}, "position 2"),
+        ({"url": "http://x", "assertions": [{"path": "$.a[x]", "exists": True}]}, "position 3"),
     ],
 )
 def test_bad_parameters_are_refused(params: dict[str, object], complaint: str) -> None:

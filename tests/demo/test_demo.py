@@ -50,3 +50,20 @@ def test_html_report_renders_in_chromium_without_errors(demo: DemoResult, page: 
     html = demo.reports["html"].read_text(encoding="utf-8")
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
+
+
+def test_demo_evidence_makes_the_window_report_tell_the_truth(demo: DemoResult) -> None:
+    window = demo.window
+    assert window is not None and demo.evidence_added > 100
+    assert (window.start.isoformat(), window.end.isoformat()) == ("2025-11-01", "2026-10-31")
+    by_id = {c.control_id: c for c in window.controls}
+    assert [p.label for p in by_id["NW-AC-01"].missing] == ["2026-Q1"]  # the skipped review
+    assert by_id["NW-GOV-05"].audit_day_only
+    [changes] = window.populations
+    assert [e.event_id for e in changes.unmatched] == ["CHG-1047"]
+    assert demo.reports["window-xlsx"].exists() and demo.reports["window-html"].exists()
+
+
+def test_demo_gap_counts_only_controls_with_fresh_evidence(demo: DemoResult) -> None:
+    assert "fresh evidence" in demo.gap.evidence_rule
+    assert demo.gap.find("A.8.32").verdict == "covered"  # change control, approvals on file

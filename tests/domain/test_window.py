@@ -65,8 +65,9 @@ def test_an_annual_control_whose_only_evidence_is_after_the_window_is_outside_an
     result = check(F.ANNUAL, on(17, date(2027, 1, 15)))
     assert result.outside == [17]
     assert [p.label for p in result.missing] == ["2026"]
-    assert "evidence 17 dated 2027-01-15 is outside the window" in result.exceptions
+    assert "evidence 17 dated 2027-01-15 is outside the window" in result.notes  # listed
     assert "no evidence for 2026 (2026-01-01..2026-12-31)" in result.exceptions
+    assert result.exceptions == ["no evidence for 2026 (2026-01-01..2026-12-31)"]
     assert result.evidence_in_window == 0 and not result.audit_day_only
 
 
@@ -189,10 +190,21 @@ def test_evidence_straddling_the_window_edge_counts_inside_and_is_not_outside() 
 def test_runs_of_missing_weeks_read_as_one_sentence() -> None:
     weekly = [on(i, START + timedelta(weeks=i)) for i in range(10)]
     result = check(F.WEEKLY, *weekly)
-    assert len(result.missing) == 53 - 10
+    assert len(result.missing) == 52 - 10  # 2026-W53 ends in 2027: still running at the end
+    assert [p.label for p in result.in_progress] == ["2026-W53"]
     assert result.exceptions == [
-        "no evidence for 2026-W11..2026-W53 (43 periods, 2026-03-09..2027-01-03)"
+        "no evidence for 2026-W11..2026-W52 (42 periods, 2026-03-09..2026-12-27)"
     ]
+
+
+def test_a_period_still_running_when_the_window_closes_is_not_yet_due() -> None:
+    window_end = date(2026, 10, 31)  # mid-quarter: Q4's review has not had its quarter yet
+    evidence = [
+        on(i, day) for i, day in enumerate([date(2026, 2, 1), date(2026, 5, 1), date(2026, 8, 1)])
+    ]
+    result = check_control("C", "t", F.QUARTERLY, evidence, START, window_end)
+    assert result.missing == [] and not result.has_exceptions
+    assert [p.label for p in result.in_progress] == ["2026-Q4"]
 
 
 def test_audit_day_needs_a_window_longer_than_the_audit_day_span() -> None:
@@ -360,6 +372,6 @@ def test_the_window_report_counts_every_kind_of_exception() -> None:
     assert (summary.audit_day_only, summary.with_evidence_outside) == (1, 1)
     assert (summary.without_frequency, summary.with_exceptions) == (1, 3)
     assert (summary.populations_checked, summary.unmatched_events) == (1, 1)
-    assert report.exceptions_count == 1 + 2 + 1 + 1 == summary.exceptions
+    assert report.exceptions_count == 1 + 1 + 1 + 1 == summary.exceptions  # outside: a note
     assert report.has_exceptions
     assert not WindowReport(START, END, 14, [controls[2]], []).has_exceptions

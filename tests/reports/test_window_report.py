@@ -114,7 +114,7 @@ def test_html_is_self_contained_and_names_every_exception(
     assert urls == {"http://www.w3.org/2000/svg"}
     assert "<script" not in html and "<svg" in html
     exceptions = all_exceptions(report)
-    assert len(exceptions) == 5
+    assert len(exceptions) == 4
     for text in exceptions:
         assert text in html
     assert "IT &lt;it@example.com&gt;" in html  # escaped, not raw markup
@@ -144,7 +144,7 @@ def test_json_carries_fields_and_summary(tmp_path: Path, report: WindowReport) -
     assert data["start"] == "2026-01-01" and data["audit_day_days"] == 14
     assert data["summary"]["with_missing_periods"] == 2
     assert data["summary"]["audit_day_only"] == 1
-    assert data["exceptions_count"] == 5
+    assert data["exceptions_count"] == 4
     first = data["controls"][0]
     assert first["owner"] == "IT <it@example.com>"
     assert first["missing"] == [{"start": "2026-07-01", "end": "2026-09-30", "label": "2026-Q3"}]

@@ -43,9 +43,12 @@ class CollectorError(CrosswalkError):
 
 
 class CollectorParams(BaseModel):
-    """Base of every collector's parameters: unknown keys are typos, so they are refused."""
+    """Base of every collector's parameters: unknown keys are typos, so they are refused.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Errors never repeat the value given: a misplaced secret must not reach a log.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
 def utc_now() -> datetime:

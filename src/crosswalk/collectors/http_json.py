@@ -68,7 +68,7 @@ def show(value: object) -> object:
 class JsonAssertion(BaseModel):
     """One check on one value: ``equals``, ``exists``, or ``min``/``max`` (together or not)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
     path: str
     equals: JsonValue = None
     exists: bool | None = None

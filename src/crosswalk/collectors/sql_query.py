@@ -73,7 +73,9 @@ def mask_sql(sql: str, backslash_escapes: bool = False) -> str:
 def _literal_end(sql: str, start: int, backslash_escapes: bool) -> int:
     quote, end, n = sql[start], start + 1, len(sql)
     while end < n:
-        if (backslash_escapes and sql[end] == "\\") or (sql[end] == quote and sql[end + 1 : end + 2] == quote):
+        if (backslash_escapes and sql[end] == "\\") or (
+            sql[end] == quote and sql[end + 1 : end + 2] == quote
+        ):
             end += 2
         elif sql[end] == quote:
             return end + 1
@@ -190,7 +192,8 @@ def run_query(url: URL, query: str) -> tuple[list[str], list[Sequence[Any]]]:
     try:
         engine = create_engine(url, poolclass=NullPool)
     except (SQLAlchemyError, ImportError) as error:
-        raise CollectorError(f"{_shown(url)}: {_scrub(str(error), url)}") from error
+        reason = _scrub(str(error).splitlines()[0], url)
+        raise CollectorError(f"{_shown(url)}: {reason}") from error
     try:
         with engine.connect() as connection:
             try:
@@ -204,7 +207,7 @@ def run_query(url: URL, query: str) -> tuple[list[str], list[Sequence[Any]]]:
         message = _scrub(f"{type(reason).__name__}: {reason}".splitlines()[0], url)
         raise CollectorError(f"{_shown(url)}: the query failed: {message}") from error
     except ImportError as error:  # a DB driver imported lazily on first connect
-        raise CollectorError(f"{_shown(url)}: {error}") from error
+        raise CollectorError(f"{_shown(url)}: a database driver is missing: {error}") from error
     finally:
         engine.dispose()
     return columns, rows

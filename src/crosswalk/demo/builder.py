@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import OperatingStatus
+from crosswalk.domain.frequency import Frequency, effective_frequency
+from crosswalk.domain.window import WindowReport, expected_periods
 from crosswalk.reports.gap_report import FORMATS, write_gap_report
+from crosswalk.reports.window_report import write_window_report
+from crosswalk.services.controls import all_facts, expectations_for
+from crosswalk.services.evidence import EvidenceInput, add_stream_evidence
 from crosswalk.services.gap import GapReport, run_gap
 from crosswalk.services.imports import ImportReport, import_controls
 from crosswalk.services.program import export_program
+from crosswalk.services.window import run_window
+from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import session_scope
+from crosswalk.store.models import EvidenceRow
 from crosswalk.store.workspace import init_workspace
 
 DATA = Path(__file__).parent / "northwind_controls.yaml"
@@ -74,6 +87,107 @@ def write_inventory(path: Path) -> Path:
     return path
 
 
+def demo_window(today: date) -> tuple[date, date]:
+    """The last twelve full calendar months: the demo's Type 2 observation window."""
+    end = today.replace(day=1) - timedelta(days=1)
+    start = date(end.year - 1, end.month % 12 + 1, 1) if end.month != 12 else date(end.year, 1, 1)
+    return start, end
+
+
+# Deliberate exceptions, so the window report has something true to say.
+SKIPPED_PERIOD_CONTROL = "NW-AC-01"  # one quarter's access review never happened
+AUDIT_DAY_CONTROL = "NW-GOV-05"  # everything done in the last week before fieldwork
+CHANGE_CONTROL = "NW-CHG-01"
+
+
+def _evidence_plan(
+    control_id: str, frequency: Frequency, start: date, end: date, today: date
+) -> list[tuple[date, date]]:
+    """When a diligent team would have produced evidence for this control."""
+    if control_id == AUDIT_DAY_CONTROL:
+        return [
+            (end - timedelta(days=offset), end - timedelta(days=offset)) for offset in (1, 3, 5)
+        ]
+    if frequency in (Frequency.CONTINUOUS, Frequency.DAILY, Frequency.WEEKLY):
+        # One monthly export (dashboard, backup report) covering every day of its month.
+        months = expected_periods(Frequency.MONTHLY, start, today)
+        return [(p.start, min(p.end, today)) for p in months]
+    periods = expected_periods(frequency, start, today)
+    plan = []
+    for index, period in enumerate(periods):
+        if control_id == SKIPPED_PERIOD_CONTROL and index == 1:
+            continue
+        day = min(period.end - timedelta(days=10), today)
+        plan.append((max(day, period.start), max(day, period.start)))
+    return plan
+
+
+def add_demo_evidence(
+    session: Session, library: Library, store: LocalBlobStore, today: date
+) -> dict[str, object]:
+    """Evidence for every operating periodic control at its effective cadence, and changes."""
+    start, end = demo_window(today)
+    count = 0
+    for facts in all_facts(session):
+        frequency = effective_frequency(
+            facts.frequency, expectations_for(library, [t.requirement for t in facts.tags])
+        ).frequency
+        if facts.status is not OperatingStatus.OPERATING or frequency is None:
+            continue
+        if not frequency.periodic:
+            continue
+        for first, last in _evidence_plan(facts.control_id, frequency, start, end, today):
+            content = f"Northwind evidence: {facts.control_id} ({facts.title}), {first}..{last}\n"
+            add_stream_evidence(
+                session,
+                store,
+                io.BytesIO(content.encode()),
+                f"{facts.control_id}-{first}.txt",
+                "text/plain",
+                [facts.control_id],
+                EvidenceInput(
+                    f"{facts.title}: {first}" + ("" if first == last else f"..{last}"),
+                    performed_start=first,
+                    performed_end=last,
+                    collected_by="demo",
+                    source="demo builder",
+                ),
+                today,
+            )
+            count += 1
+    changes = []
+    for number in range(12):
+        day = start + timedelta(days=20 + 28 * number)
+        change_id = f"CHG-{1040 + number}"
+        changes.append((change_id, day))
+        if number != 7:  # one change went out without its approval record
+            add_stream_evidence(
+                session,
+                store,
+                io.BytesIO(f"PR approval for {change_id}\n".encode()),
+                f"{change_id}.txt",
+                "text/plain",
+                [CHANGE_CONTROL],
+                EvidenceInput(
+                    f"Approval {change_id}",
+                    performed_start=day,
+                    reference=change_id,
+                    collected_by="demo",
+                    source="demo builder",
+                ),
+                today,
+            )
+            count += 1
+    return {"evidence": count, "changes": changes, "window": (start, end)}
+
+
+def write_population(path: Path, changes: list[tuple[str, date]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["Change ID,Date,Summary"] + [f"{cid},{day},Production deploy" for cid, day in changes]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 @dataclass
 class DemoResult:
     folder: Path
@@ -83,18 +197,32 @@ class DemoResult:
     reports: dict[str, Path] = field(default_factory=dict)
     program: Path | None = None
     seconds: float = 0.0
+    window: WindowReport | None = None
+    evidence_added: int = 0
 
 
-def build_demo(folder: Path, library: Library) -> DemoResult:
-    """Create (or refresh) the demo workspace in ``folder`` and write every report."""
+def build_demo(folder: Path, library: Library, today: date | None = None) -> DemoResult:
+    """Create the demo workspace in ``folder`` (evidence only the first time) and every report."""
     started = time.perf_counter()
+    today = today or date.today()
     workspace, _created = init_workspace(folder, name=demo_data()["company"]["name"])
+    population = folder / "inventory" / "change-population.csv"
+    added = 0
     try:
         inventory = write_inventory(folder / "inventory" / "northwind-soc2-control-matrix.xlsx")
-        with session_scope(workspace.engine) as session:
+        with session_scope(workspace.engine, actor="demo") as session:
             imported = import_controls(session, library, inventory)
             session.commit()
-            gap = run_gap(session, library)
+            if not session.scalar(select(func.count()).select_from(EvidenceRow)):
+                plan = add_demo_evidence(session, library, workspace.blobs, today)
+                session.commit()
+                added = int(plan["evidence"])  # type: ignore[call-overload]
+                write_population(population, plan["changes"])  # type: ignore[arg-type]
+            gap = run_gap(session, library, today=today)
+            start, end = demo_window(today)
+            window = run_window(
+                session, library, start, end, populations=[(population, CHANGE_CONTROL)]
+            )
             export_program(session, folder / "program")
     finally:
         workspace.close()
@@ -103,6 +231,10 @@ def build_demo(folder: Path, library: Library) -> DemoResult:
         path = folder / "reports" / f"gap-soc2-to-iso27001-2022.{output_format}"
         write_gap_report(gap, output_format, path)
         reports[output_format] = path
+    for output_format in ("html", "xlsx"):
+        path = folder / "reports" / f"window-{start}-{end}.{output_format}"
+        write_window_report(window, output_format, path)
+        reports[f"window-{output_format}"] = path
     return DemoResult(
         folder=folder,
         inventory=inventory,
@@ -111,4 +243,6 @@ def build_demo(folder: Path, library: Library) -> DemoResult:
         reports=reports,
         program=folder / "program",
         seconds=time.perf_counter() - started,
+        window=window,
+        evidence_added=added,
     )

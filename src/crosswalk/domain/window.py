@@ -152,6 +152,8 @@ class ControlWindow:
     evidence_in_window: int = 0
     outside_evidence: list[EvidenceDating] = field(default_factory=list)  # with their dates
     owner: str | None = None
+    notes: list[str] = field(default_factory=list)  # worth reading, not exceptions
+    in_progress: list[Period] = field(default_factory=list)  # still running at the window's end
 
     @property
     def has_exceptions(self) -> bool:
@@ -239,11 +241,14 @@ def check_control(
     periods = _periods(frequency, window_start, window_end)
     assigned = _assign(periods, inside, window_start, window_end)
     checks = [PeriodCheck(p, tuple(ids)) for p, ids in zip(periods, assigned, strict=True)]
-    missing = [c.period for c in checks if not c.evidence_ids]
+    # A period still running when the window closes had no full cycle to run in it: the
+    # quarterly review of a quarter ending after the window is not yet due.
+    in_progress = [c.period for c in checks if c.period.end > window_end and not c.evidence_ids]
+    missing = [c.period for c in checks if not c.evidence_ids and c.period.end <= window_end]
     exceptions = list(_missing_sentences(missing))
-    exceptions.extend(
-        f"evidence {i.evidence_id} dated {i.dated} is outside the window" for i in outside
-    )
+    # Evidence from before or after the window is normal operation, not a finding; it is
+    # listed so nobody counts it towards the window by mistake.
+    notes = [f"evidence {i.evidence_id} dated {i.dated} is outside the window" for i in outside]
     cutoff = window_end - timedelta(days=audit_day_days - 1)
     window_days = (window_end - window_start).days + 1
     audit_day = (
@@ -264,6 +269,8 @@ def check_control(
         evidence_in_window=len(inside),
         outside_evidence=outside,
         owner=owner,
+        notes=notes,
+        in_progress=in_progress,
     )
 
 

@@ -205,7 +205,6 @@ def _chart(report: WindowReport) -> str:
     rows = [
         bar("Any exception", s.with_exceptions),
         bar("Missing periods", s.with_missing_periods),
-        bar("Evidence outside", s.with_evidence_outside),
         bar("Audit-day only", s.audit_day_only),
     ]
     in_scope = sum(p.in_scope for p in report.populations)
