@@ -76,7 +76,7 @@ def test_safe_filename_keeps_names_inside_one_folder() -> None:
 
 def test_every_built_in_is_registered_under_its_own_name() -> None:
     found = available_collectors()
-    assert BUILT_INS <= set(found)
+    assert set(found) >= BUILT_INS
     for name in BUILT_INS:
         assert found[name].name == name
         assert get_collector(name) is found[name]

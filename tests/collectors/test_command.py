@@ -47,7 +47,7 @@ def test_expected_exit_code_can_be_non_zero() -> None:
 
 
 def test_no_shell_is_involved() -> None:
-    result = run(argv=python("import sys; print(sys.argv[1:])") + ["$HOME", "a;b", "*"])
+    result = run(argv=[*python("import sys; print(sys.argv[1:])"), "$HOME", "a;b", "*"])
     assert result.content == b"['$HOME', 'a;b', '*']\n"
 
 

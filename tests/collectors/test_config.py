@@ -23,7 +23,8 @@ format: crosswalk/collectors@1
 collectors:
   - name: admin-users            # unique
     collector: sql-query
-    params: {url: "sqlite:///hr.db", query: "select email from users where is_admin", expect_max_rows: 5}
+    params: {url: "sqlite:///hr.db", query: "select email from users where is_admin",
+             expect_max_rows: 5}
     controls: [NW-AC-05]
     schedule: quarterly
     title: Quarterly admin user list
@@ -141,12 +142,14 @@ def test_entry_fields_are_checked(tmp_path: Path) -> None:
 
 def test_missing_fields_point_at_the_entry(tmp_path: Path) -> None:
     text = "format: crosswalk/collectors@1\ncollectors:\n  - name: lonely\n    collector: file\n"
+    text += "  - just a string\n"
     found = problems(tmp_path, text)
-    assert [p.split(": ", 1)[1] for p in found] == [
-        "collectors[0] (lonely): params.path: Field required",
-        "collectors[0] (lonely): controls: Field required",
-        "collectors[0] (lonely): schedule: Field required",
-    ] or all(":3: collectors[0] (lonely)" in p for p in found)
+    assert [p.split(":", 2)[2] for p in found] == [
+        " collectors[0] (lonely): controls: Field required",
+        " collectors[0] (lonely): schedule: Field required",
+        " collectors[1]: expected a mapping with name, collector, params, controls and schedule",
+    ]
+    assert [p.split(":")[1] for p in found] == ["3", "3", "5"]
 
 
 def test_file_level_problems(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from crosswalk.collectors import (
     CollectorError,
+    DeclarationError,
     available_collectors,
     get_collector,
     load_declarations,
@@ -109,10 +109,11 @@ def test_plugin_parameters_are_checked_like_built_ins(install: Install, tmp_path
     declarations = tmp_path / "collectors.yaml"
     declarations.write_text(
         "format: crosswalk/collectors@1\ncollectors:\n"
-        "  - {name: hi, collector: greeting, params: {whom: x}, controls: [C-1], schedule: daily}\n",
+        "  - {name: hi, collector: greeting, params: {whom: x}, controls: [C-1],"
+        " schedule: daily}\n",
         encoding="utf-8",
     )
-    with pytest.raises(CollectorError.__mro__[1], match=r"collectors\[0\] \(hi\): params.who"):
+    with pytest.raises(DeclarationError, match=r"collectors\[0\] \(hi\): params.who"):
         load_declarations(declarations)
 
 

@@ -9,6 +9,7 @@ import typer
 
 from crosswalk import __version__
 from crosswalk.cli import (
+    collect,
     controls,
     demo,
     evidence,
@@ -89,6 +90,7 @@ gap.register(app)
 demo.register(app)
 evidence.register(app)
 window.register(app)
+collect.register(app)
 
 
 def main() -> None:

@@ -99,7 +99,7 @@ def _field(loc: Loc) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(entry)"
+    return text
 
 
 def _message(error: Mapping[str, Any]) -> str:
@@ -137,11 +137,12 @@ class _Problems:
         self.found: list[str] = []
 
     def add(self, loc: Loc, message: str, entry: str = "", field: Loc = ()) -> None:
+        """One problem at ``loc`` (its path in the file); ``entry``/``field`` name it."""
         line = next(
             (self.lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in self.lines), 0
         )
         where = f"{self.path}:{line}" if line else str(self.path)
-        parts = [where, entry, _field(field) if field or entry else _field(loc), message]
+        parts = [where, entry, _field(field) if entry else _field(loc), message]
         self.found.append(": ".join(part for part in parts if part))
 
     def add_validation(self, error: ValidationError, base: Loc, entry: str, prefix: Loc) -> None:
@@ -181,6 +182,10 @@ class _Reader:
     def entry(self, index: int, raw: object) -> Declaration | None:
         base: Loc = ("collectors", index)
         label = _entry_label(index, raw)
+        if not isinstance(raw, dict):
+            expected = "a mapping with name, collector, params, controls and schedule"
+            self.problems.add(base, f"expected {expected}", label, ())
+            return None
         try:
             entry = _EntryFile.model_validate(raw)
         except ValidationError as error:

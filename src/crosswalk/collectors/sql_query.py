@@ -203,8 +203,8 @@ def run_query(url: URL, query: str) -> tuple[list[str], list[Sequence[Any]]]:
             finally:
                 connection.rollback()
     except SQLAlchemyError as error:
-        reason = error.orig if hasattr(error, "orig") and error.orig is not None else error
-        message = _scrub(f"{type(reason).__name__}: {reason}".splitlines()[0], url)
+        cause = error.orig if hasattr(error, "orig") and error.orig is not None else error
+        message = _scrub(f"{type(cause).__name__}: {cause}".splitlines()[0], url)
         raise CollectorError(f"{_shown(url)}: the query failed: {message}") from error
     except ImportError as error:  # a DB driver imported lazily on first connect
         raise CollectorError(f"{_shown(url)}: a database driver is missing: {error}") from error
