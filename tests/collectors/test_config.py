@@ -77,7 +77,7 @@ def test_run_declaration_runs_the_declared_collector(tmp_path: Path) -> None:
 def test_a_bad_parameter_names_file_line_entry_and_field(tmp_path: Path) -> None:
     text = GOOD.replace("expect_max_rows: 5", "expect_max_rows: many")
     assert problems(tmp_path, text) == [
-        f"{tmp_path / 'collectors.yaml'}:5: collectors[0] (admin-users): "
+        f"{tmp_path / 'collectors.yaml'}:6: collectors[0] (admin-users): "
         "params.expect_max_rows: Input should be a valid integer, unable to parse string "
         "as an integer"
     ]
@@ -90,7 +90,7 @@ def test_an_unknown_parameter_and_a_refused_query_are_both_reported(tmp_path: Pa
     found = problems(tmp_path, text)
     assert len(found) == 2
     assert "collectors[0] (admin-users): params.query: must be a read-only SELECT" in found[0]
-    assert ":12: collectors[1] (python-version): params.argv_typo: Extra inputs" in found[1]
+    assert ":13: collectors[1] (python-version): params.argv_typo: Extra inputs" in found[1]
 
 
 def test_nested_parameter_errors_name_the_full_path(tmp_path: Path) -> None:
@@ -123,7 +123,7 @@ def test_unknown_collector_suggests_the_close_one(tmp_path: Path) -> None:
 def test_duplicate_names_are_refused(tmp_path: Path) -> None:
     (found,) = problems(tmp_path, GOOD.replace("name: python-version", "name: admin-users"))
     assert found.endswith(
-        ":9: collectors[1] (admin-users): name: 'admin-users' is already used by collectors[0]"
+        ":10: collectors[1] (admin-users): name: 'admin-users' is already used by collectors[0]"
     )
 
 
@@ -135,9 +135,9 @@ def test_entry_fields_are_checked(tmp_path: Path) -> None:
     )
     found = problems(tmp_path, text)
     assert len(found) == 3
-    assert ":7: collectors[0] (admin-users): schedule: a collector runs on a clock" in found[0]
+    assert ":8: collectors[0] (admin-users): schedule: a collector runs on a clock" in found[0]
     assert "collectors[1] (python version): name: String should match pattern" in found[1]
-    assert ":13: collectors[1] (python version): controls: List should have at least 1" in found[2]
+    assert ":14: collectors[1] (python version): controls: List should have at least 1" in found[2]
 
 
 def test_missing_fields_point_at_the_entry(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_file_level_problems(tmp_path: Path) -> None:
     (wrong_format,) = problems(tmp_path, GOOD.replace("@1", "@2"))
     assert wrong_format.endswith(":1: format: Input should be 'crosswalk/collectors@1'")
     (extra,) = problems(tmp_path, GOOD + "owner: it\n")
-    assert extra.endswith(":15: owner: Extra inputs are not permitted")
+    assert extra.endswith(":16: owner: Extra inputs are not permitted")
     (not_mapping,) = problems(tmp_path, "- just\n- a list\n")
     assert "expected a mapping starting with 'format: crosswalk/collectors@1'" in not_mapping
     (bad_yaml,) = problems(tmp_path, GOOD.replace("schedule: monthly", "schedule: [monthly"))

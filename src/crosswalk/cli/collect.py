@@ -57,7 +57,9 @@ def collect(
             def advance(outcome: RunOutcome) -> None:
                 progress.update(task, advance=1, description=outcome.name)
 
-            outcomes = run_collectors(active, opened.blobs, chosen, default_actor(), advance)
+            outcomes = run_collectors(
+                active, opened.blobs, chosen, default_actor(), opened.root, advance
+            )
     if as_json:
         print_json(outcomes)
     elif not outcomes:

@@ -129,12 +129,6 @@ class Collector(ABC, Generic[P]):
     name: ClassVar[str]
     Params: ClassVar[type[BaseModel]]
 
-    @classmethod
-    def parse_params(cls, raw: dict[str, Any]) -> P:
-        """Validate raw parameters (from YAML or a command line) into this collector's model."""
-        params: P = cls.Params.model_validate(raw)  # type: ignore[assignment]
-        return params
-
     @abstractmethod
     def collect(self, params: P) -> CollectorResult:
         """Run the check once; raise ``CollectorError`` only when it could not run."""

@@ -7,6 +7,7 @@ linked to every control it supports, like any other evidence.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,14 +151,20 @@ def run_collectors(
     store: LocalBlobStore,
     declarations: list[Declaration],
     actor: str,
+    root: Path,
     progress: Callable[[RunOutcome], None] | None = None,
 ) -> list[RunOutcome]:
-    """Run each, committing after each so one crash never loses the runs before it."""
+    """Run each, committing after each so one crash never loses the runs before it.
+
+    Relative paths in declarations (files, SQLite URLs, working folders) are read from the
+    workspace folder, wherever the command was started.
+    """
     outcomes = []
-    for declaration in declarations:
-        outcome = run_one(session, store, declaration, actor)
-        session.commit()
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome)
+    with contextlib.chdir(root):
+        for declaration in declarations:
+            outcome = run_one(session, store, declaration, actor)
+            session.commit()
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
     return outcomes
