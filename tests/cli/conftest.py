@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,3 +28,16 @@ def run() -> Run:
 def as_json(result: Any) -> Any:
     assert result.exit_code == 0, result.stdout + result.stderr
     return json.loads(result.stdout)
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path, run: Run) -> Iterator[Path]:
+    """A fresh workspace made with `crosswalk init`, as the current folder."""
+    folder = tmp_path / "acme"
+    assert run("init", str(folder)).exit_code == 0
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield folder
+    finally:
+        os.chdir(previous)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.cli.conftest import Run, as_json
 
@@ -19,20 +16,8 @@ INVENTORY = (
 )
 
 
-@pytest.fixture
-def in_workspace(tmp_path: Path, run: Run) -> Iterator[Path]:
-    folder = tmp_path / "acme"
-    assert run("init", str(folder)).exit_code == 0
-    previous = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield folder
-    finally:
-        os.chdir(previous)
-
-
-def test_init_import_list_show_and_gap(in_workspace: Path, run: Run) -> None:
-    inventory = in_workspace / "inventory.csv"
+def test_init_import_list_show_and_gap(workspace_dir: Path, run: Run) -> None:
+    inventory = workspace_dir / "inventory.csv"
     inventory.write_text(INVENTORY, encoding="utf-8")
     dry = as_json(run("import", "controls", str(inventory), "--dry-run", "--json"))
     assert sorted(dry["created"]) == ["AC-1", "BCP-1", "CHG-1"] and dry["dry_run"]
@@ -57,7 +42,7 @@ def test_init_import_list_show_and_gap(in_workspace: Path, run: Run) -> None:
     assert run("gap", "--check").exit_code == 1  # gaps remain: a CI gate can rely on it
 
 
-def test_controls_add_edit_tag_untag(in_workspace: Path, run: Run) -> None:
+def test_controls_add_edit_tag_untag(workspace_dir: Path, run: Run) -> None:
     added = run(
         "controls",
         "add",
@@ -88,8 +73,8 @@ def test_controls_add_edit_tag_untag(in_workspace: Path, run: Run) -> None:
     assert run("controls", "tag", "ISMS-1", "iso27001-2022:A.9.9").exit_code == 2
 
 
-def test_failed_import_exits_2_listing_rows(in_workspace: Path, run: Run) -> None:
-    bad = in_workspace / "bad.csv"
+def test_failed_import_exits_2_listing_rows(workspace_dir: Path, run: Run) -> None:
+    bad = workspace_dir / "bad.csv"
     bad.write_text(
         INVENTORY + "AC-1,Dup,x,Dana,Annual,CC6.2,Operating\nZ-1,X,y,Dana,Annual,CC10.1,Operating\n"
     )
@@ -113,10 +98,10 @@ def test_commands_outside_a_workspace_say_how_to_start(tmp_path: Path, run: Run)
     assert result.exit_code == 2 and "crosswalk init" in result.stderr
 
 
-def test_export_and_apply_from_the_command_line(in_workspace: Path, run: Run) -> None:
+def test_export_and_apply_from_the_command_line(workspace_dir: Path, run: Run) -> None:
     run("controls", "add", "A-1", "--title", "One", "--tag", "cc6.1")
     assert run("export", "program", "program").exit_code == 0
-    path = in_workspace / "program" / "controls" / "A-1.yaml"
+    path = workspace_dir / "program" / "controls" / "A-1.yaml"
     assert "soc2-tsc-2017:CC6.1" in path.read_text()
     path.write_text(path.read_text().replace("title: One", "title: One, renamed"))
     dry = as_json(run("apply", "program", "--dry-run", "--json"))
@@ -126,13 +111,13 @@ def test_export_and_apply_from_the_command_line(in_workspace: Path, run: Run) ->
     assert as_json(run("controls", "show", "A-1", "--json"))["title"] == "One, renamed"
 
 
-def test_gap_report_files_in_every_format(in_workspace: Path, run: Run) -> None:
+def test_gap_report_files_in_every_format(workspace_dir: Path, run: Run) -> None:
     run("controls", "add", "A-1", "--title", "One", "--tag", "cc8.1")
     for fmt in ("json", "md", "html", "xlsx"):
-        out = in_workspace / f"gap.{fmt}"
+        out = workspace_dir / f"gap.{fmt}"
         assert run("gap", "--format", fmt, "-o", str(out)).exit_code == 0
         assert out.stat().st_size > 1000
-    data = json.loads((in_workspace / "gap.json").read_text())
+    data = json.loads((workspace_dir / "gap.json").read_text())
     assert data["annex_a_summary"]["total"] == 93
-    assert "## Net-new ISMS work" in (in_workspace / "gap.md").read_text()
+    assert "## Net-new ISMS work" in (workspace_dir / "gap.md").read_text()
     assert run("gap", "--format", "xlsx").exit_code == 2

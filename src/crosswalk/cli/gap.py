@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.output import ExitCode, console, fail, handle_errors, print_json, print_rows
+from crosswalk.cli.output import (
+    ExitCode,
+    ReportFormat,
+    console,
+    fail,
+    handle_errors,
+    print_json,
+    print_rows,
+)
 
 if TYPE_CHECKING:
     from crosswalk.services.gap import GapReport, RequirementVerdict
-
-
-class ReportFormat(StrEnum):
-    json = "json"
-    md = "md"
-    html = "html"
-    xlsx = "xlsx"
 
 
 def register(app: typer.Typer) -> None:

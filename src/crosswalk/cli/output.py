@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Sequence
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
@@ -15,6 +15,15 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class ReportFormat(StrEnum):
+    """File formats every report command writes with ``--format X -o FILE``."""
+
+    json = "json"
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
 
 
 class ExitCode(IntEnum):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,14 +9,15 @@ import typer
 
 from crosswalk.cli.context import library, session
 from crosswalk.cli.evidence import parse_date
-from crosswalk.cli.output import ExitCode, console, fail, handle_errors, print_json, print_rows
-
-
-class WindowFormat(StrEnum):
-    json = "json"
-    md = "md"
-    html = "html"
-    xlsx = "xlsx"
+from crosswalk.cli.output import (
+    ExitCode,
+    ReportFormat,
+    console,
+    fail,
+    handle_errors,
+    print_json,
+    print_rows,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +46,7 @@ def window(
         typer.Option("--control", "-c", help="The control each --population tests."),
     ] = None,
     output_format: Annotated[
-        WindowFormat | None,
+        ReportFormat | None,
         typer.Option("--format", "-f", help="Write the report: json, md, html, xlsx."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file.")] = None,

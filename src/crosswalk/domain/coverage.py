@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus
+from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus, Tag
 from crosswalk.domain.graph import CrosswalkGraph, Step
 from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Framework, Requirement, split_key
@@ -147,6 +147,22 @@ def _judge(assessment: Assessment) -> None:
         reasons.append("no control reaches it through any mapping")
 
 
+def _contribution(
+    control: ControlFacts, tag: Tag, level: Coverage, step: Step | None
+) -> Contribution:
+    return Contribution(
+        control.control_id,
+        control.title,
+        control.status,
+        control.owner,
+        tag.requirement,
+        tag.coverage,
+        level,
+        step,
+        control.evidence_fresh,
+    )
+
+
 def assess(
     target: Framework,
     controls: Iterable[ControlFacts],
@@ -167,17 +183,7 @@ def assess(
         for tag in control.tags:
             framework_id = split_key(tag.requirement)[0]
             if framework_id == target.id:
-                contribution = Contribution(
-                    control.control_id,
-                    control.title,
-                    control.status,
-                    control.owner,
-                    tag.requirement,
-                    tag.coverage,
-                    tag.coverage,
-                    None,
-                    control.evidence_fresh,
-                )
+                contribution = _contribution(control, tag, tag.coverage, None)
                 ref = split_key(tag.requirement)[1]
                 for key in [tag.requirement, *(d.key for d in target.descendants(ref))]:
                     reached.setdefault(key, []).append(contribution)
@@ -191,19 +197,7 @@ def assess(
                 if relationship is Relationship.NO_RELATIONSHIP:
                     continue
                 level = tag.coverage if relationship.covers_target else Coverage.PARTIAL
-                reached.setdefault(edge.end, []).append(
-                    Contribution(
-                        control.control_id,
-                        control.title,
-                        control.status,
-                        control.owner,
-                        tag.requirement,
-                        tag.coverage,
-                        level,
-                        edge,
-                        control.evidence_fresh,
-                    )
-                )
+                reached.setdefault(edge.end, []).append(_contribution(control, tag, level, edge))
     results: dict[str, Assessment] = {}
     for requirement in target:
         if requirement.kind not in kinds:

@@ -89,6 +89,28 @@ def select_declarations(
     return chosen
 
 
+def _record_run(
+    session: Session,
+    declaration: Declaration,
+    started: datetime,
+    passed: bool | None,
+    error: str | None = None,
+    evidence_id: int | None = None,
+) -> None:
+    session.add(
+        CollectorRunRow(
+            name=declaration.name,
+            collector=declaration.collector,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            passed=passed,
+            error=error,
+            evidence_id=evidence_id,
+        )
+    )
+    session.flush()
+
+
 def run_one(
     session: Session, store: LocalBlobStore, declaration: Declaration, actor: str
 ) -> RunOutcome:
@@ -97,17 +119,7 @@ def run_one(
     try:
         result = run_declaration(declaration)
     except CollectorError as error:
-        session.add(
-            CollectorRunRow(
-                name=declaration.name,
-                collector=declaration.collector,
-                started_at=started,
-                finished_at=datetime.now(UTC),
-                passed=None,
-                error=str(error),
-            )
-        )
-        session.flush()
+        _record_run(session, declaration, started, None, error=str(error))
         return RunOutcome(
             declaration.name, declaration.collector, None, str(error), None, str(error)
         )
@@ -130,17 +142,7 @@ def run_one(
         ),
         today=day,
     )
-    session.add(
-        CollectorRunRow(
-            name=declaration.name,
-            collector=declaration.collector,
-            started_at=started,
-            finished_at=datetime.now(UTC),
-            passed=result.passed,
-            evidence_id=evidence.id,
-        )
-    )
-    session.flush()
+    _record_run(session, declaration, started, result.passed, evidence_id=evidence.id)
     return RunOutcome(
         declaration.name, declaration.collector, result.passed, result.summary, evidence.id, None
     )
