@@ -86,6 +86,42 @@ AUDITED: dict[type, Audited] = {
 }
 
 
+def _columns(
+    model: type, skip: tuple[str, ...] = ("id", "created_at", "updated_at")
+) -> tuple[str, ...]:
+    table = model.__table__  # type: ignore[attr-defined]
+    return tuple(c.name for c in table.columns if c.name not in skip)
+
+
+def _register_isms() -> None:
+    """ISMS records are audited like controls: every field, keyed by their own id."""
+    from crosswalk.store import isms_models as m
+
+    keyed: list[tuple[type, str, Callable[[Any], str]]] = [
+        (m.ScopeStatementRow, "scope_statement", lambda r: f"v{r.version}"),
+        (m.AssetRow, "asset", lambda r: r.asset_id),
+        (m.RiskRow, "risk", lambda r: r.risk_id),
+        (m.SoaVersionRow, "soa_version", lambda r: f"v{r.version}"),
+        (
+            m.SoaEntryRow,
+            "soa_entry",
+            lambda r: f"v{r.soa_version.version if r.soa_version else '?'} {r.ref}",
+        ),
+        (m.InternalAuditRow, "internal_audit", lambda r: r.audit_id),
+        (m.ManagementReviewRow, "management_review", lambda r: r.review_id),
+        (m.NonconformityRow, "nonconformity", lambda r: r.nc_id),
+        (m.ObjectiveRow, "objective", lambda r: r.objective_id),
+        (m.SettingRow, "setting", lambda r: r.key),
+    ]
+    for model, entity, key in keyed:
+        AUDITED[model] = Audited(
+            entity, key, _columns(model, ("id", "created_at", "updated_at", "position"))
+        )
+
+
+_register_isms()
+
+
 def default_actor() -> str:
     configured = os.environ.get(ACTOR_ENV)
     if configured:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import crosswalk.store.isms_models  # noqa: F401  (registers the ISMS tables)
 from crosswalk.store.models import Base
 
 config = context.config

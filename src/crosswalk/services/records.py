@@ -1,0 +1,127 @@
+"""One declarative file format for every kind of record beyond controls (ISMS records).
+
+Each kind says how its rows become plain data and how plain data becomes a row; export and
+apply, with dry runs and all-or-nothing checks, are written once here for all of them.
+Files live in ``DIR/<folder>/<id>.yaml`` beside ``DIR/controls/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.io.program_files import ProgramError, file_name
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """How one kind of record round-trips through files."""
+
+    folder: str  # e.g. "risks"
+    format: str  # e.g. "crosswalk/risk@1"
+    model: type[BaseModel]  # validates one file (without its `format` line)
+    key: str  # the field that names a record, e.g. "risk_id"
+    rows: Callable[[Session], list[Any]]  # every row, in a stable order
+    to_data: Callable[[Any], dict[str, Any]]  # row -> the file's data (JSON/YAML values)
+    upsert: Callable[[Session, Library, BaseModel, Any | None], Any]  # data -> new/updated row
+    find: Callable[[Session, str], Any | None]  # existing row by key
+
+
+@dataclass
+class KindReport:
+    folder: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def dump(kind: RecordKind, data: dict[str, Any]) -> str:
+    return yaml.safe_dump(
+        {"format": kind.format, **data}, sort_keys=False, allow_unicode=True, width=100
+    )
+
+
+def export_kind(session: Session, kind: RecordKind, folder: Path) -> list[Path]:
+    """Write one file per record; files of records that no longer exist are removed."""
+    target = folder / kind.folder
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for row in kind.rows(session):
+        data = kind.to_data(row)
+        path = target / file_name(str(data[kind.key]))
+        text = dump(kind, data)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            temporary = path.with_suffix(".yaml.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)
+        written.append(path)
+    names = {p.name for p in written}
+    for stale in target.glob("*.yaml"):
+        if stale.name not in names:
+            stale.unlink()
+    return written
+
+
+def read_kind(kind: RecordKind, folder: Path) -> list[tuple[Path, BaseModel]]:
+    """Every file of the kind, validated; the first bad one raises naming file and field."""
+    source = folder / kind.folder
+    if not source.is_dir():
+        return []
+    found: list[tuple[Path, BaseModel]] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(source.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise ProgramError(f"{path}{where}: not valid YAML") from error
+        if not isinstance(data, dict) or data.pop("format", None) != kind.format:
+            raise ProgramError(f"{path}: format: expected {kind.format!r}")
+        try:
+            record = kind.model.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            location = ".".join(str(p) for p in first["loc"])
+            raise ProgramError(f"{path}: {location}: {first['msg']}") from error
+        key = str(getattr(record, kind.key))
+        if key in seen:
+            raise ProgramError(f"{path}: {kind.key} {key!r} is also defined in {seen[key]}")
+        seen[key] = path
+        found.append((path, record))
+    return found
+
+
+def apply_kind(
+    session: Session,
+    library: Library,
+    kind: RecordKind,
+    records: list[tuple[Path, BaseModel]],
+    dry_run: bool,
+) -> KindReport:
+    """Create or update each record whose file differs; never deletes."""
+    report = KindReport(kind.folder)
+    for path, record in records:
+        key = str(getattr(record, kind.key))
+        existing = kind.find(session, key)
+        wanted = record.model_dump(mode="json")
+        if existing is not None and kind.to_data(existing) == wanted:
+            report.unchanged.append(key)
+            continue
+        (report.created if existing is None else report.updated).append(key)
+        if not dry_run:
+            try:
+                kind.upsert(session, library, record, existing)
+            except CrosswalkError as error:  # an unknown control or ref named in the file
+                raise ProgramError(f"{path}: {error}") from error
+    if not dry_run:
+        session.flush()
+    return report
