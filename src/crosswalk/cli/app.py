@@ -15,9 +15,13 @@ from crosswalk.cli import (
     evidence,
     frameworks,
     gap,
+    isms,
     mapping,
     mappings,
     program,
+    risks,
+    scope,
+    soa,
     window,
 )
 
@@ -91,6 +95,10 @@ demo.register(app)
 evidence.register(app)
 window.register(app)
 collect.register(app)
+scope.register(app)
+risks.register(app)
+soa.register(app)
+isms.register(app)
 
 
 def main() -> None:
