@@ -313,19 +313,33 @@ def status(
     owner: Annotated[str | None, typer.Option(help="Only this owner's controls.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What is due this week and this month, and what is stale, by owner.
+    """What is due this week and this month, what is stale, and which nonconformities are
+    overdue, by owner.
 
     Due dates follow each control's effective frequency (the stricter of its own and what
-    its requirements expect) from its latest evidence.
+    its requirements expect) from its latest evidence. A nonconformity is overdue while it
+    is open past its due date. With --json each owner also lists its overdue_nonconformities.
 
     Example: crosswalk status --owner Dana
     """
-    from crosswalk.services.freshness import control_freshness, status_by_owner
+    from crosswalk.services.freshness import OwnerStatus, control_freshness, status_by_owner
+    from crosswalk.services.nonconformities import overdue_by_owner
 
     with session(ctx, commit=False) as active:
         owners = status_by_owner(control_freshness(active, library(ctx), owner=owner))
+        late = overdue_by_owner(active, owner=owner)
     if as_json:
-        print_json(owners)
+        from crosswalk.reports.serialize import to_jsonable
+
+        # Still one entry per owner (the shape scripts already read); each gains the key
+        # overdue_nonconformities, and owners with only overdue nonconformities join in.
+        by_owner = {g.owner: {**to_jsonable(g), "overdue_nonconformities": []} for g in owners}
+        for overdue in late:
+            entry = by_owner.setdefault(
+                overdue.owner, to_jsonable(OwnerStatus(overdue.owner, [], [], [], 0, 0))
+            )
+            entry["overdue_nonconformities"] = to_jsonable(overdue.nonconformities)
+        print_json([by_owner[name] for name in sorted(by_owner)])
         return
     rows: list[list[str]] = []
     for group in owners:
@@ -358,6 +372,16 @@ def status(
         markup=False,
         style="dim",
     )
+    if late:
+        print_rows(
+            "Overdue nonconformities",
+            ["owner", "nonconformity", "description", "source", "due", "days overdue"],
+            [
+                [g.owner, n.nc_id, n.description, n.source, str(n.due_on), str(n.days_overdue)]
+                for g in late
+                for n in g.nonconformities
+            ],
+        )
 
 
 @audit_app.callback()
