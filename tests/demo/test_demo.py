@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
+from crosswalk.catalogs.loader import Library
 from crosswalk.demo.builder import DemoResult, demo_data
 
 SHEETS = ["Summary", "Annex A", "Clauses", "Crosswalk", "Backlog", "SoA draft"]
@@ -67,3 +69,73 @@ def test_demo_evidence_makes_the_window_report_tell_the_truth(demo: DemoResult) 
 def test_demo_gap_counts_only_controls_with_fresh_evidence(demo: DemoResult) -> None:
     assert "fresh evidence" in demo.gap.evidence_rule
     assert demo.gap.find("A.8.32").verdict == "covered"  # change control, approvals on file
+
+
+def test_demo_isms_answers_the_stage_1_questions(demo: DemoResult) -> None:
+    readiness = demo.readiness
+    assert readiness is not None and demo.scope_check is not None
+    blockers = " ".join(readiness.blockers)
+    assert "Statement of Applicability is not approved" in blockers
+    assert "NC-2026-02" in blockers  # the overdue nonconformity
+    assert [f.item for f in demo.scope_check.findings if f.code == "boundary-outside-scope"] == [
+        "SUPPORT"
+    ]
+    assert demo.soa_findings  # the draft SoA still has decisions to make
+    workbook = load_workbook(demo.reports["soa-xlsx"])
+    sheet = workbook["Statement of Applicability"]
+    headers = [c.value for c in sheet[1]]
+    for column in (
+        "ref",
+        "title",
+        "applicable",
+        "justification",
+        "implementation status",
+        "controls",
+        "evidence",
+        "risks",
+        "last reviewed",
+    ):
+        assert any(column in str(h).lower() for h in headers), column
+    refs = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value]
+    assert len(refs) == 93 and refs[0] == "A.5.1" and refs[-1] == "A.8.34"
+
+
+def test_every_record_type_round_trips_through_export_and_apply(
+    demo: DemoResult, library: Library, tmp_path: Path
+) -> None:
+    from crosswalk.services.program import apply_program, export_program
+    from crosswalk.store.engine import session_scope
+    from crosswalk.store.workspace import init_workspace
+
+    assert demo.program is not None
+    first = {p.relative_to(demo.program): p.read_bytes() for p in demo.program.rglob("*.yaml")}
+    folders = {p.parts[0] for p in first}
+    assert {
+        "controls",
+        "assets",
+        "scope",
+        "risks",
+        "settings",
+        "soa",
+        "audits",
+        "reviews",
+        "nonconformities",
+        "objectives",
+    } <= folders
+    fresh, _ = init_workspace(tmp_path / "fresh")
+    try:
+        with session_scope(fresh.engine) as session:
+            apply_program(session, library, demo.program)
+            session.commit()
+            export_program(session, tmp_path / "again")
+            again = apply_program(session, library, demo.program)
+    finally:
+        fresh.close()
+    second = {
+        p.relative_to(tmp_path / "again"): p.read_bytes()
+        for p in (tmp_path / "again").rglob("*.yaml")
+    }
+    assert second == first
+    assert again.created == again.updated == []
+    for kind in again.records:
+        assert kind.created == kind.updated == [], kind.folder

@@ -59,6 +59,14 @@ def demo(
         markup=False,
     )
     print_summary(result.gap)
+    if result.readiness is not None and result.scope_check is not None:
+        out.print(
+            f"ISMS: {len(result.readiness.blockers)} Stage 1 blockers "
+            f"({'; '.join(result.readiness.blockers)}); scope check: "
+            f"{len(result.scope_check.findings)} findings; SoA validate: "
+            f"{len(result.soa_findings)} findings",
+            markup=False,
+        )
     out.print("Reports:", markup=False, style="bold")
     for path in result.reports.values():
         out.print(f"  {path}", markup=False)

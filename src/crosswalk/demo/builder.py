@@ -14,16 +14,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.demo.isms import add_demo_isms
 from crosswalk.domain.controls import OperatingStatus
 from crosswalk.domain.frequency import Frequency, effective_frequency
 from crosswalk.domain.window import WindowReport, expected_periods
 from crosswalk.reports.gap_report import FORMATS, write_gap_report
+from crosswalk.reports.risk_report import write_treatment_plan
+from crosswalk.reports.soa_report import write_soa
 from crosswalk.reports.window_report import write_window_report
 from crosswalk.services.controls import all_facts, expectations_for
 from crosswalk.services.evidence import EvidenceInput, add_stream_evidence
 from crosswalk.services.gap import GapReport, run_gap
 from crosswalk.services.imports import ImportReport, import_controls
+from crosswalk.services.isms import Readiness, readiness
 from crosswalk.services.program import export_program
+from crosswalk.services.risks import treatment_plan
+from crosswalk.services.scope import ScopeCheck, check_scope
+from crosswalk.services.soa import Finding as SoaFinding
+from crosswalk.services.soa import soa_meta, soa_rows
+from crosswalk.services.soa import validate as validate_soa
 from crosswalk.services.window import run_window
 from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import session_scope
@@ -199,6 +208,9 @@ class DemoResult:
     seconds: float = 0.0
     window: WindowReport | None = None
     evidence_added: int = 0
+    readiness: Readiness | None = None
+    scope_check: ScopeCheck | None = None
+    soa_findings: list[SoaFinding] = field(default_factory=list)
 
 
 def build_demo(folder: Path, library: Library, today: date | None = None) -> DemoResult:
@@ -218,8 +230,15 @@ def build_demo(folder: Path, library: Library, today: date | None = None) -> Dem
                 session.commit()
                 added = int(plan["evidence"])  # type: ignore[call-overload]
                 write_population(population, plan["changes"])  # type: ignore[arg-type]
+            add_demo_isms(session, library, today)
+            session.commit()
             gap = run_gap(session, library, today=today)
             start, end = demo_window(today)
+            ready = readiness(session, library, today)
+            scope_findings = check_scope(session)
+            soa_problems = validate_soa(session, library)
+            soa = (soa_rows(session, library), soa_meta(session))
+            plan_of_treatment = treatment_plan(session, library, today)
             window = run_window(
                 session, library, start, end, populations=[(population, CHANGE_CONTROL)]
             )
@@ -235,6 +254,12 @@ def build_demo(folder: Path, library: Library, today: date | None = None) -> Dem
         path = folder / "reports" / f"window-{start}-{end}.{output_format}"
         write_window_report(window, output_format, path)
         reports[f"window-{output_format}"] = path
+        path = folder / "reports" / f"statement-of-applicability.{output_format}"
+        write_soa(*soa, output_format, path)
+        reports[f"soa-{output_format}"] = path
+        path = folder / "reports" / f"risk-treatment-plan.{output_format}"
+        write_treatment_plan(plan_of_treatment, output_format, path)
+        reports[f"risks-{output_format}"] = path
     return DemoResult(
         folder=folder,
         inventory=inventory,
@@ -245,4 +270,7 @@ def build_demo(folder: Path, library: Library, today: date | None = None) -> Dem
         seconds=time.perf_counter() - started,
         window=window,
         evidence_added=added,
+        readiness=ready,
+        scope_check=scope_findings,
+        soa_findings=soa_problems,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from crosswalk.io.program_files import (
 )
 from crosswalk.services.controls import set_tags
 from crosswalk.services.library import resolve_requirement
+from crosswalk.services.records import KindReport, RecordKind, apply_kind, export_kind, read_kind
 from crosswalk.store.models import ControlRow
 
 
@@ -39,9 +41,23 @@ def _as_file(row: ControlRow) -> ControlFile:
     )
 
 
+def record_kinds() -> tuple[RecordKind, ...]:
+    """Every record kind beyond controls, in the order they must be applied."""
+    from crosswalk.services.isms import ISMS_RECORDS
+    from crosswalk.services.risks import RECORD_KINDS as RISK_KINDS
+    from crosswalk.services.scope import SCOPE_KINDS
+    from crosswalk.services.soa import SOA_RECORDS
+
+    return (*RISK_KINDS[:1], *SCOPE_KINDS, *RISK_KINDS[1:], SOA_RECORDS, *ISMS_RECORDS)
+
+
 def export_program(session: Session, folder: Path) -> list[Path]:
+    """Controls and every ISMS record, one reviewable file each."""
     rows = session.scalars(select(ControlRow).order_by(ControlRow.control_id))
-    return write_program(folder, [_as_file(row) for row in rows])
+    written = write_program(folder, [_as_file(row) for row in rows])
+    for kind in record_kinds():
+        written.extend(export_kind(session, kind, folder))
+    return written
 
 
 @dataclass
@@ -53,6 +69,7 @@ class ApplyReport:
     not_in_files: list[str] = field(default_factory=list)  # kept unless --prune
     changes: dict[str, list[str]] = field(default_factory=dict)
     dry_run: bool = False
+    records: list[KindReport] = field(default_factory=list)  # ISMS records, by folder
 
 
 def _fields(control: ControlFile) -> dict[str, object]:
@@ -70,8 +87,11 @@ def _fields(control: ControlFile) -> dict[str, object]:
 def apply_program(
     session: Session, library: Library, folder: Path, dry_run: bool = False, prune: bool = False
 ) -> ApplyReport:
-    """Make the library match the files. Every ref is checked before anything changes."""
+    """Make the library match the files. Every file is read and checked before anything
+    changes; a problem found while applying rolls the whole transaction back (the caller's)."""
     files = read_program(folder)
+    kinds = record_kinds()
+    records = [(kind, read_kind(kind, folder)) for kind in kinds]
     resolved: dict[str, list[tuple[str, str]]] = {}
     for path, control in files:
         tags = []
@@ -120,4 +140,20 @@ def apply_program(
             report.not_in_files.append(control_id)
     if not dry_run:
         session.flush()
+    _apply_records(session, library, records, report, dry_run)
     return report
+
+
+def _apply_records(
+    session: Session,
+    library: Library,
+    records: list[tuple[RecordKind, list[tuple[Path, BaseModel]]]],
+    report: ApplyReport,
+    dry_run: bool,
+) -> None:
+    from crosswalk.services.scope import ASSET_RECORDS, check_asset_references
+
+    for kind, found in records:
+        report.records.append(apply_kind(session, library, kind, found, dry_run))
+        if kind is ASSET_RECORDS and not dry_run:
+            check_asset_references(session)  # dependencies may name assets applied later
