@@ -37,7 +37,10 @@ def _as_file(row: ControlRow) -> ControlFile:
         frequency_text=row.frequency_text,
         status=OperatingStatus(row.status),
         evidence=row.evidence,
-        tags=[TagEntry(requirement=t.key, coverage=Coverage(t.coverage)) for t in row.tags],
+        tags=[
+            TagEntry(requirement=t.key, coverage=Coverage(t.coverage))
+            for t in sorted(row.tags, key=lambda tag: (tag.framework, tag.ref))
+        ],
     )
 
 
