@@ -67,3 +67,25 @@ def test_a_deleted_or_inserted_entry_breaks_the_chain(
         report = verify_trail(session)
     assert not report.intact
     assert any(p.entry_id == ids[2] and "inserted or removed" in p.message for p in report.problems)
+
+
+def test_linking_controls_to_an_asset_is_in_the_trail(
+    workspace: Workspace, library: Library
+) -> None:
+    from crosswalk.store.isms_models import AssetRow
+
+    changes(workspace, library)
+    with session_scope(workspace.engine, actor="sam") as session:
+        from crosswalk.services.controls import get_control
+
+        asset = AssetRow(asset_id="DB-1", name="Database", in_isms_scope=True)
+        session.add(asset)
+        session.commit()
+        asset.controls.append(get_control(session, "AC-1"))
+        session.commit()
+        entries = list_entries(session, entity="asset")
+        report = verify_trail(session)
+    assert [(e.action, e.entity_key) for e in entries] == [("create", "DB-1"), ("update", "DB-1")]
+    assert json.loads(entries[-1].before or "{}")["controls"] == []
+    assert json.loads(entries[-1].after or "{}")["controls"] == ["AC-1"]
+    assert report.intact

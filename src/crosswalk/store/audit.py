@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, text
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import RelationshipProperty, Session, UOWTransaction
 
 from crosswalk.store.models import (
     AuditRow,
@@ -113,10 +113,10 @@ def _register_isms() -> None:
         (m.ObjectiveRow, "objective", lambda r: r.objective_id),
         (m.SettingRow, "setting", lambda r: r.key),
     ]
+    linked: dict[type, tuple[str, ...]] = {m.AssetRow: ("controls",), m.RiskRow: ("controls",)}
     for model, entity, key in keyed:
-        AUDITED[model] = Audited(
-            entity, key, _columns(model, ("id", "created_at", "updated_at", "position"))
-        )
+        fields = _columns(model, ("id", "created_at", "updated_at", "position"))
+        AUDITED[model] = Audited(entity, key, fields + linked.get(model, ()))
 
 
 _register_isms()
@@ -161,11 +161,20 @@ def entry_hash(
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+def _label(item: Any) -> str:
+    """How a linked row is named in the trail (a control by its id)."""
+    return str(getattr(item, "control_id", None) or inspect(item).identity or item)
+
+
 def _values(instance: Any, fields: Iterable[str], before: bool) -> dict[str, Any]:
     state = inspect(instance)
-    values = {}
+    values: dict[str, Any] = {}
     for name in fields:
         history = state.attrs[name].history
+        if isinstance(state.mapper.attrs[name], RelationshipProperty):  # many-to-many links
+            items = [*history.unchanged, *history.deleted] if before else getattr(instance, name)
+            values[name] = sorted(_label(item) for item in items)
+            continue
         if before and history.deleted:
             values[name] = history.deleted[0]
         elif before and history.unchanged:
@@ -188,7 +197,7 @@ def _changes(session: Session) -> list[tuple[str, Audited, Any]]:
             audited = AUDITED.get(type(instance))
             if audited is None:
                 continue
-            if action == "update" and not session.is_modified(instance, include_collections=False):
+            if action == "update" and not session.is_modified(instance):
                 continue
             found.append((action, audited, instance))
     return found
