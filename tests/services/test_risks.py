@@ -15,28 +15,30 @@ from crosswalk.domain.risk import Band, Level, RiskCategory, RiskMethod, Treatme
 from crosswalk.services.controls import ControlInput, add_control
 from crosswalk.services.isms_common import IsmsError
 from crosswalk.services.records import apply_kind, export_kind, read_kind
+from crosswalk.services.risk_method import (
+    RISK_METHOD_RECORDS,
+    RiskError,
+    get_method,
+    method_from_data,
+    method_is_set,
+    read_method_file,
+    set_method,
+)
 from crosswalk.services.risks import (
     RECORD_KINDS,
-    RISK_METHOD_RECORDS,
     RISK_RECORDS,
-    RiskError,
     RiskInput,
     accept_risk,
     add_risk,
     describe_risk,
     edit_risk,
-    get_method,
     get_risk,
     link_risk,
     list_risks,
-    method_from_data,
-    method_is_set,
-    read_method_file,
     register_checks,
     resolve_annex_a,
     risk_annex_a,
     risk_controls,
-    set_method,
     treatment_plan,
     unlink_risk,
 )

@@ -12,31 +12,33 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
 from crosswalk.io.program_files import ProgramError
-from crosswalk.services.controls import ControlInput, add_control
-from crosswalk.services.records import apply_kind, export_kind, read_kind
-from crosswalk.services.scope import (
+from crosswalk.services.assets import (
     ASSET_RECORDS,
-    SCOPE_KINDS,
-    SCOPE_RECORDS,
     AssetInput,
     ScopeError,
     add_asset,
-    approve_scope,
     asset_data,
     check_asset_references,
-    check_scope,
-    current_scope,
-    describe_asset,
     edit_asset,
     get_asset,
     link_asset_controls,
     list_assets,
+    unlink_asset_controls,
+)
+from crosswalk.services.controls import ControlInput, add_control
+from crosswalk.services.records import apply_kind, export_kind, read_kind
+from crosswalk.services.scope import (
+    SCOPE_KINDS,
+    SCOPE_RECORDS,
+    approve_scope,
+    check_scope,
+    current_scope,
+    describe_asset,
     scope_versions,
     set_scope_statement,
     statement_data,
     statement_excludes,
     statement_includes,
-    unlink_asset_controls,
 )
 from crosswalk.store.engine import session_scope
 from crosswalk.store.isms_models import AssetRow, ScopeStatementRow

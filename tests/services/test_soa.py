@@ -18,7 +18,6 @@ from crosswalk.services.evidence import EvidenceInput, add_url_evidence
 from crosswalk.services.records import apply_kind, export_kind, read_kind
 from crosswalk.services.soa import (
     PENDING_JUSTIFICATION,
-    SOA_RECORDS,
     Finding,
     SoaError,
     annex_a,
@@ -33,6 +32,7 @@ from crosswalk.services.soa import (
     soa_rows,
     validate,
 )
+from crosswalk.services.soa_records import SOA_RECORDS
 from crosswalk.store.engine import session_scope
 from crosswalk.store.isms_models import RiskRow, SoaEntryRow, SoaVersionRow
 from crosswalk.store.workspace import Workspace

@@ -366,8 +366,13 @@ def method(
 
     Example: crosswalk risks method --set-file risk-method.yaml
     """
-    from crosswalk.services.risks import get_method, method_file, method_is_set, read_method_file
-    from crosswalk.services.risks import set_method as store_method
+    from crosswalk.services.risk_method import (
+        get_method,
+        method_file,
+        method_is_set,
+        read_method_file,
+    )
+    from crosswalk.services.risk_method import set_method as store_method
 
     with session(ctx, commit=set_file is not None) as active:
         changed = store_method(active, read_method_file(set_file)) if set_file else False

@@ -250,8 +250,8 @@ def list_assets(
 
     Example: crosswalk assets list --in-boundary --out-of-scope --json
     """
-    from crosswalk.services.scope import asset_data
-    from crosswalk.services.scope import list_assets as list_rows
+    from crosswalk.services.assets import asset_data
+    from crosswalk.services.assets import list_assets as list_rows
 
     with session(ctx, commit=False) as active:
         items = [asset_data(row) for row in list_rows(active, in_scope, in_boundary, owner)]
@@ -355,8 +355,8 @@ def add_asset(
 
     Example: crosswalk assets add app --name "SaaS app" --owner CTO --soc2-boundary --isms-scope
     """
-    from crosswalk.services.scope import AssetInput, asset_data
-    from crosswalk.services.scope import add_asset as add_row
+    from crosswalk.services.assets import AssetInput, asset_data
+    from crosswalk.services.assets import add_asset as add_row
 
     data = AssetInput(
         asset_id=asset_id,
@@ -420,13 +420,13 @@ def edit_asset(
 
     Example: crosswalk assets edit office-wifi --isms-scope --owner "IT lead" -c NW-NET-01
     """
-    from crosswalk.services.scope import (
+    from crosswalk.services.assets import (
         asset_dependencies,
         get_asset,
         link_asset_controls,
         unlink_asset_controls,
     )
-    from crosswalk.services.scope import edit_asset as edit_row
+    from crosswalk.services.assets import edit_asset as edit_row
 
     changes: dict[str, object] = {
         field: value

@@ -49,7 +49,7 @@ def record_kinds() -> tuple[RecordKind, ...]:
     from crosswalk.services.isms import ISMS_RECORDS
     from crosswalk.services.risks import RECORD_KINDS as RISK_KINDS
     from crosswalk.services.scope import SCOPE_KINDS
-    from crosswalk.services.soa import SOA_RECORDS
+    from crosswalk.services.soa_records import SOA_RECORDS
 
     return (*RISK_KINDS[:1], *SCOPE_KINDS, *RISK_KINDS[1:], SOA_RECORDS, *ISMS_RECORDS)
 
@@ -154,7 +154,7 @@ def _apply_records(
     report: ApplyReport,
     dry_run: bool,
 ) -> None:
-    from crosswalk.services.scope import ASSET_RECORDS, check_asset_references
+    from crosswalk.services.assets import ASSET_RECORDS, check_asset_references
 
     for kind, found in records:
         report.records.append(apply_kind(session, library, kind, found, dry_run))

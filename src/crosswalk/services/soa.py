@@ -5,6 +5,7 @@ contractual, business) or excluded (with a reason), with its implementation stat
 version is a draft until it is approved; an approved version is frozen for good. There is
 at most one draft: a later change starts a new draft copied from the latest approved one.
 ``validate`` checks a version against itself, the control library and the risk register.
+The ``soa/v<N>.yaml`` file format is in ``soa_records``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,6 @@ from crosswalk.domain.risk import Treatment
 from crosswalk.services.evidence import requirement_evidence
 from crosswalk.services.gap import GapReport, run_gap
 from crosswalk.services.gap import SoaRow as ProposedRow
-from crosswalk.services.records import RecordKind
 from crosswalk.services.risks import resolve_annex_a, risk_annex_a
 from crosswalk.store.isms_models import RiskRow, SoaEntryRow, SoaVersionRow
 
@@ -205,7 +203,8 @@ def _next_version(session: Session) -> int:
     return versions[-1].version + 1 if versions else 1
 
 
-def _refuse_second_draft(session: Session) -> None:
+def refuse_second_draft(session: Session) -> None:
+    """Raise while a draft exists: there is at most one."""
     draft = current_draft(session)
     if draft is not None:
         raise SoaError(
@@ -244,7 +243,7 @@ def init_soa(
     it found no control for are included, pending a risk-based decision); later ones copy
     the latest approved version unless ``from_gap`` asks for a fresh seed.
     """
-    _refuse_second_draft(session)
+    refuse_second_draft(session)
     if latest_approved(session) is not None and not from_gap:
         return new_draft_from_latest(session, today)
     day = today or date.today()
@@ -263,7 +262,7 @@ def init_soa(
 
 def new_draft_from_latest(session: Session, today: date | None = None) -> SoaVersionRow:
     """A draft copying every entry of the latest approved version."""
-    _refuse_second_draft(session)
+    refuse_second_draft(session)
     latest = latest_approved(session)
     if latest is None:
         raise SoaError(
@@ -463,7 +462,7 @@ def validate(session: Session, library: Library, version: int | str | None = Non
             continue
         if not entry.justification.strip():
             findings.append(_finding("no-justification", ref, title=title))
-        kinds = _kinds(entry.justification_kinds)
+        kinds = split_kinds(entry.justification_kinds)
         if not kinds:
             findings.append(_finding("no-justification-kind", ref, title=title))
         elif unknown := [k for k in kinds if k not in JUSTIFICATION_KINDS]:
@@ -478,11 +477,13 @@ def validate(session: Session, library: Library, version: int | str | None = Non
 # ------------------------------------------------------------------------ diff and the view
 
 
-def _kinds(text: str) -> list[str]:
+def split_kinds(text: str) -> list[str]:
+    """An entry's stored justification kinds (comma-separated) as a list, as written."""
     return [k.strip() for k in text.split(",") if k.strip()]
 
 
-def _value(entry: SoaEntryRow, name: str) -> Value:
+def field_value(entry: SoaEntryRow, name: str) -> Value:
+    """One field of an entry as plain data (dates as ISO text), as diffs and files show it."""
     value = getattr(entry, name)
     if isinstance(value, date):
         return value.isoformat()
@@ -507,7 +508,7 @@ def diff(session: Session, v1: int | str, v2: int | str) -> list[Change]:
             changes.append(Change(ref, "entry", "present", None))
             continue
         for name in FIELDS:
-            a, b = _value(was, name), _value(now, name)
+            a, b = field_value(was, name), field_value(now, name)
             if a != b:
                 changes.append(Change(ref, name, a, b))
     return changes
@@ -550,7 +551,7 @@ def soa_rows(session: Session, library: Library, version: int | str | None = Non
                 theme=requirement.attributes.get("theme", "") if requirement else "",
                 applicable=entry.applicable,
                 justification=entry.justification,
-                justification_kinds=_kinds(entry.justification_kinds),
+                justification_kinds=split_kinds(entry.justification_kinds),
                 exclusion_reason=entry.exclusion_reason,
                 implementation_status=entry.implementation_status,
                 controls=_reaching_controls(report, entry.ref),
@@ -561,111 +562,3 @@ def soa_rows(session: Session, library: Library, version: int | str | None = Non
             )
         )
     return rows
-
-
-# ------------------------------------------------------------- the declarative file format
-
-Kind = Literal["risk", "legal", "contractual", "business"]
-Status = Literal[
-    "implemented", "partially implemented", "planned", "not implemented", "not applicable"
-]
-
-
-class SoaEntryFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-    applicable: bool
-    justification: str = ""
-    justification_kinds: list[Kind] = Field(default_factory=list)
-    exclusion_reason: str = ""
-    implementation_status: Status = "not implemented"
-    last_reviewed: date | None = None
-
-
-class SoaFile(BaseModel):
-    """``soa/v<N>.yaml``: one version, its entries in catalog order."""
-
-    model_config = ConfigDict(extra="forbid")
-    version: Annotated[str, StringConstraints(pattern=r"^v[1-9][0-9]*$")]
-    approved_by: str | None = None
-    approved_on: date | None = None
-    note: str = ""
-    entries: list[SoaEntryFile] = Field(default_factory=list)
-
-
-def _to_data(row: SoaVersionRow) -> dict[str, Any]:
-    return {
-        "version": f"v{row.version}",
-        "approved_by": row.approved_by,
-        "approved_on": row.approved_on.isoformat() if row.approved_on else None,
-        "note": row.note,
-        "entries": [
-            {"ref": e.ref, **{name: _value(e, name) for name in FIELDS}}
-            | {"justification_kinds": _kinds(e.justification_kinds)}
-            for e in row.entries
-        ],
-    }
-
-
-def _find(session: Session, key: str) -> SoaVersionRow | None:
-    number = parse_version(key)
-    return session.scalars(select(SoaVersionRow).where(SoaVersionRow.version == number)).first()
-
-
-def _apply_file(
-    session: Session, library: Library, record: BaseModel, existing: Any | None
-) -> SoaVersionRow:
-    assert isinstance(record, SoaFile)
-    if existing is not None and is_approved(existing):
-        raise SoaError(
-            f"{record.version} is approved and can never change: to change the SoA, start a "
-            "new draft (crosswalk soa init) and approve it as a new version"
-        )
-    if (record.approved_by is None) != (record.approved_on is None):
-        raise SoaError("approved_by and approved_on go together: give both or neither")
-    positions = {r.ref: i for i, r in enumerate(annex_a(library))}
-    wanted: dict[str, SoaEntryFile] = {}
-    for index, item in enumerate(record.entries):
-        try:
-            ref = resolve_annex_a(library, item.ref)
-        except CrosswalkError as error:
-            raise SoaError(f"entries[{index}]: {error}") from error
-        if ref in wanted:
-            raise SoaError(f"entries[{index}]: {ref} is listed twice")
-        if not item.applicable and not item.exclusion_reason.strip():
-            raise SoaError(f"entries[{index}]: {ref} is excluded without an exclusion_reason")
-        wanted[ref] = item
-    row = existing
-    if row is None:
-        if record.approved_by is None:
-            _refuse_second_draft(session)
-        row = SoaVersionRow(version=parse_version(record.version))
-        session.add(row)
-    row.approved_by, row.approved_on, row.note = record.approved_by, record.approved_on, record.note
-    # Update rows in place (a delete and an insert of one ref would meet the unique key).
-    current = {e.ref: e for e in row.entries}
-    row.entries = [e for e in row.entries if e.ref in wanted]
-    for ref, item in wanted.items():
-        entry = current.get(ref)
-        if entry is None:
-            entry = SoaEntryRow(ref=ref, position=positions[ref])
-            row.entries.append(entry)
-        entry.position = positions[ref]
-        for name in FIELDS:
-            setattr(entry, name, getattr(item, name))
-        entry.justification_kinds = ",".join(parse_kinds(list(item.justification_kinds)))
-    row.entries.sort(key=lambda e: e.position)
-    session.flush()
-    return row
-
-
-SOA_RECORDS = RecordKind(
-    folder="soa",
-    format="crosswalk/soa@1",
-    model=SoaFile,
-    key="version",
-    rows=list_versions,
-    to_data=_to_data,
-    upsert=_apply_file,
-    find=_find,
-)
