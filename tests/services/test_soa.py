@@ -364,3 +364,26 @@ def test_a_file_excluding_without_a_reason_is_refused(
     with session_scope(workspace.engine) as session, pytest.raises(ProgramError) as error:
         apply_kind(session, library, SOA_RECORDS, read_kind(SOA_RECORDS, folder), False)
     assert "v1.yaml" in str(error.value) and "A.7.4 is excluded without" in str(error.value)
+
+
+def test_gap_marks_controls_excluded_by_the_approved_soa_not_applicable(
+    workspace: Workspace, library: Library
+) -> None:
+    from crosswalk.services.gap import run_gap
+    from crosswalk.services.soa import approve, init_soa, set_entry
+    from crosswalk.store.engine import session_scope
+
+    with session_scope(workspace.engine) as session:
+        init_soa(session, library, today=date(2026, 11, 1))
+        set_entry(
+            session,
+            library,
+            "A.8.30",
+            applicable=False,
+            exclusion_reason="No outsourced development",
+        )
+        assert run_gap(session, library).find("A.8.30").verdict == "gap"  # a draft decides nothing
+        approve(session, "CISO", date(2026, 11, 2))
+        view = run_gap(session, library).find("A.8.30")
+    assert view.verdict == "not applicable"
+    assert view.exclusion_reason == "No outsourced development"

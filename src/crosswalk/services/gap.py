@@ -21,6 +21,7 @@ from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Requirement
 from crosswalk.services.controls import all_facts
 from crosswalk.services.freshness import control_freshness
+from crosswalk.store.isms_models import SoaVersionRow
 from crosswalk.store.models import EvidenceRow
 
 VERDICT_ORDER = [
@@ -378,6 +379,24 @@ def _reverse(library: Library, source: str, target: str) -> list[ReverseItem]:
 
 
 EVIDENCE_MODES = ("auto", "required", "ignored")
+ISO_2022 = "iso27001-2022"
+
+
+def approved_exclusions(session: Session) -> dict[str, str]:
+    """Annex A controls the latest approved SoA excludes, with its reasons: not applicable."""
+    latest = session.scalar(
+        select(SoaVersionRow)
+        .where(SoaVersionRow.approved_on.is_not(None))
+        .order_by(SoaVersionRow.version.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return {}
+    return {
+        f"{ISO_2022}:{entry.ref}": entry.exclusion_reason
+        for entry in latest.entries
+        if not entry.applicable
+    }
 
 
 def run_gap(
@@ -397,6 +416,8 @@ def run_gap(
     if evidence not in EVIDENCE_MODES:
         raise GapError(f"--evidence must be one of {', '.join(EVIDENCE_MODES)}")
     facts = all_facts(session)
+    if excluded is None and target == ISO_2022:
+        excluded = approved_exclusions(session)
     tracked = bool(session.scalar(select(func.count()).select_from(EvidenceRow)))
     required = evidence == "required" or (evidence == "auto" and tracked)
     if required:
