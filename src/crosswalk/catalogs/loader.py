@@ -79,6 +79,11 @@ def _read_yaml(path: Path) -> Any:
         raise CatalogError(path, where, f"not valid YAML: {problem}") from error
 
 
+def parse_yaml_text(text: str) -> Any:
+    """YAML already in memory, read with the same (fast, safe) loader as files."""
+    return yaml.load(text, Loader=_YamlLoader)
+
+
 def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
     """Turn a pydantic error location into ``requirements[3] (ref 'CC6.1').title``."""
     parts: list[str] = []
