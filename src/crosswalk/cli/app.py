@@ -13,6 +13,7 @@ from crosswalk.cli import (
     controls,
     demo,
     evidence,
+    formats,
     frameworks,
     gap,
     isms,
@@ -88,6 +89,7 @@ def root(
 frameworks.register(app)
 mapping.register(app)
 app.add_typer(mappings.app, name="mappings")
+formats.register(frameworks.app, mappings.app)
 program.register(app)
 app.add_typer(controls.app, name="controls")
 gap.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -16,11 +17,27 @@ if TYPE_CHECKING:
     from crosswalk.store.workspace import Workspace
 
 
+def workspace_catalogs(ctx: typer.Context) -> Path | None:
+    """The catalogs folder of the workspace in use, if there is a workspace (imports land there)."""
+    from crosswalk.services.formats import catalogs_folder
+    from crosswalk.store.workspace import WORKSPACE_FILE, find_workspace_root
+
+    explicit = _root_options(ctx).get("workspace")
+    if isinstance(explicit, Path):
+        root: Path | None = explicit if (explicit / WORKSPACE_FILE).is_file() else None
+    else:
+        root = find_workspace_root(Path.cwd())
+    return catalogs_folder(root) if root is not None else None
+
+
 def library(ctx: typer.Context, strict: bool = True) -> Library:
+    """Shipped catalogs, the workspace's imported ones, and any --catalog-path files."""
     from crosswalk.services.library import open_library
 
-    root = ctx.find_root()
-    extra = (root.obj or {}).get("catalog_path", [])
+    extra = list(_root_options(ctx).get("catalog_path", []))  # type: ignore[call-overload]
+    imported = workspace_catalogs(ctx)
+    if imported is not None:
+        extra.extend(f for f in (imported / "frameworks", imported / "mappings") if f.is_dir())
     return open_library(extra, strict=strict)
 
 

@@ -13,17 +13,26 @@ from crosswalk.cli.output import console, handle_errors, print_json, print_rows
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def register(app: typer.Typer) -> None:
-    app.command("frameworks")(list_frameworks)
-    app.command("show")(show)
+app = typer.Typer(
+    help="Frameworks: list them (no subcommand), import, export, template.",
+    invoke_without_command=True,
+)
 
 
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="frameworks")
+    root.command("show")(show)
+
+
+@app.callback()
 @handle_errors
 def list_frameworks(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List loaded frameworks: id, version, requirement counts by kind.
 
     Example: crosswalk frameworks --json
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from crosswalk.services.frameworks import summarize_frameworks
 
     summaries = summarize_frameworks(library(ctx))

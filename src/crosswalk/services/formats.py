@@ -121,3 +121,124 @@ def install(
             path.unlink(missing_ok=True)
         raise
     return report
+
+
+def _json_document(path: Path) -> dict[str, object]:
+    import json
+
+    from crosswalk.io.converted import ConversionError
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+    except json.JSONDecodeError as error:
+        raise ConversionError(
+            str(path), f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}"
+        ) from error
+    if not isinstance(data, dict):
+        raise ConversionError(str(path), "", "expected a JSON object")
+    return data
+
+
+def convert_framework_file(
+    path: Path,
+    library: Library,
+    framework_id: str | None = None,
+    catalog: str | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    publisher: str = "",
+) -> Imported:
+    """Read a framework from OSCAL (catalog or profile), CISO Assistant YAML or a sheet."""
+    if not path.is_file():
+        raise FormatImportError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".csv"):
+        from crosswalk.io.custom_framework import read_custom_framework
+
+        if not (framework_id and name):
+            raise FormatImportError(f"{path}: a custom framework needs --id and --name")
+        return read_custom_framework(path, framework_id, name, version or "1", publisher)
+    if suffix in (".yaml", ".yml"):
+        from crosswalk.io.ciso_assistant import read_library
+
+        return read_library(path, library.frameworks)
+    if suffix != ".json":
+        raise FormatImportError(f"{path}: unsupported file type {suffix!r}")
+    document = _json_document(path)
+    if "catalog" in document:
+        from crosswalk.io.oscal_catalog import read_oscal_catalog
+
+        return read_oscal_catalog(path, framework_id)
+    if "profile" in document:
+        from crosswalk.io.oscal_catalog import read_oscal_profile
+
+        if catalog is None:
+            raise FormatImportError(f"{path}: an OSCAL profile needs --catalog FRAMEWORK")
+        if catalog not in library.frameworks:
+            raise FormatImportError(f"{path}: --catalog {catalog!r} is not loaded")
+        return read_oscal_profile(path, library.frameworks[catalog], framework_id)
+    if "mapping-collection" in document:
+        raise FormatImportError(f"{path}: a mapping collection: use `crosswalk mappings import`")
+    raise FormatImportError(f"{path}: neither an OSCAL catalog nor a profile")
+
+
+def convert_mapping_file(
+    path: Path,
+    library: Library,
+    set_id: str | None = None,
+    framework_ids: dict[str, str] | None = None,
+    source: str | None = None,
+    target: str | None = None,
+) -> Imported:
+    """Read mapping sets from an OSCAL mapping collection, CISO Assistant YAML or STRM CSV."""
+    if not path.is_file():
+        raise FormatImportError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        from crosswalk.io.oscal_mapping import read_strm_csv
+
+        if not (source and target and set_id):
+            raise FormatImportError(f"{path}: a CSV mapping needs --source, --target and --id")
+        return read_strm_csv(path, source, target, library.frameworks, set_id)
+    if suffix in (".yaml", ".yml"):
+        from crosswalk.io.ciso_assistant import read_library
+
+        imported = read_library(path, library.frameworks)
+        imported.frameworks = []  # a mappings import installs mapping sets only
+        return imported
+    from crosswalk.io.oscal_mapping import read_mapping_collection
+
+    return read_mapping_collection(path, library.frameworks, framework_ids, set_id)
+
+
+MAPPING_EXPORTS = ("oscal", "csv", "ciso-assistant")
+
+
+def export_mapping_set(library: Library, set_id: str, output_format: str) -> str:
+    import json
+
+    mapping_set = library.mapping_sets[set_id]
+    if output_format == "oscal":
+        from crosswalk.io.oscal_mapping import write_mapping_collection
+
+        document = write_mapping_collection(mapping_set, library.frameworks)
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output_format == "csv":
+        from crosswalk.io.oscal_mapping import write_strm_csv
+
+        return write_strm_csv(mapping_set)
+    if output_format == "ciso-assistant":
+        from crosswalk.io.ciso_assistant import write_mapping_set_library
+
+        return write_mapping_set_library(mapping_set, library.frameworks)
+    raise FormatImportError(f"--format must be one of {', '.join(MAPPING_EXPORTS)}")
+
+
+def export_framework(library: Library, framework_id: str) -> str:
+    import json
+
+    from crosswalk.io.oscal_catalog import write_oscal_catalog
+
+    document = write_oscal_catalog(library.frameworks[framework_id])
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
