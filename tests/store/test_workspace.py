@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from crosswalk.store.locate import WORKSPACE_FILE
 from crosswalk.store.workspace import (
-    WORKSPACE_FILE,
     WorkspaceError,
     init_workspace,
     open_workspace,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def workspace_catalogs(ctx: typer.Context) -> Path | None:
     """The catalogs folder of the workspace in use, if there is a workspace (imports land there)."""
     from crosswalk.services.formats import catalogs_folder
-    from crosswalk.store.workspace import WORKSPACE_FILE, find_workspace_root
+    from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
 
     explicit = _root_options(ctx).get("workspace")
     if isinstance(explicit, Path):

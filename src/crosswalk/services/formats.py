@@ -162,7 +162,7 @@ def convert_framework_file(
     if suffix in (".yaml", ".yml"):
         from crosswalk.io.ciso_assistant import read_library
 
-        return read_library(path, library.frameworks)
+        return read_library(path, library.frameworks, framework_id)
     if suffix != ".json":
         raise FormatImportError(f"{path}: unsupported file type {suffix!r}")
     document = _json_document(path)

@@ -150,3 +150,8 @@ class CollectorRunRow(Base):
     passed: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="SET NULL"))
+
+
+# The ISMS tables are defined beside these; importing them here means Base.metadata always
+# holds the whole schema (migrations, `alembic check` and the audit trail rely on it).
+from crosswalk.store import isms_models as _isms_models  # noqa: E402, F401

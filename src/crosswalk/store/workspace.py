@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import make_engine, migrate
+from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
 
-WORKSPACE_FILE = "crosswalk.toml"
 DATABASE_ENV = "CROSSWALK_DATABASE_URL"
 DEFAULT_DATABASE = "crosswalk.db"
 
@@ -92,13 +92,6 @@ def init_workspace(
 
 def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def find_workspace_root(start: Path) -> Path | None:
-    for folder in [start.resolve(), *start.resolve().parents]:
-        if (folder / WORKSPACE_FILE).is_file():
-            return folder
-    return None
 
 
 def open_workspace(
