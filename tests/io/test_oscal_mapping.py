@@ -195,6 +195,18 @@ def test_imported_collection_is_installable(library: Library, minimal_800_53: Fr
     assert sorted(map(_edge_key, reread.mappings)) == sorted(map(_edge_key, mapping_set.mappings))
 
 
+def test_imported_collection_exports_valid_oscal_and_reads_back(
+    library: Library, minimal_800_53: Framework, tmp_path: Path, oscal_validator: Validator
+) -> None:
+    frameworks = _with(library, minimal_800_53)
+    imported = read_mapping_collection(DEGENARO, frameworks).mapping_sets[0]
+    document = write_mapping_collection(imported, frameworks)
+    assert _errors(oscal_validator, document) == []
+    (back,) = read_mapping_collection(_write(tmp_path, document), frameworks).mapping_sets
+    assert sorted(map(_edge_key, back.mappings)) == sorted(map(_edge_key, imported.mappings))
+    assert back.provenance == imported.provenance
+
+
 def test_against_the_5_0_1_catalog_the_controls_added_in_5_1_stop_the_import(
     library: Library, catalog_800_53: Framework
 ) -> None:

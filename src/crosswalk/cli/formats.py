@@ -143,6 +143,10 @@ def import_mappings(
     ] = None,
     source: Annotated[str | None, typer.Option(help="For CSV: the source framework id.")] = None,
     target: Annotated[str | None, typer.Option(help="For CSV: the target framework id.")] = None,
+    skip_unknown_refs: Annotated[
+        bool,
+        typer.Option(help="Leave out (and list) edges to refs the loaded catalog does not have."),
+    ] = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -153,7 +157,9 @@ def import_mappings(
     from crosswalk.services.formats import convert_mapping_file, install
 
     lib = library(ctx)
-    imported = convert_mapping_file(file, lib, set_id, _framework_ids(framework_id), source, target)
+    imported = convert_mapping_file(
+        file, lib, set_id, _framework_ids(framework_id), source, target, skip_unknown_refs
+    )
     _print_install(install(lib, _target(ctx), imported, dry_run), as_json)
 
 

@@ -10,7 +10,16 @@ name, a title-like text, or simply ``source`` / ``target``), else by our own
 CSF, ISO/IEC 27001, SOC 2, GDPR, the AI Act, with the revision or version number where the
 text gives one). Every ``id-ref`` must name a requirement of that framework: exactly,
 ignoring case, or after the usual transforms (``ac-2.1`` = ``AC-2(1)``, ``gv.oc-01`` =
-``GV.OC-01``, zero padding); anything else stops the import and names the map and the id.
+``GV.OC-01``, zero padding, an OSCAL ``label`` kept as an attribute); anything else stops
+the import and names the map and the id. With ``skip_unknown_refs`` such edges are left out
+and listed in the notes instead (a collection made against a later catalog release: NIST's
+CSF 2.0 -> SP 800-53 collection names four controls added in release 5.1).
+
+Lenient where the meaning is clear: ``method: manual`` (as NIST's and trestle's
+collections write it, though the 1.2.1 schema only allows human/automation/hybrid) reads
+as human; rationale is taken from the map, else the mapping, else the provenance, else
+``semantic`` with a note; strength from a ``strength`` prop, else ``confidence-score``
+(percentage x 10, or high/medium/low), else ``coverage.target-coverage``.
 
 A ``map`` with several sources or targets becomes one edge per pair. OSCAL states the
 relationship between the two *sets*, so an edge keeps it only where set theory carries it
@@ -40,7 +49,11 @@ and one ``map`` per edge, valid against NIST's OSCAL 1.2.1 mapping JSON schema:
 - ``beyond_refined`` and edge ``attributes`` ride along as props in our namespace ``NS``;
   the set's id, ``refines`` and provenance (source, reviewed date and reviewer, licence,
   url) as props of the metadata and provenance; authors and reviewer as parties;
-- uuids are uuid5 of the set id, version and edge keys, so an export is repeatable.
+- resources: ``href`` ``<framework id>.json`` (where ``crosswalk frameworks export`` of
+  that framework can be saved) with a ``framework-id`` prop; ``id-ref`` is our ref as is
+  (a string in OSCAL, so ``Art. 32`` is fine);
+- uuids are uuid5 of the set id, version and edge keys, so an export is repeatable;
+  ``last-modified`` is the review date when there is one.
 
 CSV
 ---
@@ -476,7 +489,7 @@ class _CollectionReader:
         texts = [t for t in texts if t]
         wanted = self.override(side, texts)
         if wanted is None:
-            wanted = self.own_framework_id(reference, where)
+            wanted = self.own_framework_id(reference)
         if wanted is None:
             wanted = self.recognise(side, texts, href, where)
         if wanted not in self.frameworks:
@@ -491,7 +504,7 @@ class _CollectionReader:
                 return framework_id
         return None
 
-    def own_framework_id(self, reference: dict[str, Any], where: str) -> str | None:
+    def own_framework_id(self, reference: dict[str, Any]) -> str | None:
         for prop in self.props(reference):
             if prop.get("name") == "framework-id" and prop.get("ns") == NS:
                 value = str(prop.get("value") or "")
@@ -528,6 +541,11 @@ class _CollectionReader:
             scored = [(self.version_score(f, numbers), f.id) for f in members]
             best = max(score for score, _ in scored)
             chosen = sorted(fid for score, fid in scored if score == best)
+            # A catalog and the profiles derived from it ("x" and "x-moderate") tie: the
+            # collection points at the catalog, whose id the others extend.
+            roots = [fid for fid in chosen if all(o.startswith(fid) for o in chosen)]
+            if len(chosen) > 1 and len(roots) == 1:
+                chosen = roots
             if best == 0 and (numbers and len(members) == 1):
                 raise self.fail(
                     where,

@@ -190,8 +190,13 @@ def convert_mapping_file(
     framework_ids: dict[str, str] | None = None,
     source: str | None = None,
     target: str | None = None,
+    skip_unknown_refs: bool = False,
 ) -> Imported:
-    """Read mapping sets from an OSCAL mapping collection, CISO Assistant YAML or STRM CSV."""
+    """Read mapping sets from an OSCAL mapping collection, CISO Assistant YAML or STRM CSV.
+
+    ``skip_unknown_refs`` leaves out (and notes) edges to refs the loaded catalog lacks, for
+    collections written against a newer release of a catalog.
+    """
     if not path.is_file():
         raise FormatImportError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -209,7 +214,9 @@ def convert_mapping_file(
         return imported
     from crosswalk.io.oscal_mapping import read_mapping_collection
 
-    return read_mapping_collection(path, library.frameworks, framework_ids, set_id)
+    return read_mapping_collection(
+        path, library.frameworks, framework_ids, set_id, skip_unknown_refs=skip_unknown_refs
+    )
 
 
 MAPPING_EXPORTS = ("oscal", "csv", "ciso-assistant")
@@ -227,7 +234,7 @@ def export_mapping_set(library: Library, set_id: str, output_format: str) -> str
     if output_format == "csv":
         from crosswalk.io.oscal_mapping import write_strm_csv
 
-        return write_strm_csv(mapping_set)
+        return write_strm_csv(mapping_set, library.frameworks)
     if output_format == "ciso-assistant":
         from crosswalk.io.ciso_assistant import write_mapping_set_library
 

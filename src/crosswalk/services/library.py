@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from crosswalk.catalogs.loader import Library, load_library
+from crosswalk.catalogs.loader import Library, extra_files, load_library
 from crosswalk.domain.errors import UnknownReferenceError
 from crosswalk.domain.refs import resolve_framework_id, resolve_key
 
-_cache: dict[tuple[str, ...], Library] = {}
+_cache: dict[tuple[tuple[str, int], ...], Library] = {}
 
 
 def open_library(extra: Sequence[Path | str] = (), strict: bool = True) -> Library:
-    """Load once per process for a given set of extra files; strict loads are cached."""
+    """Load once per process for the same extra files; an import that adds or changes a
+    file (new name or modification time) is picked up on the next call."""
     if not strict:
         return load_library(extra, strict=False)
-    key = tuple(str(p) for p in extra)
+    key = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in extra_files(extra)))
     if key not in _cache:
         _cache[key] = load_library(extra, strict=True)
     return _cache[key]
