@@ -54,6 +54,10 @@ def test_800_53_catalog_profile_and_csf_collection(workspace_dir: Path, run: Run
     assert [p["target"]["ref"] for p in mapped["direct"]] == ["pm-11"]
     lint = as_json(run("mappings", "lint", "--json"))
     assert lint["errors"] == 0
+    gap = as_json(run("gap", "--to", "nist-sp-800-53-rev5", "--json"))
+    assert gap["annex_a_summary"]["total"] == 322  # imported frameworks work everywhere
+    matrix = run("matrix", "nist-csf-2.0", "nist-sp-800-53-rev5", "--format", "csv")
+    assert "pm-11" in matrix.stdout
 
 
 def test_ciso_assistant_libraries_match_and_agree_with_nist(workspace_dir: Path, run: Run) -> None:
