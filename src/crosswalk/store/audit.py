@@ -96,6 +96,7 @@ def _columns(
 def _register_isms() -> None:
     """ISMS records are audited like controls: every field, keyed by their own id."""
     from crosswalk.store import isms_models as m
+    from crosswalk.store import maintenance_models as mm
 
     keyed: list[tuple[type, str, Callable[[Any], str]]] = [
         (m.ScopeStatementRow, "scope_statement", lambda r: f"v{r.version}"),
@@ -112,6 +113,13 @@ def _register_isms() -> None:
         (m.NonconformityRow, "nonconformity", lambda r: r.nc_id),
         (m.ObjectiveRow, "objective", lambda r: r.objective_id),
         (m.SettingRow, "setting", lambda r: r.key),
+        (
+            mm.ConfirmationRow,
+            "confirmation",
+            lambda r: f"{r.control_pk} {r.requirement} {r.edge}".strip(),
+        ),
+        (mm.MappingReviewRow, "mapping_review", lambda r: r.mapping_set),
+        (mm.ReviewFlagRow, "review_flag", lambda r: f"{r.subject_kind} {r.subject}"),
     ]
     linked: dict[type, tuple[str, ...]] = {m.AssetRow: ("controls",), m.RiskRow: ("controls",)}
     for model, entity, key in keyed:

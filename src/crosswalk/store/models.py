@@ -152,6 +152,7 @@ class CollectorRunRow(Base):
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="SET NULL"))
 
 
-# The ISMS tables are defined beside these; importing them here means Base.metadata always
-# holds the whole schema (migrations, `alembic check` and the audit trail rely on it).
+# The ISMS and maintenance tables are defined beside these; importing them here means
+# Base.metadata always holds the whole schema (migrations, `alembic check`, the audit trail).
 from crosswalk.store import isms_models as _isms_models  # noqa: E402, F401
+from crosswalk.store import maintenance_models as _maintenance_models  # noqa: E402, F401
