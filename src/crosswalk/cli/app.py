@@ -17,9 +17,12 @@ from crosswalk.cli import (
     frameworks,
     gap,
     isms,
+    maintenance,
     mapping,
     mappings,
+    policies,
     program,
+    revisions,
     risks,
     scope,
     soa,
@@ -90,6 +93,8 @@ frameworks.register(app)
 mapping.register(app)
 app.add_typer(mappings.app, name="mappings")
 formats.register(frameworks.app, mappings.app)
+revisions.register(frameworks.app, app)
+maintenance.register(mappings.app, app)
 program.register(app)
 app.add_typer(controls.app, name="controls")
 gap.register(app)
@@ -101,6 +106,7 @@ scope.register(app)
 risks.register(app)
 soa.register(app)
 isms.register(app)
+policies.register(app)
 
 
 def main() -> None:

@@ -81,7 +81,29 @@ def import_framework(
 
     lib = library(ctx)
     imported = convert_framework_file(file, lib, framework_id, catalog, name, version)
-    _print_install(install(lib, _target(ctx), imported, dry_run), as_json)
+    report = install(lib, _target(ctx), imported, dry_run)
+    _print_install(report, as_json)
+    created = [
+        fid
+        for fid in report.frameworks
+        if any(Path(p).parent.name == "frameworks" and Path(p).stem == fid for p in report.created)
+    ]
+    if created and not dry_run:  # a new version of a loaded framework flags its mapping sets
+        from crosswalk.cli.context import session
+        from crosswalk.services.mapping_review import flag_new_framework
+
+        installed = library(ctx)
+        with session(ctx) as active:
+            flagged = sorted(
+                {f.subject for fid in created for f in flag_new_framework(active, installed, fid)}
+            )
+        if flagged:
+            console(stderr=True).print(
+                "flagged for review (a new framework version): "
+                + ", ".join(flagged)
+                + "; see `crosswalk mappings review`",
+                markup=False,
+            )
 
 
 @handle_errors

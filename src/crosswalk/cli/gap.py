@@ -122,6 +122,13 @@ def gap(
         bool,
         typer.Option(help="Exit 1 when Annex A gaps or net-new clauses remain (for CI gates)."),
     ] = False,
+    confirmed_only: Annotated[
+        bool,
+        typer.Option(
+            "--confirmed-only",
+            help="Count only tags their owners confirmed (not stale, flagged or expired).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole report as JSON.")
     ] = False,
@@ -131,6 +138,8 @@ def gap(
     Verdicts: covered (a full path from an operating control), partial, planned (only
     controls on paper), gap. ISO clauses 4-10 count only controls tagged to them directly:
     what SOC 2 offers there is a head start, and the rest is listed as net-new work.
+    With --confirmed-only a tag counts only while its owner's confirmation holds
+    (`crosswalk confirmations` lists the rest).
 
     Example: crosswalk gap --explain A.5.15
     """
@@ -141,7 +150,7 @@ def gap(
     lib = library(ctx)
     source_id, target_id = resolve_framework(lib, source), resolve_framework(lib, target)
     with session(ctx, commit=False) as active:
-        report = run_gap(active, lib, source_id, target_id)
+        report = run_gap(active, lib, source_id, target_id, confirmed_only=confirmed_only)
     if output_format is not None:
         if output is None:
             raise fail("--format needs --output FILE")

@@ -162,6 +162,9 @@ def add_asset(session: Session, data: AssetInput) -> AssetRow:
     row.controls = controls
     session.add(row)
     session.flush()
+    from crosswalk.services.review_flags import flag_asset_added
+
+    flag_asset_added(session, row)
     return row
 
 

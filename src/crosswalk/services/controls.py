@@ -109,6 +109,10 @@ def edit_control(session: Session, control_id: str, **changes: object) -> list[s
             setattr(row, name, value)
             changed.append(name)
     session.flush()
+    if "description" in changed:
+        from crosswalk.services.review_flags import flag_description_changed
+
+        flag_description_changed(session, row)
     return changed
 
 

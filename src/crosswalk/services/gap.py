@@ -19,6 +19,7 @@ from crosswalk.domain.coverage import Assessment, Contribution, Verdict, assess
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Requirement
+from crosswalk.services.confirmations import confirmed_tags, only_confirmed
 from crosswalk.services.controls import all_facts
 from crosswalk.services.freshness import control_freshness
 from crosswalk.store.isms_models import SoaVersionRow
@@ -407,9 +408,12 @@ def run_gap(
     excluded: dict[str, str] | None = None,
     evidence: str = "auto",
     today: date | None = None,
+    confirmed_only: bool = False,
 ) -> GapReport:
     """``evidence``: "required" makes covered mean operating *with fresh evidence*; "auto"
     requires it once the workspace tracks any evidence; "ignored" trusts the declared status.
+    ``confirmed_only`` counts only the tags their owners have confirmed and that are still
+    confirmed (not stale, flagged or past the confirmation cadence).
     """
     if target not in library.frameworks:
         raise GapError(f"unknown target framework {target!r}")
@@ -423,12 +427,16 @@ def run_gap(
     if required:
         fresh = {f.control_id: f.fresh for f in control_freshness(session, library, today)}
         facts = [replace(f, evidence_fresh=fresh[f.control_id]) for f in facts]
+    if confirmed_only:
+        facts = only_confirmed(facts, confirmed_tags(session, library, today or date.today()))
     report = build_gap_report(library, facts, source, target, excluded)
     report.evidence_rule = (
         "covered = a full path from an operating control with fresh evidence"
         if required
         else "covered = a full path from a control declared operating (no evidence tracked yet)"
     )
+    if confirmed_only:
+        report.evidence_rule += ", counting only owner-confirmed tags"
     return report
 
 

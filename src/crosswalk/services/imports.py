@@ -119,4 +119,7 @@ def import_controls(
             _apply(row, control)
     if not dry_run:
         session.flush()
+        from crosswalk.services.review_flags import flag_changed_descriptions
+
+        flag_changed_descriptions(session, existing, report.changes)
     return report

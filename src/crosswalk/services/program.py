@@ -143,6 +143,9 @@ def apply_program(
             report.not_in_files.append(control_id)
     if not dry_run:
         session.flush()
+        from crosswalk.services.review_flags import flag_changed_descriptions
+
+        flag_changed_descriptions(session, existing, report.changes)
     _apply_records(session, library, records, report, dry_run)
     return report
 
