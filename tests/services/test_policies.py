@@ -26,19 +26,21 @@ from crosswalk.io.policy_files import (
 from crosswalk.services.assets import AssetInput, add_asset
 from crosswalk.services.controls import ControlInput, add_control, tag_control
 from crosswalk.services.policies import (
-    Finding,
     PolicyError,
     PolicyInput,
-    activity_words,
     add_policy,
     approve,
-    check,
     get_policy,
     import_policies,
     list_policies,
     next_review_due,
-    policy_findings,
     review,
+)
+from crosswalk.services.policy_check import (
+    Finding,
+    activity_words,
+    check,
+    policy_findings,
     same_activity,
 )
 from crosswalk.store.engine import session_scope

@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library, load_library
 from crosswalk.services.controls import ControlInput, add_control, get_control, tag_control
 from crosswalk.services.evidence import EvidenceInput, add_url_evidence, requirement_evidence
+from crosswalk.services.framework_diff import diff_frameworks, touches
 from crosswalk.services.revisions import (
     MoveKind,
     RevisionError,
     apply_migration,
-    diff_frameworks,
     plan_migration,
-    touches,
 )
 from crosswalk.services.soa import (
     approve,

@@ -16,7 +16,7 @@ from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, p
 if TYPE_CHECKING:
     from crosswalk.domain.frequency import Frequency
     from crosswalk.io.policy_files import PolicyFile, PolicyStatus
-    from crosswalk.services.policies import Finding
+    from crosswalk.services.policy_check import Finding
 
 policies_app = typer.Typer(
     help="Policies and procedures (Markdown with front matter in policies/): list, show, add, "
@@ -131,7 +131,8 @@ def show(
 
     Example: crosswalk policies show POL-AC
     """
-    from crosswalk.services.policies import get_policy, policy_findings
+    from crosswalk.services.policies import get_policy
+    from crosswalk.services.policy_check import policy_findings
 
     root = _root(ctx)
     data = _data(get_policy(root, policy_id), root)
@@ -358,8 +359,8 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     Example: crosswalk policies check --json
     """
     from crosswalk.io.policy_files import PolicyStatus
-    from crosswalk.services.policies import check as check_policies
     from crosswalk.services.policies import list_policies as list_items
+    from crosswalk.services.policy_check import check as check_policies
 
     root = _root(ctx)
     items = list_items(root)

@@ -10,12 +10,8 @@ from crosswalk.cli.context import library, session
 from crosswalk.cli.output import console, handle_errors, print_json, print_rows
 
 if TYPE_CHECKING:
-    from crosswalk.services.revisions import (
-        FrameworkDiff,
-        MigrationPlan,
-        MigrationResult,
-        Touch,
-    )
+    from crosswalk.services.framework_diff import FrameworkDiff, Touch
+    from crosswalk.services.revisions import MigrationPlan, MigrationResult
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 ViaOption = Annotated[
@@ -211,7 +207,7 @@ def diff(
 
     Example: crosswalk frameworks diff iso27001-2013 iso27001-2022 --json
     """
-    from crosswalk.services.revisions import diff_frameworks, touches
+    from crosswalk.services.framework_diff import diff_frameworks, touches
     from crosswalk.store.workspace import WorkspaceError
 
     lib = library(ctx)

@@ -1,5 +1,6 @@
 """Framework revisions: move a control library from one version of a framework to the next
-through their correspondence (ISO/IEC 27001:2013 -> 2022), and compare two versions.
+through their correspondence (ISO/IEC 27001:2013 -> 2022). Comparing two versions is
+``crosswalk.services.framework_diff``, which reads the same correspondence.
 
 A migration is planned first, grouped by control so that each affected control needs one
 confirmation: equal one-to-one edges move a tag as it is; several old requirements merged
@@ -30,7 +31,6 @@ from crosswalk.domain.requirements import Framework, requirement_key, split_key
 from crosswalk.services.controls import all_facts, set_tags
 from crosswalk.services.gap import run_gap
 from crosswalk.services.library import resolve_framework, resolve_mapping_set
-from crosswalk.services.risks import risk_annex_a
 from crosswalk.services.soa import (
     ISO,
     PENDING_JUSTIFICATION,
@@ -40,8 +40,8 @@ from crosswalk.services.soa import (
     latest_approved,
     new_draft_from_latest,
 )
-from crosswalk.store.isms_models import RiskRow, SoaEntryRow, SoaVersionRow
-from crosswalk.store.models import ControlRow, EvidenceLinkRow, TagRow
+from crosswalk.store.isms_models import SoaEntryRow
+from crosswalk.store.models import ControlRow, EvidenceLinkRow
 
 # How far an SoA row's implementation status says the work has got; migration only raises it.
 STATUS_RANK = {"not implemented": 0, "planned": 1, "partially implemented": 2, "implemented": 3}
@@ -203,7 +203,8 @@ def find_mapping_set(
     return None
 
 
-def _edges(mapping_set: MappingSet | None, old: str) -> list[_Edge]:
+def read_edges(mapping_set: MappingSet | None, old: str) -> list[_Edge]:
+    """The edges of a mapping set read from the ``old`` side (inverted if it maps new -> old)."""
     if mapping_set is None:
         return []
     inverted = mapping_set.source_framework != old
@@ -227,13 +228,15 @@ def _edges(mapping_set: MappingSet | None, old: str) -> list[_Edge]:
 
 
 @dataclass
-class _Correspondence:
+class Correspondence:
+    """How the old version's refs reach the new version's, read from a mapping set."""
+
     targets: dict[str, list[_Edge]]  # old ref -> its edges with a counterpart
     unmatched: dict[str, list[_Edge]]  # old ref -> no_relationship records
     sources: dict[str, list[str]]  # new ref -> old refs mapped to it
 
     @classmethod
-    def of(cls, edges: Iterable[_Edge]) -> _Correspondence:
+    def of(cls, edges: Iterable[_Edge]) -> Correspondence:
         found = cls({}, {}, {})
         for edge in edges:
             if edge.new is None or edge.relationship is Relationship.NO_RELATIONSHIP:
@@ -261,7 +264,7 @@ def _better(a: str, b: str | None) -> str:
 
 
 def _control_plan(
-    control: ControlFacts, old: str, new: str, links: int, found: _Correspondence
+    control: ControlFacts, old: str, new: str, links: int, found: Correspondence
 ) -> ControlMigration | None:
     tagged = {
         split_key(t.requirement)[1]: t.coverage.value
@@ -372,7 +375,7 @@ def plan_migration(
         raise RevisionError(f"--from and --to are both {old_id}: name two versions")
     mapping_set = find_mapping_set(library, old_id, new_id, via)
     assert mapping_set is not None
-    found = _Correspondence.of(_edges(mapping_set, old_id))
+    found = Correspondence.of(read_edges(mapping_set, old_id))
     old_fw, new_fw = library.frameworks[old_id], library.frameworks[new_id]
     facts = all_facts(session)
     links = _evidence_counts(session)
@@ -555,167 +558,3 @@ def apply_migration(
     if plan.soa_refs and result.controls_changed:
         _update_soa(session, library, plan, result)
     return result
-
-
-# ------------------------------------------------------------------------ the diff
-
-
-@dataclass(frozen=True)
-class RequirementChange:
-    change: str  # added, removed, renamed, re-parented, moved, merged, split
-    ref: str  # in the old framework (in the new one for "added")
-    title: str
-    new_refs: list[str] = field(default_factory=list)
-    new_title: str | None = None
-    parent: str | None = None
-    new_parent: str | None = None
-    note: str = ""
-
-
-@dataclass
-class FrameworkDiff:
-    old: str
-    new: str
-    mapping_set: str | None
-    added: list[RequirementChange]
-    removed: list[RequirementChange]
-    renamed: list[RequirementChange]
-    reparented: list[RequirementChange]
-    moved: list[RequirementChange]  # moved, merged or split, through the mapping set
-    unchanged: int
-
-    @property
-    def changes(self) -> list[RequirementChange]:
-        return [*self.removed, *self.renamed, *self.reparented, *self.moved, *self.added]
-
-
-def _same_ref(old: Framework, new: Framework, ref: str, diff: FrameworkDiff) -> None:
-    was, now = old.get(ref), new.get(ref)
-    assert was is not None and now is not None
-    note = f"kind {was.kind} -> {now.kind}" if was.kind != now.kind else ""
-    changed = False
-    if was.title != now.title:
-        diff.renamed.append(
-            RequirementChange(
-                "renamed", ref, was.title, [ref], now.title, was.parent, now.parent, note
-            )
-        )
-        changed = True
-    if was.parent != now.parent:
-        diff.reparented.append(
-            RequirementChange(
-                "re-parented", ref, was.title, [ref], now.title, was.parent, now.parent, note
-            )
-        )
-        changed = True
-    if not changed:
-        diff.unchanged += 1
-
-
-def diff_frameworks(library: Library, old: str, new: str, via: str | None = None) -> FrameworkDiff:
-    """Added, removed, renamed and re-parented requirements between two versions.
-
-    A mapping set between them (or ``via``) matches requirements whose ref changed: they
-    are moved, merged or split, not removed and added.
-    """
-    old_id, new_id = resolve_framework(library, old), resolve_framework(library, new)
-    if old_id == new_id:
-        raise RevisionError(f"both sides are {old_id}: name two versions")
-    mapping_set = find_mapping_set(library, old_id, new_id, via, required=False)
-    found = _Correspondence.of(_edges(mapping_set, old_id))
-    old_fw, new_fw = library.frameworks[old_id], library.frameworks[new_id]
-    diff = FrameworkDiff(
-        old_id, new_id, mapping_set.id if mapping_set else None, [], [], [], [], [], 0
-    )
-    matched: set[str] = set()
-    for requirement in old_fw:
-        ref = requirement.ref
-        targets = [e.new or "" for e in found.targets.get(ref, [])]
-        matched.update(targets)
-        if targets == [ref] or (not targets and ref in new_fw and ref not in found.unmatched):
-            matched.add(ref)
-            _same_ref(old_fw, new_fw, ref, diff)
-        elif targets:
-            kind = found.kind_of(ref)
-            change = {MoveKind.SPLIT: "split", MoveKind.MERGE: "merged"}.get(kind, "moved")
-            first = new_fw.get(targets[0])
-            diff.moved.append(
-                RequirementChange(
-                    change,
-                    ref,
-                    requirement.title,
-                    targets,
-                    first.title if first else None,
-                    requirement.parent,
-                    first.parent if first else None,
-                    found.targets[ref][0].note,
-                )
-            )
-        else:
-            reasons = "; ".join(e.note for e in found.unmatched.get(ref, []))
-            diff.removed.append(
-                RequirementChange(
-                    "removed", ref, requirement.title, parent=requirement.parent, note=reasons
-                )
-            )
-    for requirement in new_fw:
-        if requirement.ref not in matched:
-            diff.added.append(
-                RequirementChange(
-                    "added",
-                    requirement.ref,
-                    requirement.title,
-                    new_title=requirement.title,
-                    new_parent=requirement.parent,
-                )
-            )
-    return diff
-
-
-@dataclass(frozen=True)
-class Touch:
-    """What in the program a change of the old version reaches."""
-
-    change: str
-    ref: str
-    controls: list[str]  # tagged to the old requirement
-    soa: list[str] = field(default_factory=list)  # SoA versions with a row for it
-    risks: list[str] = field(default_factory=list)  # risks whose treatment names it
-
-
-def touches(session: Session, diff: FrameworkDiff) -> list[Touch]:
-    """Controls (and, for ISO/IEC 27001:2022, SoA rows and risks) each removed, renamed,
-    re-parented or moved requirement reaches; only changes that reach something."""
-    tagged: dict[str, list[str]] = {}
-    for ref, control_id in session.execute(
-        select(TagRow.ref, ControlRow.control_id)
-        .join(ControlRow, ControlRow.id == TagRow.control_pk)
-        .where(TagRow.framework == diff.old)
-        .order_by(ControlRow.control_id)
-    ):
-        tagged.setdefault(ref, []).append(control_id)
-    soa: dict[str, list[str]] = {}
-    risks: dict[str, list[str]] = {}
-    if diff.old == ISO:
-        versions: list[SoaVersionRow] = []
-        for version in (latest_approved(session), current_draft(session)):
-            if version is not None and version not in versions:
-                versions.append(version)
-        for version in versions:
-            for entry in version.entries:
-                soa.setdefault(entry.ref, []).append(f"v{version.version}")
-        for risk in session.scalars(select(RiskRow).order_by(RiskRow.risk_id)):
-            for ref in risk_annex_a(risk):
-                risks.setdefault(ref, []).append(risk.risk_id)
-    found = []
-    for change in [*diff.removed, *diff.renamed, *diff.reparented, *diff.moved]:
-        reached = Touch(
-            change.change,
-            change.ref,
-            tagged.get(change.ref, []),
-            soa.get(change.ref, []),
-            risks.get(change.ref, []),
-        )
-        if reached.controls or reached.soa or reached.risks:
-            found.append(reached)
-    return found
