@@ -139,3 +139,15 @@ def test_every_record_type_round_trips_through_export_and_apply(
     assert again.created == again.updated == []
     for kind in again.records:
         assert kind.created == kind.updated == [], kind.folder
+
+
+def test_demo_policies_show_the_planted_duplicate_and_conflict(demo: DemoResult) -> None:
+    from crosswalk.demo.policy_set import PLANTED_CONFLICT, PLANTED_DUPLICATE
+
+    found = {(f.code, tuple(sorted(f.policies))) for f in demo.policy_findings}
+    assert ("duplicate", tuple(sorted(PLANTED_DUPLICATE))) in found
+    assert ("frequency-conflict", tuple(sorted(PLANTED_CONFLICT))) in found
+    conflict = next(f for f in demo.policy_findings if f.code == "frequency-conflict")
+    assert conflict.proposed == "quarterly"
+    assert not any("POL-IR-2019" in f.policies for f in demo.policy_findings)  # retired
+    assert (demo.folder / "policies" / "POL-AC.md").exists()

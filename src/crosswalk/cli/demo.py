@@ -67,6 +67,12 @@ def demo(
             f"{len(result.soa_findings)} findings",
             markup=False,
         )
+    planted = [f for f in result.policy_findings if f.code in ("duplicate", "frequency-conflict")]
+    out.print(
+        f"Policies: {len(result.policy_findings)} findings, of them "
+        + "; ".join(f"{f.code}: {', '.join(f.policies)}" for f in planted),
+        markup=False,
+    )
     out.print("Reports:", markup=False, style="bold")
     for path in result.reports.values():
         out.print(f"  {path}", markup=False)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.demo.isms import add_demo_isms
+from crosswalk.demo.policy_set import install_demo_policies
 from crosswalk.domain.controls import OperatingStatus
 from crosswalk.domain.frequency import Frequency, effective_frequency
 from crosswalk.domain.window import WindowReport, expected_periods
@@ -27,6 +28,8 @@ from crosswalk.services.evidence import EvidenceInput, add_stream_evidence
 from crosswalk.services.gap import GapReport, run_gap
 from crosswalk.services.imports import ImportReport, import_controls
 from crosswalk.services.isms import Readiness, readiness
+from crosswalk.services.policy_check import Finding as PolicyFinding
+from crosswalk.services.policy_check import check as check_policies
 from crosswalk.services.program import export_program
 from crosswalk.services.risks import treatment_plan
 from crosswalk.services.scope import ScopeCheck, check_scope
@@ -211,6 +214,7 @@ class DemoResult:
     readiness: Readiness | None = None
     scope_check: ScopeCheck | None = None
     soa_findings: list[SoaFinding] = field(default_factory=list)
+    policy_findings: list[PolicyFinding] = field(default_factory=list)
 
 
 def build_demo(folder: Path, library: Library, today: date | None = None) -> DemoResult:
@@ -239,6 +243,8 @@ def build_demo(folder: Path, library: Library, today: date | None = None) -> Dem
             soa_problems = validate_soa(session, library)
             soa = (soa_rows(session, library), soa_meta(session))
             plan_of_treatment = treatment_plan(session, library, today)
+            install_demo_policies(folder)
+            policies_found = check_policies(session, library, folder, today)
             window = run_window(
                 session, library, start, end, populations=[(population, CHANGE_CONTROL)]
             )
@@ -273,4 +279,5 @@ def build_demo(folder: Path, library: Library, today: date | None = None) -> Dem
         readiness=ready,
         scope_check=scope_findings,
         soa_findings=soa_problems,
+        policy_findings=policies_found,
     )
