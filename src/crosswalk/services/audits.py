@@ -22,8 +22,8 @@ from crosswalk.io.program_files import Text
 from crosswalk.services.isms_common import (
     IsmsError,
     changed_fields,
-    find_row,
     get_row,
+    keyed_rows,
     new_id,
     optional,
     snapshot,
@@ -329,15 +329,14 @@ def _audit_upsert(
     return existing
 
 
+_rows, _find = keyed_rows(InternalAuditRow, InternalAuditRow.audit_id)
 AUDIT_RECORDS = RecordKind(
     folder="audits",
     format="crosswalk/internal-audit@1",
     model=AuditFile,
     key="audit_id",
-    rows=lambda session: list(
-        session.scalars(select(InternalAuditRow).order_by(InternalAuditRow.audit_id))
-    ),
     to_data=_audit_data,
     upsert=_audit_upsert,
-    find=lambda session, key: find_row(session, InternalAuditRow, InternalAuditRow.audit_id, key),
+    rows=_rows,
+    find=_find,
 )

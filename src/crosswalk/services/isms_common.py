@@ -5,7 +5,7 @@ summarising the dates a set of records carries (first, last, calendar months).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -26,6 +26,20 @@ def find_row(
     session: Session, model: type[T], column: InstrumentedAttribute[str], key: str
 ) -> T | None:
     return session.scalar(select(model).where(column == key))
+
+
+def keyed_rows(
+    model: type[T], column: InstrumentedAttribute[str]
+) -> tuple[Callable[[Session], list[T]], Callable[[Session, str], T | None]]:
+    """The `rows` and `find` of a RecordKind whose records are rows named by ``column``."""
+
+    def rows(session: Session) -> list[T]:
+        return list(session.scalars(select(model).order_by(column)))
+
+    def find(session: Session, key: str) -> T | None:
+        return find_row(session, model, column, key)
+
+    return rows, find
 
 
 def get_row(

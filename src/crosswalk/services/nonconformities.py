@@ -20,8 +20,8 @@ from crosswalk.io.program_files import Text
 from crosswalk.services.isms_common import (
     IsmsError,
     changed_fields,
-    find_row,
     get_row,
+    keyed_rows,
     new_id,
     optional,
     snapshot,
@@ -278,15 +278,14 @@ def _nc_upsert(
     return existing
 
 
+_rows, _find = keyed_rows(NonconformityRow, NonconformityRow.nc_id)
 NONCONFORMITY_RECORDS = RecordKind(
     folder="nonconformities",
     format="crosswalk/nonconformity@1",
     model=NonconformityFile,
     key="nc_id",
-    rows=lambda session: list(
-        session.scalars(select(NonconformityRow).order_by(NonconformityRow.nc_id))
-    ),
     to_data=_nc_data,
     upsert=_nc_upsert,
-    find=lambda session, key: find_row(session, NonconformityRow, NonconformityRow.nc_id, key),
+    rows=_rows,
+    find=_find,
 )

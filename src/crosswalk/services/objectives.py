@@ -17,8 +17,8 @@ from crosswalk.io.program_files import Text
 from crosswalk.services.isms_common import (
     IsmsError,
     changed_fields,
-    find_row,
     get_row,
+    keyed_rows,
     new_id,
     optional,
     snapshot,
@@ -132,15 +132,14 @@ def _objective_upsert(
     return existing
 
 
+_rows, _find = keyed_rows(ObjectiveRow, ObjectiveRow.objective_id)
 OBJECTIVE_RECORDS = RecordKind(
     folder="objectives",
     format="crosswalk/objective@1",
     model=ObjectiveFile,
     key="objective_id",
-    rows=lambda session: list(
-        session.scalars(select(ObjectiveRow).order_by(ObjectiveRow.objective_id))
-    ),
     to_data=_objective_data,
     upsert=_objective_upsert,
-    find=lambda session, key: find_row(session, ObjectiveRow, ObjectiveRow.objective_id, key),
+    rows=_rows,
+    find=_find,
 )

@@ -21,8 +21,8 @@ from crosswalk.io.program_files import Text
 from crosswalk.services.isms_common import (
     IsmsError,
     changed_fields,
-    find_row,
     get_row,
+    keyed_rows,
     new_id,
     optional,
     snapshot,
@@ -235,17 +235,14 @@ def _review_upsert(
     return existing
 
 
+_rows, _find = keyed_rows(ManagementReviewRow, ManagementReviewRow.review_id)
 REVIEW_RECORDS = RecordKind(
     folder="reviews",
     format="crosswalk/management-review@1",
     model=ReviewFile,
     key="review_id",
-    rows=lambda session: list(
-        session.scalars(select(ManagementReviewRow).order_by(ManagementReviewRow.review_id))
-    ),
     to_data=_review_data,
     upsert=_review_upsert,
-    find=lambda session, key: find_row(
-        session, ManagementReviewRow, ManagementReviewRow.review_id, key
-    ),
+    rows=_rows,
+    find=_find,
 )
