@@ -26,6 +26,7 @@ from crosswalk.cli import (
     risks,
     scope,
     soa,
+    users,
     window,
 )
 
@@ -107,6 +108,7 @@ risks.register(app)
 soa.register(app)
 isms.register(app)
 policies.register(app)
+users.register(app)
 
 
 def main() -> None:

@@ -400,6 +400,27 @@ def approved_exclusions(session: Session) -> dict[str, str]:
     }
 
 
+def coverage_facts(
+    session: Session,
+    library: Library,
+    evidence: str = "auto",
+    today: date | None = None,
+    confirmed_only: bool = False,
+) -> tuple[list[ControlFacts], bool]:
+    """The controls as coverage counts them, and whether fresh evidence is required."""
+    if evidence not in EVIDENCE_MODES:
+        raise GapError(f"--evidence must be one of {', '.join(EVIDENCE_MODES)}")
+    facts = all_facts(session)
+    tracked = bool(session.scalar(select(func.count()).select_from(EvidenceRow)))
+    required = evidence == "required" or (evidence == "auto" and tracked)
+    if required:
+        fresh = {f.control_id: f.fresh for f in control_freshness(session, library, today)}
+        facts = [replace(f, evidence_fresh=fresh[f.control_id]) for f in facts]
+    if confirmed_only:
+        facts = only_confirmed(facts, confirmed_tags(session, library, today or date.today()))
+    return facts, required
+
+
 def run_gap(
     session: Session,
     library: Library,
@@ -419,16 +440,9 @@ def run_gap(
         raise GapError(f"unknown target framework {target!r}")
     if evidence not in EVIDENCE_MODES:
         raise GapError(f"--evidence must be one of {', '.join(EVIDENCE_MODES)}")
-    facts = all_facts(session)
     if excluded is None and target == ISO_2022:
         excluded = approved_exclusions(session)
-    tracked = bool(session.scalar(select(func.count()).select_from(EvidenceRow)))
-    required = evidence == "required" or (evidence == "auto" and tracked)
-    if required:
-        fresh = {f.control_id: f.fresh for f in control_freshness(session, library, today)}
-        facts = [replace(f, evidence_fresh=fresh[f.control_id]) for f in facts]
-    if confirmed_only:
-        facts = only_confirmed(facts, confirmed_tags(session, library, today or date.today()))
+    facts, required = coverage_facts(session, library, evidence, today, confirmed_only)
     report = build_gap_report(library, facts, source, target, excluded)
     report.evidence_rule = (
         "covered = a full path from an operating control with fresh evidence"

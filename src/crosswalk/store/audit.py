@@ -130,6 +130,17 @@ def _register_isms() -> None:
 _register_isms()
 
 
+def _register_users() -> None:
+    """Accounts are audited (who was given which role, when); never the password hash."""
+    from crosswalk.store.auth_models import UserRow
+
+    fields = _columns(UserRow, ("id", "created_at", "password_hash"))
+    AUDITED[UserRow] = Audited("user", lambda r: r.email, fields)
+
+
+_register_users()
+
+
 def default_actor() -> str:
     configured = os.environ.get(ACTOR_ENV)
     if configured:

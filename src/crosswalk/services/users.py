@@ -1,0 +1,258 @@
+"""People who use the web application: accounts, roles, sign-in and signed-in sessions.
+
+Passwords are hashed with argon2 (argon2-cffi's defaults, rehashed when they change).
+A session cookie carries a random token; only its SHA-256 is stored. Sign-in is rate
+limited per account and per client address from rows in the database, so the limit holds
+however many server workers there are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.store.auth_models import LoginAttemptRow, UserRow, WebSessionRow
+
+ADMIN = "admin"
+EDITOR = "editor"
+CONTROL_OWNER = "control_owner"
+AUDITOR = "auditor"
+ROLES = (ADMIN, EDITOR, CONTROL_OWNER, AUDITOR)
+ROLE_ALIASES = {"control-owner": CONTROL_OWNER, "owner": CONTROL_OWNER}
+
+MIN_PASSWORD = 12
+SESSION_HOURS = 12
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_CLIENT = 20
+FAILURE_WINDOW = timedelta(minutes=15)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so a wrong email costs the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+class UserError(CrosswalkError):
+    pass
+
+
+class LoginRefused(CrosswalkError):
+    """Wrong email or password (deliberately not saying which)."""
+
+
+class LoginLimited(CrosswalkError):
+    """Too many failed attempts; try again later."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def parse_role(given: str) -> str:
+    role = given.strip().lower().replace(" ", "_")
+    role = ROLE_ALIASES.get(role, role)
+    if role not in ROLES:
+        raise UserError(f"unknown role {given!r}; roles are {', '.join(ROLES)}")
+    return role
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password must be at least {MIN_PASSWORD} characters")
+
+
+def get_user(session: Session, email: str) -> UserRow:
+    row = session.scalar(select(UserRow).where(UserRow.email == normalize_email(email)))
+    if row is None:
+        raise UserError(f"no user {email!r}")
+    return row
+
+
+def list_users(session: Session) -> list[UserRow]:
+    return list(session.scalars(select(UserRow).order_by(UserRow.email)))
+
+
+def add_user(
+    session: Session,
+    email: str,
+    role: str,
+    password: str,
+    name: str = "",
+    owner_name: str | None = None,
+) -> UserRow:
+    address = normalize_email(email)
+    if not EMAIL.match(address):
+        raise UserError(f"{email!r} is not an email address")
+    chosen = parse_role(role)
+    _check_password(password)
+    if session.scalar(select(UserRow.id).where(UserRow.email == address)) is not None:
+        raise UserError(f"user {address} already exists")
+    if chosen == CONTROL_OWNER and not (owner_name or "").strip():
+        raise UserError(
+            "a control owner needs --owner: the owner name their controls carry, "
+            'e.g. "Dana Ortiz (IT Manager)"'
+        )
+    row = UserRow(
+        email=address,
+        name=name.strip(),
+        role=chosen,
+        owner_name=(owner_name or "").strip() or None,
+        password_hash=_hasher.hash(password),
+        active=True,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def set_password(session: Session, email: str, password: str) -> UserRow:
+    _check_password(password)
+    row = get_user(session, email)
+    row.password_hash = _hasher.hash(password)
+    session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
+    session.flush()
+    return row
+
+
+def set_role(session: Session, email: str, role: str, owner_name: str | None = None) -> UserRow:
+    row = get_user(session, email)
+    row.role = parse_role(role)
+    if owner_name is not None:
+        row.owner_name = owner_name.strip() or None
+    if row.role == CONTROL_OWNER and not row.owner_name:
+        raise UserError("a control owner needs an owner name")
+    session.flush()
+    return row
+
+
+def set_active(session: Session, email: str, active: bool) -> UserRow:
+    row = get_user(session, email)
+    row.active = active
+    if not active:
+        session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
+    session.flush()
+    return row
+
+
+def set_window(session: Session, email: str, start: date | None, end: date | None) -> UserRow:
+    """The observation window an auditor's evidence view is limited to."""
+    if (start is None) != (end is None):
+        raise UserError("give both the start and the end of the observation window")
+    if start is not None and end is not None and end < start:
+        raise UserError(f"the window ends ({end}) before it starts ({start})")
+    row = get_user(session, email)
+    row.window_start, row.window_end = start, end
+    session.flush()
+    return row
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _recent_failures(
+    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
+) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttemptRow)
+            .where(column == value)
+            .where(LoginAttemptRow.at >= since)
+            .where(LoginAttemptRow.succeeded.is_(False))
+        )
+        or 0
+    )
+
+
+def authenticate(
+    session: Session, email: str, password: str, client: str, now: datetime | None = None
+) -> UserRow:
+    """The active user with that email and password; every attempt is recorded.
+
+    The caller commits even when this raises, so failed attempts count.
+    """
+    moment = now or _now()
+    address = normalize_email(email)
+    since = moment - FAILURE_WINDOW
+    if (
+        _recent_failures(session, LoginAttemptRow.email, address, since) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(session, LoginAttemptRow.client, client, since)
+        >= MAX_FAILURES_PER_CLIENT
+    ):
+        raise LoginLimited("too many failed sign-in attempts; try again in 15 minutes")
+    row = session.scalar(select(UserRow).where(UserRow.email == address))
+    ok = False
+    try:
+        ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    ok = ok and row is not None and row.active
+    session.add(LoginAttemptRow(email=address[:320], client=client[:64], at=moment, succeeded=ok))
+    session.flush()
+    if not ok or row is None:
+        raise LoginRefused("wrong email or password")
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = _hasher.hash(password)
+    return row
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # goes in the cookie, never stored
+    csrf_token: str
+    expires_at: datetime
+
+
+def start_session(
+    session: Session, user: UserRow, hours: int = SESSION_HOURS, now: datetime | None = None
+) -> NewSession:
+    moment = now or _now()
+    token = secrets.token_urlsafe(32)
+    row = WebSessionRow(
+        token_hash=token_hash(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=moment,
+        expires_at=moment + timedelta(hours=hours),
+    )
+    session.add(row)
+    # Expired sessions are swept as new ones start; no scheduler needed.
+    session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < moment))
+    session.flush()
+    return NewSession(token, row.csrf_token, row.expires_at)
+
+
+def find_session(
+    session: Session, token: str | None, now: datetime | None = None
+) -> WebSessionRow | None:
+    """The live session for a cookie's token, with its active user; None otherwise."""
+    if not token:
+        return None
+    row = session.scalar(select(WebSessionRow).where(WebSessionRow.token_hash == token_hash(token)))
+    if row is None or _aware(row.expires_at) <= (now or _now()) or not row.user.active:
+        return None
+    return row
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == token_hash(token)))
+        session.flush()

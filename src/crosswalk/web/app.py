@@ -1,0 +1,109 @@
+"""The FastAPI application: one workspace, server-rendered pages and a JSON API under /api."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.services.permissions import Forbidden
+from crosswalk.web.context import CsrfRefused, NotSignedIn
+from crosswalk.web.routes import ROUTERS
+from crosswalk.web.security import Hardening
+from crosswalk.web.settings import WebSettings
+from crosswalk.web.state import AppState
+
+STATIC = Path(__file__).parent / "static"
+
+
+def open_state(settings: WebSettings) -> AppState:
+    from crosswalk.services.formats import catalogs_folder
+    from crosswalk.services.library import open_library
+    from crosswalk.store.workspace import open_workspace
+
+    workspace = open_workspace(settings.workspace, settings.database_url)
+    imported = catalogs_folder(workspace.root)
+    extra = [*settings.catalog_paths]
+    extra.extend(f for f in (imported / "frameworks", imported / "mappings") if f.is_dir())
+    return AppState(settings, workspace, open_library(extra))
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    from crosswalk.web.rendering import templates
+
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message}, status_code=status
+    )
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    chosen = settings or WebSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.crosswalk = open_state(chosen)
+        try:
+            yield
+        finally:
+            app.state.crosswalk.workspace.close()
+
+    app = FastAPI(
+        title="Crosswalk",
+        summary="One program for SOC 2, ISO/IEC 27001:2022, NIST CSF 2.0, GDPR and the EU AI Act.",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN; the pages stay self-contained
+        redoc_url=None,
+    )
+    app.state.settings = chosen
+    app.add_middleware(Hardening, settings=chosen)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _error_: NotSignedIn) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        target = request.url.path
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, _error_: CsrfRefused) -> Response:
+        return _error(request, 403, "missing or invalid CSRF token; reload the page and retry")
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, error: Forbidden) -> Response:
+        return _error(request, 403, str(error))
+
+    @app.exception_handler(CrosswalkError)
+    async def bad_input(request: Request, error: CrosswalkError) -> Response:
+        return _error(request, 400, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in error.errors()
+        )
+        return _error(request, 422, problems or "invalid request")
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> HTMLResponse:
+        return HTMLResponse("ok")
+
+    return app

@@ -1,0 +1,78 @@
+"""Pages are Jinja2 templates over the same data the JSON API returns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from crosswalk import __version__
+from crosswalk.reports.charts import COLORS, stacked_bars, verdict_donut
+from crosswalk.reports.serialize import to_jsonable
+from crosswalk.web.context import CSRF_FIELD, RequestContext
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.globals["version"] = __version__
+templates.env.globals["verdict_colors"] = COLORS
+templates.env.filters["slug"] = lambda text: "-".join(str(text).lower().split())
+templates.env.filters["q"] = lambda text: quote(str(text), safe="")
+templates.env.globals["stacked_bars"] = lambda rows, **kw: Markup(stacked_bars(rows, **kw))
+templates.env.globals["donut"] = lambda counts, **kw: Markup(verdict_donut(counts, **kw))
+
+# The sidebar: (section, [(label, path, admin only)]).
+NAVIGATION = [
+    ("Overview", [("Dashboard", "/", False)]),
+    ("Crosswalk", [("Explorer", "/explorer", False), ("SOC 2 × ISO matrix", "/matrix", False)]),
+    ("Program", [("Controls", "/controls", False), ("Evidence", "/evidence", False)]),
+    (
+        "Reports",
+        [("Gap analysis", "/gap", False), ("Observation window", "/window", False)],
+    ),
+    (
+        "ISMS",
+        [
+            ("Statement of Applicability", "/soa", False),
+            ("Risks", "/risks", False),
+            ("Internal audits", "/audits", False),
+            ("Management reviews", "/reviews", False),
+            ("Nonconformities", "/nonconformities", False),
+        ],
+    ),
+    ("Admin", [("Audit trail", "/trail", False), ("Users", "/users", True)]),
+]
+
+
+def render(
+    context: RequestContext, template: str, status_code: int = 200, **data: Any
+) -> HTMLResponse:
+    request = context.request
+    values = {
+        "user": context.user,
+        "ctx": context,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": context.csrf_token,
+        "navigation": NAVIGATION,
+        "path": request.url.path,
+        "workspace_name": context.state.workspace.name,
+        "today": context.today,
+        "notice": request.query_params.get("notice", ""),
+        **data,
+    }
+    return templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def redirect(path: str, notice: str = "") -> RedirectResponse:
+    """After a successful form post: back to a page (303, so a reload does not re-post)."""
+    target = f"{path}?notice={quote(notice)}" if notice else path
+    return RedirectResponse(target, status_code=303)
+
+
+def api(value: Any) -> Any:
+    """A service result as plain JSON (dataclasses, dates, enums)."""
+    return to_jsonable(value)
