@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crosswalk.web.routes import auth, dashboard
+from crosswalk.web.routes import (
+    auth,
+    controls,
+    dashboard,
+    evidence,
+    explorer,
+    isms,
+    reports,
+    risks,
+    soa,
+    trail,
+    users,
+)
 
-ROUTERS: list[APIRouter] = [auth.router, dashboard.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    dashboard.router,
+    explorer.router,
+    controls.router,
+    evidence.router,
+    reports.router,
+    soa.router,
+    risks.router,
+    isms.router,
+    trail.router,
+    users.router,
+]
