@@ -1,0 +1,136 @@
+"""Over the whole route table: every state-changing route refuses the auditor and refuses a
+request without the session's CSRF token, and changes nothing when it refuses.
+
+The routes are enumerated from the app itself, so a route added later is covered without
+anyone remembering to add it here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.routing import APIRoute
+from sqlalchemy import func, select
+
+from crosswalk.store.auth_models import UserRow
+from crosswalk.store.engine import session_scope
+from crosswalk.store.models import AuditRow
+from crosswalk.store.workspace import open_workspace
+from tests.web.conftest import SignedIn, WebWorkspace
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# Signing in has its own CSRF check (a cookie, before any session exists) and any role may
+# sign out; both are tested in test_auth.py.
+AUTH_ROUTES = {("POST", "/login"), ("POST", "/logout")}
+SAMPLE_PARAMS = {
+    "control_id": "IT-01",
+    "key": "iso27001-2022:A.5.15",
+    "ref": "A.5.15",
+    "requirement": "iso27001-2022:A.5.15",
+    "email": "editor@northwind.example",
+    "risk_id": "R-01",
+    "nc_id": "NC-2026-01",
+}
+
+
+def unsafe_routes(app: Any) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            found.extend((method, route.path) for method in route.methods & UNSAFE)
+    return sorted(found)
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: SAMPLE_PARAMS.get(m.group(1), "1"), path)
+
+
+def send(client: SignedIn, method: str, path: str, token: str | None) -> Any:
+    """A request as a page or an API client would make it, with ``token`` (or none)."""
+    headers = {"Accept": "application/json"}
+    if token is not None:
+        headers["X-CSRF-Token"] = token
+    url = concrete(path)
+    if path.startswith("/api/"):
+        return client.http.request(method, url, headers=headers, json={})
+    data = {"csrf_token": token} if token is not None else {}
+    return client.http.request(method, url, headers=headers, data=data, follow_redirects=False)
+
+
+def fingerprint(web: WebWorkspace) -> tuple[int, int]:
+    """The newest audit entry and the number of users: any write moves one of them."""
+    opened = open_workspace(web.folder)
+    try:
+        with session_scope(opened.engine) as session:
+            newest = session.scalar(select(func.max(AuditRow.id))) or 0
+            users = session.scalar(select(func.count()).select_from(UserRow)) or 0
+            return int(newest), int(users)
+    finally:
+        opened.close()
+
+
+def test_the_route_table_has_the_writes_users_rely_on(web: WebWorkspace) -> None:
+    routes = set(unsafe_routes(web.app))
+    expected = {
+        ("PATCH", "/api/controls/{control_id}"),
+        ("POST", "/controls/{control_id}"),
+        ("POST", "/evidence"),
+        ("POST", "/api/evidence"),
+        ("POST", "/users"),
+    }
+    assert expected <= routes, expected - routes
+    assert len(routes) >= 20
+
+
+def test_every_state_changing_route_refuses_the_auditor(web: WebWorkspace) -> None:
+    auditor = web.client("auditor")
+    before = fingerprint(web)
+    refused = []
+    for method, path in unsafe_routes(web.app):
+        if (method, path) in AUTH_ROUTES:
+            continue
+        response = send(auditor, method, path, auditor.csrf)
+        assert response.status_code == 403, (method, path, response.status_code, response.text)
+        refused.append(path)
+    assert refused
+    assert fingerprint(web) == before  # nothing was written
+
+
+def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
+    web: WebWorkspace,
+) -> None:
+    admin = web.client("admin")
+    before = fingerprint(web)
+    for method, path in unsafe_routes(web.app):
+        if (method, path) == ("POST", "/login"):
+            continue
+        for token in (None, "not-the-token"):
+            response = send(admin, method, path, token)
+            assert response.status_code == 403, (method, path, token, response.text)
+            assert "csrf" in response.text.lower(), (method, path)
+    assert fingerprint(web) == before
+    assert admin.http.get("/api/session").status_code == 200  # still signed in
+
+
+def test_a_token_from_another_session_is_refused(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    other = web.client("admin")
+    response = editor.http.patch(
+        "/api/controls/IT-01", json={"description": "forged"}, headers=other.headers()
+    )
+    assert response.status_code == 403
+
+
+def test_every_api_read_is_in_the_openapi_document(web: WebWorkspace) -> None:
+    admin = web.client("admin")
+    document = admin.http.get("/api/openapi.json").json()
+    documented = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    for route in web.app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
+            for method in route.methods - {"HEAD"}:
+                assert (method, route.path) in documented, (method, route.path)
