@@ -102,6 +102,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         )
         return _error(request, 422, problems or "invalid request")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.get("/healthz", include_in_schema=False)
     def health() -> HTMLResponse:
         return HTMLResponse("ok")

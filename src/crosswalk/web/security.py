@@ -50,6 +50,7 @@ class Hardening:
             return
         received = 0
         started = False
+        static = str(scope.get("path", "")).startswith("/static/")
 
         async def counted_receive() -> Message:
             nonlocal received
@@ -65,6 +66,8 @@ class Hardening:
             if message["type"] == "http.response.start":
                 started = True
                 existing = {k.lower() for k, _ in message.get("headers", [])}
+                if static:  # stylesheet, script and icon may be cached; pages and data not
+                    existing.add(b"cache-control")
                 extra = [(k, v) for k, v in HEADERS if k not in existing]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
