@@ -170,10 +170,14 @@ def untag_control(
 ) -> list[str]:
     row = get_control(session, control_id)
     keys = {resolve_requirement(library, ref) for ref in refs}
-    removed = [tag.key for tag in row.tags if tag.key in keys]
-    row.tags = [tag for tag in row.tags if tag.key not in keys]
+    doomed = [tag for tag in row.tags if tag.key in keys]
+    # Deleted explicitly (not only dropped as orphans, which the flush deletes unseen by
+    # the audit hook), so the trail records the removal under the control's id.
+    for tag in doomed:
+        session.delete(tag)
     session.flush()
-    return removed
+    session.expire(row, ["tags"])
+    return [tag.key for tag in doomed]
 
 
 def to_facts(row: ControlRow) -> ControlFacts:

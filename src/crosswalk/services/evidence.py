@@ -176,6 +176,9 @@ def unlink(session: Session, evidence_id: int, control_ids: list[str]) -> list[s
         raise EvidenceError(
             f"evidence #{evidence_id} would support no control; link another one first"
         )
+    for link in row.links:
+        if link.control.control_id in wanted:
+            session.delete(link)  # explicit, so the audit trail records the unlink
     row.links = [link for link in row.links if link.control.control_id not in wanted]
     session.flush()
     return removed

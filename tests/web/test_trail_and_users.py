@@ -1,0 +1,158 @@
+"""The audit trail page and its chain check, and account management (admins only)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+
+from crosswalk.store.engine import session_scope
+from crosswalk.store.workspace import open_workspace
+from tests.web.conftest import PASSWORD, WebWorkspace, sign_in
+
+NEW_AUDITOR = "lead.auditor@certifier.example"
+
+
+def test_the_trail_shows_changes_and_verifies_the_chain(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    editor.post("/risks/R-02", data={"plan": "Quarterly tenant isolation tests"})
+    page = editor.http.get("/trail")
+    assert page.status_code == 200
+    assert "Intact" in page.text
+    verify = editor.http.get("/api/trail/verify").json()
+    assert verify["intact"] is True
+    assert verify["checked"] > 100  # the demo's history plus the change above
+    assert f"{verify['checked']} entries" in page.text
+    entries = editor.http.get("/api/trail", params={"entity": "risk"}).json()["entries"]
+    newest = entries[0]
+    assert newest["actor"] == "editor@northwind.example"
+    assert newest["entity_key"] == "R-02"
+    assert [c["field"] for c in newest["changes"]] == ["treatment_plan"]
+    assert newest["changes"][0]["after"] == "Quarterly tenant isolation tests"
+    filtered = editor.http.get("/trail?actor=editor@northwind.example")
+    assert "Quarterly tenant isolation tests" in filtered.text
+    assert '<a href="/risks/R-02">R-02</a>' in filtered.text
+    nobody = editor.http.get("/api/trail", params={"actor": "nobody@example"}).json()
+    assert nobody["entries"] == []
+    later = editor.http.get("/api/trail", params={"since": "2099-01-01"}).json()
+    assert later["entries"] == []
+
+
+def test_a_tampered_entry_breaks_the_chain(web: WebWorkspace) -> None:
+    opened = open_workspace(web.folder)
+    try:
+        with session_scope(opened.engine) as session:
+            session.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE id = 5"))
+            session.commit()
+    finally:
+        opened.close()
+    admin = web.client("admin")
+    verify = admin.http.get("/api/trail/verify").json()
+    assert verify["intact"] is False
+    assert verify["problems"][0]["entry_id"] == 5
+    page = admin.http.get("/trail")
+    assert "Broken" in page.text and "Entry #5" in page.text
+
+
+def test_the_admin_adds_an_auditor_and_sets_the_window(web: WebWorkspace) -> None:
+    admin = web.client("admin")
+    page = admin.http.get("/users")
+    assert page.status_code == 200
+    assert set(re.findall(r'<tr id="user-([^"]+)"', page.text)) == {
+        "admin@northwind.example",
+        "editor@northwind.example",
+        "dana@northwind.example",
+        "auditor@audit.example",
+    }
+    assert "argon2" not in page.text
+    added = admin.post(
+        "/users",
+        data={
+            "email": NEW_AUDITOR,
+            "role": "auditor",
+            "name": "Lead Auditor",
+            "password": PASSWORD,
+        },
+    )
+    assert added.status_code == 303, added.text
+    window = admin.post(
+        f"/users/{NEW_AUDITOR}/window", data={"start": "2026-03-01", "end": "2026-08-31"}
+    )
+    assert window.status_code == 303, window.text
+    users = {u["email"]: u for u in admin.http.get("/api/users").json()}
+    assert users[NEW_AUDITOR]["role"] == "auditor"
+    assert users[NEW_AUDITOR]["window_start"] == "2026-03-01"
+    assert users[NEW_AUDITOR]["window_end"] == "2026-08-31"
+    assert all("password_hash" not in u for u in users.values())
+    # The new auditor signs in and reads, inside that window.
+    fresh = web.client()
+    sign_in(fresh.http, NEW_AUDITOR)
+    session = fresh.http.get("/api/session").json()
+    assert session["role"] == "auditor"
+    assert session["observation_window"] == ["2026-03-01", "2026-08-31"]
+    # A window that ends before it starts is refused with the service's reason.
+    bad = admin.post(
+        f"/users/{NEW_AUDITOR}/window", data={"start": "2026-09-01", "end": "2026-01-01"}
+    )
+    assert bad.status_code == 400 and "before it starts" in bad.text
+    # The change is in the trail under the admin, without the password hash.
+    trail = admin.http.get("/api/trail", params={"entity": "user", "key": NEW_AUDITOR}).json()
+    assert {e["actor"] for e in trail["entries"]} == {"admin@northwind.example"}
+    assert "argon2" not in str(trail)
+
+
+def test_role_change_disable_and_the_api(web: WebWorkspace) -> None:
+    admin = web.client("admin")
+    editor_email = "editor@northwind.example"
+    role = admin.post(f"/users/{editor_email}/role", data={"role": "auditor", "owner_name": ""})
+    assert role.status_code == 303
+    disabled = admin.post(f"/users/{editor_email}/active", data={"active": "no"})
+    assert disabled.status_code == 303
+    users = {u["email"]: u for u in admin.http.get("/api/users").json()}
+    assert users[editor_email]["role"] == "auditor"
+    assert users[editor_email]["active"] is False
+    created = admin.http.post(
+        "/api/users",
+        json={"email": "ops@northwind.example", "role": "editor", "password": PASSWORD},
+        headers=admin.headers(),
+    )
+    assert created.status_code == 200, created.text
+    patched = admin.http.patch(
+        "/api/users/ops@northwind.example",
+        json={"role": "control_owner", "owner_name": "Sven Lindqvist (SRE Lead)"},
+        headers=admin.headers(),
+    )
+    assert patched.status_code == 200
+    assert patched.json()["owner_name"] == "Sven Lindqvist (SRE Lead)"
+    refused = admin.http.post(
+        "/api/users",
+        json={"email": "short@northwind.example", "role": "editor", "password": "short"},
+        headers=admin.headers(),
+    )
+    assert refused.status_code == 400
+    assert "at least 12 characters" in refused.json()["detail"]
+
+
+def test_only_admins_manage_users(web: WebWorkspace) -> None:
+    for role in ("editor", "control_owner", "auditor"):
+        client = web.client(role)
+        assert client.http.get("/users").status_code == 403, role
+        assert client.http.get("/api/users").status_code == 403, role
+        added = client.post(
+            "/users", data={"email": "x@northwind.example", "role": "admin", "password": PASSWORD}
+        )
+        assert added.status_code == 403, role
+        patched = client.http.patch(
+            f"/api/users/{client_email(role)}", json={"role": "admin"}, headers=client.headers()
+        )
+        assert patched.status_code == 403, role
+    admin = web.client("admin")
+    emails = {u["email"]: u["role"] for u in admin.http.get("/api/users").json()}
+    assert "x@northwind.example" not in emails
+    assert emails["editor@northwind.example"] == "editor"
+
+
+def client_email(role: str) -> str:
+    from tests.web.conftest import USERS
+
+    return USERS[role][0]
