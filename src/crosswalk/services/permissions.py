@@ -66,8 +66,13 @@ def require_controls(user: UserRow, controls: Iterable[ControlRow], what: str) -
         require_control(user, control, what)
 
 
+def limited_to_window(user: UserRow) -> bool:
+    """Whether the user sees evidence only inside an observation window (auditors)."""
+    return user.role == AUDITOR
+
+
 def auditor_window(user: UserRow) -> tuple[date, date] | None:
-    if user.window_start is None or user.window_end is None:
+    if not limited_to_window(user) or user.window_start is None or user.window_end is None:
         return None
     return user.window_start, user.window_end
 

@@ -123,9 +123,23 @@ def set_password(session: Session, email: str, password: str) -> UserRow:
     return row
 
 
+def _keep_an_admin(session: Session, row: UserRow) -> None:
+    """Refuse to leave the workspace without an active admin (nobody could manage users)."""
+    others = session.scalar(
+        select(func.count())
+        .select_from(UserRow)
+        .where(UserRow.role == ADMIN, UserRow.active.is_(True), UserRow.id != row.id)
+    )
+    if row.role == ADMIN and row.active and not others:
+        raise UserError(f"{row.email} is the last active admin; make someone else admin first")
+
+
 def set_role(session: Session, email: str, role: str, owner_name: str | None = None) -> UserRow:
     row = get_user(session, email)
-    row.role = parse_role(role)
+    chosen = parse_role(role)
+    if chosen != ADMIN:
+        _keep_an_admin(session, row)
+    row.role = chosen
     if owner_name is not None:
         row.owner_name = owner_name.strip() or None
     if row.role == CONTROL_OWNER and not row.owner_name:
@@ -136,6 +150,8 @@ def set_role(session: Session, email: str, role: str, owner_name: str | None = N
 
 def set_active(session: Session, email: str, active: bool) -> UserRow:
     row = get_user(session, email)
+    if not active:
+        _keep_an_admin(session, row)
     row.active = active
     if not active:
         session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))

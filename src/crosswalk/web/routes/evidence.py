@@ -62,7 +62,6 @@ from crosswalk.services.uploads import (
     content_disposition,
     parse_control_ids,
 )
-from crosswalk.services.users import AUDITOR
 from crosswalk.store.blobs import CHUNK
 from crosswalk.store.models import EvidenceRow
 from crosswalk.web.context import Reader, RequestContext, Writer
@@ -98,7 +97,7 @@ def verify_report(context: RequestContext, recheck: bool = False) -> VerifyRepor
 
 def verification_data(context: RequestContext, recheck: bool = False) -> Verification:
     report = verify_report(context, recheck)
-    if context.user.role != AUDITOR:
+    if not permissions.limited_to_window(context.user):
         return verification(report)
     allowed = {r.id for r in visible(context.user, list_evidence(context.db)) if r.sha256}
     return verification(report, allowed)
@@ -110,7 +109,7 @@ def evidence_data(
     rows = visible(context.user, list_evidence(context.db, control or None))
     items = [evidence_view(row) for row in rows]
     freshness = None
-    if context.user.role != AUDITOR:
+    if not permissions.limited_to_window(context.user):
         states = context.state.cached(
             context.db,
             "evidence-freshness",

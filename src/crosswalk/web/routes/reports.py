@@ -31,7 +31,6 @@ from crosswalk.services.evidence_views import (
 )
 from crosswalk.services.gap import ISO_2022, GapReport, run_gap
 from crosswalk.services.library import resolve_framework
-from crosswalk.services.users import AUDITOR
 from crosswalk.services.window import run_window
 from crosswalk.web.context import Reader, RequestContext
 from crosswalk.web.rendering import api, render
@@ -187,7 +186,7 @@ def window_data(
     report = context.state.cached(
         context.db, "window-report", compute, chosen.start, chosen.end, framework_id, audit_day_days
     )
-    if user.role == AUDITOR:
+    if permissions.limited_to_window(user):
         report = without_outside_evidence(report)
     return WindowPage(
         start=chosen.start,
@@ -196,7 +195,9 @@ def window_data(
         audit_day_days=audit_day_days,
         requested=requested,
         clamped=chosen.clamped,
-        auditor_window=permissions.auditor_window(user) if user.role == AUDITOR else None,
+        auditor_window=permissions.auditor_window(user)
+        if permissions.limited_to_window(user)
+        else None,
         summary=report.summary,
         report=report,
     )
