@@ -316,3 +316,18 @@ def test_auditor_reads_without_edit_forms_and_cannot_write(web: WebWorkspace) ->
         == len(data["control"]["evidence"]) + data["control"]["evidence_hidden"]
     )
     assert data["control"]["evidence_hidden"] > 0
+
+
+def test_the_control_list_comes_a_page_at_a_time(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    everything = editor.http.get("/api/controls", params={"per_page": 5000}).json()
+    first = editor.http.get("/api/controls", params={"per_page": 20}).json()
+    second = editor.http.get("/api/controls", params={"per_page": 20, "page": 2}).json()
+    assert first["matched"] == everything["matched"] == len(everything["controls"]) == 71
+    assert first["pages"] == 4
+    ids = [c["control_id"] for c in everything["controls"]]
+    assert [c["control_id"] for c in first["controls"]] == ids[:20]
+    assert [c["control_id"] for c in second["controls"]] == ids[20:40]
+    page = editor.http.get("/controls", params={"owner": "Priya Raman (CISO)", "page": 1})
+    assert page.status_code == 200
+    assert editor.http.get("/api/controls", params={"per_page": 0}).status_code == 422

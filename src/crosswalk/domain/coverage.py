@@ -163,6 +163,41 @@ def _contribution(
     )
 
 
+def reach(
+    targets: Mapping[str, Framework],
+    controls: Iterable[ControlFacts],
+    graph: CrosswalkGraph,
+    coverage_sets: set[str],
+) -> dict[str, list[Contribution]]:
+    """Every contribution of every control to requirements of ``targets``, by requirement key.
+
+    One walk over the controls' tags and edges serves any number of target frameworks: a
+    tag counts directly in its own framework (and for its sub-requirements) and through
+    coverage edges in the others.
+    """
+    reached: dict[str, list[Contribution]] = {}
+    for control in controls:
+        for tag in control.tags:
+            framework_id, ref = split_key(tag.requirement)
+            own = targets.get(framework_id)
+            if own is not None:
+                contribution = _contribution(control, tag, tag.coverage, None)
+                for key in [tag.requirement, *(d.key for d in own.descendants(ref))]:
+                    reached.setdefault(key, []).append(contribution)
+            for edge in graph.edges_of(tag.requirement):
+                if edge.mapping.set_id not in coverage_sets:
+                    continue
+                end_framework = split_key(edge.end)[0]
+                if end_framework == framework_id or end_framework not in targets:
+                    continue
+                relationship = edge.relationship
+                if relationship is Relationship.NO_RELATIONSHIP:
+                    continue
+                level = tag.coverage if relationship.covers_target else Coverage.PARTIAL
+                reached.setdefault(edge.end, []).append(_contribution(control, tag, level, edge))
+    return reached
+
+
 def assess(
     target: Framework,
     controls: Iterable[ControlFacts],
@@ -170,34 +205,19 @@ def assess(
     coverage_sets: set[str],
     kinds: set[str],
     excluded: Mapping[str, str] | None = None,
+    reached: Mapping[str, list[Contribution]] | None = None,
 ) -> dict[str, Assessment]:
     """Verdict for every requirement of ``target`` whose kind is in ``kinds``.
+
+    ``reached`` is what ``reach`` found, when it was computed once for several targets.
 
     Mandatory requirements (ISO clauses 4-10) count only controls tagged to them directly;
     what reaches them through SOC 2 mappings is shown as a head start. A tag on a parent
     requirement counts for its children; a parent's verdict is its weakest child's.
     """
     excluded = excluded or {}
-    reached: dict[str, list[Contribution]] = {}
-    for control in controls:
-        for tag in control.tags:
-            framework_id = split_key(tag.requirement)[0]
-            if framework_id == target.id:
-                contribution = _contribution(control, tag, tag.coverage, None)
-                ref = split_key(tag.requirement)[1]
-                for key in [tag.requirement, *(d.key for d in target.descendants(ref))]:
-                    reached.setdefault(key, []).append(contribution)
-                continue
-            for edge in graph.edges_of(tag.requirement):
-                if edge.mapping.set_id not in coverage_sets:
-                    continue
-                if split_key(edge.end)[0] != target.id:
-                    continue
-                relationship = edge.relationship
-                if relationship is Relationship.NO_RELATIONSHIP:
-                    continue
-                level = tag.coverage if relationship.covers_target else Coverage.PARTIAL
-                reached.setdefault(edge.end, []).append(_contribution(control, tag, level, edge))
+    if reached is None:
+        reached = reach({target.id: target}, controls, graph, coverage_sets)
     results: dict[str, Assessment] = {}
     for requirement in target:
         if requirement.kind not in kinds:

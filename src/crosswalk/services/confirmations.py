@@ -259,25 +259,28 @@ def confirmation_status(
     today: date,
     cadence_days: int = DEFAULT_CADENCE_DAYS,
     edges: bool = True,
+    control_id: str | None = None,
 ) -> list[ConfirmationState]:
-    """Every tag of every control, and (with ``edges``) every edge each tag travels, with
-    where its confirmation stands. An edge counts its own flags, its mapping set's and its
-    tag's; a tag counts its own and its control's."""
+    """Every tag of every control (or of ``control_id``), and (with ``edges``) every edge each
+    tag travels, with where its confirmation stands. An edge counts its own flags, its
+    mapping set's and its tag's; a tag counts its own and its control's."""
     if cadence_days < 1:
         raise ConfirmationError("the confirmation cadence must be at least one day")
     cadence = timedelta(days=cadence_days)
+    query = select(ControlRow.id, ControlRow.control_id, ControlRow.description, ControlRow.owner)
+    if control_id is not None:
+        query = query.where(ControlRow.control_id == control_id)
     controls = {
-        pk: _Control(pk, control_id, description or "", owner)
-        for pk, control_id, description, owner in session.execute(
-            select(ControlRow.id, ControlRow.control_id, ControlRow.description, ControlRow.owner)
-        )
+        pk: _Control(pk, found_id, description or "", owner)
+        for pk, found_id, description, owner in session.execute(query)
     }
     latest = _latest_confirmations(session)
     flags = _flag_index(session)
     found: list[ConfirmationState] = []
-    for control_pk, framework, ref, coverage in session.execute(
-        select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage)
-    ):
+    tags = select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage)
+    if control_id is not None:
+        tags = tags.where(TagRow.control_pk.in_(list(controls)))
+    for control_pk, framework, ref, coverage in session.execute(tags):
         control = controls[control_pk]
         requirement = f"{framework}:{ref}"
         tag_flags = [

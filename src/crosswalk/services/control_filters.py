@@ -310,8 +310,9 @@ def control_page(
     shown = [row for row in evidence if visible(row)]
     confirmations = {
         s.requirement: s
-        for s in confirmation_status(session, library, today, edges=False)
-        if s.control_id == detail.control_id
+        for s in confirmation_status(
+            session, library, today, edges=False, control_id=detail.control_id
+        )
     }
     framework = library.frameworks.get(reach_framework)
     return ControlPage(

@@ -204,7 +204,9 @@ class RequirementProgram:
     verdict: str | None  # None when the framework is not assessed
     why_not_higher: list[str]
     exclusion_reason: str | None
-    routes: list[ControlRoute]
+    routes: list[ControlRoute]  # the strongest first, at most the limit asked for
+    routes_total: int = 0
+    controls_total: int = 0
 
 
 def assess_framework(
@@ -235,7 +237,11 @@ def _route(contribution: Contribution, counted: bool) -> ControlRoute:
     )
 
 
-def requirement_program(assessments: dict[str, Assessment], key: str) -> RequirementProgram:
+def requirement_program(
+    assessments: dict[str, Assessment], key: str, limit: int | None = None
+) -> RequirementProgram:
+    """How the program reaches ``key``; ``limit`` caps the routes listed (a big program has
+    thousands of controls on a broad requirement), the totals still count them all."""
     assessment = assessments.get(key)
     if assessment is None:
         return RequirementProgram(None, [], None, [])
@@ -246,7 +252,9 @@ def requirement_program(assessments: dict[str, Assessment], key: str) -> Require
         verdict=assessment.verdict.value,
         why_not_higher=list(assessment.why_not_higher),
         exclusion_reason=assessment.exclusion_reason,
-        routes=routes,
+        routes=routes if limit is None else routes[:limit],
+        routes_total=len(routes),
+        controls_total=len({r.control_id for r in routes if r.counted}),
     )
 
 
@@ -261,7 +269,10 @@ class RequirementPage:
 
 
 def requirement_page(
-    library: Library, given: str, assessments: dict[str, Assessment] | None = None
+    library: Library,
+    given: str,
+    assessments: dict[str, Assessment] | None = None,
+    routes_limit: int | None = None,
 ) -> RequirementPage:
     """Everything the explorer shows about one requirement (``given`` is forgiving)."""
     key = resolve_requirement(library, given)
@@ -283,7 +294,7 @@ def requirement_page(
         inferred=inferred,
         sets=[set_provenance(library, library.mapping_sets[s]) for s in dict.fromkeys(used)],
         program=(
-            requirement_program(assessments, key)
+            requirement_program(assessments, key, routes_limit)
             if assessments is not None
             else RequirementProgram(None, [], None, [])
         ),

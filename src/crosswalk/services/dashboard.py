@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.domain.coverage import assess
+from crosswalk.domain.coverage import assess, reach
 from crosswalk.services.freshness import (
     DUE_THIS_MONTH,
     DUE_THIS_WEEK,
@@ -49,15 +49,19 @@ class Dashboard:
 
 
 def framework_coverage(
-    session: Session, library: Library, today: date | None = None
+    session: Session,
+    library: Library,
+    today: date | None = None,
+    freshness: list[ControlFreshness] | None = None,
 ) -> tuple[list[FrameworkCoverage], str]:
     """Coverage of every framework by the program, counted the way the gap analysis counts.
 
     ISO/IEC 27001:2022 is measured on its 93 Annex A controls (the gap analysis headline);
     every other framework on its leaf requirements (those without sub-requirements).
     """
-    facts, required = coverage_facts(session, library, today=today)
+    facts, required = coverage_facts(session, library, today=today, freshness=freshness)
     excluded = approved_exclusions(session)
+    reached = reach(library.frameworks, facts, library.graph, library.coverage_sets)
     results = []
     ordered = sorted(library.frameworks.values(), key=lambda f: (f.id != ISO_2022, f.name))
     for framework in ordered:
@@ -66,7 +70,7 @@ def framework_coverage(
         else:
             kinds, measured = {r.kind for r in framework}, "requirements"
         assessments = assess(
-            framework, facts, library.graph, library.coverage_sets, kinds, excluded
+            framework, facts, library.graph, library.coverage_sets, kinds, excluded, reached
         )
         verdicts = [
             str(a.verdict)
@@ -86,8 +90,8 @@ def framework_coverage(
 
 def build_dashboard(session: Session, library: Library, today: date | None = None) -> Dashboard:
     today = today or date.today()
-    coverage, rule = framework_coverage(session, library, today)
     freshness = control_freshness(session, library, today)
+    coverage, rule = framework_coverage(session, library, today, freshness)
     return Dashboard(
         today=today,
         controls=len(freshness),

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.controls import get_control
 from crosswalk.store.blobs import LocalBlobStore
@@ -263,12 +264,17 @@ class EvidencePath:
         )
 
 
-def requirement_evidence(session: Session, library: Library, key: str) -> list[EvidencePath]:
-    """Evidence that counts for ``key`` through any control that reaches it, with the path."""
+def requirement_evidence(
+    session: Session, library: Library, key: str, controls: list[ControlFacts] | None = None
+) -> list[EvidencePath]:
+    """Evidence that counts for ``key`` through any control that reaches it, with the path.
+
+    ``controls`` is ``all_facts(session)`` when the caller asks about several requirements.
+    """
     from crosswalk.services.controls import all_facts
 
     routes: dict[str, list[tuple[str, str | None, str | None, str | None]]] = {}
-    for facts in all_facts(session):
+    for facts in controls if controls is not None else all_facts(session):
         for tag in facts.tags:
             if tag.requirement == key:
                 routes.setdefault(facts.control_id, []).append((tag.requirement, None, None, None))

@@ -21,7 +21,7 @@ from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Requirement
 from crosswalk.services.confirmations import confirmed_tags, only_confirmed
 from crosswalk.services.controls import all_facts
-from crosswalk.services.freshness import control_freshness
+from crosswalk.services.freshness import ControlFreshness, control_freshness
 from crosswalk.store.isms_models import SoaVersionRow
 from crosswalk.store.models import EvidenceRow
 
@@ -406,15 +406,20 @@ def coverage_facts(
     evidence: str = "auto",
     today: date | None = None,
     confirmed_only: bool = False,
+    freshness: list[ControlFreshness] | None = None,
 ) -> tuple[list[ControlFacts], bool]:
-    """The controls as coverage counts them, and whether fresh evidence is required."""
+    """The controls as coverage counts them, and whether fresh evidence is required.
+
+    ``freshness`` is ``control_freshness`` for the same day, when the caller has it already.
+    """
     if evidence not in EVIDENCE_MODES:
         raise GapError(f"--evidence must be one of {', '.join(EVIDENCE_MODES)}")
     facts = all_facts(session)
     tracked = bool(session.scalar(select(func.count()).select_from(EvidenceRow)))
     required = evidence == "required" or (evidence == "auto" and tracked)
     if required:
-        fresh = {f.control_id: f.fresh for f in control_freshness(session, library, today)}
+        states = freshness if freshness is not None else control_freshness(session, library, today)
+        fresh = {f.control_id: f.fresh for f in states}
         facts = [replace(f, evidence_fresh=fresh[f.control_id]) for f in facts]
     if confirmed_only:
         facts = only_confirmed(facts, confirmed_tags(session, library, today or date.today()))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.services.audits import AUDIT_RECORDS, audit_state
 from crosswalk.services.audits import OVERDUE as AUDIT_OVERDUE
+from crosswalk.services.controls import all_facts
 from crosswalk.services.evidence import requirement_evidence
 from crosswalk.services.isms_common import date_span
 from crosswalk.services.nonconformities import NONCONFORMITY_RECORDS, nc_state
@@ -192,9 +193,11 @@ def _objectives(session: Session, _today: date) -> Artifact:
 
 def _competence(session: Session, library: Library, _today: date) -> Artifact:
     evidence_ids: set[int] = set()
+    controls = all_facts(session)
     for key in COMPETENCE_REQUIREMENTS:
         if library.requirement(key) is not None:
-            evidence_ids.update(p.evidence_id for p in requirement_evidence(session, library, key))
+            paths = requirement_evidence(session, library, key, controls)
+            evidence_ids.update(p.evidence_id for p in paths)
     dates = (
         list(
             session.scalars(

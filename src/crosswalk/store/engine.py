@@ -42,7 +42,9 @@ def make_engine(url: str) -> Engine:
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        # A web worker serves many requests at once; 10 + 10 connections per process keeps
+        # four workers under PostgreSQL's default max_connections (100).
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     except ModuleNotFoundError as error:
         raise DatabaseError(
             f"the database driver for {url.split(':', 1)[0]} is not installed ({error.name}); "

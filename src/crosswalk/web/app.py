@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -56,6 +57,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.crosswalk = open_state(chosen)
+        # The library and templates live as long as the process: moving them out of the
+        # collector's reach keeps full collections (triggered by big pages) short.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

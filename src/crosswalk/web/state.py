@@ -34,19 +34,30 @@ class AppState:
     library: Library
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _computing: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
 
     def today(self) -> date:
         return self.settings.today or date.today()
 
     def cached(self, session: Session, name: str, compute: Callable[[], T], *key: Any) -> T:
-        """``compute()`` once per (name, key, data version, day); recomputed after any change."""
+        """``compute()`` once per (name, key, data version, day); recomputed after any change.
+
+        Requests that miss at the same moment wait for the one computing it rather than
+        each computing it again (after an edit, every open dashboard asks at once).
+        """
         full = (name, key, data_version(session), self.today())
         with self._lock:
             if full in self._cache:
                 return self._cache[full]  # type: ignore[no-any-return]
-        value = compute()
-        with self._lock:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[full] = value
+            computing = self._computing.setdefault(full, threading.Lock())
+        with computing:
+            with self._lock:
+                if full in self._cache:
+                    return self._cache[full]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[full] = value
+                self._computing.pop(full, None)
         return value

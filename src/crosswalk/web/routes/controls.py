@@ -39,6 +39,10 @@ STATUSES = ("on paper", "implemented", "operating")
 FREQUENCIES = [f.value for f in Frequency]
 
 
+PER_PAGE = 200
+MAX_PER_PAGE = 5000
+
+
 def _all_items(context: RequestContext) -> list[ControlListItem]:
     return context.state.cached(
         context.db,
@@ -56,15 +60,25 @@ def controls_data(
     stale: bool = False,
     q: str = "",
     tagged_only: bool = False,
+    page: int = 1,
+    per_page: int = PER_PAGE,
 ) -> dict[str, Any]:
+    """One page of the controls the filters keep (a big program is thousands of rows)."""
     filters = read_filters(
         context.library, framework, owner, status, frequency, stale, q, tagged_only
     )
     everything = _all_items(context)
+    matched = filter_items(everything, filters)
+    pages = max(1, -(-len(matched) // per_page))
+    page = min(max(page, 1), pages)
     return {
         "filters": filters,
         "total": len(everything),
-        "controls": filter_items(everything, filters),
+        "matched": len(matched),
+        "page": page,
+        "pages": pages,
+        "per_page": per_page,
+        "controls": matched[(page - 1) * per_page : page * per_page],
         "owners": sorted({i.owner for i in everything if i.owner}),
     }
 
@@ -126,8 +140,9 @@ def controls_page(
     stale: bool = False,
     q: Text = "",
     tagged_only: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
-    data = controls_data(context, framework, owner, status, frequency, stale, q, tagged_only)
+    data = controls_data(context, framework, owner, status, frequency, stale, q, tagged_only, page)
     return render(
         context,
         "controls.html",
@@ -255,10 +270,15 @@ def controls_api(
     stale: bool = False,
     q: Text = "",
     tagged_only: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
 ) -> dict[str, Any]:
-    """Controls with evidence state; ``framework`` keeps those tagged to or reaching it
-    (``tagged_only`` those tagged to it, as ``crosswalk controls list --framework``)."""
-    data = controls_data(context, framework, owner, status, frequency, stale, q, tagged_only)
+    """Controls with evidence state, a page at a time (``matched``, ``page``, ``pages``);
+    ``framework`` keeps those tagged to or reaching it (``tagged_only`` those tagged to it,
+    as ``crosswalk controls list --framework``)."""
+    data = controls_data(
+        context, framework, owner, status, frequency, stale, q, tagged_only, page, per_page
+    )
     result: dict[str, Any] = api(data)
     return result
 

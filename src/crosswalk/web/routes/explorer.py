@@ -60,10 +60,16 @@ def _assessments(context: RequestContext, framework_id: str) -> dict[str, Assess
     )
 
 
-def requirement_data(context: RequestContext, given: str) -> RequirementPage:
+ROUTES_SHOWN = 100
+
+
+def requirement_data(
+    context: RequestContext, given: str, routes_limit: int | None = ROUTES_SHOWN
+) -> RequirementPage:
     key = resolve_requirement(context.library, given)
     framework_id = key.partition(":")[0]
-    return requirement_page(context.library, key, _assessments(context, framework_id))
+    assessments = _assessments(context, framework_id)
+    return requirement_page(context.library, key, assessments, routes_limit)
 
 
 def matrix_data(
@@ -88,8 +94,8 @@ def explorer_page(context: Reader, q: Text = "", framework: Text = "") -> HTMLRe
 
 
 @router.get("/explorer/{key:path}", include_in_schema=False)
-def requirement_view(context: Reader, key: str) -> HTMLResponse:
-    page = requirement_data(context, key)
+def requirement_view(context: Reader, key: str, all_controls: bool = False) -> HTMLResponse:
+    page = requirement_data(context, key, None if all_controls else ROUTES_SHOWN)
     return render(context, "requirement.html", page=page, effect_of=cell_effect)
 
 
@@ -114,9 +120,11 @@ def requirements_api(context: Reader, q: Text = "", framework: Text = "") -> dic
 
 
 @router.get("/api/requirements/{key:path}", tags=["crosswalk"])
-def requirement_api(context: Reader, key: str) -> dict[str, Any]:
-    """One requirement: mappings both ways with provenance, inferred paths, reaching controls."""
-    data: dict[str, Any] = api(requirement_data(context, key))
+def requirement_api(context: Reader, key: str, all_controls: bool = False) -> dict[str, Any]:
+    """One requirement: mappings both ways with provenance, inferred paths, and the controls
+    reaching it (the first 100 routes unless ``all_controls``; ``program.routes_total``)."""
+    page = requirement_data(context, key, None if all_controls else ROUTES_SHOWN)
+    data: dict[str, Any] = api(page)
     return data
 
 
