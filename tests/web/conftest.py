@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from crosswalk.demo.builder import DemoResult
 from crosswalk.store.engine import session_scope
@@ -80,6 +82,16 @@ class WebWorkspace:
     settings: WebSettings
     app: Any
     clients: list[TestClient]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """The workspace's database outside the app, as the CLI would see it."""
+        opened = open_workspace(self.folder)
+        try:
+            with session_scope(opened.engine) as session:
+                yield session
+        finally:
+            opened.close()
 
     def client(self, role: str | None = None) -> SignedIn:
         """A TestClient, signed in as ``role`` (or not signed in when None)."""

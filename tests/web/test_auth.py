@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from crosswalk.services.users import MAX_FAILURES_PER_ACCOUNT
 from crosswalk.store.auth_models import WebSessionRow
-from crosswalk.store.engine import session_scope
-from crosswalk.store.workspace import open_workspace
 from tests.web.conftest import USERS, WebWorkspace, login_token, sign_in
 
 
@@ -28,12 +26,8 @@ def test_sign_in_sets_an_httponly_samesite_cookie_and_stores_only_its_hash(
     assert "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain http in tests; Secure over TLS
     token = anonymous.http.cookies["crosswalk_session"]
-    opened = open_workspace(web.folder)
-    try:
-        with session_scope(opened.engine) as session:
-            stored = [row.token_hash for row in session.query(WebSessionRow)]
-    finally:
-        opened.close()
+    with web.session() as session:
+        stored = [row.token_hash for row in session.query(WebSessionRow)]
     assert stored and token not in stored  # a copy of the database hands out no session
 
 

@@ -13,8 +13,6 @@ import pytest
 
 from crosswalk.services.dashboard import build_dashboard
 from crosswalk.services.library import open_library
-from crosswalk.store.engine import session_scope
-from crosswalk.store.workspace import open_workspace
 from tests.conftest import DEMO_TODAY
 from tests.web.conftest import ARTIFACTS, SignIn, WebWorkspace
 
@@ -32,12 +30,8 @@ def shoot(page: Any, name: str) -> Path:
 
 
 def iso_covered(web: WebWorkspace) -> tuple[int, int]:
-    opened = open_workspace(web.folder)
-    try:
-        with session_scope(opened.engine) as session:
-            board = build_dashboard(session, open_library(), DEMO_TODAY)
-    finally:
-        opened.close()
+    with web.session() as session:
+        board = build_dashboard(session, open_library(), DEMO_TODAY)
     iso = next(c for c in board.coverage if c.framework == "iso27001-2022")
     return iso.counts.by_verdict["covered"], iso.counts.total
 

@@ -4,8 +4,7 @@ persist and reach the audit trail under the editor's name, tags, and who may cha
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -15,9 +14,7 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.services.audit import list_entries
 from crosswalk.services.controls import list_controls
 from crosswalk.services.freshness import NEVER, STALE, control_freshness
-from crosswalk.store.engine import session_scope
 from crosswalk.store.models import AuditRow
-from crosswalk.store.workspace import open_workspace
 from tests.conftest import DEMO_TODAY
 from tests.web.conftest import AUDIT_WINDOW, OWNER_NAME, USERS, SignedIn, WebWorkspace
 
@@ -26,19 +23,9 @@ DANAS = "NW-AC-04"  # Password policy, owned by Dana Ortiz (IT Manager)
 SVENS = "NW-AC-07"  # Just-in-time privileged access, owned by Sven Lindqvist (SRE Lead)
 
 
-@contextmanager
-def _session(web: WebWorkspace) -> Iterator[Session]:
-    opened = open_workspace(web.folder)
-    try:
-        with session_scope(opened.engine) as session:
-            yield session
-    finally:
-        opened.close()
-
-
 def _read(web: WebWorkspace, query: Callable[[Session], T]) -> T:
     """What the CLI would see: the services over the same workspace, outside the app."""
-    with _session(web) as session:
+    with web.session() as session:
         return query(session)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -15,13 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from crosswalk.services.audit import list_entries
 from crosswalk.store.auth_models import UserRow
-from crosswalk.store.engine import session_scope
 from crosswalk.store.models import EvidenceRow
-from crosswalk.store.workspace import open_workspace
 from crosswalk.web.app import create_app
 from tests.web.conftest import AUDIT_WINDOW, USERS, SignedIn, WebWorkspace, sign_in
 
@@ -32,23 +27,13 @@ ISO_REF = "A.7.14"
 OTHER_OWNERS_CONTROL = "NW-HR-01"  # Leah Goldberg's
 
 
-@contextmanager
-def database(web: WebWorkspace) -> Iterator[Session]:
-    opened = open_workspace(web.folder)
-    try:
-        with session_scope(opened.engine) as session:
-            yield session
-    finally:
-        opened.close()
-
-
 def stored_files(web: WebWorkspace) -> set[str]:
     root = web.folder / "evidence"
     return {p.name for p in root.glob("*/*/*") if p.is_file() and not p.parts[-3].startswith(".")}
 
 
 def evidence_count(web: WebWorkspace) -> int:
-    with database(web) as session:
+    with web.session() as session:
         return len(list(session.scalars(select(EvidenceRow.id))))
 
 
@@ -145,7 +130,7 @@ def test_editor_uploads_a_file_that_is_stored_once_linked_and_attributed(
     assert item["collected_by"] == USERS["editor"][0]
     blob = web.folder / "evidence" / digest[:2] / digest[2:4] / digest
     assert blob.read_bytes() == content
-    with database(web) as session:
+    with web.session() as session:
         entry = next(e for e in reversed(list_entries(session, entity="evidence")))
     assert entry.actor == USERS["editor"][0]
     assert entry.action == "create"
@@ -410,7 +395,7 @@ def test_an_auditor_sees_only_evidence_inside_their_window(web: WebWorkspace) ->
 
 
 def test_an_auditor_without_a_window_sees_no_evidence_and_is_told_why(web: WebWorkspace) -> None:
-    with database(web) as session:
+    with web.session() as session:
         user = session.scalars(select(UserRow).where(UserRow.email == USERS["auditor"][0])).one()
         user.window_start = None
         user.window_end = None
@@ -455,7 +440,7 @@ def test_evidence_detail_lists_links_and_download_for_url_only_evidence_is_404(
 ) -> None:
     from crosswalk.services.evidence import EvidenceInput, add_url_evidence
 
-    with database(web) as session:
+    with web.session() as session:
         session.info["actor"] = "test"
         row = add_url_evidence(
             session,

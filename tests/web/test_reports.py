@@ -5,45 +5,30 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from openpyxl import load_workbook
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from crosswalk.domain.window import WindowReport
 from crosswalk.services.gap import GapReport, run_gap
 from crosswalk.services.library import open_library
 from crosswalk.services.window import run_window
 from crosswalk.store.auth_models import UserRow
-from crosswalk.store.engine import session_scope
-from crosswalk.store.workspace import open_workspace
 from tests.conftest import DEMO_TODAY
 from tests.web.conftest import AUDIT_WINDOW, USERS, WebWorkspace
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@contextmanager
-def database(web: WebWorkspace) -> Iterator[Session]:
-    opened = open_workspace(web.folder)
-    try:
-        with session_scope(opened.engine) as session:
-            yield session
-    finally:
-        opened.close()
-
-
 def direct_gap(web: WebWorkspace, target: str = "iso27001-2022") -> GapReport:
-    with database(web) as session:
+    with web.session() as session:
         return run_gap(session, open_library(), target=target, today=DEMO_TODAY)
 
 
 def direct_window(web: WebWorkspace, start: date, end: date) -> WindowReport:
-    with database(web) as session:
+    with web.session() as session:
         return run_window(session, open_library(), start, end)
 
 
@@ -235,7 +220,7 @@ def test_a_bad_window_is_explained_not_crashed(web: WebWorkspace) -> None:
 
 
 def test_an_auditor_without_a_window_gets_no_window_report(web: WebWorkspace) -> None:
-    with database(web) as session:
+    with web.session() as session:
         user = session.scalars(select(UserRow).where(UserRow.email == USERS["auditor"][0])).one()
         user.window_start = user.window_end = None
         session.commit()

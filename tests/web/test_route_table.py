@@ -14,9 +14,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from crosswalk.store.auth_models import UserRow
-from crosswalk.store.engine import session_scope
 from crosswalk.store.models import AuditRow
-from crosswalk.store.workspace import open_workspace
 from tests.web.conftest import SignedIn, WebWorkspace
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -72,14 +70,10 @@ def send(client: SignedIn, method: str, path: str, token: str | None) -> Any:
 
 def fingerprint(web: WebWorkspace) -> tuple[int, int]:
     """The newest audit entry and the number of users: any write moves one of them."""
-    opened = open_workspace(web.folder)
-    try:
-        with session_scope(opened.engine) as session:
-            newest = session.scalar(select(func.max(AuditRow.id))) or 0
-            users = session.scalar(select(func.count()).select_from(UserRow)) or 0
-            return int(newest), int(users)
-    finally:
-        opened.close()
+    with web.session() as session:
+        newest = session.scalar(select(func.max(AuditRow.id))) or 0
+        users = session.scalar(select(func.count()).select_from(UserRow)) or 0
+        return int(newest), int(users)
 
 
 def test_the_route_table_has_the_writes_users_rely_on(web: WebWorkspace) -> None:

@@ -18,7 +18,7 @@ from crosswalk.store.workspace import Workspace
 from crosswalk.web.settings import WebSettings
 
 T = TypeVar("T")
-CACHE_SIZE = 32
+CACHE_SIZE = 64
 
 
 def data_version(session: Session) -> int:
@@ -27,12 +27,29 @@ def data_version(session: Session) -> int:
     return int(session.scalar(select(func.max(AuditRow.id))) or 0)
 
 
+def wrote_since(session: Session, version: int) -> bool:
+    """Whether this request's user changed anything after ``version`` (read your writes)."""
+    actor = session.info.get("actor")
+    if not actor:
+        return True
+    found = session.scalar(
+        select(AuditRow.id).where(AuditRow.id > version, AuditRow.actor == actor).limit(1)
+    )
+    return found is not None
+
+
+@dataclass
+class _Entry:
+    version: int
+    value: Any
+
+
 @dataclass
 class AppState:
     settings: WebSettings
     workspace: Workspace
     library: Library
-    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _cache: dict[tuple[Any, ...], _Entry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _computing: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
 
@@ -40,24 +57,32 @@ class AppState:
         return self.settings.today or date.today()
 
     def cached(self, session: Session, name: str, compute: Callable[[], T], *key: Any) -> T:
-        """``compute()`` once per (name, key, data version, day); recomputed after any change.
+        """``compute()`` once per (name, key, day) and data version.
 
-        Requests that miss at the same moment wait for the one computing it rather than
-        each computing it again (after an edit, every open dashboard asks at once).
+        After a change, the first request recomputes; requests arriving meanwhile get the
+        previous result instead of queueing behind it (or computing it again), unless their
+        own user made a change since that result: everyone reads their own writes, and a
+        busy server never stacks up recomputations.
         """
-        full = (name, key, data_version(session), self.today())
+        slot = (name, key, self.today())
+        version = data_version(session)
         with self._lock:
-            if full in self._cache:
-                return self._cache[full]  # type: ignore[no-any-return]
-            computing = self._computing.setdefault(full, threading.Lock())
+            entry = self._cache.get(slot)
+            if entry is not None and entry.version == version:
+                return entry.value  # type: ignore[no-any-return]
+            computing = self._computing.setdefault(slot, threading.Lock())
+        if entry is not None and computing.locked() and not wrote_since(session, entry.version):
+            return entry.value  # type: ignore[no-any-return]
         with computing:
             with self._lock:
-                if full in self._cache:
-                    return self._cache[full]  # type: ignore[no-any-return]
+                entry = self._cache.get(slot)
+                if entry is not None and entry.version >= version:
+                    return entry.value  # type: ignore[no-any-return]
             value = compute()
             with self._lock:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.clear()
-                self._cache[full] = value
-                self._computing.pop(full, None)
+                current = self._cache.get(slot)
+                if current is None or current.version <= version:
+                    self._cache[slot] = _Entry(version, value)
         return value

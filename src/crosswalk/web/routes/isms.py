@@ -10,12 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services import permissions
 from crosswalk.services.audits import (
     ISO,
+    AuditFile,
     AuditInput,
     Programme,
     add_audit,
@@ -30,6 +31,7 @@ from crosswalk.services.reviews import (
     REVIEW_INPUTS,
     ReviewData,
     ReviewDetail,
+    ReviewFile,
     add_review,
     describe_review,
     edit_review,
@@ -193,17 +195,6 @@ def audits_api(context: Reader, start: str = "", end: str = "") -> dict[str, Any
     }
 
 
-class AuditBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    audit_id: str
-    title: str
-    scope: list[str] = Field(default_factory=list)
-    auditor: str | None = None
-    planned_on: date | None = None
-    performed_on: date | None = None
-    findings: str = ""
-
-
 class AuditPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = None
@@ -215,7 +206,7 @@ class AuditPatch(BaseModel):
 
 
 @router.post("/api/audits", tags=["audits"])
-def audit_add_api(context: Writer, body: AuditBody) -> dict[str, Any]:
+def audit_add_api(context: Writer, body: AuditFile) -> dict[str, Any]:
     permissions.require_program(context.user, "recording internal audits")
     row = add_audit(context.db, context.library, AuditInput(**body.model_dump()))
     item = api(audit_item(row, context.today, []))
@@ -313,17 +304,6 @@ def reviews_api(context: Reader) -> list[dict[str, Any]]:
     return result
 
 
-class ReviewBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    review_id: str
-    held_on: date
-    chair: str | None = None
-    attendees: str = ""
-    inputs: dict[str, str] = Field(default_factory=dict)
-    decisions: str = ""
-    outputs: str = ""
-
-
 class ReviewPatch(BaseModel):
     """Inputs given are merged into the checklist; an empty note removes that input."""
 
@@ -337,7 +317,7 @@ class ReviewPatch(BaseModel):
 
 
 @router.post("/api/reviews", tags=["reviews"])
-def review_add_api(context: Writer, body: ReviewBody) -> dict[str, Any]:
+def review_add_api(context: Writer, body: ReviewFile) -> dict[str, Any]:
     permissions.require_program(context.user, "recording management reviews")
     row = add_review(context.db, ReviewData(**body.model_dump()))
     result: dict[str, Any] = api(describe_review(context.db, row.review_id))
