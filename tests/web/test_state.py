@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import pytest
+
 from crosswalk.catalogs.loader import Library
 from crosswalk.services.controls import ControlInput, add_control
 from crosswalk.store.engine import session_scope
@@ -34,8 +36,9 @@ def test_a_result_is_reused_until_the_data_changes(
 
 
 def test_while_one_request_recomputes_others_get_the_previous_result_except_the_writer(
-    sqlite_workspace: Workspace, library: Library
+    sqlite_workspace: Workspace, library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("crosswalk.web.state.REFRESH_SECONDS", 0.0)  # v0 is old at once
     state = AppState(WebSettings(today=date(2026, 11, 27)), sqlite_workspace, library)
     with session_scope(sqlite_workspace.engine) as session:
         assert state.cached(session, "board", lambda: "v0") == "v0"
@@ -73,3 +76,20 @@ def test_while_one_request_recomputes_others_get_the_previous_result_except_the_
     waiting.join(10)
     assert results == ["v1"]
     assert writer_result == ["v1"]
+
+
+def test_others_may_read_a_result_a_few_seconds_old_the_writer_never(
+    sqlite_workspace: Workspace, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = AppState(WebSettings(today=date(2026, 11, 27)), sqlite_workspace, library)
+    with session_scope(sqlite_workspace.engine) as session:
+        assert state.cached(session, "board", lambda: "v0") == "v0"
+    _change(sqlite_workspace, "writer@example.com", "C-1")
+    with session_scope(sqlite_workspace.engine, actor="reader@example.com") as session:
+        assert state.cached(session, "board", lambda: "v1") == "v0"  # seconds old: fine
+    with session_scope(sqlite_workspace.engine, actor="writer@example.com") as session:
+        assert state.cached(session, "board", lambda: "v1") == "v1"  # their own change
+    _change(sqlite_workspace, "writer@example.com", "C-2")
+    monkeypatch.setattr("crosswalk.web.state.REFRESH_SECONDS", 0.0)
+    with session_scope(sqlite_workspace.engine, actor="reader@example.com") as session:
+        assert state.cached(session, "board", lambda: "v2") == "v2"  # too old now

@@ -4,6 +4,7 @@ that are expensive to compute and only change when the program does."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,9 @@ from crosswalk.web.settings import WebSettings
 
 T = TypeVar("T")
 CACHE_SIZE = 64
+# How stale a result may be for someone who did not make the change (seconds): under a
+# stream of edits, each worker recomputes a result at most this often for other readers.
+REFRESH_SECONDS = 5.0
 
 
 def data_version(session: Session) -> int:
@@ -42,6 +46,7 @@ def wrote_since(session: Session, version: int) -> bool:
 class _Entry:
     version: int
     value: Any
+    computed_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -59,10 +64,11 @@ class AppState:
     def cached(self, session: Session, name: str, compute: Callable[[], T], *key: Any) -> T:
         """``compute()`` once per (name, key, day) and data version.
 
-        After a change, the first request recomputes; requests arriving meanwhile get the
-        previous result instead of queueing behind it (or computing it again), unless their
-        own user made a change since that result: everyone reads their own writes, and a
-        busy server never stacks up recomputations.
+        Everyone reads their own writes: a user who changed something since the cached
+        result gets it recomputed (or waits for the recomputation under way). Others get
+        the previous result while one request recomputes it, and for up to
+        ``REFRESH_SECONDS`` after it was computed, so a busy server never stacks up
+        recomputations.
         """
         slot = (name, key, self.today())
         version = data_version(session)
@@ -71,8 +77,10 @@ class AppState:
             if entry is not None and entry.version == version:
                 return entry.value  # type: ignore[no-any-return]
             computing = self._computing.setdefault(slot, threading.Lock())
-        if entry is not None and computing.locked() and not wrote_since(session, entry.version):
-            return entry.value  # type: ignore[no-any-return]
+        if entry is not None:
+            recent = time.monotonic() - entry.computed_at < REFRESH_SECONDS
+            if (computing.locked() or recent) and not wrote_since(session, entry.version):
+                return entry.value  # type: ignore[no-any-return]
         with computing:
             with self._lock:
                 entry = self._cache.get(slot)
