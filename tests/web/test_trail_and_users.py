@@ -156,3 +156,18 @@ def client_email(role: str) -> str:
     from tests.web.conftest import USERS
 
     return USERS[role][0]
+
+
+def test_the_auditor_reads_the_trail_without_evidence_changes(web: WebWorkspace) -> None:
+    admin_entities = {
+        e["entity"]
+        for e in web.client("admin")
+        .http.get("/api/trail", params={"limit": 5000})
+        .json()["entries"]
+    }
+    assert "evidence" in admin_entities  # the demo added evidence
+    auditor = web.client("auditor")
+    entries = auditor.http.get("/api/trail", params={"limit": 5000}).json()["entries"]
+    entities = {e["entity"] for e in entries}
+    assert entities and "control" in entities
+    assert not entities & {"evidence", "evidence_link"}

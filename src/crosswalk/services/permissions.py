@@ -77,6 +77,15 @@ def auditor_window(user: UserRow) -> tuple[date, date] | None:
     return user.window_start, user.window_end
 
 
+EVIDENCE_ENTITIES = frozenset({"evidence", "evidence_link"})
+
+
+def hidden_trail_entities(user: UserRow) -> frozenset[str]:
+    """Trail entries an auditor does not see: evidence changes carry titles and dates of
+    evidence that may lie outside their window (evidence inside it is on the evidence page)."""
+    return EVIDENCE_ENTITIES if limited_to_window(user) else frozenset()
+
+
 def evidence_visible(user: UserRow, evidence: EvidenceRow) -> bool:
     """Auditors see evidence performed inside their window, and nothing without a window."""
     if user.role != AUDITOR:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from crosswalk.services import permissions
 from crosswalk.services.audit import ChainReport, verify_trail
 from crosswalk.services.trail_view import (
     DEFAULT_LIMIT,
@@ -40,10 +41,11 @@ def trail_filter(
 
 
 def trail_data(context: RequestContext, wanted: TrailFilter) -> TrailPage:
+    hidden = permissions.hidden_trail_entities(context.user)
     return TrailPage(
         wanted,
-        trail(context.db, wanted),
-        trail_entities(context.db),
+        [entry for entry in trail(context.db, wanted) if entry.entity not in hidden],
+        [entity for entity in trail_entities(context.db) if entity not in hidden],
         trail_actors(context.db),
     )
 
