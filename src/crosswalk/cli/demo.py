@@ -81,3 +81,8 @@ def demo(
         f"Workspace: {result.folder} (try: cd {result.folder} && crosswalk gap --explain A.5.15)",
         markup=False,
     )
+    out.print(
+        f"Web app: cd {result.folder} && crosswalk users add you@example.com --role admin "
+        "&& crosswalk serve",
+        markup=False,
+    )
