@@ -12,7 +12,7 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.mappings import Mapping
 from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.io.converted import ConversionError
-from crosswalk.io.oscal_mapping import CSV_COLUMNS, read_strm_csv, write_strm_csv
+from crosswalk.io.strm_csv import CSV_COLUMNS, read_strm_csv, write_strm_csv
 
 HEADER = ",".join(CSV_COLUMNS)
 

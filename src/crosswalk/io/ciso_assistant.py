@@ -10,11 +10,9 @@ mapping sets:
 - mapping sets must point at frameworks we know (or the one in the same file), and each
   requirement urn must resolve to one of our refs, or nothing is imported.
 
-Speed: the file is composed into YAML nodes by libyaml with implicit type resolution
-switched off (every scalar stays the text it was written as; we read the few typed fields
-ourselves) and without constructing Python objects for the parts we skip (translations,
-reference controls, scores). That costs about half of ``yaml.load`` with the C loader, and
-everything after it is one linear pass.
+The YAML itself is read in ``ciso_library`` and the framework nodes in
+``ciso_framework``; this module reads the mapping sets, ties the parts of a file
+together in ``read_library`` and writes our mapping sets as mapping libraries.
 """
 
 from __future__ import annotations
@@ -23,22 +21,27 @@ import re
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from crosswalk.domain.mappings import Mapping, MappingSet, Method, Provenance
 from crosswalk.domain.refs import RefIndex
 from crosswalk.domain.relationships import RationaleKind, Relationship
-from crosswalk.domain.requirements import Framework, Requirement, requirement_key, split_key
-from crosswalk.io.converted import ConversionError, Imported
-
-try:
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+from crosswalk.domain.requirements import Framework, requirement_key, split_key
+from crosswalk.io.ciso_framework import OwnFramework, match_framework, new_framework, read_nodes
+from crosswalk.io.ciso_library import (
+    LibraryHeader,
+    NodeReader,
+    compose,
+    one_line,
+    read_library_header,
+    slug,
+    urn_ref,
+    urn_tail,
+)
+from crosswalk.io.converted import Imported
 
 SET_PREFIX = "ciso-"
 URN_PACKAGER = "intuitem"  # the namespace of the framework and node urns CISO Assistant ships
@@ -65,177 +68,8 @@ WORDS: dict[Relationship, str] = {
     Relationship.NO_RELATIONSHIP: "not_related",
 }
 
-_STR = "tag:yaml.org,2002:str"
-_TAGS: dict[type[Node], str] = {
-    ScalarNode: _STR,
-    SequenceNode: "tag:yaml.org,2002:seq",
-    MappingNode: "tag:yaml.org,2002:map",
-}
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})
-_FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
-_NOT_ID = re.compile(r"[^a-z0-9.]+")
-_SPACES = re.compile(r"\s+")
 _URN_IN_TEXT = re.compile(r"urn:[a-z0-9._-]+:risk:(framework|library):[^\s,;()]+")
-_TITLE_LENGTH = 120
-
-
-class _RawLoader(_BaseLoader):
-    """Composes nodes, leaving every scalar as written: no implicit ints, dates or floats.
-
-    Nothing is ever constructed from the nodes, so no tag can run code, and a ref such as
-    ``5.10`` stays ``5.10`` instead of becoming the float ``5.1``.
-    """
-
-    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-        return _TAGS.get(kind, _STR)
-
-
-def slug(text: str) -> str:
-    """``NIST-CSF-2.0`` -> ``nist-csf-2.0``; ``ISO/IEC 27001:2022`` -> ``iso-iec-27001-2022``."""
-    return _NOT_ID.sub("-", text.strip().lower()).strip("-.")
-
-
-def urn_tail(urn: str) -> str:
-    """The part of a node urn after its framework: ``...:iso27001-2022:a.5.1`` -> ``a.5.1``."""
-    parts = urn.split(":")
-    if len(parts) > 5 and parts[3] == "req_node":
-        return ":".join(parts[5:])
-    return parts[-1]
-
-
-def urn_ref(ref: str) -> str:
-    """Our ref in CISO Assistant's urn style: lower case, no spaces (``A.5.1`` -> ``a.5.1``)."""
-    return _SPACES.sub("", ref.strip().lower())
-
-
-def _one_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
-def _shorten(text: str, limit: int = _TITLE_LENGTH) -> str:
-    line = _one_line(text)
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-")
-    return cut + "\u2026"
-
-
-def _line_of(node: Node) -> str:
-    mark = node.start_mark
-    return f" (line {mark.line + 1})" if mark is not None else ""
-
-
-class _Reader:
-    """Typed access to raw nodes; every problem names the file and the document path."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def fail(self, where: str, message: str, node: Node | None = None) -> ConversionError:
-        return ConversionError(self.path, where, message + (_line_of(node) if node else ""))
-
-    def mapping(self, node: Node | None, where: str) -> dict[str, Node]:
-        if not isinstance(node, MappingNode):
-            raise self.fail(where, "expected a mapping", node)
-        return {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
-
-    def sequence(self, node: Node | None, where: str) -> list[Node]:
-        if node is None or (isinstance(node, ScalarNode) and self._null(node)):
-            return []
-        if not isinstance(node, SequenceNode):
-            raise self.fail(where, "expected a list", node)
-        items: list[Node] = node.value
-        return items
-
-    @staticmethod
-    def _null(node: ScalarNode) -> bool:
-        return not node.style and node.value in _NULLS
-
-    def text(self, fields: dict[str, Node], key: str, where: str) -> str | None:
-        node = fields.get(key)
-        if node is None:
-            return None
-        if not isinstance(node, ScalarNode):
-            raise self.fail(f"{where}.{key}", "expected text", node)
-        if self._null(node):
-            return None
-        value: str = node.value
-        return value.strip() or None
-
-    def required(self, fields: dict[str, Node], key: str, where: str, owner: Node) -> str:
-        value = self.text(fields, key, where)
-        if value is None:
-            raise self.fail(where, f"missing {key!r}", owner)
-        return value
-
-    def flag(self, fields: dict[str, Node], key: str, where: str) -> bool:
-        node = fields.get(key)
-        if node is None or (isinstance(node, ScalarNode) and self._null(node)):
-            return False
-        if isinstance(node, ScalarNode) and node.value in _TRUE:
-            return True
-        if isinstance(node, ScalarNode) and node.value in _FALSE:
-            return False
-        raise self.fail(f"{where}.{key}", "expected true or false", node)
-
-    def integer(self, fields: dict[str, Node], key: str, where: str) -> int | None:
-        value = self.text(fields, key, where)
-        if value is None:
-            return None
-        if re.fullmatch(r"[-+]?\d+(\.0*)?", value):
-            return int(float(value))
-        raise self.fail(f"{where}.{key}", f"expected a whole number, not {value!r}", None)
-
-
-@dataclass(slots=True)
-class _Node:
-    where: str
-    urn: str
-    ref_id: str | None
-    parent_urn: str | None
-    assessable: bool
-    name: str | None
-    description: str | None
-    annotation: str | None
-    depth: int | None
-    node: Node
-
-
-@dataclass(slots=True)
-class _Library:
-    """The library header: who made it, when, under which terms."""
-
-    urn: str
-    ref_id: str
-    name: str
-    version: str
-    publication_date: str
-    provider: str
-    packager: str
-    copyright: str
-
-    def describe(self) -> str:
-        parts = [f"CISO Assistant library {self.name} ({self.urn})"]
-        if self.version:
-            parts.append(f"version {self.version}")
-        if self.publication_date:
-            parts.append(f"published {self.publication_date}")
-        if self.provider:
-            parts.append(f"provider {self.provider}")
-        if self.packager:
-            parts.append(f"packaged by {self.packager}")
-        return ", ".join(parts)
-
-
-@dataclass(slots=True)
-class _OwnFramework:
-    """The framework in the file being read: matched to one of ours, or new."""
-
-    urn: str
-    id: str
-    refs: dict[str, str]  # node urn -> our ref (where it has one)
 
 
 class _Resolver:
@@ -261,205 +95,8 @@ class _Resolver:
         return found
 
 
-def _compose(path: Path) -> Node | None:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
-    loader = _RawLoader(data)
-    try:
-        root: Node | None = loader.get_single_node()
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ConversionError(str(path), where, f"not valid YAML: {problem}") from error
-    finally:
-        loader.dispose()
-    return root
-
-
-def _library_header(reader: _Reader, fields: dict[str, Node]) -> _Library:
-    def text(key: str) -> str:
-        return reader.text(fields, key, "") or ""
-
-    urn = text("urn")
-    return _Library(
-        urn=urn,
-        ref_id=text("ref_id"),
-        name=_one_line(text("name") or text("ref_id") or urn or "(unnamed)"),
-        version=text("version"),
-        publication_date=text("publication_date"),
-        provider=text("provider"),
-        packager=text("packager"),
-        copyright=_one_line(text("copyright")),
-    )
-
-
-def _read_nodes(reader: _Reader, framework: dict[str, Node], where: str) -> list[_Node]:
-    nodes: list[_Node] = []
-    seen: dict[str, str] = {}
-    list_where = f"{where}.requirement_nodes"
-    for position, item in enumerate(reader.sequence(framework.get("requirement_nodes"), where)):
-        node_where = f"{list_where}[{position}]"
-        fields = reader.mapping(item, node_where)
-        urn = reader.required(fields, "urn", node_where, item)
-        if urn in seen:
-            raise reader.fail(node_where, f"duplicate urn {urn!r} (first at {seen[urn]})", item)
-        seen[urn] = node_where
-        nodes.append(
-            _Node(
-                where=node_where,
-                urn=urn,
-                ref_id=reader.text(fields, "ref_id", node_where),
-                parent_urn=reader.text(fields, "parent_urn", node_where),
-                assessable=reader.flag(fields, "assessable", node_where),
-                name=reader.text(fields, "name", node_where),
-                description=reader.text(fields, "description", node_where),
-                annotation=reader.text(fields, "annotation", node_where),
-                depth=reader.integer(fields, "depth", node_where),
-                node=item,
-            )
-        )
-    if not nodes:
-        raise reader.fail(list_where, "the framework has no requirement nodes")
-    for node in nodes:
-        if node.parent_urn is not None and node.parent_urn not in seen:
-            raise reader.fail(
-                node.where,
-                f"parent_urn {node.parent_urn!r} names no requirement node in this file "
-                f"(node {node.urn!r})",
-                node.node,
-            )
-    return nodes
-
-
-def _parents_first(reader: _Reader, nodes: list[_Node]) -> list[_Node]:
-    """Document order, unless a child comes before its parent: then a depth-first walk."""
-    placed: set[str] = set()
-    in_order = True
-    for node in nodes:
-        if node.parent_urn is not None and node.parent_urn not in placed:
-            in_order = False
-            break
-        placed.add(node.urn)
-    if in_order:
-        return nodes
-    children: dict[str | None, list[_Node]] = {}
-    for node in nodes:
-        children.setdefault(node.parent_urn, []).append(node)
-    ordered: list[_Node] = []
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        node = stack.pop()
-        ordered.append(node)
-        stack.extend(reversed(children.get(node.urn, [])))
-    if len(ordered) != len(nodes):
-        reached = {n.urn for n in ordered}
-        stuck = next(n for n in nodes if n.urn not in reached)
-        raise reader.fail(stuck.where, f"parent_urn chain of {stuck.urn!r} loops", stuck.node)
-    return ordered
-
-
-def _title(node: _Node, ref: str) -> str:
-    if node.name:
-        return _one_line(node.name)
-    if node.description:
-        return _shorten(node.description)
-    return ref
-
-
-def _new_framework(
-    reader: _Reader,
-    library: _Library,
-    header: dict[str, Node],
-    framework_urn: str,
-    framework_id: str,
-    nodes: list[_Node],
-) -> tuple[Framework, dict[str, str], int]:
-    """Every node becomes a requirement; returns the framework, urn -> ref, refs from urns."""
-    refs: dict[str, str] = {}
-    used: set[str] = set()
-    from_urn = 0
-    for node in nodes:
-        ref = _one_line(node.ref_id) if node.ref_id else ""
-        if not ref or ref in used:
-            ref = urn_tail(node.urn)
-            from_urn += 1
-        if ref in used:
-            raise reader.fail(node.where, f"duplicate ref {ref!r} (urn {node.urn!r})", node.node)
-        used.add(ref)
-        refs[node.urn] = ref
-    requirements: list[Requirement] = []
-    for node in _parents_first(reader, nodes):
-        ref = refs[node.urn]
-        attributes = {"urn": node.urn}
-        if node.depth is not None:
-            attributes["depth"] = str(node.depth)
-        if node.annotation:
-            attributes["annotation"] = node.annotation
-        requirements.append(
-            Requirement(
-                framework=framework_id,
-                ref=ref,
-                title=_title(node, ref),
-                kind="requirement" if node.assessable else "section",
-                parent=refs[node.parent_urn] if node.parent_urn is not None else None,
-                text=node.description,
-                attributes=MappingProxyType(attributes),
-            )
-        )
-    where = "objects.framework"
-    name = reader.text(header, "name", where) or library.name
-    framework = Framework(
-        id=framework_id,
-        name=_one_line(name),
-        version=library.version or library.publication_date or "1",
-        publisher=library.provider or library.packager or "unknown",
-        source=f"{library.describe()}; framework {framework_urn}",
-        notice=library.copyright
-        or f"From the CISO Assistant library {library.urn}; check its licence before sharing.",
-        description=_one_line(reader.text(header, "description", where) or ""),
-        requirements=tuple(requirements),
-    )
-    return framework, refs, from_urn
-
-
-def _match_framework(
-    reader: _Reader, framework: Framework, nodes: list[_Node]
-) -> tuple[dict[str, str], str]:
-    """Check that every assessable node is a requirement we know; urn -> our ref."""
-    index = RefIndex(framework)
-    refs: dict[str, str] = {}
-    unknown: list[_Node] = []
-    assessable = 0
-    for node in nodes:
-        ours = index.exact(node.ref_id or urn_tail(node.urn))
-        if ours is not None:
-            refs[node.urn] = ours
-        if node.assessable:
-            assessable += 1
-            if ours is None:
-                unknown.append(node)
-    if unknown:
-        shown = ", ".join(repr(n.ref_id or n.urn) for n in unknown[:5])
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise reader.fail(
-            unknown[0].where,
-            f"{len(unknown)} of {assessable} assessable requirements are not in the loaded "
-            f"{framework.id}: {shown}{more}. This looks like another version or edition; "
-            "import it as a separate framework under a new id "
-            "(crosswalk frameworks import FILE --id NEW)",
-            unknown[0].node,
-        )
-    return (
-        refs,
-        f"matched the loaded {framework.id}: {assessable} assessable requirements, all known",
-    )
-
-
 def _framework_id_for(
-    urn: str, own: _OwnFramework | None, frameworks: MappingOf[str, Framework]
+    urn: str, own: OwnFramework | None, frameworks: MappingOf[str, Framework]
 ) -> str | None:
     if own is not None and urn == own.urn:
         return own.id
@@ -476,10 +113,10 @@ def _urns_in(text: str) -> list[str]:
 
 @dataclass
 class _SetContext:
-    reader: _Reader
-    library: _Library
+    reader: NodeReader
+    library: LibraryHeader
     frameworks: MappingOf[str, Framework]
-    own: _OwnFramework | None
+    own: OwnFramework | None
     resolvers: dict[str, _Resolver]
 
     def resolver(self, framework_id: str) -> _Resolver:
@@ -495,7 +132,7 @@ class _SetContext:
 class _Edges:
     """The edges of one mapping set, read one by one; repeats merged, conflicts refused."""
 
-    reader: _Reader
+    reader: NodeReader
     set_id: str
     source_id: str
     target_id: str
@@ -578,7 +215,7 @@ class _Edges:
                 target=requirement_key(self.target_id, target) if target is not None else None,
                 relationship=relationship,
                 rationale=self.rationale(edge, where, entry),
-                note=_one_line(annotation) if annotation else self.generic_note,
+                note=one_line(annotation) if annotation else self.generic_note,
                 strength=min(10, max(1, strength)) if strength is not None else None,
             )
         )
@@ -624,8 +261,8 @@ def _read_mapping_set(context: _SetContext, item: Node, where: str) -> tuple[Map
     mapping_set = MappingSet(
         id=set_id,
         version=library.version or "1",
-        title=_one_line(reader.text(fields, "name", where) or set_ref),
-        description=_one_line(reader.text(fields, "description", where) or ""),
+        title=one_line(reader.text(fields, "name", where) or set_ref),
+        description=one_line(reader.text(fields, "description", where) or ""),
         source_framework=source_id,
         target_framework=target_id,
         provenance=Provenance(
@@ -653,13 +290,13 @@ def read_library(
     under that new id even when we already have one with the library's id.
     """
     path = Path(path)
-    reader = _Reader(str(path))
-    root = _compose(path)
+    reader = NodeReader(str(path))
+    root = compose(path)
     document = reader.mapping(root, "")
-    library = _library_header(reader, document)
+    library = read_library_header(reader, document)
     objects = reader.mapping(document.get("objects"), "objects")
     imported = Imported(source=str(path))
-    own: _OwnFramework | None = None
+    own: OwnFramework | None = None
     if framework_id is not None and not _IDENTIFIER.match(framework_id):
         raise reader.fail(
             "", f"--framework-id {framework_id!r}: use lower-case letters, digits, '.' and '-'"
@@ -670,18 +307,18 @@ def read_library(
         header = reader.mapping(framework_node, where)
         urn = reader.required(header, "urn", where, framework_node)
         library_id = slug(urn_tail(urn)) or slug(reader.text(header, "ref_id", where) or "")
-        nodes = _read_nodes(reader, header, where)
+        nodes = read_nodes(reader, header, where)
         if framework_id is None and library_id in frameworks:
-            refs, note = _match_framework(reader, frameworks[library_id], nodes)
+            refs, note = match_framework(reader, frameworks[library_id], nodes)
             imported.notes.append(note)
-            own = _OwnFramework(urn, library_id, refs)
+            own = OwnFramework(urn, library_id, refs)
         else:
             new_id = framework_id or library_id
             if not _IDENTIFIER.match(new_id):
                 raise reader.fail(
                     f"{where}.urn", f"cannot make a framework id from {urn!r}", framework_node
                 )
-            framework, refs, from_urn = _new_framework(reader, library, header, urn, new_id, nodes)
+            framework, refs, from_urn = new_framework(reader, library, header, urn, new_id, nodes)
             imported.frameworks.append(framework)
             counts = framework.counts_by_kind()
             imported.notes.append(
@@ -693,7 +330,7 @@ def read_library(
                     f"framework {new_id}: {from_urn} node(s) without a unique ref_id "
                     "took their ref from their urn"
                 )
-            own = _OwnFramework(urn, new_id, refs)
+            own = OwnFramework(urn, new_id, refs)
     known: dict[str, Framework] = dict(frameworks)
     for framework in imported.frameworks:
         known[framework.id] = framework
@@ -815,7 +452,7 @@ def write_mapping_set_library(
     comment = [
         f"# Crosswalk mapping set {mapping_set.id} (version {mapping_set.version}) "
         "as a CISO Assistant mapping library.",
-        f"# Source: {_one_line(provenance.source)}",
+        f"# Source: {one_line(provenance.source)}",
     ]
     if skipped:
         comment.append(

@@ -201,7 +201,7 @@ def convert_mapping_file(
         raise FormatImportError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        from crosswalk.io.oscal_mapping import read_strm_csv
+        from crosswalk.io.strm_csv import read_strm_csv
 
         if not (source and target and set_id):
             raise FormatImportError(f"{path}: a CSV mapping needs --source, --target and --id")
@@ -232,7 +232,7 @@ def export_mapping_set(library: Library, set_id: str, output_format: str) -> str
         document = write_mapping_collection(mapping_set, library.frameworks)
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output_format == "csv":
-        from crosswalk.io.oscal_mapping import write_strm_csv
+        from crosswalk.io.strm_csv import write_strm_csv
 
         return write_strm_csv(mapping_set, library.frameworks)
     if output_format == "ciso-assistant":
