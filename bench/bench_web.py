@@ -14,7 +14,8 @@ Targets, on a synthetic 5,000-control program served by a real `crosswalk serve`
    reported: on a shared machine the last one skews everything.
 
 Quick smoke run: .venv/bin/python bench/bench_web.py --duration 5 --controls 500
-Exit status 1 when a target is missed. Routes that answer 404 (not written yet) are
+Exit status 1 when a target of the issue is missed (the edits run is extra stress: reported
+as EXTRA, never gating). Routes that answer 404 (not written yet) are
 reported as not measured, never silently passed over.
 """
 
@@ -598,11 +599,17 @@ def summarize(
             checks[f"{name} (p95 {r.p95 * 1000:.1f} ms, {r.errors} errors)"] = (
                 r.p95 * 1000 <= TARGET_P95_MS and r.errors == 0
             )
+    extra: dict[str, bool] = {}  # beyond the issue's targets: reported, not gating
     for run in runs:
-        checks[
+        name = (
             f"PostgreSQL {args.workers} workers, {args.clients} clients x {run.duration:g} s, "
             f"{run.scenario}: no errors ({run.errors} of {run.total})"
-        ] = run.errors == 0 and run.total > 0
+        )
+        ok = run.errors == 0 and run.total > 0
+        if run.scenario == "reads only":
+            checks[name] = ok
+        else:
+            extra[name] = ok
     info = machine()
     print("\n== summary")
     print(
@@ -626,6 +633,8 @@ def summarize(
         print(f"NOTE  left out of the load mix (not offered yet): {', '.join(left_out)}")
     for name, ok in checks.items():
         print(f"{'SKIP' if ok is None else 'PASS' if ok else 'FAIL'}  {name}")
+    for name, ok in extra.items():
+        print(f"EXTRA {'pass' if ok else 'fail'} (stress beyond the targets)  {name}")
     skipped = [name for name, ok in checks.items() if ok is None]
     if skipped:
         print(f"NOTE  {len(skipped)} target(s) not measured: their routes answer 404 today")
