@@ -318,3 +318,16 @@ def test_the_control_list_comes_a_page_at_a_time(web: WebWorkspace) -> None:
     page = editor.http.get("/controls", params={"owner": "Priya Raman (CISO)", "page": 1})
     assert page.status_code == 200
     assert editor.http.get("/api/controls", params={"per_page": 0}).status_code == 422
+
+
+def test_what_users_type_is_shown_as_text_never_run(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    script = "<script>alert(1)</script>"
+    changed = editor.http.patch(
+        f"/api/controls/{DANAS}", json={"title": script}, headers=editor.headers()
+    )
+    assert changed.status_code == 200, changed.text
+    for url in (f"/controls/{DANAS}", "/controls", "/explorer/soc2-tsc-2017:CC6.1"):
+        page = editor.http.get(url, params={"all_controls": "true"}).text
+        assert script not in page, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url

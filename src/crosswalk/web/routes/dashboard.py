@@ -29,5 +29,8 @@ def dashboard_page(context: Reader) -> HTMLResponse:
 
 @router.get("/api/dashboard", tags=["dashboard"])
 def dashboard_api(context: Reader) -> dict[str, Any]:
-    data: dict[str, Any] = api(dashboard_data(context))
+    # The JSON of a big program is large (every stale control): converted once per version.
+    data: dict[str, Any] = context.state.cached(
+        context.db, "dashboard-json", lambda: api(dashboard_data(context))
+    )
     return data
