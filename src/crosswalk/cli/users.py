@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,14 @@ PASSWORD_ENV = "CROSSWALK_PASSWORD"
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="users")
     root.command("serve")(serve)
+
+
+def _say(result: Mapping[str, object], as_json: bool, message: str) -> None:
+    """What every account command prints: the record as JSON, or one line."""
+    if as_json:
+        print_json(result)
+    else:
+        console().print(message, markup=False)
 
 
 def _password(given: str | None) -> str:
@@ -57,10 +66,7 @@ def add(
     with session(ctx) as active:
         row = add_user(active, email, role, _password(password), name=name, owner_name=owner)
         result = {"email": row.email, "role": row.role, "owner_name": row.owner_name}
-    if as_json:
-        print_json(result)
-    else:
-        console().print(f"added {result['email']} as {result['role']}")
+    _say(result, as_json, f"added {result['email']} as {result['role']}")
 
 
 @app.command("list")
@@ -120,10 +126,7 @@ def set_role_(
     with session(ctx) as active:
         row = set_role(active, email, role, owner)
         result = {"email": row.email, "role": row.role, "owner_name": row.owner_name}
-    if as_json:
-        print_json(result)
-    else:
-        console().print(f"{result['email']} is now {result['role']}")
+    _say(result, as_json, f"{result['email']} is now {result['role']}")
 
 
 @app.command("set-window")
@@ -141,10 +144,7 @@ def set_window_(
     with session(ctx) as active:
         row = set_window(active, email, parse_date(start, "--start"), parse_date(end, "--end"))
         result = {"email": row.email, "window": [row.window_start, row.window_end]}
-    if as_json:
-        print_json(result)
-    else:
-        console().print(f"{email}: evidence limited to {start} .. {end}")
+    _say(result, as_json, f"{email}: evidence limited to {start} .. {end}")
 
 
 @app.command("password")
@@ -163,10 +163,7 @@ def password_(
     with session(ctx) as active:
         row = set_password(active, email, _password(password))
         result = {"email": row.email, "password_changed": True}
-    if as_json:
-        print_json(result)
-    else:
-        console().print(f"password changed for {result['email']}; their sessions were ended")
+    _say(result, as_json, f"password changed for {result['email']}; their sessions were ended")
 
 
 @app.command("disable")
@@ -183,10 +180,7 @@ def disable(
     with session(ctx) as active:
         row = set_active(active, email, enable)
         result = {"email": row.email, "active": row.active}
-    if as_json:
-        print_json(result)
-    else:
-        console().print(f"{result['email']} {'enabled' if row.active else 'disabled'}")
+    _say(result, as_json, f"{result['email']} {'enabled' if row.active else 'disabled'}")
 
 
 @handle_errors

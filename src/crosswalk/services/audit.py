@@ -26,13 +26,23 @@ class AuditEntry:
 
 
 def list_entries(
-    session: Session, since: datetime | None = None, entity: str | None = None, limit: int = 500
+    session: Session,
+    since: datetime | None = None,
+    entity: str | None = None,
+    limit: int = 500,
+    actor: str | None = None,
+    key: str | None = None,
 ) -> list[AuditEntry]:
+    """The newest ``limit`` entries, oldest first; ``actor`` and ``key`` match parts."""
     query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
     if since is not None:
         query = query.where(AuditRow.at >= since)
     if entity:
         query = query.where(AuditRow.entity == entity)
+    if actor:
+        query = query.where(AuditRow.actor.ilike(f"%{actor}%"))
+    if key:
+        query = query.where(AuditRow.entity_key.ilike(f"%{key}%"))
     return [
         AuditEntry(
             r.id,

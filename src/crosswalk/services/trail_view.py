@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crosswalk.services.audit import list_entries
 from crosswalk.store.models import AuditRow
 
 DEFAULT_LIMIT = 200
@@ -78,27 +79,29 @@ def trail(session: Session, wanted: TrailFilter | None = None) -> list[TrailEntr
     """Entries newest first, at most ``limit`` of them."""
     chosen = wanted or TrailFilter()
     limit = max(1, min(chosen.limit, MAX_LIMIT))
-    query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
-    if chosen.entity.strip():
-        query = query.where(AuditRow.entity == chosen.entity.strip())
-    if chosen.actor.strip():
-        query = query.where(AuditRow.actor.ilike(f"%{chosen.actor.strip()}%"))
-    if chosen.key.strip():
-        query = query.where(AuditRow.entity_key.ilike(f"%{chosen.key.strip()}%"))
-    if chosen.since is not None:
-        query = query.where(AuditRow.at >= datetime.combine(chosen.since, time.min, tzinfo=UTC))
+    since = (
+        datetime.combine(chosen.since, time.min, tzinfo=UTC) if chosen.since is not None else None
+    )
+    entries = list_entries(
+        session,
+        since=since,
+        entity=chosen.entity.strip() or None,
+        limit=limit,
+        actor=chosen.actor.strip() or None,
+        key=chosen.key.strip() or None,
+    )
     return [
         TrailEntry(
-            row.id,
-            row.at.isoformat(timespec="seconds"),
-            row.actor,
-            row.action,
-            row.entity,
-            row.entity_key,
-            field_changes(row.action, row.before, row.after),
-            row.hash,
+            entry.id,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_key,
+            field_changes(entry.action, entry.before, entry.after),
+            entry.hash,
         )
-        for row in session.scalars(query)
+        for entry in reversed(entries)
     ]
 
 
