@@ -23,7 +23,7 @@ import httpx2
 from sqlalchemy import insert
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.services.users import add_user
+from crosswalk.services.access.users import add_user
 from crosswalk.store.engine import session_scope
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow, TagRow
 from crosswalk.store.workspace import Workspace

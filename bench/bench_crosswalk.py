@@ -22,7 +22,7 @@ from crosswalk.catalogs.loader import Library, load_library
 from crosswalk.domain.mappings import Mapping, MappingSet, Method, Provenance
 from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.domain.requirements import Framework, Requirement
-from crosswalk.services.mapping import map_requirement
+from crosswalk.services.mapping.queries import map_requirement
 
 REPO = Path(__file__).resolve().parents[1]
 

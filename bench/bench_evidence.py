@@ -80,7 +80,7 @@ def bench_window(folder: Path) -> dict[str, float]:
     from sqlalchemy import insert
 
     from crosswalk.catalogs.loader import load_library
-    from crosswalk.services.window import run_window
+    from crosswalk.services.evidence.window import run_window
     from crosswalk.store.engine import session_scope
     from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow, TagRow
     from crosswalk.store.workspace import init_workspace

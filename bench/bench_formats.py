@@ -26,7 +26,7 @@ from pathlib import Path
 
 from crosswalk.catalogs.loader import load_library
 from crosswalk.io.oscal_catalog import read_oscal_catalog, write_oscal_catalog
-from crosswalk.services.formats import install
+from crosswalk.services.mapping.formats import install
 
 REPO = Path(__file__).resolve().parents[1]
 CISO = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ciso-assistant"
@@ -123,7 +123,7 @@ def time_crosswalk_cli(scratch: Path, repeat: int = 3) -> tuple[list[float], str
             "import sys; from pathlib import Path;"
             "from crosswalk.catalogs.loader import load_library;"
             "from crosswalk.io.oscal_catalog import read_oscal_catalog;"
-            "from crosswalk.services.formats import install;"
+            "from crosswalk.services.mapping.formats import install;"
             "install(load_library(), Path(sys.argv[2]), read_oscal_catalog(Path(sys.argv[1])))"
         )
         python = str(REPO / ".venv" / "bin" / "python")

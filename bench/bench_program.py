@@ -19,8 +19,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from crosswalk.catalogs.loader import load_library
-from crosswalk.services.gap import run_gap
-from crosswalk.services.imports import import_controls
+from crosswalk.services.controls.imports import import_controls
+from crosswalk.services.coverage.gap import run_gap
 from crosswalk.store.engine import session_scope
 from crosswalk.store.models import ControlRow, TagRow
 from crosswalk.store.workspace import init_workspace

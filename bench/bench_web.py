@@ -40,7 +40,7 @@ from typing import Any
 import httpx2
 
 from crosswalk.catalogs.loader import load_library
-from crosswalk.services.controls import edit_control
+from crosswalk.services.controls.controls import edit_control
 from crosswalk.store.engine import session_scope
 from crosswalk.store.workspace import init_workspace
 

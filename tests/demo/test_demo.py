@@ -103,7 +103,7 @@ def test_demo_isms_answers_the_stage_1_questions(demo: DemoResult) -> None:
 def test_every_record_type_round_trips_through_export_and_apply(
     demo: DemoResult, library: Library, tmp_path: Path
 ) -> None:
-    from crosswalk.services.program import apply_program, export_program
+    from crosswalk.services.program.files import apply_program, export_program
     from crosswalk.store.engine import session_scope
     from crosswalk.store.workspace import init_workspace
 

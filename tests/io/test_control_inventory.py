@@ -12,7 +12,7 @@ from crosswalk.io.control_inventory import (
     read_inventory,
     split_criteria,
 )
-from crosswalk.services.library import resolve_requirement
+from crosswalk.services.mapping.library import resolve_requirement
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from crosswalk.io.oscal_catalog import (
     read_oscal_profile,
     write_oscal_catalog,
 )
-from crosswalk.services.formats import install
+from crosswalk.services.mapping.formats import install
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "oscal" / "catalogs"
 SP800_53 = FIXTURES / "NIST_SP-800-53_rev5_catalog_v5.0.1_2021-06-08.json"

@@ -25,7 +25,7 @@ from crosswalk.reports.risk_report import (
     render_markdown,
     write_treatment_plan,
 )
-from crosswalk.services.risks import RiskDetail, TreatmentPlan
+from crosswalk.services.isms.risks import RiskDetail, TreatmentPlan
 
 TODAY = date(2026, 6, 1)
 

@@ -7,8 +7,13 @@ import json
 from sqlalchemy import select, text
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.services.audit import list_entries, verify_trail
-from crosswalk.services.controls import ControlInput, add_control, edit_control, tag_control
+from crosswalk.services.controls.controls import (
+    ControlInput,
+    add_control,
+    edit_control,
+    tag_control,
+)
+from crosswalk.services.evidence.trail import list_entries, verify_trail
 from crosswalk.store.engine import session_scope
 from crosswalk.store.models import AuditRow
 from crosswalk.store.workspace import Workspace
@@ -76,7 +81,7 @@ def test_linking_controls_to_an_asset_is_in_the_trail(
 
     changes(workspace, library)
     with session_scope(workspace.engine, actor="sam") as session:
-        from crosswalk.services.controls import get_control
+        from crosswalk.services.controls.controls import get_control
 
         asset = AssetRow(asset_id="DB-1", name="Database", in_isms_scope=True)
         session.add(asset)

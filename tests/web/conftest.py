@@ -44,7 +44,7 @@ USERS = {
 @pytest.fixture(scope="session")
 def web_template(demo: DemoResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo workspace plus one user per role, built once; tests copy it."""
-    from crosswalk.services.users import add_user, set_window
+    from crosswalk.services.access.users import add_user, set_window
 
     folder = tmp_path_factory.mktemp("web-template") / "northwind"
     shutil.copytree(demo.folder, folder)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from crosswalk.services.dashboard import build_dashboard
-from crosswalk.services.library import open_library
+from crosswalk.services.mapping.library import open_library
+from crosswalk.services.program.dashboard import build_dashboard
 from tests.conftest import DEMO_TODAY
 from tests.web.conftest import ARTIFACTS, SignIn, WebWorkspace
 

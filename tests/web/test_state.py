@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.services.controls import ControlInput, add_control
+from crosswalk.services.controls.controls import ControlInput, add_control
 from crosswalk.store.engine import session_scope
 from crosswalk.store.workspace import Workspace
 from crosswalk.web.settings import WebSettings

@@ -8,27 +8,17 @@ from typing import Annotated
 import typer
 
 from crosswalk import __version__
-from crosswalk.cli import (
-    collect,
-    controls,
-    demo,
-    evidence,
-    formats,
-    frameworks,
-    gap,
-    isms,
-    maintenance,
-    mapping,
-    mappings,
-    policies,
-    program,
-    revisions,
-    risks,
-    scope,
-    soa,
-    users,
-    window,
-)
+from crosswalk.cli.access import users
+from crosswalk.cli.controls import controls
+from crosswalk.cli.coverage import gap
+from crosswalk.cli.evidence import collect, evidence, window
+from crosswalk.cli.isms import isms, risks, scope, soa
+from crosswalk.cli.mapping import formats, frameworks, mappings
+from crosswalk.cli.mapping import queries as mapping
+from crosswalk.cli.mapping import reviews as maintenance
+from crosswalk.cli.policies import policies
+from crosswalk.cli.program import demo, program
+from crosswalk.cli.revisions import revisions
 
 app = typer.Typer(
     name="crosswalk",

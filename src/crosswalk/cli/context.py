@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def workspace_catalogs(ctx: typer.Context) -> Path | None:
     """The catalogs folder of the workspace in use, if there is a workspace (imports land there)."""
-    from crosswalk.services.formats import catalogs_folder
+    from crosswalk.services.mapping.formats import catalogs_folder
     from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
 
     explicit = _root_options(ctx).get("workspace")
@@ -32,7 +32,7 @@ def workspace_catalogs(ctx: typer.Context) -> Path | None:
 
 def library(ctx: typer.Context, strict: bool = True) -> Library:
     """Shipped catalogs, the workspace's imported ones, and any --catalog-path files."""
-    from crosswalk.services.library import open_library
+    from crosswalk.services.mapping.library import open_library
 
     extra = list(_root_options(ctx).get("catalog_path", []))  # type: ignore[call-overload]
     imported = workspace_catalogs(ctx)

@@ -23,20 +23,20 @@ from crosswalk.reports.gap_report import FORMATS, write_gap_report
 from crosswalk.reports.risk_report import write_treatment_plan
 from crosswalk.reports.soa_report import write_soa
 from crosswalk.reports.window_report import write_window_report
-from crosswalk.services.controls import all_facts, expectations_for
-from crosswalk.services.evidence import EvidenceInput, add_stream_evidence
-from crosswalk.services.gap import GapReport, run_gap
-from crosswalk.services.imports import ImportReport, import_controls
-from crosswalk.services.isms import Readiness, readiness
-from crosswalk.services.policy_check import Finding as PolicyFinding
-from crosswalk.services.policy_check import check as check_policies
-from crosswalk.services.program import export_program
-from crosswalk.services.risks import treatment_plan
-from crosswalk.services.scope import ScopeCheck, check_scope
-from crosswalk.services.soa import Finding as SoaFinding
-from crosswalk.services.soa import soa_meta, soa_rows
-from crosswalk.services.soa import validate as validate_soa
-from crosswalk.services.window import run_window
+from crosswalk.services.controls.controls import all_facts, expectations_for
+from crosswalk.services.controls.imports import ImportReport, import_controls
+from crosswalk.services.coverage.gap import GapReport, run_gap
+from crosswalk.services.evidence.evidence import EvidenceInput, add_stream_evidence
+from crosswalk.services.evidence.window import run_window
+from crosswalk.services.isms.readiness import Readiness, readiness
+from crosswalk.services.isms.risks import treatment_plan
+from crosswalk.services.isms.scope import ScopeCheck, check_scope
+from crosswalk.services.isms.soa import Finding as SoaFinding
+from crosswalk.services.isms.soa import soa_meta, soa_rows
+from crosswalk.services.isms.soa import validate as validate_soa
+from crosswalk.services.policies.check import Finding as PolicyFinding
+from crosswalk.services.policies.check import check as check_policies
+from crosswalk.services.program.files import export_program
 from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import session_scope
 from crosswalk.store.models import EvidenceRow

@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.risk import default_method, parse_category, parse_treatment
-from crosswalk.services.assets import AssetInput, add_asset
-from crosswalk.services.audits import AuditInput, add_audit
-from crosswalk.services.nonconformities import NonconformityInput, add_nonconformity
-from crosswalk.services.objectives import ObjectiveInput, add_objective
-from crosswalk.services.reviews import REVIEW_INPUTS, ReviewData, add_review
-from crosswalk.services.risk_method import set_method
-from crosswalk.services.risks import RiskInput, accept_risk, add_risk
-from crosswalk.services.scope import approve_scope, set_scope_statement
-from crosswalk.services.soa import init_soa, set_entry
+from crosswalk.services.isms.assets import AssetInput, add_asset
+from crosswalk.services.isms.audits import AuditInput, add_audit
+from crosswalk.services.isms.nonconformities import NonconformityInput, add_nonconformity
+from crosswalk.services.isms.objectives import ObjectiveInput, add_objective
+from crosswalk.services.isms.reviews import REVIEW_INPUTS, ReviewData, add_review
+from crosswalk.services.isms.risk_method import set_method
+from crosswalk.services.isms.risks import RiskInput, accept_risk, add_risk
+from crosswalk.services.isms.scope import approve_scope, set_scope_statement
+from crosswalk.services.isms.soa import init_soa, set_entry
 from crosswalk.store.isms_models import RiskRow
 
 DATA = Path(__file__).parent / "northwind_isms.yaml"

@@ -13,7 +13,7 @@ Profiles are resolved in ``oscal_profile`` and catalogs written in
 ``oscal_catalog_writer``; ``read_oscal_profile`` and ``write_oscal_catalog`` are
 importable from here too, as they always were.
 
-Only parsing lives here; ``crosswalk.services.formats`` checks and installs the result.
+Only parsing lives here; ``crosswalk.services.mapping.formats`` checks and installs the result.
 Plain ``json`` and dicts throughout: the 3 MB SP 800-53 catalog reads in tens of ms.
 """
 

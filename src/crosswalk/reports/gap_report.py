@@ -7,7 +7,7 @@ from pathlib import Path
 from crosswalk.reports.charts import stacked_bars, verdict_donut
 from crosswalk.reports.serialize import dumps
 from crosswalk.reports.tables import Table, to_markdown, write_xlsx
-from crosswalk.services.gap import GapReport, RequirementVerdict
+from crosswalk.services.coverage.gap import GapReport, RequirementVerdict
 
 FORMATS = ("json", "md", "html", "xlsx")
 

@@ -10,7 +10,7 @@ from typing import Any
 from crosswalk.domain.risk import Assessment, RiskMethod
 from crosswalk.reports.serialize import dumps, to_jsonable
 from crosswalk.reports.tables import Cell, Table, to_markdown, write_xlsx
-from crosswalk.services.risks import RiskDetail, TreatmentPlan
+from crosswalk.services.isms.risks import RiskDetail, TreatmentPlan
 
 FORMATS = ("json", "md", "html", "xlsx")
 

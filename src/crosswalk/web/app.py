@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.services.permissions import Forbidden
+from crosswalk.services.access.permissions import Forbidden
 from crosswalk.web.context import CsrfRefused, NotSignedIn
 from crosswalk.web.routes import ROUTERS
 from crosswalk.web.security import Hardening
@@ -24,8 +24,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 def open_state(settings: WebSettings) -> AppState:
-    from crosswalk.services.formats import catalogs_folder
-    from crosswalk.services.library import open_library
+    from crosswalk.services.mapping.formats import catalogs_folder
+    from crosswalk.services.mapping.library import open_library
     from crosswalk.store.workspace import open_workspace
 
     workspace = open_workspace(settings.workspace, settings.database_url)

@@ -14,8 +14,8 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.services import permissions
-from crosswalk.services.users import find_session
+from crosswalk.services.access import permissions
+from crosswalk.services.access.users import find_session
 from crosswalk.store.auth_models import UserRow, WebSessionRow
 from crosswalk.store.engine import session_scope
 from crosswalk.web.state import AppState

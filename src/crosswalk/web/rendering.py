@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from starlette.background import BackgroundTask
 
 from crosswalk import __version__
 from crosswalk.reports.charts import COLORS, stacked_bars, verdict_donut
@@ -76,3 +80,23 @@ def redirect(path: str, notice: str = "") -> RedirectResponse:
 def api(value: Any) -> Any:
     """A service result as plain JSON (dataclasses, dates, enums)."""
     return to_jsonable(value)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(write: Callable[[Path], None], filename: str, media_type: str) -> FileResponse:
+    """Write a report into a private temporary folder, send it, then remove the folder."""
+    folder = Path(tempfile.mkdtemp(prefix="crosswalk-report-"))
+    try:
+        path = folder / filename
+        write(path)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=filename,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )

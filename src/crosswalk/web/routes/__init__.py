@@ -1,22 +1,15 @@
-"""One module per noun; each serves its pages and its part of the JSON API."""
+"""One package per area, one module per noun; each serves its pages and its part of the JSON API."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crosswalk.web.routes import (
-    auth,
-    controls,
-    dashboard,
-    evidence,
-    explorer,
-    isms,
-    reports,
-    risks,
-    soa,
-    trail,
-    users,
-)
+from crosswalk.web.routes.access import auth, users
+from crosswalk.web.routes.controls import controls
+from crosswalk.web.routes.coverage import explorer, gap
+from crosswalk.web.routes.evidence import evidence, trail, window
+from crosswalk.web.routes.isms import isms, risks, soa
+from crosswalk.web.routes.program import dashboard
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -24,7 +17,8 @@ ROUTERS: list[APIRouter] = [
     explorer.router,
     controls.router,
     evidence.router,
-    reports.router,
+    gap.router,
+    window.router,
     soa.router,
     risks.router,
     isms.router,

@@ -1,0 +1,171 @@
+"""``crosswalk gap``: what the SOC 2 program covers of ISO/IEC 27001:2022, and what not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crosswalk.cli.context import library, session
+from crosswalk.cli.output import (
+    ExitCode,
+    ReportFormat,
+    console,
+    fail,
+    handle_errors,
+    print_json,
+    print_rows,
+)
+
+if TYPE_CHECKING:
+    from crosswalk.services.coverage.gap import GapReport, RequirementVerdict
+
+
+def register(app: typer.Typer) -> None:
+    app.command("gap")(gap)
+
+
+def print_summary(report: GapReport) -> None:
+    from crosswalk.reports.gap_report import net_new_table
+
+    out = console()
+    summary = report.annex_a_summary
+    overlap = summary.by_verdict["covered"] + summary.by_verdict["partial"]
+    out.print(
+        f"Gap analysis {report.source} -> {report.target}: {report.controls_total} controls",
+        markup=False,
+        style="bold",
+    )
+    out.print(
+        f"Annex A ({summary.total}): {summary.by_verdict['covered']} covered "
+        f"({summary.percent['covered']}%), {summary.by_verdict['partial']} partial, "
+        f"{summary.by_verdict['planned']} planned, {summary.by_verdict['gap']} gap "
+        f"({summary.percent['gap']}%); SOC 2 overlap (covered or partial): "
+        f"{overlap} ({round(100 * overlap / summary.total) if summary.total else 0}%)",
+        markup=False,
+    )
+    out.print(report.evidence_rule, markup=False, style="dim")
+    print_rows(
+        "Annex A by theme",
+        ["theme", "total", *summary.by_verdict],
+        [[t, c.total, *c.by_verdict.values()] for t, c in report.annex_a_by_theme.items()],
+    )
+    net_new = net_new_table(report)
+    print_rows(
+        "Net-new ISMS work (clauses 4-10; no SOC 2 starting point)", net_new.headers, net_new.rows
+    )
+    if report.paper_only_controls:
+        out.print("On paper only: " + ", ".join(report.paper_only_controls), markup=False)
+    if report.unowned_controls:
+        out.print("Unowned: " + ", ".join(report.unowned_controls), markup=False)
+    out.print(
+        f"Backlog: {len(report.backlog)} items. Explain a verdict with --explain REF; "
+        "write the full report with --format xlsx|html|md|json -o FILE.",
+        markup=False,
+        style="dim",
+    )
+
+
+def print_explanation(view: RequirementVerdict) -> None:
+    out = console()
+    out.print(f"{view.ref} {view.title}: {view.verdict}", markup=False, style="bold")
+    if view.exclusion_reason:
+        out.print(f"  excluded: {view.exclusion_reason}", markup=False)
+    for reason in view.why_not_higher:
+        out.print(f"  why not higher: {reason}", markup=False)
+    if view.routes:
+        print_rows(
+            f"Counted routes ({len(view.routes)})",
+            ["control", "status", "owner", "tagged", "relationship", "gives", "set", "note"],
+            [
+                [
+                    r.control_id,
+                    r.status,
+                    r.owner or "",
+                    r.tagged,
+                    r.relationship or "direct tag",
+                    r.gives,
+                    r.mapping_set or "",
+                    r.note or "",
+                ]
+                for r in view.routes
+            ],
+        )
+    if view.head_start:
+        print_rows(
+            "SOC 2 head start (shown, not counted: a mandatory clause needs its own process)",
+            ["control", "tagged", "relationship", "note"],
+            [[r.control_id, r.tagged, r.relationship or "", r.note or ""] for r in view.head_start],
+        )
+    if view.suggested_control and view.verdict != "covered":
+        out.print(f"  suggested: {view.suggested_control}", markup=False)
+
+
+@handle_errors
+def gap(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", help="Framework your program starts from.")] = (
+        "soc2-tsc-2017"
+    ),
+    target: Annotated[str, typer.Option("--to", help="Framework to assess.")] = "iso27001-2022",
+    explain: Annotated[
+        str | None,
+        typer.Option(help="Explain one verdict: controls, criteria, edges, why not higher."),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="Write the report: json, md, html, xlsx."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file.")] = None,
+    check: Annotated[
+        bool,
+        typer.Option(help="Exit 1 when Annex A gaps or net-new clauses remain (for CI gates)."),
+    ] = False,
+    confirmed_only: Annotated[
+        bool,
+        typer.Option(
+            "--confirmed-only",
+            help="Count only tags their owners confirmed (not stale, flagged or expired).",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole report as JSON.")
+    ] = False,
+) -> None:
+    """Gap analysis: a verdict per requirement from every source, each explained.
+
+    Verdicts: covered (a full path from an operating control), partial, planned (only
+    controls on paper), gap. ISO clauses 4-10 count only controls tagged to them directly:
+    what SOC 2 offers there is a head start, and the rest is listed as net-new work.
+    With --confirmed-only a tag counts only while its owner's confirmation holds
+    (`crosswalk confirmations` lists the rest).
+
+    Example: crosswalk gap --explain A.5.15
+    """
+    from crosswalk.reports.gap_report import write_gap_report
+    from crosswalk.services.coverage.gap import run_gap
+    from crosswalk.services.mapping.library import resolve_framework, resolve_requirement
+
+    lib = library(ctx)
+    source_id, target_id = resolve_framework(lib, source), resolve_framework(lib, target)
+    with session(ctx, commit=False) as active:
+        report = run_gap(active, lib, source_id, target_id, confirmed_only=confirmed_only)
+    if output_format is not None:
+        if output is None:
+            raise fail("--format needs --output FILE")
+        write_gap_report(report, output_format.value, output)
+        console(stderr=True).print(f"wrote {output}", markup=False)
+    if explain:
+        key = resolve_requirement(lib, explain, framework=target_id)
+        view = report.find(key.partition(":")[2])
+        if as_json:
+            print_json(view)
+        else:
+            print_explanation(view)
+    elif as_json:
+        print_json(report)
+    elif output_format is None:
+        print_summary(report)
+    if check and (report.annex_a_summary.by_verdict["gap"] or report.net_new):
+        raise typer.Exit(int(ExitCode.CHECKS_FAILED))

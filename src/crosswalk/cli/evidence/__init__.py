@@ -1,0 +1,4 @@
+"""Commands of the evidence area (see ``crosswalk.services.evidence``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""

@@ -1,0 +1,217 @@
+"""``frameworks import|export|template`` and ``mappings import|export``: open formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crosswalk.cli.context import library, workspace_catalogs
+from crosswalk.cli.output import console, fail, handle_errors, print_json
+
+if TYPE_CHECKING:
+    from crosswalk.services.mapping.formats import InstallReport
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")]
+
+
+def register(frameworks_app: typer.Typer, mappings_app: typer.Typer) -> None:
+    frameworks_app.command("import")(import_framework)
+    frameworks_app.command("export")(export_framework)
+    frameworks_app.command("template")(template)
+    mappings_app.command("import")(import_mappings)
+    mappings_app.command("export")(export_mappings)
+
+
+def _target(ctx: typer.Context) -> Path:
+    folder = workspace_catalogs(ctx)
+    if folder is None:
+        raise fail("imports are kept in a workspace: run `crosswalk init` or pass --workspace DIR")
+    return folder
+
+
+def _print_install(report: InstallReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report)
+        return
+    out = console()
+    verb = "would write" if report.dry_run else "wrote"
+    for note in report.notes:
+        out.print(f"  {note}", markup=False)
+    for framework_id, count in report.frameworks.items():
+        out.print(f"framework {framework_id}: {count} requirements", markup=False)
+    for set_id, count in report.mapping_sets.items():
+        out.print(f"mapping set {set_id}: {count} edges", markup=False)
+    for path in report.created:
+        out.print(f"  {verb} {path}", markup=False)
+    if report.unchanged:
+        out.print(f"  {len(report.unchanged)} already imported, unchanged", markup=False)
+
+
+@handle_errors
+def import_framework(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="OSCAL catalog/profile JSON, CISO Assistant YAML, or XLSX/CSV.")
+    ],
+    framework_id: Annotated[
+        str | None, typer.Option("--id", help="Id to give the framework.")
+    ] = None,
+    catalog: Annotated[
+        str | None, typer.Option(help="For an OSCAL profile: the imported catalog it selects from.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="For a spreadsheet: the framework's name.")
+    ] = None,
+    version: Annotated[str | None, typer.Option(help="For a spreadsheet: its version.")] = None,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a framework into the workspace, all or nothing; it then works everywhere.
+
+    Reads OSCAL catalogs (groups, controls, enhancements, withdrawn ones marked), OSCAL
+    profiles (resolved against an imported catalog), CISO Assistant library YAML (and its
+    mapping sets) and the spreadsheet template. Re-importing the same file changes nothing.
+
+    Example: crosswalk frameworks import NIST_SP-800-53_rev5_catalog.json
+    """
+    from crosswalk.services.mapping.formats import convert_framework_file, install
+
+    lib = library(ctx)
+    imported = convert_framework_file(file, lib, framework_id, catalog, name, version)
+    report = install(lib, _target(ctx), imported, dry_run)
+    _print_install(report, as_json)
+    created = [
+        fid
+        for fid in report.frameworks
+        if any(Path(p).parent.name == "frameworks" and Path(p).stem == fid for p in report.created)
+    ]
+    if created and not dry_run:  # a new version of a loaded framework flags its mapping sets
+        from crosswalk.cli.context import session
+        from crosswalk.services.mapping.reviews import flag_new_framework
+
+        installed = library(ctx)
+        with session(ctx) as active:
+            flagged = sorted(
+                {f.subject for fid in created for f in flag_new_framework(active, installed, fid)}
+            )
+        if flagged:
+            console(stderr=True).print(
+                "flagged for review (a new framework version): "
+                + ", ".join(flagged)
+                + "; see `crosswalk mappings review`",
+                markup=False,
+            )
+
+
+@handle_errors
+def export_framework(
+    ctx: typer.Context,
+    framework: Annotated[str, typer.Argument(help="Framework id.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="oscal")] = "oscal",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """Export a framework as an OSCAL catalog (JSON).
+
+    Example: crosswalk frameworks export soc2-tsc-2017 --format oscal -o soc2.json
+    """
+    from crosswalk.services.mapping.formats import export_framework as export
+    from crosswalk.services.mapping.library import resolve_framework
+
+    if output_format != "oscal":
+        raise fail("--format must be oscal")
+    lib = library(ctx)
+    _write(export(lib, resolve_framework(lib, framework)), output)
+
+
+@handle_errors
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="XLSX file to write.")] = Path(
+        "custom-framework.xlsx"
+    ),
+) -> None:
+    """Write an empty spreadsheet template for a custom framework (ref, title, parent, ...).
+
+    Example: crosswalk frameworks template -o our-policy-framework.xlsx
+    """
+    from crosswalk.io.custom_framework import write_template
+
+    write_template(output)
+    console().print(f"wrote {output}", markup=False)
+
+
+def _framework_ids(pairs: list[str] | None) -> dict[str, str]:
+    found = {}
+    for pair in pairs or []:
+        resource, sep, framework_id = pair.rpartition("=")
+        if not sep or not resource or not framework_id:
+            raise fail(f"--framework-id {pair!r}: use RESOURCE=FRAMEWORK_ID")
+        found[resource] = framework_id
+    return found
+
+
+@handle_errors
+def import_mappings(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="OSCAL mapping collection, CISO Assistant YAML or STRM CSV.")
+    ],
+    set_id: Annotated[str | None, typer.Option("--id", help="Id to give the mapping set.")] = None,
+    framework_id: Annotated[
+        list[str] | None,
+        typer.Option(help="Name a resource's framework: 'TITLE_OR_HREF=ID' (repeatable)."),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="For CSV: the source framework id.")] = None,
+    target: Annotated[str | None, typer.Option(help="For CSV: the target framework id.")] = None,
+    skip_unknown_refs: Annotated[
+        bool,
+        typer.Option(help="Leave out (and list) edges to refs the loaded catalog does not have."),
+    ] = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import mapping sets into the workspace, all or nothing; they then work everywhere.
+
+    Example: crosswalk mappings import csf-to-800-53.mapping-collection.json
+    """
+    from crosswalk.services.mapping.formats import convert_mapping_file, install
+
+    lib = library(ctx)
+    imported = convert_mapping_file(
+        file, lib, set_id, _framework_ids(framework_id), source, target, skip_unknown_refs
+    )
+    _print_install(install(lib, _target(ctx), imported, dry_run), as_json)
+
+
+@handle_errors
+def export_mappings(
+    ctx: typer.Context,
+    mapping_set: Annotated[str, typer.Argument(help="Mapping set id.")],
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="oscal, csv (set-theory columns) or ciso-assistant."),
+    ] = "oscal",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """Export a mapping set as an OSCAL 1.2 mapping collection, STRM CSV or CISO Assistant YAML.
+
+    Example: crosswalk mappings export soc2-to-iso27001-2022 --format oscal -o soc2-iso.json
+    """
+    from crosswalk.services.mapping.formats import export_mapping_set
+    from crosswalk.services.mapping.library import resolve_mapping_set
+
+    lib = library(ctx)
+    _write(export_mapping_set(lib, resolve_mapping_set(lib, mapping_set), output_format), output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    import sys
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    console(stderr=True).print(f"wrote {output}", markup=False)

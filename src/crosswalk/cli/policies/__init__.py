@@ -1,0 +1,4 @@
+"""Commands of the policies area (see ``crosswalk.services.policies``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""

@@ -1,0 +1,4 @@
+"""Commands of the program area (see ``crosswalk.services.program``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""

@@ -1,0 +1,134 @@
+"""``crosswalk init``, ``export program`` and ``apply``: the workspace and its files.
+
+The ``import`` group is created here; each area registers its own ``import`` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crosswalk.cli.context import library, session
+from crosswalk.cli.controls import imports
+from crosswalk.cli.output import (
+    console,
+    handle_errors,
+    print_json,
+    print_rows,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change and change nothing.")
+]
+
+import_app = typer.Typer(help="Import existing data into the workspace.", no_args_is_help=True)
+export_app = typer.Typer(help="Export the workspace as files.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(import_app, name="import")
+    imports.register(import_app)
+    app.add_typer(export_app, name="export")
+    app.command("apply")(apply)
+
+
+@handle_errors
+def init(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Workspace folder (created if missing).")] = Path(),
+    name: Annotated[str | None, typer.Option(help="Workspace name (default: folder name).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a workspace: crosswalk.toml and its database, migrated to the latest schema.
+
+    Running it again on an existing workspace only brings the schema up to date.
+
+    Example: crosswalk init acme-compliance
+    """
+    from crosswalk.store.workspace import init_workspace
+
+    database_url = (ctx.find_root().obj or {}).get("database_url")
+    workspace, created = init_workspace(folder, name, database_url)
+    workspace.close()
+    result = {
+        "workspace": str(workspace.root),
+        "name": workspace.name,
+        "created": created,
+        "database": _safe_url(workspace.database_url),
+    }
+    if as_json:
+        print_json(result)
+        return
+    verb = "created" if created else "already existed; schema up to date:"
+    console().print(f"workspace {verb} {workspace.root} ({result['database']})", markup=False)
+
+
+def _safe_url(url: str) -> str:
+    """Never print a password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@export_app.command("program")
+@handle_errors
+def export_program(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder to write (controls/*.yaml).")],
+) -> None:
+    """Write the control library as reviewable YAML files, one per control, for git.
+
+    Example: crosswalk export program ./program && git -C program diff
+    """
+    from crosswalk.services.program.files import export_program as export
+
+    with session(ctx, commit=False) as active:
+        written = export(active, folder)
+    console().print(f"wrote {len(written)} control files to {folder / 'controls'}", markup=False)
+
+
+@handle_errors
+def apply(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder written by `crosswalk export program`.")],
+    dry_run: DryRunOption = False,
+    prune: Annotated[
+        bool, typer.Option(help="Delete controls that have no file (default: keep and list them).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Make the control library match a program folder: idempotent and all or nothing.
+
+    Example: crosswalk apply ./program --dry-run
+    """
+    from crosswalk.services.program.files import apply_program
+
+    lib = library(ctx)
+    with session(ctx, commit=not dry_run) as active:
+        report = apply_program(active, lib, folder, dry_run=dry_run, prune=prune)
+    if as_json:
+        print_json(report)
+        return
+    verb = "would be" if dry_run else "were"
+    print_rows(
+        f"apply {folder}" + (" (dry run)" if dry_run else ""),
+        ["outcome", "count", "controls"],
+        [
+            [f"{verb} created", len(report.created), ", ".join(report.created)],
+            [
+                f"{verb} updated",
+                len(report.updated),
+                ", ".join(f"{c} ({', '.join(f)})" for c, f in report.changes.items()),
+            ],
+            ["unchanged", len(report.unchanged), ""],
+            [f"{verb} removed", len(report.removed), ", ".join(report.removed)],
+            [
+                "in the library, not in the folder (kept; --prune removes)",
+                len(report.not_in_files),
+                ", ".join(report.not_in_files),
+            ],
+        ],
+    )

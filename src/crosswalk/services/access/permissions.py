@@ -1,0 +1,97 @@
+"""Who may do what. The web layer asks these questions; it never answers them itself.
+
+- admin: everything, including users and auditors' windows;
+- editor: all program content (controls, evidence, SoA, risks, ISMS records);
+- control owner: their own controls (the ones whose owner is their owner name) and the
+  evidence of those controls; reads the rest;
+- auditor: reads only; sees evidence performed inside the observation window an admin set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.services.access.users import ADMIN, AUDITOR, CONTROL_OWNER, EDITOR
+from crosswalk.store.auth_models import UserRow
+from crosswalk.store.models import ControlRow, EvidenceRow
+
+
+class Forbidden(CrosswalkError):
+    """The signed-in user's role does not allow this."""
+
+
+def can_write(user: UserRow) -> bool:
+    return user.role != AUDITOR
+
+
+def can_edit_program(user: UserRow) -> bool:
+    """Program content beyond one's own controls: SoA, risks, ISMS records, any control."""
+    return user.role in (ADMIN, EDITOR)
+
+
+def can_manage_users(user: UserRow) -> bool:
+    return user.role == ADMIN
+
+
+def owns(user: UserRow, control: ControlRow) -> bool:
+    return bool(user.owner_name) and (control.owner or "").strip() == user.owner_name
+
+
+def can_edit_control(user: UserRow, control: ControlRow) -> bool:
+    return can_edit_program(user) or (user.role == CONTROL_OWNER and owns(user, control))
+
+
+def require(allowed: bool, what: str) -> None:
+    if not allowed:
+        raise Forbidden(f"your role does not allow {what}")
+
+
+def require_program(user: UserRow, what: str) -> None:
+    require(can_edit_program(user), what)
+
+
+def require_control(user: UserRow, control: ControlRow, what: str = "editing this control") -> None:
+    if user.role == CONTROL_OWNER and not owns(user, control):
+        raise Forbidden(
+            f"{control.control_id} is owned by {control.owner or 'nobody'}; "
+            f"a control owner can change only their own controls"
+        )
+    require(can_edit_control(user, control), what)
+
+
+def require_controls(user: UserRow, controls: Iterable[ControlRow], what: str) -> None:
+    for control in controls:
+        require_control(user, control, what)
+
+
+def limited_to_window(user: UserRow) -> bool:
+    """Whether the user sees evidence only inside an observation window (auditors)."""
+    return user.role == AUDITOR
+
+
+def auditor_window(user: UserRow) -> tuple[date, date] | None:
+    if not limited_to_window(user) or user.window_start is None or user.window_end is None:
+        return None
+    return user.window_start, user.window_end
+
+
+EVIDENCE_ENTITIES = frozenset({"evidence", "evidence_link"})
+
+
+def hidden_trail_entities(user: UserRow) -> frozenset[str]:
+    """Trail entries an auditor does not see: evidence changes carry titles and dates of
+    evidence that may lie outside their window (evidence inside it is on the evidence page)."""
+    return EVIDENCE_ENTITIES if limited_to_window(user) else frozenset()
+
+
+def evidence_visible(user: UserRow, evidence: EvidenceRow) -> bool:
+    """Auditors see evidence performed inside their window, and nothing without a window."""
+    if user.role != AUDITOR:
+        return True
+    window = auditor_window(user)
+    if window is None:
+        return False
+    start, end = window
+    return evidence.performed_start <= end and evidence.performed_end >= start

@@ -1,0 +1,345 @@
+"""The control library: each control defined once, tagged to requirements of any framework.
+
+Services flush; the caller (a command or a request) owns the transaction and commits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus, Tag
+from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
+from crosswalk.domain.frequency import (
+    EffectiveFrequency,
+    Expectation,
+    Frequency,
+    effective_frequency,
+)
+from crosswalk.domain.requirements import split_key
+from crosswalk.services.mapping.library import resolve_requirement
+from crosswalk.store.models import ControlRow, TagRow
+
+
+class ControlError(CrosswalkError):
+    pass
+
+
+@dataclass(frozen=True)
+class ControlInput:
+    control_id: str
+    title: str
+    description: str = ""
+    owner: str | None = None
+    frequency: Frequency | None = None
+    frequency_text: str | None = None
+    status: OperatingStatus = OperatingStatus.OPERATING
+    evidence: str = ""
+
+
+def get_control(session: Session, control_id: str) -> ControlRow:
+    row = session.scalar(select(ControlRow).where(ControlRow.control_id == control_id))
+    if row is None:
+        known = list(session.scalars(select(ControlRow.control_id)))
+        raise UnknownReferenceError(
+            control_id, "control", difflib.get_close_matches(control_id, known, n=3)
+        )
+    return row
+
+
+def list_controls(
+    session: Session,
+    owner: str | None = None,
+    status: OperatingStatus | None = None,
+    framework: str | None = None,
+    unowned: bool = False,
+) -> list[ControlRow]:
+    query = select(ControlRow).order_by(ControlRow.control_id)
+    if owner:
+        query = query.where(ControlRow.owner.ilike(f"%{owner}%"))
+    if status:
+        query = query.where(ControlRow.status == status.value)
+    if unowned:
+        query = query.where((ControlRow.owner.is_(None)) | (ControlRow.owner == ""))
+    if framework:
+        query = query.where(ControlRow.tags.any(TagRow.framework == framework))
+    return list(session.scalars(query))
+
+
+def add_control(session: Session, data: ControlInput) -> ControlRow:
+    if not data.control_id.strip():
+        raise ControlError("a control needs an id")
+    exists = session.scalar(select(ControlRow.id).where(ControlRow.control_id == data.control_id))
+    if exists is not None:
+        raise ControlError(f"control {data.control_id!r} already exists; use `controls edit`")
+    row = ControlRow(
+        control_id=data.control_id.strip(),
+        title=data.title.strip(),
+        description=data.description.strip(),
+        owner=(data.owner or "").strip() or None,
+        frequency=data.frequency.value if data.frequency else None,
+        frequency_text=data.frequency_text,
+        status=data.status.value,
+        evidence=data.evidence.strip(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+EDITABLE = ("title", "description", "owner", "frequency", "frequency_text", "status", "evidence")
+
+
+def edit_control(session: Session, control_id: str, **changes: object) -> list[str]:
+    """Apply changes; returns the names of the fields that really changed."""
+    row = get_control(session, control_id)
+    changed = []
+    for name, given in changes.items():
+        if name not in EDITABLE:
+            raise ControlError(f"{name!r} is not an editable field ({', '.join(EDITABLE)})")
+        value = given.value if isinstance(given, Frequency | OperatingStatus) else given
+        if name == "owner" and isinstance(value, str):
+            value = value.strip() or None
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+    session.flush()
+    if "description" in changed:
+        from crosswalk.services.mapping.flags import flag_description_changed
+
+        flag_description_changed(session, row)
+    return changed
+
+
+def tag_control(
+    session: Session,
+    library: Library,
+    control_id: str,
+    refs: Sequence[str],
+    coverage: Coverage = Coverage.FULL,
+) -> list[str]:
+    """Tag a control to requirements (forgiving refs); returns the keys newly tagged or changed."""
+    row = get_control(session, control_id)
+    keys = [resolve_requirement(library, ref) for ref in refs]
+    existing = {tag.key: tag for tag in row.tags}
+    changed = []
+    for key in keys:
+        framework, ref = split_key(key)
+        tag = existing.get(key)
+        if tag is None:
+            row.tags.append(TagRow(framework=framework, ref=ref, coverage=coverage.value))
+            changed.append(key)
+        elif tag.coverage != coverage.value:
+            tag.coverage = coverage.value
+            changed.append(key)
+    session.flush()
+    return changed
+
+
+def set_tags(
+    row: ControlRow, wanted: list[tuple[str, str]], only_framework: str | None = None
+) -> None:
+    """Make the control's tags exactly ``wanted`` (key, coverage), reusing existing rows.
+
+    With ``only_framework`` tags to other frameworks are left alone. Existing rows are kept
+    for unchanged keys so a flush never inserts a duplicate before deleting the old one.
+    """
+    by_key = dict(wanted)
+    kept = []
+    for tag in row.tags:
+        if only_framework is not None and tag.framework != only_framework:
+            kept.append(tag)
+        elif tag.key in by_key:
+            tag.coverage = by_key.pop(tag.key)
+            kept.append(tag)
+    for key, coverage in wanted:
+        if key in by_key:
+            framework, ref = split_key(key)
+            kept.append(TagRow(framework=framework, ref=ref, coverage=coverage))
+            del by_key[key]
+    row.tags = kept
+
+
+def untag_control(
+    session: Session, library: Library, control_id: str, refs: Sequence[str]
+) -> list[str]:
+    row = get_control(session, control_id)
+    keys = {resolve_requirement(library, ref) for ref in refs}
+    doomed = [tag for tag in row.tags if tag.key in keys]
+    # Deleted explicitly (not only dropped as orphans, which the flush deletes unseen by
+    # the audit hook), so the trail records the removal under the control's id.
+    for tag in doomed:
+        session.delete(tag)
+    session.flush()
+    session.expire(row, ["tags"])
+    return [tag.key for tag in doomed]
+
+
+def to_facts(row: ControlRow) -> ControlFacts:
+    return ControlFacts(
+        control_id=row.control_id,
+        title=row.title,
+        status=OperatingStatus(row.status),
+        owner=row.owner,
+        frequency=Frequency(row.frequency) if row.frequency else None,
+        tags=tuple(Tag(tag.key, Coverage(tag.coverage)) for tag in row.tags),
+    )
+
+
+def all_facts(session: Session) -> list[ControlFacts]:
+    """Every control as plain facts, read with two column queries (no ORM objects: fast)."""
+    tags: dict[int, list[Tag]] = {}
+    for control_pk, framework, ref, coverage in session.execute(
+        select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage).order_by(
+            TagRow.control_pk, TagRow.framework, TagRow.ref
+        )
+    ):
+        tags.setdefault(control_pk, []).append(Tag(f"{framework}:{ref}", Coverage(coverage)))
+    rows = session.execute(
+        select(
+            ControlRow.id,
+            ControlRow.control_id,
+            ControlRow.title,
+            ControlRow.status,
+            ControlRow.owner,
+            ControlRow.frequency,
+        ).order_by(ControlRow.control_id)
+    )
+    return [
+        ControlFacts(
+            control_id=control_id,
+            title=title,
+            status=OperatingStatus(status),
+            owner=owner,
+            frequency=Frequency(frequency) if frequency else None,
+            tags=tuple(tags.get(pk, ())),
+        )
+        for pk, control_id, title, status, owner, frequency in rows
+    ]
+
+
+def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]:
+    """Cadences expected by the tagged requirements and by what they fully map to."""
+    found: list[Expectation] = []
+    seen: set[str] = set()
+    for key in tags:
+        guidance = library.guidance.get(key)
+        if guidance and guidance.expected_frequency and key not in seen:
+            seen.add(key)
+            found.append(
+                Expectation(
+                    key, Frequency(guidance.expected_frequency), guidance.frequency_basis or ""
+                )
+            )
+        for edge in library.graph.edges_of(key):
+            # Only a requirement the tag fully serves lends it its cadence: a loose overlap
+            # (an annual pentest that touches monitoring) must not make a control continuous.
+            if (
+                edge.mapping.set_id not in library.coverage_sets
+                or edge.end in seen
+                or not edge.relationship.covers_target
+            ):
+                continue
+            reached = library.guidance.get(edge.end)
+            if reached and reached.expected_frequency:
+                seen.add(edge.end)
+                found.append(
+                    Expectation(
+                        edge.end,
+                        Frequency(reached.expected_frequency),
+                        reached.frequency_basis or "",
+                        through=key,
+                    )
+                )
+    return found
+
+
+@dataclass(frozen=True)
+class ControlDetail:
+    control_id: str
+    title: str
+    description: str
+    owner: str | None
+    status: str
+    frequency: str | None
+    frequency_text: str | None
+    evidence: str
+    tags: list[dict[str, str]]
+    effective_frequency: EffectiveFrequency
+    frequency_explanation: str
+    flags: list[str]
+
+
+def control_flags(row: ControlRow) -> list[str]:
+    """Derived warnings: nothing here is stored, so it can never go stale."""
+    flags = []
+    if not (row.owner or "").strip():
+        flags.append("unowned")
+    if row.frequency is None:
+        flags.append(
+            f"unknown frequency {row.frequency_text!r}" if row.frequency_text else "no frequency"
+        )
+    if row.status == OperatingStatus.ON_PAPER.value:
+        flags.append("on paper only")
+    if not row.tags:
+        flags.append("not tagged to any requirement")
+    return flags
+
+
+def explain_frequency(result: EffectiveFrequency) -> str:
+    if result.conflicts:
+        return (
+            f"{result.own.value if result.own else '?'} (event-driven, kept). Note: "
+            + "; ".join(result.conflicts)
+            + " — make sure another control performs that periodic activity"
+        )
+    if result.deciding is not None:
+        through = f" (reached from {result.deciding.through})" if result.deciding.through else ""
+        own = result.own.value if result.own else "none"
+        chosen = result.frequency.value if result.frequency else "?"
+        return (
+            f"{chosen}: stricter than the control's own ({own}) because "
+            f"{result.deciding.requirement}{through} expects "
+            f"{result.deciding.frequency.value} — {result.deciding.basis}. The stricter wins."
+        )
+    if result.own is None:
+        return "no frequency set and no tagged requirement expects one"
+    if result.expectations:
+        return (
+            f"{result.own.value}: already as strict as every expectation ("
+            + ", ".join(f"{e.requirement} {e.frequency.value}" for e in result.expectations)
+            + ")"
+        )
+    return f"{result.own.value}: the control's own; no tagged requirement expects a cadence"
+
+
+def describe_control(session: Session, library: Library, control_id: str) -> ControlDetail:
+    row = get_control(session, control_id)
+    own = Frequency(row.frequency) if row.frequency else None
+    effective = effective_frequency(own, expectations_for(library, [t.key for t in row.tags]))
+    return ControlDetail(
+        control_id=row.control_id,
+        title=row.title,
+        description=row.description,
+        owner=row.owner,
+        status=row.status,
+        frequency=row.frequency,
+        frequency_text=row.frequency_text,
+        evidence=row.evidence,
+        tags=[
+            {
+                "requirement": tag.key,
+                "coverage": tag.coverage,
+                "title": (r.title if (r := library.requirement(tag.key)) else "(not loaded)"),
+            }
+            for tag in row.tags
+        ],
+        effective_frequency=effective,
+        frequency_explanation=explain_frequency(effective),
+        flags=control_flags(row),
+    )

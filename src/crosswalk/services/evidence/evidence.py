@@ -1,0 +1,323 @@
+"""Evidence collected once: stored by hash, linked to controls, counted for every framework.
+
+Adding is atomic: the file is written to a temporary name, fsynced and renamed into the
+content-addressed store, then the row is flushed and committed by the caller. A process
+killed in between leaves at most a complete, unreferenced file (harmless, and reported by
+``verify``), never a half file or a row without its file.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import signal
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import ControlFacts
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.services.controls.controls import get_control
+from crosswalk.store.blobs import LocalBlobStore
+from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
+
+KINDS = ("file", "url", "collector", "attestation")
+FAULT_ENV = "CROSSWALK_TEST_FAULT"  # lets a test kill the process at a chosen point
+
+
+class EvidenceError(CrosswalkError):
+    pass
+
+
+def _fault_point(name: str) -> None:
+    """Die here, as a crash would, when a test asks for it (never set in normal use)."""
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    title: str
+    kind: str = "file"
+    performed_start: date | None = None
+    performed_end: date | None = None
+    collected_by: str = ""
+    source: str = ""
+    reference: str = ""
+    passed: bool | None = None
+
+
+def _dates(data: EvidenceInput, today: date) -> tuple[date, date]:
+    start = data.performed_start or today
+    end = data.performed_end or start
+    if end < start:
+        raise EvidenceError(f"the period ends ({end}) before it starts ({start})")
+    return start, end
+
+
+def _controls(session: Session, control_ids: Iterable[str]) -> list[ControlRow]:
+    rows = [get_control(session, control_id) for control_id in dict.fromkeys(control_ids)]
+    if not rows:
+        raise EvidenceError("evidence must support at least one control (--control ID)")
+    return rows
+
+
+def add_stream_evidence(
+    session: Session,
+    store: LocalBlobStore,
+    stream: BinaryIO,
+    filename: str,
+    media_type: str,
+    control_ids: list[str],
+    data: EvidenceInput,
+    today: date | None = None,
+) -> EvidenceRow:
+    """Store the content once by hash, then record it linked to every control given."""
+    controls = _controls(session, control_ids)  # unknown controls fail before any write
+    start, end = _dates(data, today or date.today())
+    blob = store.put(stream)
+    _fault_point("after-blob")
+    row = EvidenceRow(
+        title=data.title or filename,
+        kind=data.kind,
+        sha256=blob.sha256,
+        size=blob.size,
+        filename=filename,
+        media_type=media_type,
+        performed_start=start,
+        performed_end=end,
+        collected_by=data.collected_by,
+        source=data.source,
+        reference=data.reference,
+        passed=data.passed,
+    )
+    row.links = [EvidenceLinkRow(control=control) for control in controls]
+    session.add(row)
+    session.flush()
+    _fault_point("after-row")
+    return row
+
+
+def add_file_evidence(
+    session: Session,
+    store: LocalBlobStore,
+    path: Path,
+    control_ids: list[str],
+    data: EvidenceInput,
+    today: date | None = None,
+) -> EvidenceRow:
+    if not path.is_file():
+        raise EvidenceError(f"{path}: no such file")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if not data.source:
+        data = replace(data, source=str(path))
+    with path.open("rb") as handle:
+        return add_stream_evidence(
+            session, store, handle, path.name, media_type, control_ids, data, today
+        )
+
+
+def add_url_evidence(
+    session: Session,
+    url: str,
+    control_ids: list[str],
+    data: EvidenceInput,
+    today: date | None = None,
+) -> EvidenceRow:
+    if not url.startswith(("http://", "https://")):
+        raise EvidenceError(f"{url!r} is neither a file nor an http(s) URL")
+    controls = _controls(session, control_ids)
+    start, end = _dates(data, today or date.today())
+    row = EvidenceRow(
+        title=data.title or url,
+        kind="url",
+        url=url,
+        performed_start=start,
+        performed_end=end,
+        collected_by=data.collected_by,
+        source=data.source or url,
+        reference=data.reference,
+    )
+    row.links = [EvidenceLinkRow(control=control) for control in controls]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_evidence(session: Session, evidence_id: int) -> EvidenceRow:
+    row = session.get(EvidenceRow, evidence_id)
+    if row is None:
+        raise EvidenceError(f"no evidence #{evidence_id}")
+    return row
+
+
+def link(session: Session, evidence_id: int, control_ids: list[str]) -> list[str]:
+    row = get_evidence(session, evidence_id)
+    have = {link.control.control_id for link in row.links}
+    added = []
+    for control in _controls(session, control_ids):
+        if control.control_id not in have:
+            row.links.append(EvidenceLinkRow(control=control))
+            added.append(control.control_id)
+    session.flush()
+    return added
+
+
+def unlink(session: Session, evidence_id: int, control_ids: list[str]) -> list[str]:
+    row = get_evidence(session, evidence_id)
+    wanted = set(control_ids)
+    removed = [link.control.control_id for link in row.links if link.control.control_id in wanted]
+    if len(removed) == len(row.links):
+        raise EvidenceError(
+            f"evidence #{evidence_id} would support no control; link another one first"
+        )
+    for link in row.links:
+        if link.control.control_id in wanted:
+            session.delete(link)  # explicit, so the audit trail records the unlink
+    row.links = [link for link in row.links if link.control.control_id not in wanted]
+    session.flush()
+    return removed
+
+
+def list_evidence(
+    session: Session, control_id: str | None = None, since: date | None = None
+) -> list[EvidenceRow]:
+    query = select(EvidenceRow).order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id.desc())
+    if control_id:
+        control = get_control(session, control_id)
+        query = query.where(EvidenceRow.links.any(EvidenceLinkRow.control_pk == control.id))
+    if since:
+        query = query.where(EvidenceRow.performed_end >= since)
+    return list(session.scalars(query))
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    ok: int = 0
+    missing: list[dict[str, object]] = field(default_factory=list)
+    altered: list[dict[str, object]] = field(default_factory=list)
+    unreferenced: list[str] = field(default_factory=list)  # complete files no row points to
+    cleaned_temporary: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.missing or self.altered)
+
+
+def verify(session: Session, store: LocalBlobStore) -> VerifyReport:
+    """Re-hash every stored file and compare it with what the database recorded."""
+    report = VerifyReport(cleaned_temporary=[str(p) for p in store.clean_temporary()])
+    referenced: set[str] = set()
+    rows = session.execute(
+        select(EvidenceRow.id, EvidenceRow.title, EvidenceRow.sha256).where(
+            EvidenceRow.sha256.is_not(None)
+        )
+    )
+    for evidence_id, title, sha256 in rows:
+        assert sha256 is not None
+        report.checked += 1
+        referenced.add(sha256)
+        actual = store.rehash(sha256)
+        entry = {
+            "evidence": evidence_id,
+            "title": title,
+            "sha256": sha256,
+            "path": store.location(sha256),
+        }
+        if actual is None:
+            report.missing.append(entry)
+        elif actual != sha256:
+            report.altered.append({**entry, "now": actual})
+        else:
+            report.ok += 1
+    report.unreferenced = [h for h in store.all_hashes() if h not in referenced]
+    return report
+
+
+@dataclass(frozen=True)
+class EvidencePath:
+    """How a piece of evidence reaches a requirement: control, its tag, the edge."""
+
+    evidence_id: int
+    title: str
+    performed: str
+    control_id: str
+    tagged: str
+    relationship: str | None  # None when the control is tagged to the requirement itself
+    mapping_set: str | None
+    note: str | None
+
+    @property
+    def path(self) -> str:
+        if self.relationship is None:
+            return f"{self.control_id} -> {self.tagged} (tagged directly)"
+        return (
+            f"{self.control_id} -> {self.tagged} -[{self.relationship}, {self.mapping_set}]-> "
+            "this requirement"
+        )
+
+
+def requirement_evidence(
+    session: Session, library: Library, key: str, controls: list[ControlFacts] | None = None
+) -> list[EvidencePath]:
+    """Evidence that counts for ``key`` through any control that reaches it, with the path.
+
+    ``controls`` is ``all_facts(session)`` when the caller asks about several requirements.
+    """
+    from crosswalk.services.controls.controls import all_facts
+
+    routes: dict[str, list[tuple[str, str | None, str | None, str | None]]] = {}
+    for facts in controls if controls is not None else all_facts(session):
+        for tag in facts.tags:
+            if tag.requirement == key:
+                routes.setdefault(facts.control_id, []).append((tag.requirement, None, None, None))
+                continue
+            for edge in library.graph.edges_of(tag.requirement):
+                if edge.end == key and edge.mapping.set_id in library.coverage_sets:
+                    routes.setdefault(facts.control_id, []).append(
+                        (
+                            tag.requirement,
+                            edge.relationship.value,
+                            edge.mapping.set_id,
+                            edge.mapping.note,
+                        )
+                    )
+    if not routes:
+        return []
+    rows = session.execute(
+        select(
+            EvidenceRow.id,
+            EvidenceRow.title,
+            EvidenceRow.performed_start,
+            EvidenceRow.performed_end,
+            ControlRow.control_id,
+        )
+        .join(EvidenceLinkRow, EvidenceLinkRow.evidence_id == EvidenceRow.id)
+        .join(ControlRow, ControlRow.id == EvidenceLinkRow.control_pk)
+        .where(ControlRow.control_id.in_(list(routes)))
+        .order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id)
+    )
+    found = []
+    for evidence_id, title, start, end, control_id in rows:
+        performed = str(start) if start == end else f"{start}..{end}"
+        for tagged, relationship, mapping_set, note in routes[control_id]:
+            found.append(
+                EvidencePath(
+                    evidence_id,
+                    title,
+                    performed,
+                    control_id,
+                    tagged,
+                    relationship,
+                    mapping_set,
+                    note,
+                )
+            )
+    return found

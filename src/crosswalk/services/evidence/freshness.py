@@ -1,0 +1,131 @@
+"""Is each control's evidence fresh? Due dates follow the control's effective frequency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.domain.frequency import Frequency, effective_frequency
+from crosswalk.services.controls.controls import all_facts, expectations_for
+from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
+
+FRESH = "fresh"
+DUE_THIS_WEEK = "due this week"
+DUE_THIS_MONTH = "due this month"
+STALE = "stale"
+NEVER = "no evidence"
+EVENT_DRIVEN = "event-driven"
+NO_FREQUENCY = "no frequency"
+STILL_VALID = {FRESH, DUE_THIS_WEEK, DUE_THIS_MONTH}
+
+
+@dataclass(frozen=True)
+class ControlFreshness:
+    control_id: str
+    title: str
+    owner: str | None
+    status: str
+    frequency: str | None  # effective: the stricter of own and expected
+    last_performed: date | None
+    next_due: date | None
+    state: str
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the evidence still stands for the control today."""
+        if self.state in (EVENT_DRIVEN, NO_FREQUENCY):
+            return self.last_performed is not None
+        return self.state in STILL_VALID
+
+
+def classify(
+    frequency: Frequency | None, last: date | None, today: date
+) -> tuple[str, date | None]:
+    if frequency is None:
+        return NO_FREQUENCY, None
+    if not frequency.periodic:
+        return EVENT_DRIVEN, None
+    if last is None:
+        return NEVER, today
+    assert frequency.period_days is not None
+    due = last + timedelta(days=frequency.period_days)
+    if due < today:
+        return STALE, due
+    if due <= today + timedelta(days=7):
+        return DUE_THIS_WEEK, due
+    if due <= today + timedelta(days=31):
+        return DUE_THIS_MONTH, due
+    return FRESH, due
+
+
+def latest_evidence(session: Session) -> dict[int, date]:
+    rows = session.execute(
+        select(EvidenceLinkRow.control_pk, func.max(EvidenceRow.performed_end).label("last"))
+        .join(EvidenceRow, EvidenceRow.id == EvidenceLinkRow.evidence_id)
+        .group_by(EvidenceLinkRow.control_pk)
+    )
+    return {row.control_pk: row.last for row in rows}
+
+
+def control_freshness(
+    session: Session, library: Library, today: date | None = None, owner: str | None = None
+) -> list[ControlFreshness]:
+    today = today or date.today()
+    latest = latest_evidence(session)
+    pk_by_id = {
+        row.control_id: row.id
+        for row in session.execute(select(ControlRow.control_id, ControlRow.id))
+    }
+    results = []
+    for facts in all_facts(session):
+        if owner and (not facts.owner or owner.lower() not in facts.owner.lower()):
+            continue
+        effective = effective_frequency(
+            facts.frequency, expectations_for(library, [t.requirement for t in facts.tags])
+        ).frequency
+        last = latest.get(pk_by_id[facts.control_id])
+        state, due = classify(effective, last, today)
+        results.append(
+            ControlFreshness(
+                facts.control_id,
+                facts.title,
+                facts.owner,
+                facts.status.value,
+                effective.value if effective else None,
+                last,
+                due,
+                state,
+            )
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class OwnerStatus:
+    owner: str
+    due_this_week: list[ControlFreshness]
+    due_this_month: list[ControlFreshness]
+    stale: list[ControlFreshness]
+    fresh: int
+    event_driven: int
+
+
+def status_by_owner(items: list[ControlFreshness]) -> list[OwnerStatus]:
+    owners: dict[str, list[ControlFreshness]] = {}
+    for item in items:
+        owners.setdefault(item.owner or "(unowned)", []).append(item)
+    return [
+        OwnerStatus(
+            owner=owner,
+            due_this_week=[i for i in group if i.state == DUE_THIS_WEEK],
+            due_this_month=[i for i in group if i.state == DUE_THIS_MONTH],
+            stale=[i for i in group if i.state in (STALE, NEVER)],
+            fresh=sum(1 for i in group if i.state == FRESH),
+            event_driven=sum(1 for i in group if i.state == EVENT_DRIVEN),
+        )
+        for owner, group in sorted(owners.items())
+    ]

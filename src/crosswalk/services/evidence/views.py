@@ -1,0 +1,293 @@
+"""Evidence as a person reads it: rows with their controls, what an auditor may see, a
+freshness summary, the store's verification, and which requirements a file counts for.
+
+The web pages and the JSON API share these views; the rules about who sees what live in
+``permissions`` and are only applied here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from crosswalk.domain.window import WindowReport
+from crosswalk.services.access import permissions
+from crosswalk.services.access.users import AUDITOR
+from crosswalk.services.evidence.evidence import VerifyReport, get_evidence
+from crosswalk.services.evidence.freshness import (
+    DUE_THIS_MONTH,
+    DUE_THIS_WEEK,
+    STALE,
+    ControlFreshness,
+)
+from crosswalk.store.auth_models import UserRow
+from crosswalk.store.models import ControlRow, EvidenceRow
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    id: int
+    title: str
+    kind: str
+    performed_start: date
+    performed_end: date
+    performed: str
+    collected_at: datetime
+    collected_by: str
+    source: str
+    reference: str
+    filename: str | None
+    media_type: str | None
+    url: str | None
+    sha256: str | None
+    size: int | None
+    passed: bool | None
+    controls: list[str]
+
+    @property
+    def has_file(self) -> bool:
+        return self.sha256 is not None
+
+
+def evidence_view(row: EvidenceRow) -> EvidenceView:
+    start, end = row.performed_start, row.performed_end
+    return EvidenceView(
+        id=row.id,
+        title=row.title,
+        kind=row.kind,
+        performed_start=start,
+        performed_end=end,
+        performed=str(start) if start == end else f"{start}..{end}",
+        collected_at=row.collected_at,
+        collected_by=row.collected_by,
+        source=row.source,
+        reference=row.reference,
+        filename=row.filename,
+        media_type=row.media_type,
+        url=row.url,
+        sha256=row.sha256,
+        size=row.size,
+        passed=row.passed,
+        controls=sorted(link.control.control_id for link in row.links),
+    )
+
+
+def visible(user: UserRow, rows: Iterable[EvidenceRow]) -> list[EvidenceRow]:
+    return [row for row in rows if permissions.evidence_visible(user, row)]
+
+
+def require_visible(user: UserRow, row: EvidenceRow) -> None:
+    """An auditor asking for evidence outside their window is refused, never shown it."""
+    if permissions.evidence_visible(user, row):
+        return
+    window = permissions.auditor_window(user)
+    if window is None:
+        raise permissions.Forbidden(
+            "no observation window is set for you yet; an admin sets it before you see evidence"
+        )
+    raise permissions.Forbidden(
+        f"evidence #{row.id} was performed outside your observation window "
+        f"({window[0]}..{window[1]})"
+    )
+
+
+def visible_evidence(session: Session, user: UserRow, evidence_id: int) -> EvidenceRow:
+    row = get_evidence(session, evidence_id)
+    require_visible(user, row)
+    return row
+
+
+def hidden_reason(user: UserRow) -> str:
+    """Why an auditor sees less (or nothing); empty for everyone else."""
+    if user.role != AUDITOR:
+        return ""
+    window = permissions.auditor_window(user)
+    if window is None:
+        return (
+            "No observation window is set for you yet, so no evidence is shown. "
+            "Ask an admin to set your window (crosswalk users set-window)."
+        )
+    return (
+        f"Showing only evidence performed inside your observation window, {window[0]}..{window[1]}."
+    )
+
+
+# --- freshness ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreshnessSummary:
+    counts: dict[str, int]  # fresh, due, stale, never: every control in exactly one
+    stale: list[ControlFreshness]  # evidence no longer stands (stale or none), oldest first
+    due: list[ControlFreshness]
+
+
+def freshness_summary(items: list[ControlFreshness]) -> FreshnessSummary:
+    """Counts as the gap analysis sees them: an event-driven control (or one without a
+    cadence) is fresh once evidenced and counts as never evidenced until then."""
+    due_states = (DUE_THIS_WEEK, DUE_THIS_MONTH)
+    due = [i for i in items if i.state in due_states]
+    stale = [i for i in items if not i.fresh]
+    counts = {
+        "fresh": sum(1 for i in items if i.fresh and i.state not in due_states),
+        "due": len(due),
+        "stale": sum(1 for i in stale if i.state == STALE),
+        "never": sum(1 for i in stale if i.state != STALE),
+    }
+    return FreshnessSummary(
+        counts,
+        sorted(stale, key=lambda i: (i.last_performed or date.min, i.control_id)),
+        sorted(due, key=lambda i: (i.next_due or date.max, i.control_id)),
+    )
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    problem: str  # "missing" or "altered"
+    evidence: int
+    title: str
+    sha256: str
+    now: str | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    ok: int
+    problems: list[StoreProblem]
+    unreferenced: int  # complete files no row points to (an interrupted add; harmless)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def _problem(kind: str, entry: dict[str, object]) -> StoreProblem:
+    now = entry.get("now")
+    return StoreProblem(
+        kind,
+        int(str(entry["evidence"])),
+        str(entry["title"]),
+        str(entry["sha256"]),
+        str(now) if now else None,
+    )
+
+
+def verification(report: VerifyReport, allowed: set[int] | None = None) -> Verification:
+    """The verify report as one list of problems; ``allowed`` limits it to evidence ids
+    the reader may see (auditors), counting only their files."""
+    problems = [_problem("missing", e) for e in report.missing]
+    problems += [_problem("altered", e) for e in report.altered]
+    if allowed is None:
+        return Verification(report.checked, report.ok, problems, len(report.unreferenced))
+    shown = [p for p in problems if p.evidence in allowed]
+    return Verification(len(allowed), len(allowed) - len(shown), shown, 0)
+
+
+# --- controls a user may attach evidence to ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ControlChoice:
+    control_id: str
+    title: str
+    owner: str | None
+
+
+def linkable_controls(user: UserRow, controls: Iterable[ControlRow]) -> list[ControlChoice]:
+    return [
+        ControlChoice(c.control_id, c.title, c.owner)
+        for c in controls
+        if permissions.can_write(user) and permissions.can_edit_control(user, c)
+    ]
+
+
+# --- the observation window as a given reader may see it -----------------------------------
+
+
+def months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def default_window(user: UserRow, today: date) -> tuple[date, date]:
+    """The auditor's own window; for everyone else the six months ending today."""
+    window = permissions.auditor_window(user)
+    if user.role == AUDITOR and window is not None:
+        return window
+    return months_before(today, 6) + timedelta(days=1), today
+
+
+@dataclass(frozen=True)
+class WindowChoice:
+    start: date
+    end: date
+    clamped: bool  # an auditor asked for more than their window
+
+
+def reader_window(user: UserRow, start: date, end: date) -> WindowChoice:
+    """An auditor's window is clamped to theirs (and is theirs when nothing overlaps)."""
+    if user.role != AUDITOR:
+        return WindowChoice(start, end, False)
+    window = permissions.auditor_window(user)
+    if window is None:
+        raise permissions.Forbidden(
+            "no observation window is set for you yet; an admin sets it before you see evidence"
+        )
+    low, high = max(start, window[0]), min(end, window[1])
+    if high < low:
+        return WindowChoice(window[0], window[1], True)
+    return WindowChoice(low, high, (low, high) != (start, end))
+
+
+def without_outside_evidence(report: WindowReport) -> WindowReport:
+    """The report minus evidence dated outside its window (what an auditor may not see)."""
+    controls = [replace(c, outside=[], outside_evidence=[], notes=[]) for c in report.controls]
+    return replace(report, controls=controls)
+
+
+def window_chart_rows(report: WindowReport) -> list[tuple[str, dict[str, int]]]:
+    """Controls with and without each kind of exception, for a stacked bar chart."""
+    s, total = report.summary, report.summary.controls_checked
+
+    def bar(label: str, bad: int, out_of: int = total) -> tuple[str, dict[str, int]]:
+        return label, {"no exception": out_of - bad, "exception": bad}
+
+    return [
+        bar("Any exception", s.with_exceptions),
+        bar("Missing periods", s.with_missing_periods),
+        bar("Audit-day only", s.audit_day_only),
+    ]
+
+
+@dataclass(frozen=True)
+class EvidenceCounts:
+    total: int
+    with_file: int
+    bytes: int
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def evidence_counts(items: list[EvidenceView]) -> EvidenceCounts:
+    kinds: dict[str, int] = {}
+    for item in items:
+        kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    return EvidenceCounts(
+        total=len(items),
+        with_file=sum(1 for i in items if i.has_file),
+        bytes=sum(i.size or 0 for i in items),
+        by_kind=kinds,
+    )

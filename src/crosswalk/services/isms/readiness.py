@@ -1,0 +1,307 @@
+"""Is the ISMS ready for a Stage 1 audit? One view over every artifact ISO/IEC 27001:2022
+makes mandatory: whether it exists, since when, until when, and for how many months.
+
+Dates are the ones each record speaks about (a review's meeting day, an audit's day, a
+nonconformity's raising and closing, evidence's performance date, a version's approval),
+with creation and update times where a record has nothing better; the risk method, a bare
+setting, is dated by the audit trail. "Months" counts distinct calendar months with any
+record: an ISMS that has run since spring shows it, one typed in yesterday shows 1.
+
+The record services themselves live one per noun: ``audits``, ``reviews``,
+``nonconformities``, ``objectives``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.services.controls.controls import all_facts
+from crosswalk.services.evidence.evidence import requirement_evidence
+from crosswalk.services.isms.audits import AUDIT_RECORDS, audit_state
+from crosswalk.services.isms.audits import OVERDUE as AUDIT_OVERDUE
+from crosswalk.services.isms.common import date_span
+from crosswalk.services.isms.nonconformities import NONCONFORMITY_RECORDS, nc_state
+from crosswalk.services.isms.nonconformities import OVERDUE as NC_OVERDUE
+from crosswalk.services.isms.objectives import OBJECTIVE_RECORDS
+from crosswalk.services.isms.records import RecordKind
+from crosswalk.services.isms.reviews import REVIEW_INPUTS, REVIEW_RECORDS, missing_inputs
+from crosswalk.store.isms_models import (
+    InternalAuditRow,
+    ManagementReviewRow,
+    NonconformityRow,
+    ObjectiveRow,
+    RiskRow,
+    ScopeStatementRow,
+    SettingRow,
+    SoaVersionRow,
+)
+from crosswalk.store.models import AuditRow, EvidenceRow
+
+# The four record kinds of this layer in the declarative program format.
+ISMS_RECORDS: tuple[RecordKind, ...] = (
+    AUDIT_RECORDS,
+    REVIEW_RECORDS,
+    NONCONFORMITY_RECORDS,
+    OBJECTIVE_RECORDS,
+)
+
+RISK_METHOD_SETTING = "risk_method"
+# Competence (7.2) and awareness (7.3) records: evidence of controls reaching these.
+COMPETENCE_REQUIREMENTS = (
+    "iso27001-2022:7.2",
+    "iso27001-2022:7.3",
+    "soc2-tsc-2017:CC1.4",
+    "soc2-tsc-2017:CC2.2",
+)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    key: str
+    name: str
+    clauses: str
+    exists: bool
+    records: int
+    first: date | None
+    last: date | None
+    months: int  # distinct calendar months with records
+    note: str
+    blockers: list[str]  # what about this artifact stops a Stage 1 audit
+
+
+@dataclass(frozen=True)
+class Readiness:
+    today: date
+    artifacts: list[Artifact]
+    overdue_nonconformities: list[str]
+    blockers: list[str]
+
+    @property
+    def ready(self) -> bool:
+        return not self.blockers
+
+
+def _artifact(
+    key: str,
+    name: str,
+    clauses: str,
+    records: int,
+    dates: Iterable[date | datetime | None],
+    note: str = "",
+    blockers: Iterable[str] = (),
+    missing: str = "",
+) -> Artifact:
+    span = date_span(dates)
+    found = list(blockers)
+    if not records:
+        found.insert(0, missing or f"{name} ({clauses}): missing")
+    return Artifact(
+        key, name, clauses, records > 0, records, span.first, span.last, span.months, note, found
+    )
+
+
+def _versions_note(
+    rows: list[ScopeStatementRow] | list[SoaVersionRow], what: str
+) -> tuple[str, list[str]]:
+    """Which version is in force and whether anyone approved it."""
+    if not rows:
+        return "", []
+    latest = rows[-1]
+    approved = [r for r in rows if r.approved_on is not None]
+    if latest.approved_on is not None:
+        by = f" by {latest.approved_by}" if latest.approved_by else ""
+        return f"v{latest.version}, approved {latest.approved_on}{by}", []
+    if approved:
+        return f"v{latest.version} is a draft; v{approved[-1].version} is the approved one", []
+    return f"v{latest.version}, not approved", [f"{what} is not approved (v{latest.version})"]
+
+
+def _scope(session: Session, _today: date) -> Artifact:
+    rows = list(session.scalars(select(ScopeStatementRow).order_by(ScopeStatementRow.version)))
+    note, blockers = _versions_note(rows, "the ISMS scope statement")
+    dates = [d for r in rows for d in (r.created_at, r.approved_on)]
+    return _artifact("scope", "ISMS scope", "4.3", len(rows), dates, note, blockers)
+
+
+def _risk_method(session: Session, _today: date) -> Artifact:
+    setting = session.get(SettingRow, RISK_METHOD_SETTING)
+    changes = list(
+        session.scalars(
+            select(AuditRow.at).where(
+                AuditRow.entity == "setting", AuditRow.entity_key == RISK_METHOD_SETTING
+            )
+        )
+    )
+    note = "defined in the workspace settings" if setting else ""
+    return _artifact(
+        "risk_method", "Risk assessment method", "6.1.2", int(setting is not None), changes, note
+    )
+
+
+def _risks(session: Session) -> list[RiskRow]:
+    return list(session.scalars(select(RiskRow).order_by(RiskRow.risk_id)))
+
+
+def _treated(risk: RiskRow) -> bool:
+    """A treatment decided: a plan, controls or Annex A refs, or the owner's acceptance."""
+    return bool(
+        risk.treatment_plan.strip() or risk.annex_a.strip() or risk.controls or risk.accepted_on
+    )
+
+
+def _risk_assessment(session: Session, _today: date) -> Artifact:
+    risks = _risks(session)
+    accepted = sum(1 for r in risks if r.accepted_on)
+    dates = [d for r in risks for d in (r.created_at, r.updated_at, r.accepted_on)]
+    note = f"{len(risks)} risks, {accepted} accepted by their owner" if risks else ""
+    return _artifact("risk_assessment", "Risk assessment", "6.1.2, 8.2", len(risks), dates, note)
+
+
+def _treatment_plan(session: Session, _today: date) -> Artifact:
+    risks = _risks(session)
+    treated = [r for r in risks if _treated(r)]
+    dates = [d for r in treated for d in (r.updated_at, r.accepted_on)]
+    note = f"{len(treated)} of {len(risks)} risks have a treatment decided" if risks else ""
+    return _artifact(
+        "treatment_plan", "Risk treatment plan", "6.1.3, 8.3", len(treated), dates, note
+    )
+
+
+def _soa(session: Session, _today: date) -> Artifact:
+    rows = list(session.scalars(select(SoaVersionRow).order_by(SoaVersionRow.version)))
+    note, blockers = _versions_note(rows, "the Statement of Applicability")
+    dates = [d for r in rows for d in (r.created_at, r.approved_on)]
+    return _artifact(
+        "soa", "Statement of Applicability", "6.1.3 d", len(rows), dates, note, blockers
+    )
+
+
+def _objectives(session: Session, _today: date) -> Artifact:
+    rows = list(session.scalars(select(ObjectiveRow)))
+    achieved = sum(1 for r in rows if r.status == "achieved")
+    note = f"{len(rows)} objectives, {achieved} achieved" if rows else ""
+    return _artifact(
+        "objectives", "Security objectives", "6.2", len(rows), [r.created_at for r in rows], note
+    )
+
+
+def _competence(session: Session, library: Library, _today: date) -> Artifact:
+    evidence_ids: set[int] = set()
+    controls = all_facts(session)
+    for key in COMPETENCE_REQUIREMENTS:
+        if library.requirement(key) is not None:
+            paths = requirement_evidence(session, library, key, controls)
+            evidence_ids.update(p.evidence_id for p in paths)
+    dates = (
+        list(
+            session.scalars(
+                select(EvidenceRow.performed_end).where(EvidenceRow.id.in_(sorted(evidence_ids)))
+            )
+        )
+        if evidence_ids
+        else []
+    )
+    note = f"{len(evidence_ids)} pieces of evidence" if evidence_ids else ""
+    return _artifact(
+        "competence",
+        "Competence and awareness records",
+        "7.2, 7.3",
+        len(evidence_ids),
+        dates,
+        note,
+    )
+
+
+def _internal_audit(session: Session, today: date) -> Artifact:
+    rows = list(session.scalars(select(InternalAuditRow)))
+    performed = [r for r in rows if r.performed_on is not None]
+    late = sorted(r.audit_id for r in rows if audit_state(r, today) == AUDIT_OVERDUE)
+    parts = [f"{len(performed)} performed", f"{len(rows) - len(performed)} planned"] if rows else []
+    if late:
+        parts.append(f"overdue {', '.join(late)}")
+    return _artifact(
+        "internal_audit",
+        "Internal audit",
+        "9.2",
+        len(performed),
+        [r.performed_on for r in performed],
+        ", ".join(parts),
+        missing="Internal audit (9.2): none performed yet",
+    )
+
+
+def _management_review(session: Session, today: date) -> Artifact:
+    rows = list(
+        session.scalars(
+            select(ManagementReviewRow)
+            .where(ManagementReviewRow.held_on <= today)
+            .order_by(ManagementReviewRow.held_on, ManagementReviewRow.review_id)
+        )
+    )
+    note = ""
+    if rows:
+        latest = rows[-1]
+        gaps = missing_inputs(latest)
+        note = f"{len(rows)} held; the latest, {latest.review_id}, " + (
+            f"misses {len(gaps)} of {len(REVIEW_INPUTS)} inputs" if gaps else "covers every input"
+        )
+    return _artifact(
+        "management_review",
+        "Management review",
+        "9.3",
+        len(rows),
+        [r.held_on for r in rows],
+        note,
+        missing="Management review (9.3): none held yet",
+    )
+
+
+def _nonconformities(session: Session, today: date) -> tuple[Artifact, list[str]]:
+    rows = list(session.scalars(select(NonconformityRow).order_by(NonconformityRow.nc_id)))
+    states = {r.nc_id: nc_state(r, today) for r in rows}
+    late = sorted(
+        (r for r in rows if states[r.nc_id] == NC_OVERDUE), key=lambda r: (r.due_on, r.nc_id)
+    )
+    blockers = []
+    if late:
+        blockers.append(
+            "overdue nonconformities: "
+            + ", ".join(f"{r.nc_id} (due {r.due_on}, owner {r.owner or 'none'})" for r in late)
+        )
+    closed = sum(1 for s in states.values() if s == "closed")
+    note = f"{len(rows) - closed} open ({len(late)} overdue), {closed} closed" if rows else ""
+    dates = [d for r in rows for d in (r.raised_on, r.closed_on, r.effectiveness_checked_on)]
+    artifact = _artifact(
+        "nonconformities", "Nonconformity log", "10.2", len(rows), dates, note, blockers
+    )
+    return artifact, [r.nc_id for r in late]
+
+
+def readiness(session: Session, library: Library, today: date | None = None) -> Readiness:
+    """Every mandatory artifact with its dates, and what still blocks a Stage 1 audit."""
+    today = today or date.today()
+    simple: list[Callable[[Session, date], Artifact]] = [
+        _scope,
+        _risk_method,
+        _risk_assessment,
+        _treatment_plan,
+        _soa,
+        _objectives,
+    ]
+    artifacts = [build(session, today) for build in simple]
+    artifacts.append(_competence(session, library, today))
+    artifacts.extend([_internal_audit(session, today), _management_review(session, today)])
+    log, late = _nonconformities(session, today)
+    artifacts.append(log)
+    return Readiness(
+        today=today,
+        artifacts=artifacts,
+        overdue_nonconformities=late,
+        blockers=[blocker for a in artifacts for blocker in a.blockers],
+    )

@@ -1,0 +1,5 @@
+"""The policy library: policies in force, their review dates, and the check for duplicates and
+conflicts.
+
+May use the areas below isms (coverage, evidence, controls, mapping, access); not isms.
+"""

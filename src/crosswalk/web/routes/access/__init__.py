@@ -1,0 +1,4 @@
+"""Pages and JSON routes of the access area (see ``crosswalk.services.access``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""

@@ -1,0 +1,4 @@
+"""Pages and JSON routes of the controls area (see ``crosswalk.services.controls``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""

@@ -1,0 +1,337 @@
+"""The control library: list and filter controls, see one with what its tags reach and its
+evidence, and edit or tag it. Every write asks the permission service first: editors and
+admins change any control, a control owner only their own, auditors none."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.frequency import Frequency
+from crosswalk.services.access import permissions
+from crosswalk.services.access.permissions import Forbidden
+from crosswalk.services.controls.controls import (
+    edit_control,
+    get_control,
+    tag_control,
+    untag_control,
+)
+from crosswalk.services.coverage.control_views import (
+    ControlListItem,
+    ControlPage,
+    control_changes,
+    control_page,
+    filter_items,
+    list_items,
+    parse_coverage,
+    read_filters,
+    require_requirement,
+)
+from crosswalk.services.mapping.frameworks import summarize_frameworks
+from crosswalk.store.models import EvidenceRow
+from crosswalk.web.context import Reader, RequestContext, Writer
+from crosswalk.web.rendering import api, redirect, render
+
+router = APIRouter()
+
+Text = Annotated[str, Query(max_length=200)]
+STATUSES = ("on paper", "implemented", "operating")
+FREQUENCIES = [f.value for f in Frequency]
+
+
+PER_PAGE = 200
+MAX_PER_PAGE = 5000
+
+
+def _all_items(context: RequestContext) -> list[ControlListItem]:
+    return context.state.cached(
+        context.db,
+        "control-list",
+        lambda: list_items(context.db, context.library, context.today),
+    )
+
+
+def controls_data(
+    context: RequestContext,
+    framework: str = "",
+    owner: str = "",
+    status: str = "",
+    frequency: str = "",
+    stale: bool = False,
+    q: str = "",
+    tagged_only: bool = False,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> dict[str, Any]:
+    """One page of the controls the filters keep (a big program is thousands of rows)."""
+    filters = read_filters(
+        context.library, framework, owner, status, frequency, stale, q, tagged_only
+    )
+    everything = _all_items(context)
+    matched = filter_items(everything, filters)
+    pages = max(1, -(-len(matched) // per_page))
+    page = min(max(page, 1), pages)
+    return {
+        "filters": filters,
+        "total": len(everything),
+        "matched": len(matched),
+        "page": page,
+        "pages": pages,
+        "per_page": per_page,
+        "controls": matched[(page - 1) * per_page : page * per_page],
+        "owners": sorted({i.owner for i in everything if i.owner}),
+    }
+
+
+def control_data(context: RequestContext, control_id: str) -> dict[str, Any]:
+    user = context.user
+
+    def visible(row: EvidenceRow) -> bool:
+        return permissions.evidence_visible(user, row)
+
+    page: ControlPage = control_page(
+        context.db, context.library, control_id, context.today, visible
+    )
+    row = get_control(context.db, control_id)
+    return {"control": page, "can_edit": permissions.can_edit_control(user, row)}
+
+
+def _control_html(
+    context: RequestContext,
+    control_id: str,
+    status_code: int = 200,
+    error: str = "",
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    data = control_data(context, control_id)
+    return render(
+        context,
+        "controls/control.html",
+        status_code=status_code,
+        error=error,
+        form=form or {},
+        statuses=STATUSES,
+        frequencies=FREQUENCIES,
+        owners=sorted({i.owner for i in _all_items(context) if i.owner}),
+        **data,
+    )
+
+
+def _back(control_id: str, notice: str) -> RedirectResponse:
+    return redirect(f"/controls/{quote(control_id, safe='')}", notice)
+
+
+def _failed(context: RequestContext, control_id: str, error: CrosswalkError, **form: str) -> Any:
+    """Keep the user on the page with what they typed and the reason (400)."""
+    context.db.rollback()
+    return _control_html(context, control_id, 400, str(error), form)
+
+
+# Pages ---------------------------------------------------------------------------------
+
+
+@router.get("/controls", include_in_schema=False)
+def controls_page(
+    context: Reader,
+    framework: Text = "",
+    owner: Text = "",
+    status: Text = "",
+    frequency: Text = "",
+    stale: bool = False,
+    q: Text = "",
+    tagged_only: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    data = controls_data(context, framework, owner, status, frequency, stale, q, tagged_only, page)
+    return render(
+        context,
+        "controls/controls.html",
+        frameworks=summarize_frameworks(context.library),
+        statuses=STATUSES,
+        frequencies=FREQUENCIES,
+        **data,
+    )
+
+
+@router.get("/controls/{control_id}", include_in_schema=False)
+def control_view(context: Reader, control_id: str) -> HTMLResponse:
+    return _control_html(context, control_id)
+
+
+@router.post("/controls/{control_id}", include_in_schema=False)
+def control_edit(
+    context: Writer,
+    control_id: str,
+    title: Annotated[str | None, Form()] = None,
+    description: Annotated[str | None, Form()] = None,
+    owner: Annotated[str | None, Form()] = None,
+    status: Annotated[str | None, Form()] = None,
+    frequency: Annotated[str | None, Form()] = None,
+) -> Any:
+    row = get_control(context.db, control_id)
+    permissions.require_control(context.user, row)
+    typed = {
+        "title": title,
+        "description": description,
+        "owner": owner,
+        "status": status,
+        "frequency": frequency,
+    }
+    try:
+        changes = control_changes(row, **typed)
+        changed = edit_control(context.db, row.control_id, **changes)
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        kept = {name: value for name, value in typed.items() if value is not None}
+        return _failed(context, row.control_id, error, **kept)
+    context.commit()
+    # "frequency_text" is how the frequency was written: to the user, it is the frequency.
+    fields = dict.fromkeys("frequency" if n == "frequency_text" else n for n in changed)
+    notice = f"Saved {', '.join(fields)}" if fields else "Nothing changed"
+    return _back(row.control_id, notice)
+
+
+@router.post("/controls/{control_id}/tags", include_in_schema=False)
+def control_tag(
+    context: Writer,
+    control_id: str,
+    requirement: Annotated[str, Form()] = "",
+    coverage: Annotated[str, Form()] = "full",
+) -> Any:
+    row = get_control(context.db, control_id)
+    permissions.require_control(context.user, row)
+    try:
+        tagged = tag_control(
+            context.db,
+            context.library,
+            row.control_id,
+            [require_requirement(requirement)],
+            parse_coverage(coverage),
+        )
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, row.control_id, error, requirement=requirement)
+    context.commit()
+    notice = f"Tagged {', '.join(tagged)} ({coverage})" if tagged else "Already tagged so"
+    return _back(row.control_id, notice)
+
+
+@router.post("/controls/{control_id}/tags/delete", include_in_schema=False)
+def control_untag(
+    context: Writer, control_id: str, requirement: Annotated[str, Form()] = ""
+) -> Any:
+    row = get_control(context.db, control_id)
+    permissions.require_control(context.user, row)
+    try:
+        removed = untag_control(
+            context.db, context.library, row.control_id, [require_requirement(requirement)]
+        )
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, row.control_id, error)
+    context.commit()
+    notice = f"Removed {', '.join(removed)}" if removed else "It was not tagged to that"
+    return _back(row.control_id, notice)
+
+
+# API -----------------------------------------------------------------------------------
+
+
+class ControlPatch(BaseModel):
+    """Only the fields present change; an empty owner or frequency clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=20000)
+    owner: str | None = Field(default=None, max_length=200)
+    status: str | None = Field(default=None, max_length=50)
+    frequency: str | None = Field(default=None, max_length=200)
+    evidence: str | None = Field(default=None, max_length=20000)
+
+
+class TagRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requirement: str = Field(min_length=1, max_length=200)
+    coverage: Literal["full", "partial"] = "full"
+
+
+@router.get("/api/controls", tags=["controls"])
+def controls_api(
+    context: Reader,
+    framework: Text = "",
+    owner: Text = "",
+    status: Text = "",
+    frequency: Text = "",
+    stale: bool = False,
+    q: Text = "",
+    tagged_only: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
+) -> dict[str, Any]:
+    """Controls with evidence state, a page at a time (``matched``, ``page``, ``pages``);
+    ``framework`` keeps those tagged to or reaching it (``tagged_only`` those tagged to it,
+    as ``crosswalk controls list --framework``)."""
+    data = controls_data(
+        context, framework, owner, status, frequency, stale, q, tagged_only, page, per_page
+    )
+    result: dict[str, Any] = api(data)
+    return result
+
+
+@router.get("/api/controls/{control_id}", tags=["controls"])
+def control_api(context: Reader, control_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = api(control_data(context, control_id))
+    return result
+
+
+@router.patch("/api/controls/{control_id}", tags=["controls"])
+def control_patch_api(context: Writer, control_id: str, body: ControlPatch) -> dict[str, Any]:
+    row = get_control(context.db, control_id)
+    permissions.require_control(context.user, row)
+    given = body.model_dump(exclude_unset=True)
+    if "owner" in given and given["owner"] is None:
+        given["owner"] = ""
+    if "frequency" in given and given["frequency"] is None:
+        given["frequency"] = ""
+    changed = edit_control(context.db, row.control_id, **control_changes(row, **given))
+    context.commit()
+    result: dict[str, Any] = api(
+        {"control_id": row.control_id, "changed": changed, **control_data(context, control_id)}
+    )
+    return result
+
+
+@router.post("/api/controls/{control_id}/tags", tags=["controls"])
+def control_tag_api(context: Writer, control_id: str, body: TagRequest) -> dict[str, Any]:
+    row = get_control(context.db, control_id)
+    permissions.require_control(context.user, row)
+    tagged = tag_control(
+        context.db,
+        context.library,
+        row.control_id,
+        [require_requirement(body.requirement)],
+        parse_coverage(body.coverage),
+    )
+    context.commit()
+    return {"control_id": row.control_id, "tagged": tagged}
+
+
+@router.delete("/api/controls/{control_id}/tags/{requirement:path}", tags=["controls"])
+def control_untag_api(context: Writer, control_id: str, requirement: str) -> dict[str, Any]:
+    row = get_control(context.db, control_id)
+    permissions.require_control(context.user, row)
+    removed = untag_control(
+        context.db, context.library, row.control_id, [require_requirement(requirement)]
+    )
+    context.commit()
+    return {"control_id": row.control_id, "untagged": removed}

@@ -1,0 +1,4 @@
+"""Pages and JSON routes of the coverage area (see ``crosswalk.services.coverage``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""

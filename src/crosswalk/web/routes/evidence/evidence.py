@@ -1,0 +1,514 @@
+"""Evidence: the list with freshness and store verification, each piece with its links and
+the requirements it counts for, drag-and-drop upload, link/unlink, and downloads.
+
+Uploads stream from the parsed form's spooled file into the content-addressed store; every
+check (file name, format, size, which controls the user may touch) runs before a byte is
+stored. Auditors see only evidence performed inside their observation window, here, in
+the API and in downloads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, BinaryIO
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.services.access import permissions
+from crosswalk.services.controls.controls import get_control, list_controls
+from crosswalk.services.coverage.gap import ISO_2022
+from crosswalk.services.coverage.reach import Reach, requirements_reached
+from crosswalk.services.evidence.evidence import (
+    EvidenceError,
+    EvidenceInput,
+    VerifyReport,
+    add_stream_evidence,
+    link,
+    list_evidence,
+    unlink,
+    verify,
+)
+from crosswalk.services.evidence.freshness import control_freshness
+from crosswalk.services.evidence.uploads import (
+    ALLOWED_TYPES,
+    UPLOAD_KINDS,
+    UnsafeFileName,
+    UnsupportedFileType,
+    UploadTooLarge,
+    check_kind,
+    check_upload,
+    content_disposition,
+    parse_control_ids,
+)
+from crosswalk.services.evidence.views import (
+    ControlChoice,
+    EvidenceCounts,
+    EvidenceView,
+    FreshnessSummary,
+    Verification,
+    evidence_counts,
+    evidence_view,
+    freshness_summary,
+    hidden_reason,
+    linkable_controls,
+    verification,
+    visible,
+    visible_evidence,
+)
+from crosswalk.store.blobs import CHUNK
+from crosswalk.store.models import EvidenceRow
+from crosswalk.web.context import Reader, RequestContext, Writer
+from crosswalk.web.rendering import api, redirect, render
+from crosswalk.web.routes.coverage.gap import gap_report
+
+router = APIRouter()
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    evidence: list[EvidenceView]
+    counts: EvidenceCounts
+    control: str | None  # listing only this control's evidence
+    hidden_reason: str  # why an auditor sees less; empty for everyone else
+    freshness: FreshnessSummary | None  # not shown to auditors (it dates all evidence)
+    verification: Verification
+
+
+def verify_report(context: RequestContext, recheck: bool = False) -> VerifyReport:
+    """Re-hashing every file is slow on a big store: once per change, unless asked."""
+
+    def compute() -> VerifyReport:
+        return verify(context.db, context.state.workspace.blobs)
+
+    if recheck:
+        return compute()
+    return context.state.cached(context.db, "evidence-verify", compute)
+
+
+def verification_data(context: RequestContext, recheck: bool = False) -> Verification:
+    report = verify_report(context, recheck)
+    if not permissions.limited_to_window(context.user):
+        return verification(report)
+    allowed = {r.id for r in visible(context.user, list_evidence(context.db)) if r.sha256}
+    return verification(report, allowed)
+
+
+def evidence_data(
+    context: RequestContext, control: str | None = None, recheck: bool = False
+) -> EvidencePage:
+    rows = visible(context.user, list_evidence(context.db, control or None))
+    items = [evidence_view(row) for row in rows]
+    freshness = None
+    if not permissions.limited_to_window(context.user):
+        states = context.state.cached(
+            context.db,
+            "evidence-freshness",
+            lambda: control_freshness(context.db, context.library, context.today),
+        )
+        freshness = freshness_summary(states)
+    return EvidencePage(
+        evidence=items,
+        counts=evidence_counts(items),
+        control=control or None,
+        hidden_reason=hidden_reason(context.user),
+        freshness=freshness,
+        verification=verification_data(context, recheck),
+    )
+
+
+def upload_choices(context: RequestContext) -> list[ControlChoice]:
+    return linkable_controls(context.user, list_controls(context.db))
+
+
+def _render_list(
+    context: RequestContext,
+    control: str | None = None,
+    recheck: bool = False,
+    status_code: int = 200,
+    form: dict[str, Any] | None = None,
+    error: str = "",
+) -> HTMLResponse:
+    defaults = {
+        "title": "",
+        "performed_start": str(context.today),
+        "performed_end": str(context.today),
+        "controls": [control] if control else [],
+        "kind": "file",
+        "reference": "",
+    }
+    return render(
+        context,
+        "evidence/evidence.html",
+        status_code=status_code,
+        page=evidence_data(context, control, recheck),
+        choices=upload_choices(context),
+        form={**defaults, **(form or {})},
+        kinds=UPLOAD_KINDS,
+        accepted=sorted(ALLOWED_TYPES),
+        max_upload_bytes=context.state.settings.max_upload_bytes,
+        error=error,
+    )
+
+
+@router.get("/evidence", include_in_schema=False)
+def evidence_page(context: Reader, control: str | None = None, recheck: bool = False) -> Response:
+    return _render_list(context, control, recheck)
+
+
+@router.get("/api/evidence", tags=["evidence"])
+def evidence_api(context: Reader, control: str | None = None) -> dict[str, Any]:
+    """Evidence the signed-in user may see, freshness per control, and store verification."""
+    data: dict[str, Any] = api(evidence_data(context, control))
+    return data
+
+
+@router.get("/api/evidence/verify", tags=["evidence"])
+def verify_api(context: Reader, recheck: bool = False) -> dict[str, Any]:
+    """Every stored file re-hashed against the database (cached until the next change)."""
+    result = verification_data(context, recheck)
+    data: dict[str, Any] = api(result)
+    data["intact"] = result.intact
+    return data
+
+
+@dataclass(frozen=True)
+class LinkedControl:
+    control_id: str
+    title: str
+    owner: str | None
+    status: str
+    can_unlink: bool
+
+
+@dataclass(frozen=True)
+class EvidenceDetail:
+    evidence: EvidenceView
+    stored: bool  # the file is in the store (False: url-only, or missing on disk)
+    controls: list[LinkedControl]
+    reaches_framework: str
+    reaches: list[Reach]  # requirements its controls reach, with today's gap verdict
+    linkable: list[ControlChoice]  # controls the user may still link it to
+
+
+def detail_data(context: RequestContext, evidence_id: int) -> EvidenceDetail:
+    row = visible_evidence(context.db, context.user, evidence_id)
+    view = evidence_view(row)
+    user = context.user
+    linked = sorted((link.control for link in row.links), key=lambda c: c.control_id)
+    controls = [
+        LinkedControl(
+            c.control_id,
+            c.title,
+            c.owner,
+            c.status,
+            can_unlink=len(linked) > 1
+            and permissions.can_write(user)
+            and permissions.can_edit_control(user, c),
+        )
+        for c in linked
+    ]
+    report = gap_report(context, ISO_2022)
+    have = set(view.controls)
+    return EvidenceDetail(
+        evidence=view,
+        stored=bool(row.sha256) and context.state.workspace.blobs.exists(row.sha256 or ""),
+        controls=controls,
+        reaches_framework=context.library.frameworks[ISO_2022].name,
+        reaches=requirements_reached(report, view.controls),
+        linkable=[c for c in upload_choices(context) if c.control_id not in have],
+    )
+
+
+def _render_detail(
+    context: RequestContext, evidence_id: int, status_code: int = 200, error: str = ""
+) -> HTMLResponse:
+    return render(
+        context,
+        "evidence/evidence_detail.html",
+        status_code=status_code,
+        detail=detail_data(context, evidence_id),
+        error=error,
+    )
+
+
+def _unknown(context: RequestContext, evidence_id: int) -> Response | None:
+    """404 for an evidence number that does not exist (reads only; writes answer 400)."""
+    if context.db.get(EvidenceRow, evidence_id) is None:
+        return _not_found(context, f"no evidence #{evidence_id}")
+    return None
+
+
+@router.get("/evidence/{evidence_id}", include_in_schema=False)
+def evidence_detail_page(context: Reader, evidence_id: int) -> Response:
+    return _unknown(context, evidence_id) or _render_detail(context, evidence_id)
+
+
+@router.get("/api/evidence/{evidence_id}", tags=["evidence"])
+def evidence_detail_api(context: Reader, evidence_id: int) -> Any:
+    """One piece of evidence, its controls and the ISO requirements they reach."""
+    return _unknown(context, evidence_id) or api(detail_data(context, evidence_id))
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+@router.get("/evidence/{evidence_id}/download", tags=["evidence"])
+def download(context: Reader, evidence_id: int) -> Response:
+    """The stored file, as an attachment under the name it was uploaded with."""
+    if missing := _unknown(context, evidence_id):
+        return missing
+    row = visible_evidence(context.db, context.user, evidence_id)
+    if not row.sha256:
+        return _not_found(context, f"evidence #{evidence_id} is a link, not a stored file")
+    store = context.state.workspace.blobs
+    if not store.exists(row.sha256):
+        return _not_found(
+            context, f"the file of evidence #{evidence_id} is missing from the store; run verify"
+        )
+    handle = store.open(row.sha256)
+    size = os.fstat(handle.fileno()).st_size
+    return StreamingResponse(
+        _chunks(handle),
+        media_type=row.media_type or "application/octet-stream",
+        headers={
+            "Content-Disposition": content_disposition(row.filename or f"evidence-{row.id}"),
+            "Content-Length": str(size),
+        },
+    )
+
+
+def _not_found(context: RequestContext, message: str) -> Response:
+    if context.request.url.path.startswith("/api/") or "application/json" in (
+        context.request.headers.get("accept", "")
+    ):
+        return JSONResponse({"detail": message}, status_code=404)
+    return render(context, "error.html", status_code=404, status=404, message=message)
+
+
+# --- uploading -----------------------------------------------------------------------------
+
+
+def status_for(problem: CrosswalkError) -> int:
+    if isinstance(problem, permissions.Forbidden):
+        return 403
+    if isinstance(problem, UnsupportedFileType):
+        return 415
+    if isinstance(problem, UploadTooLarge):
+        return 413
+    return 400
+
+
+def _day(text: str, name: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise EvidenceError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _size(upload: UploadFile) -> int:
+    if upload.size is not None:
+        return upload.size
+    upload.file.seek(0, os.SEEK_END)
+    size = upload.file.tell()
+    upload.file.seek(0)
+    return size
+
+
+def require_linkable(context: RequestContext, control_ids: list[str], what: str) -> None:
+    """Editors link to any control; a control owner only to their own (before any write)."""
+    if not control_ids:
+        raise EvidenceError("choose at least one control the evidence supports")
+    rows = [get_control(context.db, control_id) for control_id in control_ids]
+    permissions.require_controls(context.user, rows, what)
+
+
+def store_upload(
+    context: RequestContext,
+    upload: UploadFile | None,
+    title: str,
+    performed_start: str,
+    performed_end: str,
+    controls: list[str],
+    kind: str,
+    reference: str,
+) -> EvidenceRow:
+    """Check everything, then stream the file into the store and record it, committed."""
+    if upload is None:
+        raise UnsafeFileName("choose a file to upload")
+    name, media_type = check_upload(
+        upload.filename, _size(upload), context.state.settings.max_upload_bytes
+    )
+    check_kind(kind)
+    control_ids = parse_control_ids(controls)
+    require_linkable(context, control_ids, "adding evidence to this control")
+    start = _day(performed_start, "performed_start")
+    end = _day(performed_end, "performed_end") or start
+    data = EvidenceInput(
+        title=title.strip(),
+        kind=kind,
+        performed_start=start,
+        performed_end=end,
+        collected_by=context.user.email,
+        source="web upload",
+        reference=reference.strip(),
+    )
+    upload.file.seek(0)
+    row = add_stream_evidence(
+        context.db,
+        context.state.workspace.blobs,
+        upload.file,
+        name,
+        media_type,
+        control_ids,
+        data,
+        context.today,
+    )
+    context.commit()
+    return row
+
+
+FileField = Annotated[UploadFile | None, File(description="The evidence file.")]
+TitleField = Annotated[str, Form(description="Title (default: the file name).")]
+StartField = Annotated[str, Form(description="Performed on / from (YYYY-MM-DD; today).")]
+EndField = Annotated[str, Form(description="Performed until (YYYY-MM-DD; the start).")]
+ControlsField = Annotated[
+    list[str] | None, Form(description="Control ids it supports (repeat, or comma-separated).")
+]
+KindField = Annotated[str, Form(description="file, attestation or collector.")]
+ReferenceField = Annotated[str, Form(description="Ticket or event ids, e.g. CHG-1042.")]
+
+
+@router.post("/evidence", include_in_schema=False)
+def upload_page(
+    context: Writer,
+    file: FileField = None,
+    title: TitleField = "",
+    performed_start: StartField = "",
+    performed_end: EndField = "",
+    controls: ControlsField = None,
+    kind: KindField = "file",
+    reference: ReferenceField = "",
+) -> Response:
+    try:
+        row = store_upload(
+            context, file, title, performed_start, performed_end, controls or [], kind, reference
+        )
+    except CrosswalkError as problem:
+        context.db.rollback()
+        form = {
+            "title": title,
+            "performed_start": performed_start,
+            "performed_end": performed_end,
+            "controls": parse_control_ids(controls or []),
+            "kind": kind,
+            "reference": reference,
+        }
+        return _render_list(context, status_code=status_for(problem), form=form, error=str(problem))
+    linked = ", ".join(sorted(link.control.control_id for link in row.links))
+    return redirect(
+        "/evidence",
+        f"Evidence #{row.id} “{row.title}” stored ({(row.sha256 or '')[:12]}) and linked to "
+        f"{linked}.",
+    )
+
+
+@router.post("/api/evidence", tags=["evidence"], status_code=201)
+def upload_api(
+    context: Writer,
+    file: FileField = None,
+    title: TitleField = "",
+    performed_start: StartField = "",
+    performed_end: EndField = "",
+    controls: ControlsField = None,
+    kind: KindField = "file",
+    reference: ReferenceField = "",
+) -> JSONResponse:
+    """Upload evidence (multipart): 201 with the new evidence; 400 unsafe name, 403 someone
+    else's control, 413 too large, 415 not an evidence format. Nothing is stored on refusal."""
+    try:
+        row = store_upload(
+            context, file, title, performed_start, performed_end, controls or [], kind, reference
+        )
+    except CrosswalkError as problem:
+        context.db.rollback()
+        return JSONResponse({"detail": str(problem)}, status_code=status_for(problem))
+    return JSONResponse(api(evidence_view(row)), status_code=201)
+
+
+# --- linking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    evidence: int
+    changed: list[str]  # linked or unlinked by this request
+    controls: list[str]  # what it supports now
+
+
+def change_links(
+    context: RequestContext, evidence_id: int, control_ids: list[str], add: bool
+) -> LinkResult:
+    visible_evidence(context.db, context.user, evidence_id)
+    what = "linking evidence to this control" if add else "unlinking evidence from this control"
+    require_linkable(context, control_ids, what)
+    changed = (link if add else unlink)(context.db, evidence_id, control_ids)
+    context.commit()
+    row = visible_evidence(context.db, context.user, evidence_id)
+    return LinkResult(evidence_id, changed, sorted(k.control.control_id for k in row.links))
+
+
+def _links_form(
+    context: RequestContext, evidence_id: int, controls: list[str] | None, add: bool
+) -> Response:
+    try:
+        result = change_links(context, evidence_id, parse_control_ids(controls or []), add)
+    except CrosswalkError as problem:
+        context.db.rollback()
+        return _render_detail(context, evidence_id, status_for(problem), str(problem))
+    verb = "Linked to" if add else "Unlinked from"
+    notice = f"{verb} {', '.join(result.changed)}." if result.changed else "Nothing changed."
+    return redirect(f"/evidence/{evidence_id}", notice)
+
+
+@router.post("/evidence/{evidence_id}/links", include_in_schema=False)
+def link_page(context: Writer, evidence_id: int, controls: ControlsField = None) -> Response:
+    return _links_form(context, evidence_id, controls, add=True)
+
+
+@router.post("/evidence/{evidence_id}/links/delete", include_in_schema=False)
+def unlink_page(context: Writer, evidence_id: int, controls: ControlsField = None) -> Response:
+    return _links_form(context, evidence_id, controls, add=False)
+
+
+class LinkBody(BaseModel):
+    controls: list[str]
+
+
+@router.post("/api/evidence/{evidence_id}/links", tags=["evidence"])
+def link_api(context: Writer, evidence_id: int, body: LinkBody) -> dict[str, Any]:
+    """Link existing evidence to more controls (the file is not stored again)."""
+    data: dict[str, Any] = api(
+        change_links(context, evidence_id, parse_control_ids(body.controls), add=True)
+    )
+    return data
+
+
+@router.delete("/api/evidence/{evidence_id}/links/{control_id:path}", tags=["evidence"])
+def unlink_api(context: Writer, evidence_id: int, control_id: str) -> dict[str, Any]:
+    """Unlink evidence from a control (it must keep at least one)."""
+    data: dict[str, Any] = api(change_links(context, evidence_id, [control_id], add=False))
+    return data

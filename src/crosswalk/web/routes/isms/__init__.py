@@ -1,0 +1,4 @@
+"""Pages and JSON routes of the isms area (see ``crosswalk.services.isms``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""

@@ -1,0 +1,105 @@
+"""Accounts, sign-in and sessions, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crosswalk.services.access.users import (
+    MAX_FAILURES_PER_ACCOUNT,
+    LoginLimited,
+    LoginRefused,
+    UserError,
+    add_user,
+    authenticate,
+    end_session,
+    find_session,
+    set_active,
+    set_password,
+    set_role,
+    start_session,
+)
+from crosswalk.store.auth_models import UserRow
+from crosswalk.store.engine import session_scope
+from crosswalk.store.workspace import Workspace
+
+PASSWORD = "twelve chars at least"
+
+
+def test_passwords_are_argon2_hashes_and_verify(workspace: Workspace) -> None:
+    with session_scope(workspace.engine) as session:
+        row = add_user(session, "Lead@Example.com", "admin", PASSWORD)
+        assert row.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in row.password_hash
+        assert authenticate(session, "lead@example.com", PASSWORD, "10.0.0.1").id == row.id
+        with pytest.raises(LoginRefused):
+            authenticate(session, "lead@example.com", PASSWORD + "x", "10.0.0.1")
+        with pytest.raises(LoginRefused):  # same answer for an unknown account
+            authenticate(session, "nobody@example.com", PASSWORD, "10.0.0.1")
+
+
+def test_the_limit_counts_failures_per_account_and_expires(workspace: Workspace) -> None:
+    now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    with session_scope(workspace.engine) as session:
+        add_user(session, "a@example.com", "editor", PASSWORD)
+        for _ in range(MAX_FAILURES_PER_ACCOUNT):
+            with pytest.raises(LoginRefused):
+                authenticate(session, "a@example.com", "wrong password!", "10.0.0.2", now)
+        with pytest.raises(LoginLimited):
+            authenticate(session, "a@example.com", PASSWORD, "10.0.0.3", now)
+        later = now + timedelta(minutes=16)
+        assert authenticate(session, "a@example.com", PASSWORD, "10.0.0.3", later).email
+
+
+def test_disabled_users_cannot_sign_in_and_lose_their_sessions(workspace: Workspace) -> None:
+    with session_scope(workspace.engine) as session:
+        add_user(session, "admin@example.com", "admin", PASSWORD)
+        user = add_user(session, "e@example.com", "editor", PASSWORD)
+        started = start_session(session, user)
+        assert find_session(session, started.token) is not None
+        set_active(session, "e@example.com", False)
+        assert find_session(session, started.token) is None
+        with pytest.raises(LoginRefused):
+            authenticate(session, "e@example.com", PASSWORD, "10.0.0.4")
+
+
+def test_sessions_expire_end_and_follow_password_changes(workspace: Workspace) -> None:
+    now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    with session_scope(workspace.engine) as session:
+        user = add_user(session, "e@example.com", "editor", PASSWORD)
+        first = start_session(session, user, hours=1, now=now)
+        assert find_session(session, first.token, now + timedelta(minutes=59)) is not None
+        assert find_session(session, first.token, now + timedelta(minutes=61)) is None
+        second = start_session(session, user)
+        end_session(session, second.token)
+        assert find_session(session, second.token) is None
+        third = start_session(session, user)
+        set_password(session, "e@example.com", PASSWORD + "!")
+        assert find_session(session, third.token) is None
+        assert find_session(session, "made-up-token") is None
+
+
+def test_the_last_admin_cannot_be_demoted_or_disabled(workspace: Workspace) -> None:
+    with session_scope(workspace.engine) as session:
+        add_user(session, "admin@example.com", "admin", PASSWORD)
+        with pytest.raises(UserError, match="last active admin"):
+            set_role(session, "admin@example.com", "editor")
+        with pytest.raises(UserError, match="last active admin"):
+            set_active(session, "admin@example.com", False)
+        add_user(session, "second@example.com", "admin", PASSWORD)
+        assert set_role(session, "admin@example.com", "editor").role == "editor"
+        assert session.get(UserRow, 1) is not None
+
+
+def test_user_changes_are_in_the_audit_trail_without_the_hash(workspace: Workspace) -> None:
+    from crosswalk.services.evidence.trail import list_entries
+
+    with session_scope(workspace.engine, actor="lead@example.com") as session:
+        add_user(session, "admin@example.com", "admin", PASSWORD)
+        session.commit()
+        entries = [e for e in list_entries(session) if e.entity == "user"]
+    assert [(e.actor, e.action, e.entity_key) for e in entries] == [
+        ("lead@example.com", "create", "admin@example.com")
+    ]
+    assert "argon2" not in (entries[0].after or "")

@@ -1,0 +1,117 @@
+"""The gap analysis follows DESIGN.md section 4 and explains itself."""
+
+from __future__ import annotations
+
+from crosswalk.catalogs.loader import Library
+from crosswalk.demo.builder import DemoResult
+from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus, Tag
+from crosswalk.services.coverage.gap import build_gap_report
+
+S = OperatingStatus
+SOC2, ISO = "soc2-tsc-2017", "iso27001-2022"
+
+
+def control(
+    control_id: str, *tags: str, status: S = S.OPERATING, owner: str | None = "Dana"
+) -> ControlFacts:
+    return ControlFacts(
+        control_id,
+        f"{control_id} title",
+        status,
+        owner,
+        None,
+        tuple(Tag(t, Coverage.FULL) for t in tags),
+    )
+
+
+def report(library: Library, *controls: ControlFacts):  # type: ignore[no-untyped-def]
+    return build_gap_report(library, list(controls), SOC2, ISO)
+
+
+def test_a_control_tagged_to_two_criteria_contributes_through_both(library: Library) -> None:
+    # CC6.1 and CC6.2 both map to A.5.16 (identity management) in the shipped set.
+    targets = {
+        source: {e.end for e in library.graph.edges_of(f"{SOC2}:{source}")}
+        for source in ("CC6.1", "CC6.2")
+    }
+    assert f"{ISO}:A.5.16" in targets["CC6.1"] & targets["CC6.2"]
+    result = report(library, control("IAM-1", f"{SOC2}:CC6.1", f"{SOC2}:CC6.2"))
+    view = result.find("A.5.16")
+    assert {(r.control_id, r.tagged) for r in view.routes} == {
+        ("IAM-1", f"{SOC2}:CC6.1"),
+        ("IAM-1", f"{SOC2}:CC6.2"),
+    }
+
+
+def test_full_path_from_an_operating_control_is_covered(library: Library) -> None:
+    result = report(library, control("CHG-1", f"{SOC2}:CC8.1"))
+    a832 = result.find("A.8.32")
+    assert a832.verdict == "covered"  # CC8.1 is superset_of A.8.32
+    assert a832.routes[0].relationship == "superset_of" and a832.routes[0].note
+
+
+def test_partial_verdicts_say_why_they_are_not_higher(library: Library) -> None:
+    result = report(library, control("IAM-1", f"{SOC2}:CC6.1"))
+    a515 = result.find("A.5.15")
+    assert a515.verdict == "partial"
+    assert a515.controls == ["IAM-1"]
+    assert any(
+        "no full path" in reason and "intersects_with" in reason for reason in a515.why_not_higher
+    )
+
+
+def test_implemented_is_partial_and_on_paper_is_planned(library: Library) -> None:
+    implemented = report(library, control("CHG-1", f"{SOC2}:CC8.1", status=S.IMPLEMENTED)).find(
+        "A.8.32"
+    )
+    assert implemented.verdict == "partial"
+    assert any("not yet operating" in r for r in implemented.why_not_higher)
+    planned = report(library, control("CHG-1", f"{SOC2}:CC8.1", status=S.ON_PAPER)).find("A.8.32")
+    assert planned.verdict == "planned"
+    assert any("only controls on paper" in r for r in planned.why_not_higher)
+
+
+def test_clauses_count_only_direct_tags(library: Library) -> None:
+    soc2_only = report(library, control("RA-1", f"{SOC2}:CC3.2"))
+    clause = soc2_only.find("6.1.2")
+    assert clause.verdict == "gap" and clause.net_new
+    assert {r.tagged for r in clause.head_start} == {f"{SOC2}:CC3.2"}
+    assert any("head start" in r for r in clause.why_not_higher)
+    direct = report(library, control("ISMS-1", f"{ISO}:6.1.2")).find("6.1.2")
+    assert direct.verdict == "covered" and not direct.net_new
+
+
+def test_a_heading_is_as_covered_as_its_weakest_part(library: Library) -> None:
+    only_programme = report(library, control("IA-1", f"{ISO}:9.2.2"))
+    assert only_programme.find("9.2.2").verdict == "covered"
+    assert only_programme.find("9.2").verdict == "gap"
+    whole = report(library, control("IA-1", f"{ISO}:9.2"))
+    assert whole.find("9.2.1").verdict == whole.find("9.2").verdict == "covered"
+
+
+def test_headline_counts_add_up(library: Library) -> None:
+    result = report(library, control("IAM-1", f"{SOC2}:CC6.1"), control("CHG-1", f"{SOC2}:CC8.1"))
+    summary = result.annex_a_summary
+    assert summary.total == 93 == sum(summary.by_verdict.values())
+    assert sum(c.total for c in result.annex_a_by_theme.values()) == 93
+    assert {theme: c.total for theme, c in result.annex_a_by_theme.items()} == {
+        "Organizational": 37,
+        "People": 8,
+        "Physical": 14,
+        "Technological": 34,
+    }
+    assert len(result.soa_draft) == 93
+    assert all(
+        row.proposed_applicability in {"applicable", "to decide"} for row in result.soa_draft
+    )
+
+
+def test_demo_lists_the_management_clauses_as_net_new(demo: DemoResult) -> None:
+    net_new = {v.ref for v in demo.gap.net_new}
+    assert {"4.3", "4.4", "6.1.2", "6.1.3", "9.2", "9.3", "10.1", "10.2"} <= net_new
+    refs = {b.ref for b in demo.gap.backlog}
+    assert {"4.3", "6.1.2", "9.2", "9.3", "10.2"} <= refs
+    assert len(demo.imported.created) >= 68
+    assert demo.gap.paper_only_controls and demo.gap.unowned_controls
+    reverse = {item.topic for item in demo.gap.reverse}
+    assert {"Type 2 observation window", "System description", "Processing integrity"} <= reverse
