@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,13 @@ def workspace(ctx: typer.Context) -> Workspace:
     return open_workspace(options.get("workspace"), options.get("database_url"))  # type: ignore[arg-type]
 
 
+def actor() -> str:
+    """Who the audit trail names for this command: CROSSWALK_ACTOR, else the OS user."""
+    from crosswalk.store.audit import default_actor
+
+    return default_actor()
+
+
 @contextmanager
 def session(ctx: typer.Context, commit: bool = True) -> Iterator[Session]:
     """One transaction per command: committed at the end, rolled back on any error."""
@@ -65,3 +73,46 @@ def session(ctx: typer.Context, commit: bool = True) -> Iterator[Session]:
                 active.commit()
     finally:
         opened.close()
+
+
+@contextmanager
+def optional_session(ctx: typer.Context) -> Iterator[Session | None]:
+    """A read-only session when there is a workspace, else ``None``: for commands that also
+    answer from the shipped catalogs alone."""
+    from crosswalk.store.engine import session_scope
+    from crosswalk.store.workspace import WorkspaceError
+
+    try:
+        opened = workspace(ctx)
+    except WorkspaceError:
+        yield None
+        return
+    try:
+        with session_scope(opened.engine) as active:
+            yield active
+    finally:
+        opened.close()
+
+
+@dataclass(frozen=True)
+class CreatedWorkspace:
+    root: Path
+    name: str
+    created: bool  # False: it existed, and only its schema was brought up to date
+    database: str  # the URL, never with its password
+
+
+def create_workspace(ctx: typer.Context, folder: Path, name: str | None) -> CreatedWorkspace:
+    """``crosswalk init``: a new workspace in ``folder`` (or an existing one migrated)."""
+    from sqlalchemy.engine import make_url
+
+    from crosswalk.store.workspace import init_workspace
+
+    opened, created = init_workspace(folder, name, _root_options(ctx).get("database_url"))  # type: ignore[arg-type]
+    opened.close()
+    return CreatedWorkspace(
+        root=opened.root,
+        name=opened.name,
+        created=created,
+        database=make_url(opened.database_url).render_as_string(hide_password=True),
+    )

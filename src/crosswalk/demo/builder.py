@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crosswalk.catalogs.loader import Library
+from crosswalk.demo.context import demo_workspace
 from crosswalk.demo.isms import add_demo_isms
 from crosswalk.demo.policy_set import install_demo_policies
 from crosswalk.domain.controls import OperatingStatus
@@ -26,7 +25,12 @@ from crosswalk.reports.window_report import write_window_report
 from crosswalk.services.controls.controls import all_facts, expectations_for
 from crosswalk.services.controls.imports import ImportReport, import_controls
 from crosswalk.services.coverage.gap import GapReport, run_gap
-from crosswalk.services.evidence.evidence import EvidenceInput, add_stream_evidence
+from crosswalk.services.evidence.evidence import (
+    BlobStore,
+    EvidenceInput,
+    add_stream_evidence,
+    has_evidence,
+)
 from crosswalk.services.evidence.window import run_window
 from crosswalk.services.isms.readiness import Readiness, readiness
 from crosswalk.services.isms.risks import treatment_plan
@@ -34,13 +38,10 @@ from crosswalk.services.isms.scope import ScopeCheck, check_scope
 from crosswalk.services.isms.soa import Finding as SoaFinding
 from crosswalk.services.isms.soa import soa_meta, soa_rows
 from crosswalk.services.isms.soa import validate as validate_soa
+from crosswalk.services.mapping.library import Library
 from crosswalk.services.policies.check import Finding as PolicyFinding
 from crosswalk.services.policies.check import check as check_policies
 from crosswalk.services.program.files import export_program
-from crosswalk.store.blobs import LocalBlobStore
-from crosswalk.store.engine import session_scope
-from crosswalk.store.models import EvidenceRow
-from crosswalk.store.workspace import init_workspace
 
 DATA = Path(__file__).parent / "northwind_controls.yaml"
 
@@ -135,7 +136,7 @@ def _evidence_plan(
 
 
 def add_demo_evidence(
-    session: Session, library: Library, store: LocalBlobStore, today: date
+    session: Session, library: Library, store: BlobStore, today: date
 ) -> dict[str, object]:
     """Evidence for every operating periodic control at its effective cadence, and changes."""
     start, end = demo_window(today)
@@ -221,36 +222,35 @@ def build_demo(folder: Path, library: Library, today: date | None = None) -> Dem
     """Create the demo workspace in ``folder`` (evidence only the first time) and every report."""
     started = time.perf_counter()
     today = today or date.today()
-    workspace, _created = init_workspace(folder, name=demo_data()["company"]["name"])
     population = folder / "inventory" / "change-population.csv"
     added = 0
-    try:
-        inventory = write_inventory(folder / "inventory" / "northwind-soc2-control-matrix.xlsx")
-        with session_scope(workspace.engine, actor="demo") as session:
-            imported = import_controls(session, library, inventory)
+    inventory = write_inventory(folder / "inventory" / "northwind-soc2-control-matrix.xlsx")
+    with (
+        demo_workspace(folder, demo_data()["company"]["name"]) as workspace,
+        workspace.session() as session,
+    ):
+        imported = import_controls(session, library, inventory)
+        session.commit()
+        if not has_evidence(session):
+            plan = add_demo_evidence(session, library, workspace.blobs, today)
             session.commit()
-            if not session.scalar(select(func.count()).select_from(EvidenceRow)):
-                plan = add_demo_evidence(session, library, workspace.blobs, today)
-                session.commit()
-                added = int(plan["evidence"])  # type: ignore[call-overload]
-                write_population(population, plan["changes"])  # type: ignore[arg-type]
-            add_demo_isms(session, library, today)
-            session.commit()
-            gap = run_gap(session, library, today=today)
-            start, end = demo_window(today)
-            ready = readiness(session, library, today)
-            scope_findings = check_scope(session)
-            soa_problems = validate_soa(session, library)
-            soa = (soa_rows(session, library), soa_meta(session))
-            plan_of_treatment = treatment_plan(session, library, today)
-            install_demo_policies(folder)
-            policies_found = check_policies(session, library, folder, today)
-            window = run_window(
-                session, library, start, end, populations=[(population, CHANGE_CONTROL)]
-            )
-            export_program(session, folder / "program")
-    finally:
-        workspace.close()
+            added = int(plan["evidence"])  # type: ignore[call-overload]
+            write_population(population, plan["changes"])  # type: ignore[arg-type]
+        add_demo_isms(session, library, today)
+        session.commit()
+        gap = run_gap(session, library, today=today)
+        start, end = demo_window(today)
+        ready = readiness(session, library, today)
+        scope_findings = check_scope(session)
+        soa_problems = validate_soa(session, library)
+        soa = (soa_rows(session, library), soa_meta(session))
+        plan_of_treatment = treatment_plan(session, library, today)
+        install_demo_policies(folder)
+        policies_found = check_policies(session, library, folder, today)
+        window = run_window(
+            session, library, start, end, populations=[(population, CHANGE_CONTROL)]
+        )
+        export_program(session, folder / "program")
     reports = {}
     for output_format in FORMATS:
         path = folder / "reports" / f"gap-soc2-to-iso27001-2022.{output_format}"

@@ -10,7 +10,6 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crosswalk.catalogs.loader import Library
 from crosswalk.domain.risk import default_method, parse_category, parse_treatment
 from crosswalk.services.isms.assets import AssetInput, add_asset
 from crosswalk.services.isms.audits import AuditInput, add_audit
@@ -21,6 +20,7 @@ from crosswalk.services.isms.risk_method import set_method
 from crosswalk.services.isms.risks import RiskInput, accept_risk, add_risk
 from crosswalk.services.isms.scope import approve_scope, set_scope_statement
 from crosswalk.services.isms.soa import init_soa, set_entry
+from crosswalk.services.mapping.library import Library
 from crosswalk.store.isms_models import RiskRow
 
 DATA = Path(__file__).parent / "northwind_isms.yaml"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crosswalk.io.policy_files import policy_folder
+from crosswalk.services.policies.policies import policy_folder
 
 POLICIES = Path(__file__).parent / "policies"
 PLANTED_DUPLICATE = ("POL-AC", "POL-IAM")

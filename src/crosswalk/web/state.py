@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crosswalk.catalogs.loader import Library
+from crosswalk.services.mapping.library import Library
 from crosswalk.store.models import AuditRow
 from crosswalk.store.workspace import Workspace
 from crosswalk.web.settings import WebSettings

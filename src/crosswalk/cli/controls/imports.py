@@ -71,8 +71,11 @@ def import_controls(
 
     Example: crosswalk import controls inventory.xlsx --dry-run
     """
-    from crosswalk.io.control_inventory import parse_column_overrides
-    from crosswalk.services.controls.imports import ImportFailed, import_controls
+    from crosswalk.services.controls.imports import (
+        ImportFailed,
+        import_controls,
+        parse_column_overrides,
+    )
 
     lib = library(ctx)
     overrides = parse_column_overrides(columns)

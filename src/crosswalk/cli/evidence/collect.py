@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crosswalk.cli.context import session, workspace
+from crosswalk.cli.context import actor, session, workspace
 from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ def collect(
         run_collectors,
         select_declarations,
     )
-    from crosswalk.store.audit import default_actor
 
     opened = workspace(ctx)
     declared = declarations_for(opened.root, declarations)
@@ -61,9 +60,7 @@ def collect(
             def advance(outcome: RunOutcome) -> None:
                 progress.update(task, advance=1, description=outcome.name)
 
-            outcomes = run_collectors(
-                active, opened.blobs, chosen, default_actor(), opened.root, advance
-            )
+            outcomes = run_collectors(active, opened.blobs, chosen, actor(), opened.root, advance)
     if as_json:
         print_json(outcomes)
     elif not outcomes:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from crosswalk.cli.context import library, session, workspace
+from crosswalk.cli.context import actor, library, session, workspace
 from crosswalk.cli.output import ExitCode, console, fail, handle_errors, print_json, print_rows
 
 app = typer.Typer(help="Evidence: add once, link to controls, verify.", no_args_is_help=True)
@@ -94,7 +94,6 @@ def add(
         add_file_evidence,
         add_url_evidence,
     )
-    from crosswalk.store.audit import default_actor
 
     if performed and period:
         raise fail("give --performed or --period, not both")
@@ -110,7 +109,7 @@ def add(
         kind=kind,
         performed_start=start,
         performed_end=end,
-        collected_by=default_actor(),
+        collected_by=actor(),
         reference=reference,
     )
     opened = workspace(ctx)

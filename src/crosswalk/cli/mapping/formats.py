@@ -136,9 +136,9 @@ def template(
 
     Example: crosswalk frameworks template -o our-policy-framework.xlsx
     """
-    from crosswalk.io.custom_framework import write_template
+    from crosswalk.services.mapping.formats import write_framework_template
 
-    write_template(output)
+    write_framework_template(output)
     console().print(f"wrote {output}", markup=False)
 
 

@@ -15,8 +15,8 @@ from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, p
 
 if TYPE_CHECKING:
     from crosswalk.domain.frequency import Frequency
-    from crosswalk.io.policy_files import PolicyFile, PolicyStatus
     from crosswalk.services.policies.check import Finding
+    from crosswalk.services.policies.policies import PolicyFile, PolicyStatus
 
 policies_app = typer.Typer(
     help="Policies and procedures (Markdown with front matter in policies/): list, show, add, "
@@ -47,7 +47,7 @@ def _day(text: str | None) -> date:
 
 def _status(text: str | None) -> PolicyStatus | None:
     from crosswalk.cli.output import fail
-    from crosswalk.io.policy_files import parse_policy_status
+    from crosswalk.services.policies.policies import parse_policy_status
 
     if text is None:
         return None
@@ -358,8 +358,8 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: crosswalk policies check --json
     """
-    from crosswalk.io.policy_files import PolicyStatus
     from crosswalk.services.policies.check import check as check_policies
+    from crosswalk.services.policies.policies import PolicyStatus
     from crosswalk.services.policies.policies import list_policies as list_items
 
     root = _root(ctx)

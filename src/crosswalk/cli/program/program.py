@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from crosswalk.cli.context import library, session
+from crosswalk.cli.context import create_workspace, library, session
 from crosswalk.cli.controls import imports
 from crosswalk.cli.output import (
     console,
@@ -48,29 +48,18 @@ def init(
 
     Example: crosswalk init acme-compliance
     """
-    from crosswalk.store.workspace import init_workspace
-
-    database_url = (ctx.find_root().obj or {}).get("database_url")
-    workspace, created = init_workspace(folder, name, database_url)
-    workspace.close()
+    created = create_workspace(ctx, folder, name)
     result = {
-        "workspace": str(workspace.root),
-        "name": workspace.name,
-        "created": created,
-        "database": _safe_url(workspace.database_url),
+        "workspace": str(created.root),
+        "name": created.name,
+        "created": created.created,
+        "database": created.database,
     }
     if as_json:
         print_json(result)
         return
-    verb = "created" if created else "already existed; schema up to date:"
-    console().print(f"workspace {verb} {workspace.root} ({result['database']})", markup=False)
-
-
-def _safe_url(url: str) -> str:
-    """Never print a password."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    verb = "created" if created.created else "already existed; schema up to date:"
+    console().print(f"workspace {verb} {created.root} ({result['database']})", markup=False)
 
 
 @export_app.command("program")

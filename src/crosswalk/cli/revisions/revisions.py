@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crosswalk.cli.context import library, session
+from crosswalk.cli.context import actor, library, optional_session, session
 from crosswalk.cli.output import console, handle_errors, print_json, print_rows
 
 if TYPE_CHECKING:
@@ -133,12 +133,11 @@ def migrate(
     Example: crosswalk migrate --from iso27001-2013 --to iso27001-2022 --dry-run
     """
     from crosswalk.services.revisions.migration import apply_migration, plan_migration
-    from crosswalk.store.audit import default_actor
 
     lib = library(ctx)
     with session(ctx, commit=not dry_run) as active:
         plan = plan_migration(active, lib, source, target, via)
-        result = None if dry_run else apply_migration(active, lib, plan, by or default_actor())
+        result = None if dry_run else apply_migration(active, lib, plan, by or actor())
     if as_json:
         print_json(_migration_json(plan, result, dry_run))
     else:
@@ -208,16 +207,11 @@ def diff(
     Example: crosswalk frameworks diff iso27001-2013 iso27001-2022 --json
     """
     from crosswalk.services.revisions.diff import diff_frameworks, touches
-    from crosswalk.store.workspace import WorkspaceError
 
     lib = library(ctx)
     found = diff_frameworks(lib, old, new, via)
-    touched: list[Touch] | None
-    try:
-        with session(ctx, commit=False) as active:
-            touched = touches(active, found)
-    except WorkspaceError:
-        touched = None
+    with optional_session(ctx) as active:
+        touched: list[Touch] | None = None if active is None else touches(active, found)
     if as_json:
         print_json({"diff": found, "touches": touched})
     else:

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.io.control_inventory import Inventory, InventoryControl, Problem, read_inventory
+from crosswalk.io.control_inventory import (
+    Inventory,
+    InventoryControl,
+    Problem,
+    parse_column_overrides,
+    read_inventory,
+)
+
+__all__ = ["parse_column_overrides"]  # re-exported: clients need nothing below the services
 from crosswalk.services.controls.controls import set_tags
 from crosswalk.services.mapping.library import resolve_requirement
 from crosswalk.store.models import ControlRow

@@ -27,7 +27,7 @@ from crosswalk.collectors.config import (
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.controls.controls import get_control
 from crosswalk.services.evidence.evidence import EvidenceInput, add_stream_evidence
-from crosswalk.store.blobs import LocalBlobStore
+from crosswalk.store.blobs import BlobStore
 from crosswalk.store.models import CollectorRunRow
 
 DECLARATIONS_FILE = "collectors.yaml"
@@ -111,9 +111,7 @@ def _record_run(
     session.flush()
 
 
-def run_one(
-    session: Session, store: LocalBlobStore, declaration: Declaration, actor: str
-) -> RunOutcome:
+def run_one(session: Session, store: BlobStore, declaration: Declaration, actor: str) -> RunOutcome:
     """Run one declared collector; never raises for the collector's own failure."""
     started = datetime.now(UTC)
     try:
@@ -150,7 +148,7 @@ def run_one(
 
 def run_collectors(
     session: Session,
-    store: LocalBlobStore,
+    store: BlobStore,
     declarations: list[Declaration],
     actor: str,
     root: Path,

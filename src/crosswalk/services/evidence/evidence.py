@@ -24,11 +24,21 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.controls.controls import get_control
-from crosswalk.store.blobs import LocalBlobStore
+from crosswalk.store.blobs import CHUNK, BlobStore, LocalBlobStore
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
 
 KINDS = ("file", "url", "collector", "attestation")
 FAULT_ENV = "CROSSWALK_TEST_FAULT"  # lets a test kill the process at a chosen point
+
+
+# Where stored files go, and the read size for streaming one back: re-exported so that clients
+# need nothing below the services.
+__all__ = ["CHUNK", "BlobStore"]
+
+
+def has_evidence(session: Session) -> bool:
+    """Whether the workspace holds any evidence yet."""
+    return session.scalar(select(EvidenceRow.id).limit(1)) is not None
 
 
 class EvidenceError(CrosswalkError):
@@ -70,7 +80,7 @@ def _controls(session: Session, control_ids: Iterable[str]) -> list[ControlRow]:
 
 def add_stream_evidence(
     session: Session,
-    store: LocalBlobStore,
+    store: BlobStore,
     stream: BinaryIO,
     filename: str,
     media_type: str,
@@ -106,7 +116,7 @@ def add_stream_evidence(
 
 def add_file_evidence(
     session: Session,
-    store: LocalBlobStore,
+    store: BlobStore,
     path: Path,
     control_ids: list[str],
     data: EvidenceInput,

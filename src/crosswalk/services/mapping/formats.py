@@ -249,3 +249,10 @@ def export_framework(library: Library, framework_id: str) -> str:
 
     document = write_oscal_catalog(library.frameworks[framework_id])
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_framework_template(path: Path) -> None:
+    """An empty spreadsheet in the layout ``frameworks import`` reads (own frameworks)."""
+    from crosswalk.io.custom_framework import write_template
+
+    write_template(path)

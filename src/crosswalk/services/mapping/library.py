@@ -9,6 +9,10 @@ from crosswalk.catalogs.loader import Library, extra_files, load_library
 from crosswalk.domain.errors import UnknownReferenceError
 from crosswalk.domain.refs import resolve_framework_id, resolve_key
 
+# The loaded catalogs, as every client holds them: re-exported so clients need nothing below the
+# services.
+__all__ = ["Library"]
+
 _cache: dict[tuple[tuple[str, int], ...], Library] = {}
 
 

@@ -26,6 +26,7 @@ from crosswalk.io.policy_files import (
     PolicyFile,
     PolicyStatus,
     import_folder,
+    parse_policy_status,
     policy_file_name,
     policy_folder,
     read_policies,
@@ -33,6 +34,10 @@ from crosswalk.io.policy_files import (
     write_policy,
 )
 from crosswalk.services.mapping.library import resolve_requirement
+
+# What clients read a policy as, and how they parse a status word: re-exported so that clients
+# need nothing below the services.
+__all__ = ["PolicyFile", "PolicyStatus", "parse_policy_status", "policy_folder"]
 from crosswalk.store.models import ControlRow
 
 

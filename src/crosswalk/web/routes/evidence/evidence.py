@@ -25,6 +25,7 @@ from crosswalk.services.controls.controls import get_control, list_controls
 from crosswalk.services.coverage.gap import ISO_2022
 from crosswalk.services.coverage.reach import Reach, requirements_reached
 from crosswalk.services.evidence.evidence import (
+    CHUNK,
     EvidenceError,
     EvidenceInput,
     VerifyReport,
@@ -61,7 +62,6 @@ from crosswalk.services.evidence.views import (
     visible,
     visible_evidence,
 )
-from crosswalk.store.blobs import CHUNK
 from crosswalk.store.models import EvidenceRow
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.rendering import api, redirect, render
