@@ -81,12 +81,12 @@ def test_linking_controls_to_an_asset_is_in_the_trail(
 
     changes(workspace, library)
     with session_scope(workspace.engine, actor="sam") as session:
-        from crosswalk.services.controls.controls import get_control
+        from crosswalk.services.controls.controls import control_row
 
         asset = AssetRow(asset_id="DB-1", name="Database", in_isms_scope=True)
         session.add(asset)
         session.commit()
-        asset.controls.append(get_control(session, "AC-1"))
+        asset.controls.append(control_row(session, "AC-1"))
         session.commit()
         entries = list_entries(session, entity="asset")
         report = verify_trail(session)

@@ -11,8 +11,8 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.services.controls.controls import ControlInput, add_control
 from crosswalk.store.engine import session_scope
 from crosswalk.store.workspace import Workspace
+from crosswalk.web.context import AppState
 from crosswalk.web.settings import WebSettings
-from crosswalk.web.state import AppState
 
 
 def _change(workspace: Workspace, actor: str, control_id: str) -> None:

@@ -17,7 +17,7 @@ from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
 from crosswalk.cli.mapping import reviews as maintenance
 from crosswalk.cli.policies import policies
-from crosswalk.cli.program import demo, program
+from crosswalk.cli.program import demo, program, serve
 from crosswalk.cli.revisions import revisions
 
 app = typer.Typer(
@@ -99,6 +99,7 @@ soa.register(app)
 isms.register(app)
 policies.register(app)
 users.register(app)
+serve.register(app)
 
 
 def main() -> None:

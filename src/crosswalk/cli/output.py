@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -89,3 +90,11 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
             raise fail(escape(str(error))) from None
 
     return wrapper
+
+
+def parse_date(text: str, option: str) -> date:
+    """A date option as typed (YYYY-MM-DD); bad input names the option (exit 2)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise fail(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None

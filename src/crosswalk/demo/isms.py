@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswalk.domain.risk import default_method, parse_category, parse_treatment
@@ -17,11 +16,10 @@ from crosswalk.services.isms.nonconformities import NonconformityInput, add_nonc
 from crosswalk.services.isms.objectives import ObjectiveInput, add_objective
 from crosswalk.services.isms.reviews import REVIEW_INPUTS, ReviewData, add_review
 from crosswalk.services.isms.risk_method import set_method
-from crosswalk.services.isms.risks import RiskInput, accept_risk, add_risk
+from crosswalk.services.isms.risks import RiskInput, accept_risk, add_risk, has_risks
 from crosswalk.services.isms.scope import approve_scope, set_scope_statement
 from crosswalk.services.isms.soa import init_soa, set_entry
 from crosswalk.services.mapping.library import Library
-from crosswalk.store.isms_models import RiskRow
 
 DATA = Path(__file__).parent / "northwind_isms.yaml"
 
@@ -88,7 +86,7 @@ def _add_risks(session: Session, library: Library, risks: list[dict[str, Any]]) 
 
 def add_demo_isms(session: Session, library: Library, today: date) -> bool:
     """Create the demo ISMS once; a workspace that already has risks is left alone."""
-    if session.scalar(select(func.count()).select_from(RiskRow)):
+    if has_risks(session):
         return False
     data = isms_data()
     set_method(session, default_method())

@@ -14,11 +14,10 @@ from fastapi.staticfiles import StaticFiles
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.permissions import Forbidden
-from crosswalk.web.context import CsrfRefused, NotSignedIn
+from crosswalk.web.context import AppState, CsrfRefused, NotSignedIn, open_app_workspace
 from crosswalk.web.routes import ROUTERS
 from crosswalk.web.security import Hardening
 from crosswalk.web.settings import WebSettings
-from crosswalk.web.state import AppState
 
 STATIC = Path(__file__).parent / "static"
 
@@ -26,9 +25,8 @@ STATIC = Path(__file__).parent / "static"
 def open_state(settings: WebSettings) -> AppState:
     from crosswalk.services.mapping.formats import catalogs_folder
     from crosswalk.services.mapping.library import open_library
-    from crosswalk.store.workspace import open_workspace
 
-    workspace = open_workspace(settings.workspace, settings.database_url)
+    workspace = open_app_workspace(settings)
     imported = catalogs_folder(workspace.root)
     extra = [*settings.catalog_paths]
     extra.extend(f for f in (imported / "frameworks", imported / "mappings") if f.is_dir())

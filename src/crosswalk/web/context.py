@@ -1,29 +1,34 @@
 """Each request's context: its database transaction, the signed-in user, and the checks
 every route gets before it runs (signed in; for writes, a valid CSRF token and a role
-that may write). Routes declare ``Reader`` or ``Writer``; no route checks by hand."""
+that may write). Routes declare ``Reader`` or ``Writer``; no route checks by hand.
+
+The only web module that touches storage (the open workspace and its transactions):
+everything else goes through services."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.services.access import permissions
-from crosswalk.services.access.users import find_session
-from crosswalk.store.auth_models import UserRow, WebSessionRow
+from crosswalk.services.access.users import User, WebSession, find_session
 from crosswalk.store.engine import session_scope
-from crosswalk.web.state import AppState
+from crosswalk.store.workspace import Workspace, open_workspace
+from crosswalk.web.settings import WebSettings
+from crosswalk.web.state import ResultCache
 
 SESSION_COOKIE = "crosswalk_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+T = TypeVar("T")
 
 
 class NotSignedIn(Exception):
@@ -34,13 +39,36 @@ class CsrfRefused(Exception):
     """A state-changing request without the session's CSRF token (403)."""
 
 
+def open_app_workspace(settings: WebSettings) -> Workspace:
+    """The workspace the server runs on; it stays open for the life of the process."""
+    return open_workspace(settings.workspace, settings.database_url)
+
+
+@dataclass
+class AppState:
+    """What one server process keeps between requests: the workspace, the library, and
+    the cache of results that only change when the program does."""
+
+    settings: WebSettings
+    workspace: Workspace
+    library: Library
+    results: ResultCache = field(default_factory=ResultCache)
+
+    def today(self) -> date:
+        return self.settings.today or date.today()
+
+    def cached(self, session: Session, name: str, compute: Callable[[], T], *key: Any) -> T:
+        """``compute()`` once per (name, key, day) and data version; see ``ResultCache``."""
+        return self.results.cached(session, (name, key, self.today()), compute)
+
+
 @dataclass
 class RequestContext:
     request: Request
     state: AppState
     db: Session
-    user: UserRow
-    web_session: WebSessionRow
+    user: User
+    web_session: WebSession
 
     @property
     def library(self) -> Library:
@@ -85,11 +113,11 @@ Db = Annotated[Session, Depends(open_db)]
 
 
 def _context(request: Request, db: Db) -> RequestContext:
-    row = find_session(db, request.cookies.get(SESSION_COOKIE))
-    if row is None:
+    signed_in = find_session(db, request.cookies.get(SESSION_COOKIE))
+    if signed_in is None:
         raise NotSignedIn()
-    db.info["actor"] = row.user.email  # every write this request makes is recorded under it
-    return RequestContext(request, app_state(request), db, row.user, row)
+    db.info["actor"] = signed_in.user.email  # every write this request makes is recorded under it
+    return RequestContext(request, app_state(request), db, signed_in.user, signed_in)
 
 
 async def _submitted_csrf(request: Request) -> str:

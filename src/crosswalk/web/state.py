@@ -1,5 +1,6 @@
-"""What one server process keeps between requests: the workspace, the library, and results
-that are expensive to compute and only change when the program does."""
+"""What one server process keeps between requests: results that are expensive to compute
+and only change when the program does. (The workspace and library they come from are held
+by ``crosswalk.web.context.AppState``, which owns this cache.)"""
 
 from __future__ import annotations
 
@@ -7,16 +8,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crosswalk.services.mapping.library import Library
-from crosswalk.store.models import AuditRow
-from crosswalk.store.workspace import Workspace
-from crosswalk.web.settings import WebSettings
+from crosswalk.services.evidence.trail import latest_entry_id, written_by_since
 
 T = TypeVar("T")
 CACHE_SIZE = 64
@@ -28,7 +24,7 @@ REFRESH_SECONDS = 5.0
 def data_version(session: Session) -> int:
     """Every change to program data appends to the audit trail, so its newest id versions
     the data: a cached result computed at the same id is still right."""
-    return int(session.scalar(select(func.max(AuditRow.id))) or 0)
+    return latest_entry_id(session)
 
 
 def wrote_since(session: Session, version: int) -> bool:
@@ -36,10 +32,7 @@ def wrote_since(session: Session, version: int) -> bool:
     actor = session.info.get("actor")
     if not actor:
         return True
-    found = session.scalar(
-        select(AuditRow.id).where(AuditRow.id > version, AuditRow.actor == actor).limit(1)
-    )
-    return found is not None
+    return written_by_since(session, version, str(actor))
 
 
 @dataclass
@@ -50,19 +43,15 @@ class _Entry:
 
 
 @dataclass
-class AppState:
-    settings: WebSettings
-    workspace: Workspace
-    library: Library
+class ResultCache:
+    """Results by slot, each kept with the data version it was computed at."""
+
     _cache: dict[tuple[Any, ...], _Entry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _computing: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict)
 
-    def today(self) -> date:
-        return self.settings.today or date.today()
-
-    def cached(self, session: Session, name: str, compute: Callable[[], T], *key: Any) -> T:
-        """``compute()`` once per (name, key, day) and data version.
+    def cached(self, session: Session, slot: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``slot`` and data version.
 
         Everyone reads their own writes: a user who changed something since the cached
         result gets it recomputed (or waits for the recomputation under way). Others get
@@ -70,7 +59,6 @@ class AppState:
         ``REFRESH_SECONDS`` after it was computed, so a busy server never stacks up
         recomputations.
         """
-        slot = (name, key, self.today())
         version = data_version(session)
         with self._lock:
             entry = self._cache.get(slot)

@@ -281,7 +281,7 @@ def test_assets_filters_and_edits(workspace: Workspace) -> None:
         assert link_asset_controls(session, "wifi", ["AC-1", "AC-1"]) == ["AC-1"]
         assert link_asset_controls(session, "wifi", ["AC-1"]) == []
         assert unlink_asset_controls(session, "wifi", ["AC-1"]) == ["AC-1"]
-        assert get_asset(session, "wifi").controls == []
+        assert get_asset(session, "wifi").controls == ()
         detail = describe_asset(session, "aws-prod")
         assert detail.depended_on_by == ["app"]
         assert [c["control_id"] for c in detail.controls] == ["OPS-1"]

@@ -31,6 +31,7 @@ from crosswalk.services.isms.soa import (
     soa_meta,
     soa_rows,
     validate,
+    version_row,
 )
 from crosswalk.services.isms.soa_records import SOA_RECORDS
 from crosswalk.store.engine import session_scope
@@ -138,7 +139,8 @@ def test_validate_names_an_exclusion_without_reason_and_an_unbacked_control(
 ) -> None:
     seed_controls(workspace, library)
     with session_scope(workspace.engine) as session:
-        row = init_soa(session, library, today=TODAY)
+        init_soa(session, library, today=TODAY)
+        row = version_row(session, 1)  # the stored row: this test edits it by hand
         by_ref = {e.ref: e for e in row.entries}
         # The service refuses an exclusion without a reason; a hand-edited database does not.
         by_ref["A.7.4"].applicable = False
@@ -191,7 +193,8 @@ def test_validate_finds_missing_duplicate_and_unjustified_rows(
     workspace: Workspace, library: Library
 ) -> None:
     with session_scope(workspace.engine) as session:
-        row = init_soa(session, library, today=TODAY)
+        init_soa(session, library, today=TODAY)
+        row = version_row(session, 1)  # the stored row: this test edits it by hand
         by_ref = {e.ref: e for e in row.entries}
         row.entries.remove(by_ref["A.8.34"])  # delete-orphan removes the row
         by_ref["A.5.2"].justification = ""
@@ -229,7 +232,8 @@ def test_approved_versions_never_change(workspace: Workspace, library: Library) 
             new_draft_from_latest(session, TODAY)
         set_entry(session, library, "A.7.4", applicable=False, exclusion_reason="No premises")
         v1 = {e.ref: e for e in get_version(session, 1).entries}
-        assert v1["A.7.4"].applicable and current_draft(session) is draft
+        now = current_draft(session)  # a view: the same version, read again
+        assert v1["A.7.4"].applicable and now is not None and now.version == draft.version
 
 
 def test_diff_shows_what_changed_between_two_approved_versions(

@@ -1,17 +1,15 @@
-"""``crosswalk users``: accounts for the web application, and ``crosswalk serve`` to run it."""
+"""``crosswalk users``: accounts for the web application (``crosswalk serve`` runs it)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from crosswalk.cli.context import session
-from crosswalk.cli.evidence.evidence import parse_date
-from crosswalk.cli.output import console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import console, handle_errors, parse_date, print_json, print_rows
 
 app = typer.Typer(
     help="Web application users: admin, editor, control owner, auditor.", no_args_is_help=True
@@ -21,7 +19,6 @@ PASSWORD_ENV = "CROSSWALK_PASSWORD"
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="users")
-    root.command("serve")(serve)
 
 
 def _say(result: Mapping[str, object], as_json: bool, message: str) -> None:
@@ -181,58 +178,3 @@ def disable(
         row = set_active(active, email, enable)
         result = {"email": row.email, "active": row.active}
     _say(result, as_json, f"{result['email']} {'enabled' if row.active else 'disabled'}")
-
-
-@handle_errors
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Worker processes (use PostgreSQL for more than one).")
-    ] = 1,
-    today: Annotated[str | None, typer.Option(help="Pin today's date (demos): YYYY-MM-DD.")] = None,
-    secure_cookies: Annotated[
-        bool | None,
-        typer.Option(
-            "--secure-cookies/--no-secure-cookies",
-            help="Force the Secure cookie flag (default: when the request came over HTTPS).",
-        ),
-    ] = None,
-    max_upload_mb: Annotated[int, typer.Option(min=1, help="Largest evidence upload.")] = 50,
-    proxy_headers: Annotated[
-        bool, typer.Option(help="Trust X-Forwarded-Proto/For from a reverse proxy.")
-    ] = False,
-) -> None:
-    """Serve the web application (dashboard, explorer, program, evidence, ISMS, API)."""
-    import uvicorn
-
-    from crosswalk.cli.context import workspace
-    from crosswalk.web.settings import MIB, WebSettings
-
-    opened = workspace(ctx)  # fail here, with a clear message, if there is none
-    opened.close()
-    root = dict(ctx.find_root().obj or {})
-    settings = WebSettings(
-        workspace=opened.root,
-        database_url=str(root["database_url"]) if root.get("database_url") else None,
-        catalog_paths=[Path(str(p)) for p in list(root.get("catalog_path") or [])],
-        today=parse_date(today, "--today") if today else None,
-        secure_cookies=secure_cookies,
-        max_upload_bytes=max_upload_mb * MIB,
-    )
-    console(stderr=True).print(f"Crosswalk on http://{host}:{port} ({opened.name})")
-    if workers == 1:
-        from crosswalk.web.app import create_app
-
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=proxy_headers)
-        return
-    os.environ.update(settings.to_env())  # each worker builds its app from these
-    uvicorn.run(
-        "crosswalk.web.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=proxy_headers,
-    )

@@ -64,24 +64,24 @@ def list_controls(
     Example: crosswalk controls list --status "on paper" --json
     """
     from crosswalk.services.controls.controls import control_flags
-    from crosswalk.services.controls.controls import list_controls as list_rows
+    from crosswalk.services.controls.controls import list_controls as list_all
     from crosswalk.services.mapping.library import resolve_framework
 
     framework_id = resolve_framework(library(ctx), framework) if framework else None
     with session(ctx, commit=False) as active:
-        rows = list_rows(active, owner, _status(status), framework_id, unowned)
+        controls = list_all(active, owner, _status(status), framework_id, unowned)
         items: list[dict[str, Any]] = [
             {
-                "control_id": r.control_id,
-                "title": r.title,
-                "owner": r.owner,
-                "frequency": r.frequency,
-                "frequency_text": r.frequency_text,
-                "status": r.status,
-                "tags": [t.key for t in r.tags],
-                "flags": control_flags(r),
+                "control_id": c.control_id,
+                "title": c.title,
+                "owner": c.owner,
+                "frequency": c.frequency,
+                "frequency_text": c.frequency_text,
+                "status": c.status,
+                "tags": [t.key for t in c.tags],
+                "flags": control_flags(c),
             }
-            for r in rows
+            for c in controls
         ]
     if as_json:
         print_json(items)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from crosswalk.cli.context import actor, library, session, workspace
-from crosswalk.cli.output import ExitCode, console, fail, handle_errors, print_json, print_rows
+from crosswalk.cli.output import (
+    ExitCode,
+    console,
+    fail,
+    handle_errors,
+    parse_date,
+    print_json,
+    print_rows,
+)
+
+if TYPE_CHECKING:
+    from crosswalk.services.evidence.evidence import Evidence
 
 app = typer.Typer(help="Evidence: add once, link to controls, verify.", no_args_is_help=True)
 audit_app = typer.Typer(
@@ -29,13 +40,6 @@ def register(root: typer.Typer) -> None:
     root.add_typer(audit_app, name="audit-log")
 
 
-def parse_date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise fail(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
-
-
 def parse_period(text: str) -> tuple[date, date]:
     start, sep, end = text.partition("..")
     if not sep:
@@ -43,23 +47,21 @@ def parse_period(text: str) -> tuple[date, date]:
     return parse_date(start, "--period"), parse_date(end, "--period")
 
 
-def _evidence_item(row: Any) -> dict[str, Any]:
+def _evidence_item(evidence: Evidence) -> dict[str, Any]:
     return {
-        "id": row.id,
-        "title": row.title,
-        "kind": row.kind,
-        "performed": str(row.performed_start)
-        if row.performed_start == row.performed_end
-        else f"{row.performed_start}..{row.performed_end}",
-        "collected_at": row.collected_at.isoformat(timespec="seconds"),
-        "collected_by": row.collected_by,
-        "sha256": row.sha256,
-        "size": row.size,
-        "url": row.url,
-        "source": row.source,
-        "reference": row.reference,
-        "passed": row.passed,
-        "controls": sorted(link.control.control_id for link in row.links),
+        "id": evidence.id,
+        "title": evidence.title,
+        "kind": evidence.kind,
+        "performed": evidence.performed,
+        "collected_at": evidence.collected_at.isoformat(timespec="seconds"),
+        "collected_by": evidence.collected_by,
+        "sha256": evidence.sha256,
+        "size": evidence.size,
+        "url": evidence.url,
+        "source": evidence.source,
+        "reference": evidence.reference,
+        "passed": evidence.passed,
+        "controls": list(evidence.controls),
     }
 
 
@@ -115,10 +117,10 @@ def add(
     opened = workspace(ctx)
     with session(ctx) as active:
         if source.startswith(("http://", "https://")):
-            row = add_url_evidence(active, source, control, data)
+            added = add_url_evidence(active, source, control, data)
         else:
-            row = add_file_evidence(active, opened.blobs, Path(source), control, data)
-        item = _evidence_item(row)
+            added = add_file_evidence(active, opened.blobs, Path(source), control, data)
+        item = _evidence_item(added)
     if as_json:
         print_json(item)
     else:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.evidence.evidence import parse_date
 from crosswalk.cli.isms.common import (
     DATE_HELP,
     JsonOption,
@@ -18,10 +17,17 @@ from crosswalk.cli.isms.common import (
     plain,
     say,
 )
-from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import (
+    ExitCode,
+    console,
+    handle_errors,
+    parse_date,
+    print_json,
+    print_rows,
+)
 
 if TYPE_CHECKING:
-    from crosswalk.store.isms_models import InternalAuditRow
+    from crosswalk.services.isms.audits import Audit
 
 audits_app = typer.Typer(
     help="Internal audits (9.2) and the programme that must cover the ISMS over a cycle.",
@@ -33,7 +39,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(audits_app, name="audits")
 
 
-def _audit_item(row: InternalAuditRow, today: date) -> dict[str, Any]:
+def _audit_item(row: Audit, today: date) -> dict[str, Any]:
     from crosswalk.services.isms.audits import audit_scope, audit_state
 
     return {

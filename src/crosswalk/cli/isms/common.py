@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from crosswalk.cli.evidence.evidence import parse_date
-from crosswalk.cli.output import console
+from crosswalk.cli.output import console, parse_date
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 DATE_HELP = "YYYY-MM-DD; '' clears it."

@@ -22,7 +22,7 @@ from crosswalk.cli.isms.common import (
 from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
 
 if TYPE_CHECKING:
-    from crosswalk.store.isms_models import ObjectiveRow
+    from crosswalk.services.isms.objectives import Objective
 
 objectives_app = typer.Typer(
     help="Information security objectives (6.2) with measures and owners.", no_args_is_help=True
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
 # --- objectives --------------------------------------------------------------------------
 
 
-def _objective_item(row: ObjectiveRow) -> dict[str, Any]:
+def _objective_item(row: Objective) -> dict[str, Any]:
     from crosswalk.services.isms.objectives import EDITABLE
 
     return {"objective_id": row.objective_id, **{name: getattr(row, name) for name in EDITABLE}}

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crosswalk.cli.context import session
-from crosswalk.cli.evidence.evidence import parse_date
 from crosswalk.cli.isms.common import (
     DATE_HELP,
     JsonOption,
@@ -17,10 +16,10 @@ from crosswalk.cli.isms.common import (
     passed,
     say,
 )
-from crosswalk.cli.output import handle_errors, print_json, print_rows
+from crosswalk.cli.output import handle_errors, parse_date, print_json, print_rows
 
 if TYPE_CHECKING:
-    from crosswalk.store.isms_models import NonconformityRow
+    from crosswalk.services.isms.nonconformities import Nonconformity
 
 nonconformities_app = typer.Typer(
     help="Nonconformities and corrective action (10.2); overdue ones flagged.",
@@ -32,7 +31,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(nonconformities_app, name="nonconformities")
 
 
-def _nc_item(row: NonconformityRow, today: date) -> dict[str, Any]:
+def _nc_item(row: Nonconformity, today: date) -> dict[str, Any]:
     from crosswalk.services.isms.nonconformities import COLUMNS, close_blockers, nc_state
 
     return {

@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crosswalk.cli.context import session
-from crosswalk.cli.evidence.evidence import parse_date
 from crosswalk.cli.isms.common import (
     JsonOption,
     passed,
     say,
 )
-from crosswalk.cli.output import fail, handle_errors, print_json, print_rows
+from crosswalk.cli.output import fail, handle_errors, parse_date, print_json, print_rows
 
 if TYPE_CHECKING:
-    from crosswalk.store.isms_models import ManagementReviewRow
+    from crosswalk.services.isms.reviews import ManagementReview
 
 reviews_app = typer.Typer(
     help="Management reviews (9.3), each 9.3.2 input checked off.", no_args_is_help=True
@@ -27,7 +26,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(reviews_app, name="reviews")
 
 
-def _review_item(row: ManagementReviewRow) -> dict[str, Any]:
+def _review_item(row: ManagementReview) -> dict[str, Any]:
     from crosswalk.services.isms.reviews import missing_inputs, review_inputs
 
     return {

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.evidence.evidence import parse_date
 from crosswalk.cli.output import (
     ExitCode,
     ReportFormat,
     console,
     fail,
     handle_errors,
+    parse_date,
     print_json,
     print_rows,
 )

@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crosswalk.cli.context import session
-from crosswalk.cli.evidence.evidence import parse_date
-from crosswalk.cli.output import ExitCode, console, fail, handle_errors, print_json, print_rows
+from crosswalk.cli.output import (
+    ExitCode,
+    console,
+    fail,
+    handle_errors,
+    parse_date,
+    print_json,
+    print_rows,
+)
 
 if TYPE_CHECKING:
     from crosswalk.services.isms.scope import ScopeCheck

@@ -13,8 +13,7 @@ from crosswalk.cli.context import library, session
 from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
 
 if TYPE_CHECKING:
-    from crosswalk.services.isms.soa import Change, Finding, SoaMeta, SoaRow
-    from crosswalk.store.isms_models import SoaEntryRow
+    from crosswalk.services.isms.soa import Change, Finding, SoaEntry, SoaMeta, SoaRow
 
 app = typer.Typer(
     help="The Statement of Applicability (ISO 27001 6.1.3 d): init, show, set, approve, diff, "
@@ -40,12 +39,12 @@ def register(root: typer.Typer) -> None:
 
 
 def _date(text: str | None, option: str) -> date | None:
-    from crosswalk.cli.evidence.evidence import parse_date
+    from crosswalk.cli.output import parse_date
 
     return parse_date(text, option) if text else None
 
 
-def _entry_json(entry: SoaEntryRow) -> dict[str, object]:
+def _entry_json(entry: SoaEntry) -> dict[str, object]:
     return {
         "ref": entry.ref,
         "applicable": entry.applicable,

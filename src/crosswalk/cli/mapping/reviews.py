@@ -9,12 +9,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.evidence.evidence import parse_date
-from crosswalk.cli.output import ExitCode, console, fail, handle_errors, print_json, print_rows
+from crosswalk.cli.output import (
+    ExitCode,
+    console,
+    fail,
+    handle_errors,
+    parse_date,
+    print_json,
+    print_rows,
+)
 
 if TYPE_CHECKING:
     from crosswalk.services.controls.confirmations import ConfirmationState, State
-    from crosswalk.store.maintenance_models import MappingReviewRow, ReviewFlagRow
+    from crosswalk.services.mapping.flags import ReviewFlag
+    from crosswalk.services.mapping.reviews import MappingReview
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 ByOption = Annotated[str, typer.Option("--by", help="Who did it (name and role).")]
@@ -188,7 +196,7 @@ def confirm(
         _say(f"  note: the control's owner is {control_owner or '(none)'}")
 
 
-def _flag_item(row: ReviewFlagRow) -> dict[str, Any]:
+def _flag_item(row: ReviewFlag) -> dict[str, Any]:
     return {
         "id": row.id,
         "kind": row.subject_kind,
@@ -257,7 +265,7 @@ def clear(
         _say(f"cleared flag #{flag_id} ({item['kind']} {item['subject']})")
 
 
-def _review_item(row: MappingReviewRow, cleared: list[int] | None = None) -> dict[str, Any]:
+def _review_item(row: MappingReview, cleared: list[int] | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "mapping_set": row.mapping_set,
         "owner": row.owner,

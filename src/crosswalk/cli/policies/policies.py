@@ -40,7 +40,7 @@ def _root(ctx: typer.Context) -> Path:
 
 
 def _day(text: str | None) -> date:
-    from crosswalk.cli.evidence.evidence import parse_date
+    from crosswalk.cli.output import parse_date
 
     return parse_date(text, "--on") if text else date.today()
 

@@ -11,35 +11,54 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Protocol
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.services.access.users import ADMIN, AUDITOR, CONTROL_OWNER, EDITOR
-from crosswalk.store.auth_models import UserRow
-from crosswalk.store.models import ControlRow, EvidenceRow
+from crosswalk.services.access.users import ADMIN, AUDITOR, CONTROL_OWNER, EDITOR, User
 
 
 class Forbidden(CrosswalkError):
     """The signed-in user's role does not allow this."""
 
 
-def can_write(user: UserRow) -> bool:
+class OwnedControl(Protocol):
+    """What the checks read of a control, so a stored row and a service's view both do."""
+
+    @property
+    def control_id(self) -> str: ...
+
+    @property
+    def owner(self) -> str | None: ...
+
+
+class DatedEvidence(Protocol):
+    """What the window check reads of evidence: when it was performed."""
+
+    @property
+    def performed_start(self) -> date: ...
+
+    @property
+    def performed_end(self) -> date: ...
+
+
+def can_write(user: User) -> bool:
     return user.role != AUDITOR
 
 
-def can_edit_program(user: UserRow) -> bool:
+def can_edit_program(user: User) -> bool:
     """Program content beyond one's own controls: SoA, risks, ISMS records, any control."""
     return user.role in (ADMIN, EDITOR)
 
 
-def can_manage_users(user: UserRow) -> bool:
+def can_manage_users(user: User) -> bool:
     return user.role == ADMIN
 
 
-def owns(user: UserRow, control: ControlRow) -> bool:
+def owns(user: User, control: OwnedControl) -> bool:
     return bool(user.owner_name) and (control.owner or "").strip() == user.owner_name
 
 
-def can_edit_control(user: UserRow, control: ControlRow) -> bool:
+def can_edit_control(user: User, control: OwnedControl) -> bool:
     return can_edit_program(user) or (user.role == CONTROL_OWNER and owns(user, control))
 
 
@@ -48,11 +67,11 @@ def require(allowed: bool, what: str) -> None:
         raise Forbidden(f"your role does not allow {what}")
 
 
-def require_program(user: UserRow, what: str) -> None:
+def require_program(user: User, what: str) -> None:
     require(can_edit_program(user), what)
 
 
-def require_control(user: UserRow, control: ControlRow, what: str = "editing this control") -> None:
+def require_control(user: User, control: OwnedControl, what: str = "editing this control") -> None:
     if user.role == CONTROL_OWNER and not owns(user, control):
         raise Forbidden(
             f"{control.control_id} is owned by {control.owner or 'nobody'}; "
@@ -61,17 +80,17 @@ def require_control(user: UserRow, control: ControlRow, what: str = "editing thi
     require(can_edit_control(user, control), what)
 
 
-def require_controls(user: UserRow, controls: Iterable[ControlRow], what: str) -> None:
+def require_controls(user: User, controls: Iterable[OwnedControl], what: str) -> None:
     for control in controls:
         require_control(user, control, what)
 
 
-def limited_to_window(user: UserRow) -> bool:
+def limited_to_window(user: User) -> bool:
     """Whether the user sees evidence only inside an observation window (auditors)."""
     return user.role == AUDITOR
 
 
-def auditor_window(user: UserRow) -> tuple[date, date] | None:
+def auditor_window(user: User) -> tuple[date, date] | None:
     if not limited_to_window(user) or user.window_start is None or user.window_end is None:
         return None
     return user.window_start, user.window_end
@@ -80,13 +99,13 @@ def auditor_window(user: UserRow) -> tuple[date, date] | None:
 EVIDENCE_ENTITIES = frozenset({"evidence", "evidence_link"})
 
 
-def hidden_trail_entities(user: UserRow) -> frozenset[str]:
+def hidden_trail_entities(user: User) -> frozenset[str]:
     """Trail entries an auditor does not see: evidence changes carry titles and dates of
     evidence that may lie outside their window (evidence inside it is on the evidence page)."""
     return EVIDENCE_ENTITIES if limited_to_window(user) else frozenset()
 
 
-def evidence_visible(user: UserRow, evidence: EvidenceRow) -> bool:
+def evidence_visible(user: User, evidence: DatedEvidence) -> bool:
     """Auditors see evidence performed inside their window, and nothing without a window."""
     if user.role != AUDITOR:
         return True

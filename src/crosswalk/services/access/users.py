@@ -70,15 +70,49 @@ def _check_password(password: str) -> None:
         raise UserError(f"the password must be at least {MIN_PASSWORD} characters")
 
 
-def get_user(session: Session, email: str) -> UserRow:
+@dataclass(frozen=True)
+class User:
+    """An account as clients and permission checks read it; never its password hash."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    owner_name: str | None
+    active: bool
+    window_start: date | None
+    window_end: date | None
+    created_at: datetime | None
+
+
+def _view(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        role=row.role,
+        owner_name=row.owner_name,
+        active=row.active,
+        window_start=row.window_start,
+        window_end=row.window_end,
+        created_at=row.created_at,
+    )
+
+
+def user_row(session: Session, email: str) -> UserRow:
+    """The account's row, for services that change it."""
     row = session.scalar(select(UserRow).where(UserRow.email == normalize_email(email)))
     if row is None:
         raise UserError(f"no user {email!r}")
     return row
 
 
-def list_users(session: Session) -> list[UserRow]:
-    return list(session.scalars(select(UserRow).order_by(UserRow.email)))
+def get_user(session: Session, email: str) -> User:
+    return _view(user_row(session, email))
+
+
+def list_users(session: Session) -> list[User]:
+    return [_view(row) for row in session.scalars(select(UserRow).order_by(UserRow.email))]
 
 
 def add_user(
@@ -88,7 +122,7 @@ def add_user(
     password: str,
     name: str = "",
     owner_name: str | None = None,
-) -> UserRow:
+) -> User:
     address = normalize_email(email)
     if not EMAIL.match(address):
         raise UserError(f"{email!r} is not an email address")
@@ -111,16 +145,16 @@ def add_user(
     )
     session.add(row)
     session.flush()
-    return row
+    return _view(row)
 
 
-def set_password(session: Session, email: str, password: str) -> UserRow:
+def set_password(session: Session, email: str, password: str) -> User:
     _check_password(password)
-    row = get_user(session, email)
+    row = user_row(session, email)
     row.password_hash = _hasher.hash(password)
     session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
     session.flush()
-    return row
+    return _view(row)
 
 
 def _keep_an_admin(session: Session, row: UserRow) -> None:
@@ -134,8 +168,8 @@ def _keep_an_admin(session: Session, row: UserRow) -> None:
         raise UserError(f"{row.email} is the last active admin; make someone else admin first")
 
 
-def set_role(session: Session, email: str, role: str, owner_name: str | None = None) -> UserRow:
-    row = get_user(session, email)
+def set_role(session: Session, email: str, role: str, owner_name: str | None = None) -> User:
+    row = user_row(session, email)
     chosen = parse_role(role)
     if chosen != ADMIN:
         _keep_an_admin(session, row)
@@ -145,30 +179,30 @@ def set_role(session: Session, email: str, role: str, owner_name: str | None = N
     if row.role == CONTROL_OWNER and not row.owner_name:
         raise UserError("a control owner needs an owner name")
     session.flush()
-    return row
+    return _view(row)
 
 
-def set_active(session: Session, email: str, active: bool) -> UserRow:
-    row = get_user(session, email)
+def set_active(session: Session, email: str, active: bool) -> User:
+    row = user_row(session, email)
     if not active:
         _keep_an_admin(session, row)
     row.active = active
     if not active:
         session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
     session.flush()
-    return row
+    return _view(row)
 
 
-def set_window(session: Session, email: str, start: date | None, end: date | None) -> UserRow:
+def set_window(session: Session, email: str, start: date | None, end: date | None) -> User:
     """The observation window an auditor's evidence view is limited to."""
     if (start is None) != (end is None):
         raise UserError("give both the start and the end of the observation window")
     if start is not None and end is not None and end < start:
         raise UserError(f"the window ends ({end}) before it starts ({start})")
-    row = get_user(session, email)
+    row = user_row(session, email)
     row.window_start, row.window_end = start, end
     session.flush()
-    return row
+    return _view(row)
 
 
 def _now() -> datetime:
@@ -196,7 +230,7 @@ def _recent_failures(
 
 def authenticate(
     session: Session, email: str, password: str, client: str, now: datetime | None = None
-) -> UserRow:
+) -> User:
     """The active user with that email and password; every attempt is recorded.
 
     The caller commits even when this raises, so failed attempts count.
@@ -223,7 +257,7 @@ def authenticate(
         raise LoginRefused("wrong email or password")
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
-    return row
+    return _view(row)
 
 
 def token_hash(token: str) -> str:
@@ -238,7 +272,7 @@ class NewSession:
 
 
 def start_session(
-    session: Session, user: UserRow, hours: int = SESSION_HOURS, now: datetime | None = None
+    session: Session, user: User, hours: int = SESSION_HOURS, now: datetime | None = None
 ) -> NewSession:
     moment = now or _now()
     token = secrets.token_urlsafe(32)
@@ -256,16 +290,26 @@ def start_session(
     return NewSession(token, row.csrf_token, row.expires_at)
 
 
+@dataclass(frozen=True)
+class WebSession:
+    """A live signed-in session: its CSRF token, when it ends, and who it belongs to."""
+
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+    user: User
+
+
 def find_session(
     session: Session, token: str | None, now: datetime | None = None
-) -> WebSessionRow | None:
+) -> WebSession | None:
     """The live session for a cookie's token, with its active user; None otherwise."""
     if not token:
         return None
     row = session.scalar(select(WebSessionRow).where(WebSessionRow.token_hash == token_hash(token)))
     if row is None or _aware(row.expires_at) <= (now or _now()) or not row.user.active:
         return None
-    return row
+    return WebSession(row.csrf_token, row.created_at, row.expires_at, _view(row.user))
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -29,7 +29,7 @@ from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.mappings import Mapping
 from crosswalk.domain.relationships import Relationship
-from crosswalk.services.controls.controls import get_control
+from crosswalk.services.controls.controls import control_row
 from crosswalk.services.mapping.flags import (
     CONTROL,
     EDGE,
@@ -60,6 +60,31 @@ class State(StrEnum):
 
 
 NEEDS_REVIEW = (State.UNCONFIRMED, State.STALE, State.FLAGGED, State.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """One confirmation written: who vouched for which tag (``edge`` ``""``) or edge, when."""
+
+    id: int
+    control_id: str
+    requirement: str  # the tagged framework:ref
+    edge: str  # "set:source->target", or "" for the tag itself
+    confirmed_by: str
+    confirmed_on: date
+    note: str = ""
+
+
+def _view(row: ConfirmationRow, control_id: str) -> Confirmation:
+    return Confirmation(
+        id=row.id,
+        control_id=control_id,
+        requirement=row.requirement,
+        edge=row.edge,
+        confirmed_by=row.confirmed_by,
+        confirmed_on=row.confirmed_on,
+        note=row.note,
+    )
 
 
 @dataclass(frozen=True)
@@ -133,14 +158,14 @@ def confirm(
     by: str,
     on: date,
     note: str = "",
-) -> list[ConfirmationRow]:
+) -> list[Confirmation]:
     """Confirm one tag of a control (every tag with ``requirement`` None) and every edge each
     tag travels. Open flags on the confirmed tags (and on the control, when all its tags are
-    confirmed) are cleared: the owner has looked. Returns the rows written."""
+    confirmed) are cleared: the owner has looked. Returns what was written."""
     who = by.strip()
     if not who:
         raise ConfirmationError("say who confirms (--by NAME)")
-    row = get_control(session, control_id)
+    row = control_row(session, control_id)
     tags = list(row.tags) if requirement is None else [_tag_to_confirm(library, row, requirement)]
     if not tags:
         raise ConfirmationError(f"{row.control_id} has no tags to confirm; tag it first")
@@ -175,7 +200,7 @@ def confirm(
         subjects.append((CONTROL, row.control_id))
     clear_open_flags(session, subjects, who, on)
     session.flush()
-    return written
+    return [_view(confirmation, row.control_id) for confirmation in written]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,7 +43,51 @@ class ControlInput:
     evidence: str = ""
 
 
-def get_control(session: Session, control_id: str) -> ControlRow:
+@dataclass(frozen=True)
+class ControlTag:
+    """One tag of a control as clients read it: the requirement key and how fully it covers."""
+
+    key: str  # framework:ref
+    framework: str
+    ref: str
+    coverage: str
+
+
+@dataclass(frozen=True)
+class Control:
+    """A control as clients read it; services that change one use ``control_row``."""
+
+    control_id: str
+    title: str
+    description: str
+    owner: str | None
+    frequency: str | None
+    frequency_text: str | None
+    status: str
+    evidence: str  # the evidence the control produces
+    created_at: datetime
+    updated_at: datetime
+    tags: tuple[ControlTag, ...] = ()
+
+
+def _view(row: ControlRow) -> Control:
+    return Control(
+        control_id=row.control_id,
+        title=row.title,
+        description=row.description,
+        owner=row.owner,
+        frequency=row.frequency,
+        frequency_text=row.frequency_text,
+        status=row.status,
+        evidence=row.evidence,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        tags=tuple(ControlTag(t.key, t.framework, t.ref, t.coverage) for t in row.tags),
+    )
+
+
+def control_row(session: Session, control_id: str) -> ControlRow:
+    """The ORM row, for services that change a control or link to it."""
     row = session.scalar(select(ControlRow).where(ControlRow.control_id == control_id))
     if row is None:
         known = list(session.scalars(select(ControlRow.control_id)))
@@ -52,13 +97,17 @@ def get_control(session: Session, control_id: str) -> ControlRow:
     return row
 
 
+def get_control(session: Session, control_id: str) -> Control:
+    return _view(control_row(session, control_id))
+
+
 def list_controls(
     session: Session,
     owner: str | None = None,
     status: OperatingStatus | None = None,
     framework: str | None = None,
     unowned: bool = False,
-) -> list[ControlRow]:
+) -> list[Control]:
     query = select(ControlRow).order_by(ControlRow.control_id)
     if owner:
         query = query.where(ControlRow.owner.ilike(f"%{owner}%"))
@@ -68,10 +117,10 @@ def list_controls(
         query = query.where((ControlRow.owner.is_(None)) | (ControlRow.owner == ""))
     if framework:
         query = query.where(ControlRow.tags.any(TagRow.framework == framework))
-    return list(session.scalars(query))
+    return [_view(row) for row in session.scalars(query)]
 
 
-def add_control(session: Session, data: ControlInput) -> ControlRow:
+def add_control(session: Session, data: ControlInput) -> Control:
     if not data.control_id.strip():
         raise ControlError("a control needs an id")
     exists = session.scalar(select(ControlRow.id).where(ControlRow.control_id == data.control_id))
@@ -89,7 +138,7 @@ def add_control(session: Session, data: ControlInput) -> ControlRow:
     )
     session.add(row)
     session.flush()
-    return row
+    return _view(row)
 
 
 EDITABLE = ("title", "description", "owner", "frequency", "frequency_text", "status", "evidence")
@@ -97,7 +146,7 @@ EDITABLE = ("title", "description", "owner", "frequency", "frequency_text", "sta
 
 def edit_control(session: Session, control_id: str, **changes: object) -> list[str]:
     """Apply changes; returns the names of the fields that really changed."""
-    row = get_control(session, control_id)
+    row = control_row(session, control_id)
     changed = []
     for name, given in changes.items():
         if name not in EDITABLE:
@@ -124,7 +173,7 @@ def tag_control(
     coverage: Coverage = Coverage.FULL,
 ) -> list[str]:
     """Tag a control to requirements (forgiving refs); returns the keys newly tagged or changed."""
-    row = get_control(session, control_id)
+    row = control_row(session, control_id)
     keys = [resolve_requirement(library, ref) for ref in refs]
     existing = {tag.key: tag for tag in row.tags}
     changed = []
@@ -168,7 +217,7 @@ def set_tags(
 def untag_control(
     session: Session, library: Library, control_id: str, refs: Sequence[str]
 ) -> list[str]:
-    row = get_control(session, control_id)
+    row = control_row(session, control_id)
     keys = {resolve_requirement(library, ref) for ref in refs}
     doomed = [tag for tag in row.tags if tag.key in keys]
     # Deleted explicitly (not only dropped as orphans, which the flush deletes unseen by
@@ -275,7 +324,7 @@ class ControlDetail:
     flags: list[str]
 
 
-def control_flags(row: ControlRow) -> list[str]:
+def control_flags(row: Control | ControlRow) -> list[str]:
     """Derived warnings: nothing here is stored, so it can never go stale."""
     flags = []
     if not (row.owner or "").strip():
@@ -319,7 +368,7 @@ def explain_frequency(result: EffectiveFrequency) -> str:
 
 
 def describe_control(session: Session, library: Library, control_id: str) -> ControlDetail:
-    row = get_control(session, control_id)
+    row = control_row(session, control_id)
     own = Frequency(row.frequency) if row.frequency else None
     effective = effective_frequency(own, expectations_for(library, [t.key for t in row.tags]))
     return ControlDetail(

@@ -22,15 +22,16 @@ from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import split_key
 from crosswalk.services.controls.confirmations import ConfirmationState, confirmation_status
 from crosswalk.services.controls.controls import (
+    Control,
     ControlDetail,
     ControlError,
     control_flags,
     describe_control,
 )
-from crosswalk.services.evidence.evidence import list_evidence
+from crosswalk.services.evidence.evidence import Evidence, list_evidence
 from crosswalk.services.evidence.freshness import NEVER, STALE, classify, control_freshness
 from crosswalk.services.mapping.library import resolve_framework
-from crosswalk.store.models import ControlRow, EvidenceRow
+from crosswalk.store.models import ControlRow
 
 ISO_2022 = "iso27001-2022"
 STATUS_HELP = "use 'on paper', 'implemented' or 'operating'"
@@ -279,7 +280,7 @@ class ControlPage:
     confirmations: dict[str, ConfirmationState]  # by tagged requirement
 
 
-def _evidence_item(row: EvidenceRow) -> EvidenceItem:
+def _evidence_item(row: Evidence) -> EvidenceItem:
     return EvidenceItem(
         row.id,
         row.title,
@@ -299,7 +300,7 @@ def control_page(
     library: Library,
     control_id: str,
     today: date,
-    visible: Callable[[EvidenceRow], bool] = lambda _row: True,
+    visible: Callable[[Evidence], bool] = lambda _item: True,
     reach_framework: str = ISO_2022,
 ) -> ControlPage:
     """One control: its details, what its tags reach, its evidence and confirmations."""
@@ -332,7 +333,7 @@ def control_page(
 
 
 def control_changes(
-    row: ControlRow,
+    control: Control,
     title: str | None = None,
     description: str | None = None,
     owner: str | None = None,
@@ -363,12 +364,12 @@ def control_changes(
         changes["status"] = parsed_status
     if frequency is not None:
         written = frequency.strip()
-        if not written or written != (row.frequency_text or ""):  # else: unchanged as written
+        if not written or written != (control.frequency_text or ""):  # else: unchanged as written
             parsed = parse_frequency(written) if written else None
             if written and parsed is None:
                 raise ControlError(f"frequency {frequency!r} is not a frequency: {FREQUENCY_HELP}")
-            if (parsed.value if parsed else None) != row.frequency or (
-                not written and row.frequency_text
+            if (parsed.value if parsed else None) != control.frequency or (
+                not written and control.frequency_text
             ):
                 changes["frequency"] = parsed
                 changes["frequency_text"] = written or None

@@ -25,7 +25,7 @@ from crosswalk.collectors.config import (
     run_declaration,
 )
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.services.controls.controls import get_control
+from crosswalk.services.controls.controls import control_row
 from crosswalk.services.evidence.evidence import EvidenceInput, add_stream_evidence
 from crosswalk.store.blobs import BlobStore
 from crosswalk.store.models import CollectorRunRow
@@ -85,7 +85,7 @@ def select_declarations(
         chosen = due_declarations(chosen, last_runs(session), now)
     for declaration in chosen:  # unknown controls are a declaration error: fail before running
         for control_id in declaration.controls:
-            get_control(session, control_id)
+            control_row(session, control_id)
     return chosen
 
 

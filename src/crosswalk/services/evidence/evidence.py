@@ -13,7 +13,7 @@ import os
 import signal
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.services.controls.controls import get_control
+from crosswalk.services.controls.controls import control_row
 from crosswalk.store.blobs import CHUNK, BlobStore, LocalBlobStore
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
 
@@ -63,6 +63,56 @@ class EvidenceInput:
     passed: bool | None = None
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A piece of evidence as clients read it, with the controls it supports (sorted ids)."""
+
+    id: int
+    title: str
+    kind: str
+    performed_start: date
+    performed_end: date
+    performed: str  # "start" or "start..end"
+    collected_at: datetime
+    collected_by: str
+    source: str
+    reference: str
+    filename: str | None
+    media_type: str | None
+    url: str | None
+    sha256: str | None
+    size: int | None
+    passed: bool | None
+    controls: tuple[str, ...]
+
+    @property
+    def has_file(self) -> bool:
+        return self.sha256 is not None
+
+
+def _view(row: EvidenceRow) -> Evidence:
+    start, end = row.performed_start, row.performed_end
+    return Evidence(
+        id=row.id,
+        title=row.title,
+        kind=row.kind,
+        performed_start=start,
+        performed_end=end,
+        performed=str(start) if start == end else f"{start}..{end}",
+        collected_at=row.collected_at,
+        collected_by=row.collected_by,
+        source=row.source,
+        reference=row.reference,
+        filename=row.filename,
+        media_type=row.media_type,
+        url=row.url,
+        sha256=row.sha256,
+        size=row.size,
+        passed=row.passed,
+        controls=tuple(sorted(link.control.control_id for link in row.links)),
+    )
+
+
 def _dates(data: EvidenceInput, today: date) -> tuple[date, date]:
     start = data.performed_start or today
     end = data.performed_end or start
@@ -72,7 +122,7 @@ def _dates(data: EvidenceInput, today: date) -> tuple[date, date]:
 
 
 def _controls(session: Session, control_ids: Iterable[str]) -> list[ControlRow]:
-    rows = [get_control(session, control_id) for control_id in dict.fromkeys(control_ids)]
+    rows = [control_row(session, control_id) for control_id in dict.fromkeys(control_ids)]
     if not rows:
         raise EvidenceError("evidence must support at least one control (--control ID)")
     return rows
@@ -87,7 +137,7 @@ def add_stream_evidence(
     control_ids: list[str],
     data: EvidenceInput,
     today: date | None = None,
-) -> EvidenceRow:
+) -> Evidence:
     """Store the content once by hash, then record it linked to every control given."""
     controls = _controls(session, control_ids)  # unknown controls fail before any write
     start, end = _dates(data, today or date.today())
@@ -111,7 +161,7 @@ def add_stream_evidence(
     session.add(row)
     session.flush()
     _fault_point("after-row")
-    return row
+    return _view(row)
 
 
 def add_file_evidence(
@@ -121,7 +171,7 @@ def add_file_evidence(
     control_ids: list[str],
     data: EvidenceInput,
     today: date | None = None,
-) -> EvidenceRow:
+) -> Evidence:
     if not path.is_file():
         raise EvidenceError(f"{path}: no such file")
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -139,7 +189,7 @@ def add_url_evidence(
     control_ids: list[str],
     data: EvidenceInput,
     today: date | None = None,
-) -> EvidenceRow:
+) -> Evidence:
     if not url.startswith(("http://", "https://")):
         raise EvidenceError(f"{url!r} is neither a file nor an http(s) URL")
     controls = _controls(session, control_ids)
@@ -157,18 +207,27 @@ def add_url_evidence(
     row.links = [EvidenceLinkRow(control=control) for control in controls]
     session.add(row)
     session.flush()
-    return row
+    return _view(row)
 
 
-def get_evidence(session: Session, evidence_id: int) -> EvidenceRow:
+def evidence_row(session: Session, evidence_id: int) -> EvidenceRow:
+    """The ORM row, for services that change a piece of evidence or its links."""
     row = session.get(EvidenceRow, evidence_id)
     if row is None:
         raise EvidenceError(f"no evidence #{evidence_id}")
     return row
 
 
+def get_evidence(session: Session, evidence_id: int) -> Evidence:
+    return _view(evidence_row(session, evidence_id))
+
+
+def evidence_exists(session: Session, evidence_id: int) -> bool:
+    return session.get(EvidenceRow, evidence_id) is not None
+
+
 def link(session: Session, evidence_id: int, control_ids: list[str]) -> list[str]:
-    row = get_evidence(session, evidence_id)
+    row = evidence_row(session, evidence_id)
     have = {link.control.control_id for link in row.links}
     added = []
     for control in _controls(session, control_ids):
@@ -180,7 +239,7 @@ def link(session: Session, evidence_id: int, control_ids: list[str]) -> list[str
 
 
 def unlink(session: Session, evidence_id: int, control_ids: list[str]) -> list[str]:
-    row = get_evidence(session, evidence_id)
+    row = evidence_row(session, evidence_id)
     wanted = set(control_ids)
     removed = [link.control.control_id for link in row.links if link.control.control_id in wanted]
     if len(removed) == len(row.links):
@@ -197,14 +256,14 @@ def unlink(session: Session, evidence_id: int, control_ids: list[str]) -> list[s
 
 def list_evidence(
     session: Session, control_id: str | None = None, since: date | None = None
-) -> list[EvidenceRow]:
+) -> list[Evidence]:
     query = select(EvidenceRow).order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id.desc())
     if control_id:
-        control = get_control(session, control_id)
+        control = control_row(session, control_id)
         query = query.where(EvidenceRow.links.any(EvidenceLinkRow.control_pk == control.id))
     if since:
         query = query.where(EvidenceRow.performed_end >= since)
-    return list(session.scalars(query))
+    return [_view(row) for row in session.scalars(query)]
 
 
 @dataclass

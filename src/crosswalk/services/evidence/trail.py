@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswalk.store.audit import ChainProblem, verify_chain
@@ -57,6 +57,20 @@ def list_entries(
         )
         for r in reversed(list(session.scalars(query)))
     ]
+
+
+def latest_entry_id(session: Session) -> int:
+    """The newest entry's id (0 for an empty trail): every change appends one, so it
+    versions the data."""
+    return int(session.scalar(select(func.max(AuditRow.id))) or 0)
+
+
+def written_by_since(session: Session, version: int, actor: str) -> bool:
+    """Whether ``actor`` changed anything after entry ``version``."""
+    found = session.scalar(
+        select(AuditRow.id).where(AuditRow.id > version, AuditRow.actor == actor).limit(1)
+    )
+    return found is not None
 
 
 @dataclass(frozen=True)

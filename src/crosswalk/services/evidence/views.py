@@ -1,4 +1,4 @@
-"""Evidence as a person reads it: rows with their controls, what an auditor may see, a
+"""Evidence as a person reads it: what an auditor may see, a
 freshness summary, the store's verification, and which requirements a file counts for.
 
 The web pages and the JSON API share these views; the rules about who sees what live in
@@ -9,77 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from crosswalk.domain.window import WindowReport
 from crosswalk.services.access import permissions
-from crosswalk.services.access.users import AUDITOR
-from crosswalk.services.evidence.evidence import VerifyReport, get_evidence
+from crosswalk.services.access.users import AUDITOR, User
+from crosswalk.services.controls.controls import Control
+from crosswalk.services.evidence.evidence import Evidence, VerifyReport, get_evidence
 from crosswalk.services.evidence.freshness import (
     DUE_THIS_MONTH,
     DUE_THIS_WEEK,
     STALE,
     ControlFreshness,
 )
-from crosswalk.store.auth_models import UserRow
-from crosswalk.store.models import ControlRow, EvidenceRow
 
 
-@dataclass(frozen=True)
-class EvidenceView:
-    id: int
-    title: str
-    kind: str
-    performed_start: date
-    performed_end: date
-    performed: str
-    collected_at: datetime
-    collected_by: str
-    source: str
-    reference: str
-    filename: str | None
-    media_type: str | None
-    url: str | None
-    sha256: str | None
-    size: int | None
-    passed: bool | None
-    controls: list[str]
-
-    @property
-    def has_file(self) -> bool:
-        return self.sha256 is not None
-
-
-def evidence_view(row: EvidenceRow) -> EvidenceView:
-    start, end = row.performed_start, row.performed_end
-    return EvidenceView(
-        id=row.id,
-        title=row.title,
-        kind=row.kind,
-        performed_start=start,
-        performed_end=end,
-        performed=str(start) if start == end else f"{start}..{end}",
-        collected_at=row.collected_at,
-        collected_by=row.collected_by,
-        source=row.source,
-        reference=row.reference,
-        filename=row.filename,
-        media_type=row.media_type,
-        url=row.url,
-        sha256=row.sha256,
-        size=row.size,
-        passed=row.passed,
-        controls=sorted(link.control.control_id for link in row.links),
-    )
-
-
-def visible(user: UserRow, rows: Iterable[EvidenceRow]) -> list[EvidenceRow]:
+def visible(user: User, rows: Iterable[Evidence]) -> list[Evidence]:
     return [row for row in rows if permissions.evidence_visible(user, row)]
 
 
-def require_visible(user: UserRow, row: EvidenceRow) -> None:
+def require_visible(user: User, row: Evidence) -> None:
     """An auditor asking for evidence outside their window is refused, never shown it."""
     if permissions.evidence_visible(user, row):
         return
@@ -94,13 +45,13 @@ def require_visible(user: UserRow, row: EvidenceRow) -> None:
     )
 
 
-def visible_evidence(session: Session, user: UserRow, evidence_id: int) -> EvidenceRow:
+def visible_evidence(session: Session, user: User, evidence_id: int) -> Evidence:
     row = get_evidence(session, evidence_id)
     require_visible(user, row)
     return row
 
 
-def hidden_reason(user: UserRow) -> str:
+def hidden_reason(user: User) -> str:
     """Why an auditor sees less (or nothing); empty for everyone else."""
     if user.role != AUDITOR:
         return ""
@@ -200,7 +151,7 @@ class ControlChoice:
     owner: str | None
 
 
-def linkable_controls(user: UserRow, controls: Iterable[ControlRow]) -> list[ControlChoice]:
+def linkable_controls(user: User, controls: Iterable[Control]) -> list[ControlChoice]:
     return [
         ControlChoice(c.control_id, c.title, c.owner)
         for c in controls
@@ -223,7 +174,7 @@ def months_before(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def default_window(user: UserRow, today: date) -> tuple[date, date]:
+def default_window(user: User, today: date) -> tuple[date, date]:
     """The auditor's own window; for everyone else the six months ending today."""
     window = permissions.auditor_window(user)
     if user.role == AUDITOR and window is not None:
@@ -238,7 +189,7 @@ class WindowChoice:
     clamped: bool  # an auditor asked for more than their window
 
 
-def reader_window(user: UserRow, start: date, end: date) -> WindowChoice:
+def reader_window(user: User, start: date, end: date) -> WindowChoice:
     """An auditor's window is clamped to theirs (and is theirs when nothing overlaps)."""
     if user.role != AUDITOR:
         return WindowChoice(start, end, False)
@@ -281,7 +232,7 @@ class EvidenceCounts:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def evidence_counts(items: list[EvidenceView]) -> EvidenceCounts:
+def evidence_counts(items: list[Evidence]) -> EvidenceCounts:
     kinds: dict[str, int] = {}
     for item in items:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
 from crosswalk.io.program_files import Text
-from crosswalk.services.controls.controls import get_control
+from crosswalk.services.controls.controls import control_row
 from crosswalk.services.isms.records import RecordKind
 from crosswalk.store.isms_models import AssetRow
 from crosswalk.store.models import ControlRow
@@ -53,11 +53,56 @@ class AssetInput:
     description: str = ""
 
 
-def asset_dependencies(row: AssetRow) -> list[str]:
+@dataclass(frozen=True)
+class AssetControl:
+    """A control linked to an asset, as an asset's view names it."""
+
+    control_id: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An asset as clients see it: dependencies parsed, controls as plain values."""
+
+    asset_id: str
+    name: str
+    kind: str
+    owner: str | None
+    classification: str | None
+    in_soc2_boundary: bool
+    in_isms_scope: bool
+    depends_on: tuple[str, ...]
+    controls: tuple[AssetControl, ...]
+    description: str
+
+
+def asset_dependencies(row: Asset | AssetRow) -> list[str]:
+    if isinstance(row, Asset):
+        return list(row.depends_on)
     return [part for part in (row.depends_on or "").split(",") if part]
 
 
-def asset_data(row: AssetRow) -> dict[str, Any]:
+def _view(row: AssetRow) -> Asset:
+    return Asset(
+        asset_id=row.asset_id,
+        name=row.name,
+        kind=row.kind,
+        owner=row.owner,
+        classification=row.classification,
+        in_soc2_boundary=row.in_soc2_boundary,
+        in_isms_scope=row.in_isms_scope,
+        depends_on=tuple(asset_dependencies(row)),
+        controls=tuple(
+            AssetControl(c.control_id, c.title, c.status)
+            for c in sorted(row.controls, key=lambda c: c.control_id)
+        ),
+        description=row.description,
+    )
+
+
+def asset_data(row: Asset | AssetRow) -> dict[str, Any]:
     """An asset as plain data: the program file's content, also the JSON of the CLI."""
     return {
         "asset_id": row.asset_id,
@@ -109,10 +154,11 @@ def _dependencies(session: Session, asset_id: str, given: Iterable[str]) -> str:
 
 
 def _controls(session: Session, control_ids: Iterable[str]) -> list[ControlRow]:
-    return [get_control(session, control_id.strip()) for control_id in dict.fromkeys(control_ids)]
+    return [control_row(session, control_id.strip()) for control_id in dict.fromkeys(control_ids)]
 
 
-def get_asset(session: Session, asset_id: str) -> AssetRow:
+def asset_row(session: Session, asset_id: str) -> AssetRow:
+    """The row itself, for services that change it or follow its relationships."""
     row = session.scalar(select(AssetRow).where(AssetRow.asset_id == asset_id))
     if row is None:
         known = _known_assets(session)
@@ -122,7 +168,11 @@ def get_asset(session: Session, asset_id: str) -> AssetRow:
     return row
 
 
-def list_assets(
+def get_asset(session: Session, asset_id: str) -> Asset:
+    return _view(asset_row(session, asset_id))
+
+
+def _asset_rows(
     session: Session,
     in_scope: bool | None = None,
     in_boundary: bool | None = None,
@@ -138,7 +188,16 @@ def list_assets(
     return list(session.scalars(query))
 
 
-def add_asset(session: Session, data: AssetInput) -> AssetRow:
+def list_assets(
+    session: Session,
+    in_scope: bool | None = None,
+    in_boundary: bool | None = None,
+    owner: str | None = None,
+) -> list[Asset]:
+    return [_view(row) for row in _asset_rows(session, in_scope, in_boundary, owner)]
+
+
+def add_asset(session: Session, data: AssetInput) -> Asset:
     """Add an asset; every dependency and control must exist, or nothing is added."""
     asset_id = _checked_id(data.asset_id)
     if session.scalar(select(AssetRow.id).where(AssetRow.asset_id == asset_id)) is not None:
@@ -165,7 +224,7 @@ def add_asset(session: Session, data: AssetInput) -> AssetRow:
     from crosswalk.services.mapping.flags import flag_asset_added
 
     flag_asset_added(session, row)
-    return row
+    return _view(row)
 
 
 EDITABLE = (
@@ -185,7 +244,7 @@ def edit_asset(session: Session, asset_id: str, **changes: Any) -> list[str]:
 
     Every value is checked before any is set, so a bad one changes nothing.
     """
-    row = get_asset(session, asset_id)
+    row = asset_row(session, asset_id)
     wanted: dict[str, Any] = {}
     for name, given in changes.items():
         if name not in EDITABLE:
@@ -211,7 +270,7 @@ def edit_asset(session: Session, asset_id: str, **changes: Any) -> list[str]:
 
 def link_asset_controls(session: Session, asset_id: str, control_ids: Sequence[str]) -> list[str]:
     """Link controls that protect the asset; returns the ids newly linked."""
-    row = get_asset(session, asset_id)
+    row = asset_row(session, asset_id)
     controls = _controls(session, control_ids)
     present = {control.control_id for control in row.controls}
     added = [control for control in controls if control.control_id not in present]
@@ -222,7 +281,7 @@ def link_asset_controls(session: Session, asset_id: str, control_ids: Sequence[s
 
 def unlink_asset_controls(session: Session, asset_id: str, control_ids: Sequence[str]) -> list[str]:
     """Unlink controls; returns the ids that were linked and now are not."""
-    row = get_asset(session, asset_id)
+    row = asset_row(session, asset_id)
     dropping = {control.control_id for control in _controls(session, control_ids)}
     removed = sorted(c.control_id for c in row.controls if c.control_id in dropping)
     row.controls = [c for c in row.controls if c.control_id not in dropping]
@@ -291,10 +350,6 @@ class AssetFile(BaseModel):
     @classmethod
     def _normalise(cls, value: list[str]) -> list[str]:
         return _sorted_unique(value)
-
-
-def _asset_rows(session: Session) -> list[AssetRow]:
-    return list_assets(session)
 
 
 def _find_asset(session: Session, key: str) -> AssetRow | None:

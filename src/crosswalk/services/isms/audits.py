@@ -79,11 +79,38 @@ def resolve_scope(library: Library, refs: Sequence[str]) -> list[str]:
     return [r.ref for r in framework.requirements if r.ref in wanted]
 
 
-def audit_scope(row: InternalAuditRow) -> list[str]:
+@dataclass(frozen=True)
+class Audit:
+    """An internal audit as clients see it, its scope as a list of refs."""
+
+    audit_id: str
+    title: str
+    scope: tuple[str, ...]
+    auditor: str | None
+    planned_on: date | None
+    performed_on: date | None
+    findings: str
+
+
+def audit_scope(row: Audit | InternalAuditRow) -> list[str]:
+    if isinstance(row, Audit):
+        return list(row.scope)
     return [part.strip() for part in row.scope.split(",") if part.strip()]
 
 
-def audit_state(row: InternalAuditRow, today: date) -> str:
+def _view(row: InternalAuditRow) -> Audit:
+    return Audit(
+        audit_id=row.audit_id,
+        title=row.title,
+        scope=tuple(audit_scope(row)),
+        auditor=row.auditor,
+        planned_on=row.planned_on,
+        performed_on=row.performed_on,
+        findings=row.findings,
+    )
+
+
+def audit_state(row: Audit | InternalAuditRow, today: date) -> str:
     if row.performed_on is not None:
         return PERFORMED
     if row.planned_on is not None and row.planned_on < today:
@@ -91,18 +118,23 @@ def audit_state(row: InternalAuditRow, today: date) -> str:
     return PLANNED
 
 
-def audit_date(row: InternalAuditRow) -> date | None:
+def audit_date(row: Audit | InternalAuditRow) -> date | None:
     """The day that places an audit in a cycle: when performed, else when planned."""
     return row.performed_on or row.planned_on
 
 
-def get_audit(session: Session, audit_id: str) -> InternalAuditRow:
+def audit_row(session: Session, audit_id: str) -> InternalAuditRow:
+    """The row itself, for services that change it."""
     return get_row(session, InternalAuditRow, InternalAuditRow.audit_id, audit_id, "internal audit")
+
+
+def get_audit(session: Session, audit_id: str) -> Audit:
+    return _view(audit_row(session, audit_id))
 
 
 def list_audits(
     session: Session, state: str | None = None, today: date | None = None
-) -> list[InternalAuditRow]:
+) -> list[Audit]:
     """Audits by date; ``state`` keeps only planned, performed or overdue ones."""
     if state is not None and state not in STATES:
         raise IsmsError(f"audit state {state!r}: use {', '.join(STATES)}")
@@ -111,7 +143,7 @@ def list_audits(
         session.scalars(select(InternalAuditRow)),
         key=lambda r: (audit_date(r) or date.max, r.audit_id),
     )
-    return [r for r in rows if state is None or audit_state(r, today) == state]
+    return [_view(r) for r in rows if state is None or audit_state(r, today) == state]
 
 
 def _input_of(row: InternalAuditRow) -> AuditInput:
@@ -147,7 +179,7 @@ def _fill(library: Library, row: InternalAuditRow, data: AuditInput) -> None:
     row.findings = data.findings.strip()
 
 
-def add_audit(session: Session, library: Library, data: AuditInput) -> InternalAuditRow:
+def _new_audit(session: Session, library: Library, data: AuditInput) -> InternalAuditRow:
     row = InternalAuditRow(
         audit_id=new_id(session, InternalAuditRow.audit_id, data.audit_id, "internal audit")
     )
@@ -157,12 +189,16 @@ def add_audit(session: Session, library: Library, data: AuditInput) -> InternalA
     return row
 
 
+def add_audit(session: Session, library: Library, data: AuditInput) -> Audit:
+    return _view(_new_audit(session, library, data))
+
+
 def edit_audit(session: Session, library: Library, audit_id: str, **changes: Any) -> list[str]:
     """Apply changes; returns the names of the fields that really changed."""
     unknown = [name for name in changes if name not in EDITABLE]
     if unknown:
         raise IsmsError(f"{unknown[0]!r} is not an editable field ({', '.join(EDITABLE)})")
-    row = get_audit(session, audit_id)
+    row = audit_row(session, audit_id)
     before = snapshot(row, COLUMNS)
     _fill(library, row, replace(_input_of(row), **changes))
     session.flush()
@@ -324,7 +360,7 @@ def _audit_upsert(
     assert isinstance(record, AuditFile)
     data = AuditInput(**record.model_dump())
     if existing is None:
-        return add_audit(session, library, data)
+        return _new_audit(session, library, data)
     _fill(library, existing, data)
     return existing
 

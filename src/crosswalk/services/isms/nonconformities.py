@@ -67,7 +67,30 @@ EDITABLE = tuple(f.name for f in fields(NonconformityInput) if f.name not in ("n
 COLUMNS = tuple(f.name for f in fields(NonconformityInput) if f.name != "nc_id")
 
 
-def nc_state(row: NonconformityRow, today: date) -> str:
+@dataclass(frozen=True)
+class Nonconformity:
+    """A nonconformity as clients see it: the same fields as its record."""
+
+    nc_id: str
+    source: str
+    source_ref: str
+    description: str
+    owner: str | None
+    raised_on: date
+    due_on: date | None
+    correction: str
+    root_cause: str
+    corrective_action: str
+    effectiveness_check: str
+    effectiveness_checked_on: date | None
+    closed_on: date | None
+
+
+def _view(row: NonconformityRow) -> Nonconformity:
+    return Nonconformity(**{f.name: getattr(row, f.name) for f in fields(Nonconformity)})
+
+
+def nc_state(row: Nonconformity | NonconformityRow, today: date) -> str:
     if row.closed_on is not None:
         return CLOSED
     if row.due_on is not None and row.due_on < today:
@@ -75,7 +98,7 @@ def nc_state(row: NonconformityRow, today: date) -> str:
     return OPEN
 
 
-def close_blockers(row: NonconformityRow) -> list[str]:
+def close_blockers(row: Nonconformity | NonconformityRow) -> list[str]:
     """What is still missing before the nonconformity may be closed."""
     return [label for name, label in CLOSE_NEEDS if not _filled(getattr(row, name))]
 
@@ -84,8 +107,13 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def get_nonconformity(session: Session, nc_id: str) -> NonconformityRow:
+def nonconformity_row(session: Session, nc_id: str) -> NonconformityRow:
+    """The row itself, for services that change it."""
     return get_row(session, NonconformityRow, NonconformityRow.nc_id, nc_id, "nonconformity")
+
+
+def get_nonconformity(session: Session, nc_id: str) -> Nonconformity:
+    return _view(nonconformity_row(session, nc_id))
 
 
 def list_nonconformities(
@@ -93,7 +121,7 @@ def list_nonconformities(
     today: date | None = None,
     state: str | None = None,
     owner: str | None = None,
-) -> list[NonconformityRow]:
+) -> list[Nonconformity]:
     """By date raised; ``state`` keeps open (overdue included), overdue or closed ones."""
     if state is not None and state not in STATES:
         raise IsmsError(f"nonconformity state {state!r}: use {', '.join(STATES)}")
@@ -101,7 +129,7 @@ def list_nonconformities(
     query = select(NonconformityRow).order_by(NonconformityRow.raised_on, NonconformityRow.nc_id)
     if owner:
         query = query.where(NonconformityRow.owner.ilike(f"%{owner}%"))
-    rows = list(session.scalars(query))
+    rows = [_view(row) for row in session.scalars(query)]
     if state == OPEN:
         return [r for r in rows if r.closed_on is None]
     if state is not None:
@@ -109,7 +137,7 @@ def list_nonconformities(
     return rows
 
 
-def overdue(session: Session, today: date) -> list[NonconformityRow]:
+def overdue(session: Session, today: date) -> list[Nonconformity]:
     """Open nonconformities whose due date has passed, most overdue first."""
     rows = list_nonconformities(session, today, OVERDUE)
     return sorted(rows, key=lambda r: (r.due_on or today, r.nc_id))
@@ -200,7 +228,7 @@ def _filled(value: object) -> bool:
     return bool(value.strip()) if isinstance(value, str) else value is not None
 
 
-def add_nonconformity(
+def _new_nonconformity(
     session: Session, data: NonconformityInput, today: date | None = None
 ) -> NonconformityRow:
     row = NonconformityRow(
@@ -212,12 +240,18 @@ def add_nonconformity(
     return row
 
 
+def add_nonconformity(
+    session: Session, data: NonconformityInput, today: date | None = None
+) -> Nonconformity:
+    return _view(_new_nonconformity(session, data, today))
+
+
 def edit_nonconformity(session: Session, nc_id: str, **changes: Any) -> list[str]:
     """Apply changes; returns the fields that really changed. Close with ``close_nonconformity``."""
     unknown = [name for name in changes if name not in EDITABLE]
     if unknown:
         raise IsmsError(f"{unknown[0]!r} is not an editable field ({', '.join(EDITABLE)})")
-    row = get_nonconformity(session, nc_id)
+    row = nonconformity_row(session, nc_id)
     before = snapshot(row, COLUMNS)
     _fill(row, replace(_input_of(row), **changes), row.raised_on)
     session.flush()
@@ -229,18 +263,18 @@ def close_nonconformity(
     nc_id: str,
     closed_on: date | None = None,
     **completions: Any,
-) -> NonconformityRow:
+) -> Nonconformity:
     """Close, optionally filling in the last fields on the way; refused while any is missing."""
     unknown = [name for name in completions if name not in EDITABLE]
     if unknown:
         raise IsmsError(f"{unknown[0]!r} is not a field of a nonconformity")
-    row = get_nonconformity(session, nc_id)
+    row = nonconformity_row(session, nc_id)
     if row.closed_on is not None:
         raise IsmsError(f"nonconformity {nc_id} was already closed on {row.closed_on}")
     closing = replace(_input_of(row), **completions, closed_on=closed_on or date.today())
     _fill(row, closing, row.raised_on)
     session.flush()
-    return row
+    return _view(row)
 
 
 # --- the program format ----------------------------------------------------------------
@@ -273,7 +307,7 @@ def _nc_upsert(
     assert isinstance(record, NonconformityFile)
     data = NonconformityInput(**record.model_dump())
     if existing is None:
-        return add_nonconformity(session, data)
+        return _new_nonconformity(session, data)
     _fill(existing, data, record.raised_on)
     return existing
 

@@ -50,19 +50,41 @@ def parse_status(given: str) -> str:
     return status
 
 
-def get_objective(session: Session, objective_id: str) -> ObjectiveRow:
+@dataclass(frozen=True)
+class Objective:
+    """A security objective as clients see it: the same fields as its record."""
+
+    objective_id: str
+    title: str
+    measure: str
+    target: str
+    owner: str | None
+    due_on: date | None
+    status: str
+
+
+def _view(row: ObjectiveRow) -> Objective:
+    return Objective(**{f.name: getattr(row, f.name) for f in fields(Objective)})
+
+
+def objective_row(session: Session, objective_id: str) -> ObjectiveRow:
+    """The row itself, for services that change it."""
     return get_row(session, ObjectiveRow, ObjectiveRow.objective_id, objective_id, "objective")
+
+
+def get_objective(session: Session, objective_id: str) -> Objective:
+    return _view(objective_row(session, objective_id))
 
 
 def list_objectives(
     session: Session, status: str | None = None, owner: str | None = None
-) -> list[ObjectiveRow]:
+) -> list[Objective]:
     query = select(ObjectiveRow).order_by(ObjectiveRow.objective_id)
     if status:
         query = query.where(ObjectiveRow.status == parse_status(status))
     if owner:
         query = query.where(ObjectiveRow.owner.ilike(f"%{owner}%"))
-    return list(session.scalars(query))
+    return [_view(row) for row in session.scalars(query)]
 
 
 def _input_of(row: ObjectiveRow) -> ObjectiveInput:
@@ -81,7 +103,7 @@ def _fill(row: ObjectiveRow, data: ObjectiveInput) -> None:
     row.due_on = data.due_on
 
 
-def add_objective(session: Session, data: ObjectiveInput) -> ObjectiveRow:
+def _new_objective(session: Session, data: ObjectiveInput) -> ObjectiveRow:
     row = ObjectiveRow(
         objective_id=new_id(session, ObjectiveRow.objective_id, data.objective_id, "objective")
     )
@@ -91,12 +113,16 @@ def add_objective(session: Session, data: ObjectiveInput) -> ObjectiveRow:
     return row
 
 
+def add_objective(session: Session, data: ObjectiveInput) -> Objective:
+    return _view(_new_objective(session, data))
+
+
 def edit_objective(session: Session, objective_id: str, **changes: Any) -> list[str]:
     """Apply changes; returns the names of the fields that really changed."""
     unknown = [name for name in changes if name not in EDITABLE]
     if unknown:
         raise IsmsError(f"{unknown[0]!r} is not an editable field ({', '.join(EDITABLE)})")
-    row = get_objective(session, objective_id)
+    row = objective_row(session, objective_id)
     before = snapshot(row, EDITABLE)
     _fill(row, replace(_input_of(row), **changes))
     session.flush()
@@ -127,7 +153,7 @@ def _objective_upsert(
     assert isinstance(record, ObjectiveFile)
     data = ObjectiveInput(**record.model_dump())
     if existing is None:
-        return add_objective(session, data)
+        return _new_objective(session, data)
     _fill(existing, data)
     return existing
 

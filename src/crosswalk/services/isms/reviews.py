@@ -84,31 +84,62 @@ EDITABLE = tuple(f.name for f in fields(ReviewData) if f.name != "review_id")
 COLUMNS = ("held_on", "chair", "attendees", "inputs", "decisions", "outputs")
 
 
-def review_inputs(row: ManagementReviewRow) -> dict[str, str]:
+@dataclass(frozen=True)
+class ManagementReview:
+    """A management review as clients see it; ``inputs`` are the notes per input key."""
+
+    review_id: str
+    held_on: date
+    chair: str | None
+    attendees: str
+    inputs: Mapping[str, str]
+    decisions: str
+    outputs: str
+
+
+def review_inputs(row: ManagementReview | ManagementReviewRow) -> dict[str, str]:
     """Notes per input key, in checklist order; inputs without notes are left out."""
+    if isinstance(row, ManagementReview):
+        return dict(row.inputs)
     stored = json.loads(row.inputs) if row.inputs else {}
     return {i.key: stored[i.key] for i in REVIEW_INPUTS if stored.get(i.key)}
 
 
-def missing_inputs(row: ManagementReviewRow) -> list[ReviewInput]:
+def missing_inputs(row: ManagementReview | ManagementReviewRow) -> list[ReviewInput]:
     have = review_inputs(row)
     return [i for i in REVIEW_INPUTS if i.key not in have]
 
 
-def get_review(session: Session, review_id: str) -> ManagementReviewRow:
+def _view(row: ManagementReviewRow) -> ManagementReview:
+    return ManagementReview(
+        review_id=row.review_id,
+        held_on=row.held_on,
+        chair=row.chair,
+        attendees=row.attendees,
+        inputs=review_inputs(row),
+        decisions=row.decisions,
+        outputs=row.outputs,
+    )
+
+
+def review_row(session: Session, review_id: str) -> ManagementReviewRow:
+    """The row itself, for services that change it."""
     return get_row(
         session, ManagementReviewRow, ManagementReviewRow.review_id, review_id, "management review"
     )
 
 
-def list_reviews(session: Session) -> list[ManagementReviewRow]:
-    return list(
-        session.scalars(
-            select(ManagementReviewRow).order_by(
-                ManagementReviewRow.held_on, ManagementReviewRow.review_id
-            )
+def get_review(session: Session, review_id: str) -> ManagementReview:
+    return _view(review_row(session, review_id))
+
+
+def list_reviews(session: Session) -> list[ManagementReview]:
+    rows = session.scalars(
+        select(ManagementReviewRow).order_by(
+            ManagementReviewRow.held_on, ManagementReviewRow.review_id
         )
     )
+    return [_view(row) for row in rows]
 
 
 def _input_of(row: ManagementReviewRow) -> ReviewData:
@@ -139,7 +170,7 @@ def _fill(row: ManagementReviewRow, data: ReviewData) -> None:
     row.outputs = data.outputs.strip()
 
 
-def add_review(session: Session, data: ReviewData) -> ManagementReviewRow:
+def _new_review(session: Session, data: ReviewData) -> ManagementReviewRow:
     row = ManagementReviewRow(
         review_id=new_id(
             session, ManagementReviewRow.review_id, data.review_id, "management review"
@@ -151,12 +182,16 @@ def add_review(session: Session, data: ReviewData) -> ManagementReviewRow:
     return row
 
 
+def add_review(session: Session, data: ReviewData) -> ManagementReview:
+    return _view(_new_review(session, data))
+
+
 def edit_review(session: Session, review_id: str, **changes: Any) -> list[str]:
     """Change fields; ``inputs`` given here are merged (an empty note removes that input)."""
     unknown = [name for name in changes if name not in EDITABLE]
     if unknown:
         raise IsmsError(f"{unknown[0]!r} is not an editable field ({', '.join(EDITABLE)})")
-    row = get_review(session, review_id)
+    row = review_row(session, review_id)
     current = _input_of(row)
     if "inputs" in changes:
         merged = dict(current.inputs)
@@ -230,7 +265,7 @@ def _review_upsert(
     assert isinstance(record, ReviewFile)
     data = ReviewData(**record.model_dump())
     if existing is None:
-        return add_review(session, data)
+        return _new_review(session, data)
     _fill(existing, data)
     return existing
 

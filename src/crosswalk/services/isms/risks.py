@@ -34,7 +34,7 @@ from crosswalk.domain.risk import (
     validate_risk,
 )
 from crosswalk.io.program_files import Text
-from crosswalk.services.controls.controls import get_control
+from crosswalk.services.controls.controls import control_row
 from crosswalk.services.isms.common import get_row, new_id, optional
 from crosswalk.services.isms.records import RecordKind
 from crosswalk.services.isms.risk_method import RISK_METHOD_RECORDS, RiskError, get_method
@@ -71,19 +71,52 @@ EDITABLE = tuple(f for f in RiskInput.__dataclass_fields__ if f != "risk_id")
 _COLUMNS = {"plan": "treatment_plan", "due": "treatment_due"}
 
 
+@dataclass(frozen=True)
+class Risk:
+    """A risk as clients read it: the row's columns, its controls as their ids."""
+
+    risk_id: str
+    title: str
+    description: str
+    category: str
+    assets: str  # comma-separated asset ids, as stored
+    owner: str | None
+    inherent_likelihood: int
+    inherent_impact: int
+    residual_likelihood: int | None
+    residual_impact: int | None
+    treatment: str
+    treatment_plan: str
+    treatment_due: date | None
+    annex_a: str  # comma-separated Annex A refs, as stored
+    accepted_by: str | None
+    accepted_on: date | None
+    controls: tuple[str, ...] = ()  # control ids, sorted
+
+
+_VIEW_FIELDS = tuple(name for name in Risk.__dataclass_fields__ if name != "controls")
+
+
+def _view(row: RiskRow) -> Risk:
+    values = {name: getattr(row, name) for name in _VIEW_FIELDS}
+    return Risk(**values, controls=tuple(risk_controls(row)))
+
+
 def _split(text: str) -> list[str]:
     return [part for part in (p.strip() for p in text.split(",")) if part]
 
 
-def risk_assets(row: RiskRow) -> list[str]:
+def risk_assets(row: Risk | RiskRow) -> list[str]:
     return _split(row.assets)
 
 
-def risk_annex_a(row: RiskRow) -> list[str]:
+def risk_annex_a(row: Risk | RiskRow) -> list[str]:
     return _split(row.annex_a)
 
 
-def risk_controls(row: RiskRow) -> list[str]:
+def risk_controls(row: Risk | RiskRow) -> list[str]:
+    if isinstance(row, Risk):
+        return sorted(row.controls)
     return sorted(c.control_id for c in row.controls)
 
 
@@ -127,7 +160,7 @@ def _control_rows(session: Session, control_ids: Sequence[str]) -> list[ControlR
     found = {}
     for given in control_ids:
         if given.strip():
-            row = get_control(session, given.strip())
+            row = control_row(session, given.strip())
             found[row.control_id] = row
     return [found[key] for key in sorted(found)]
 
@@ -174,16 +207,29 @@ def _clean(data: RiskInput) -> dict[str, Any]:
     }
 
 
-def get_risk(session: Session, risk_id: str) -> RiskRow:
+def risk_row(session: Session, risk_id: str) -> RiskRow:
+    """The stored row, for services that change it; clients read ``get_risk``."""
     return get_row(session, RiskRow, RiskRow.risk_id, risk_id.strip(), "risk")
+
+
+def get_risk(session: Session, risk_id: str) -> Risk:
+    return _view(risk_row(session, risk_id))
+
+
+def has_risks(session: Session) -> bool:
+    return session.scalar(select(RiskRow.id).limit(1)) is not None
 
 
 def _all_risks(session: Session) -> list[RiskRow]:
     return list(session.scalars(select(RiskRow).order_by(RiskRow.risk_id)))
 
 
-def add_risk(session: Session, library: Library, data: RiskInput) -> RiskRow:
+def add_risk(session: Session, library: Library, data: RiskInput) -> Risk:
     """Add a risk; every level, control and Annex A ref is checked before anything changes."""
+    return _view(_add_risk_row(session, library, data))
+
+
+def _add_risk_row(session: Session, library: Library, data: RiskInput) -> RiskRow:
     risk_id = new_id(session, RiskRow.risk_id, data.risk_id, "risk")
     values = _clean(data)
     _validate(get_method(session), values)
@@ -202,7 +248,7 @@ def edit_risk(session: Session, library: Library, risk_id: str, **changes: Any) 
     Nothing changes when any value is bad. An owner's acceptance is of a residual score:
     when an edit raises that score, the acceptance is cleared (and listed as changed).
     """
-    row = get_risk(session, risk_id)
+    row = risk_row(session, risk_id)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise RiskError(f"{', '.join(unknown)}: not editable ({', '.join(EDITABLE)})")
@@ -244,7 +290,7 @@ def link_risk(
     annex_a: Sequence[str] = (),
 ) -> list[str]:
     """Add controls and Annex A refs to a risk's treatment; returns what was newly linked."""
-    row = get_risk(session, risk_id)
+    row = risk_row(session, risk_id)
     new_controls = [c for c in _control_rows(session, controls) if c not in row.controls]
     have = risk_annex_a(row)
     new_refs = [r for r in _annex_refs(library, annex_a) if r not in have]
@@ -264,7 +310,7 @@ def unlink_risk(
     annex_a: Sequence[str] = (),
 ) -> list[str]:
     """Remove controls and Annex A refs from a risk; returns what was unlinked."""
-    row = get_risk(session, risk_id)
+    row = risk_row(session, risk_id)
     drop_controls = {c.control_id for c in _control_rows(session, controls)}
     drop_refs = set(_annex_refs(library, annex_a))
     removed = [c for c in risk_controls(row) if c in drop_controls]
@@ -277,15 +323,15 @@ def unlink_risk(
     return removed
 
 
-def accept_risk(session: Session, risk_id: str, by: str, on: date | None = None) -> RiskRow:
+def accept_risk(session: Session, risk_id: str, by: str, on: date | None = None) -> Risk:
     """Record the risk owner's acceptance of the residual risk (6.1.3 f)."""
-    row = get_risk(session, risk_id)
+    row = risk_row(session, risk_id)
     who = optional(by)
     if who is None:
         raise RiskError("an acceptance needs the name of who accepts (--by)")
     row.accepted_by, row.accepted_on = who, on or date.today()
     session.flush()
-    return row
+    return _view(row)
 
 
 def list_risks(
@@ -293,14 +339,14 @@ def list_risks(
     owner: str | None = None,
     treatment: Treatment | None = None,
     above_threshold: bool | None = None,
-) -> list[RiskRow]:
+) -> list[Risk]:
     """Risks by id; ``above_threshold`` filters on the residual (inherent if not assessed)."""
     query = select(RiskRow).order_by(RiskRow.risk_id)
     if owner:
         query = query.where(RiskRow.owner.ilike(f"%{owner}%"))
     if treatment:
         query = query.where(RiskRow.treatment == Treatment(treatment).value)
-    rows = list(session.scalars(query))
+    rows = [_view(row) for row in session.scalars(query)]
     if above_threshold is None:
         return rows
     method = get_method(session)
@@ -346,7 +392,7 @@ def _assess(method: RiskMethod, levels: tuple[int, int] | None) -> Assessment | 
     return method.assess(*levels)
 
 
-def risk_facts(row: RiskRow) -> RiskFacts:
+def risk_facts(row: Risk | RiskRow) -> RiskFacts:
     return RiskFacts(
         risk_id=row.risk_id,
         inherent=(row.inherent_likelihood, row.inherent_impact),
@@ -360,7 +406,7 @@ def risk_facts(row: RiskRow) -> RiskFacts:
     )
 
 
-def _detail(row: RiskRow, method: RiskMethod, today: date) -> RiskDetail:
+def _detail(row: Risk | RiskRow, method: RiskMethod, today: date) -> RiskDetail:
     facts = risk_facts(row)
     return RiskDetail(
         risk_id=row.risk_id,
@@ -384,11 +430,11 @@ def _detail(row: RiskRow, method: RiskMethod, today: date) -> RiskDetail:
 
 
 def describe_risk(session: Session, risk_id: str, today: date | None = None) -> RiskDetail:
-    return _detail(get_risk(session, risk_id), get_method(session), today or date.today())
+    return _detail(risk_row(session, risk_id), get_method(session), today or date.today())
 
 
 def describe_risks(
-    session: Session, rows: Sequence[RiskRow], today: date | None = None
+    session: Session, rows: Sequence[Risk | RiskRow], today: date | None = None
 ) -> list[RiskDetail]:
     method = get_method(session)
     return [_detail(row, method, today or date.today()) for row in rows]
@@ -518,7 +564,7 @@ def _upsert_risk(
     fields["assets"], fields["controls"] = tuple(record.assets), tuple(record.controls)
     fields["annex_a"] = tuple(record.annex_a)
     if existing is None:
-        row = add_risk(session, library, RiskInput(risk_id=record.risk_id, **fields))
+        row = _add_risk_row(session, library, RiskInput(risk_id=record.risk_id, **fields))
     else:
         edit_risk(session, library, existing.risk_id, **fields)
         row = existing

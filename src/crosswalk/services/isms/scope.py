@@ -34,7 +34,7 @@ from crosswalk.services.isms.assets import (
     ASSET_RECORDS,
     ScopeError,
     asset_dependencies,
-    get_asset,
+    asset_row,
     require_assets,
 )
 from crosswalk.services.isms.common import optional
@@ -53,13 +53,40 @@ class Exclusion:
     reason: str
 
 
-def statement_includes(row: ScopeStatementRow) -> list[str]:
+@dataclass(frozen=True)
+class ScopeStatement:
+    """One version of the scope statement as clients see it, includes and excludes parsed."""
+
+    version: int
+    text: str
+    includes: tuple[str, ...]
+    excludes: tuple[Exclusion, ...]
+    approved_by: str | None
+    approved_on: date | None
+
+
+def statement_includes(row: ScopeStatement | ScopeStatementRow) -> list[str]:
+    if isinstance(row, ScopeStatement):
+        return list(row.includes)
     return [str(asset) for asset in json.loads(row.includes)] if row.includes else []
 
 
-def statement_excludes(row: ScopeStatementRow) -> list[Exclusion]:
+def statement_excludes(row: ScopeStatement | ScopeStatementRow) -> list[Exclusion]:
+    if isinstance(row, ScopeStatement):
+        return list(row.excludes)
     data: list[dict[str, Any]] = json.loads(row.excludes) if row.excludes else []
     return [Exclusion(str(e["asset"]), str(e.get("reason") or "")) for e in data]
+
+
+def _view(row: ScopeStatementRow) -> ScopeStatement:
+    return ScopeStatement(
+        version=row.version,
+        text=row.text,
+        includes=tuple(statement_includes(row)),
+        excludes=tuple(statement_excludes(row)),
+        approved_by=row.approved_by,
+        approved_on=row.approved_on,
+    )
 
 
 def _dump_includes(assets: Sequence[str]) -> str:
@@ -80,7 +107,7 @@ def parse_version(text: str) -> int:
     return int(match.group(1))
 
 
-def statement_data(row: ScopeStatementRow) -> dict[str, Any]:
+def statement_data(row: ScopeStatement | ScopeStatementRow) -> dict[str, Any]:
     """A version as plain data: the program file's content, also the JSON of the CLI."""
     return {
         "version": f"v{row.version}",
@@ -97,7 +124,7 @@ def set_scope_statement(
     text: str,
     includes: Sequence[str],
     excludes: Sequence[tuple[str, str]],
-) -> ScopeStatementRow:
+) -> ScopeStatement:
     """Record a new version (the highest + 1) as a draft; earlier versions are never touched.
 
     Every asset named must be in the inventory, and every exclusion needs its reason.
@@ -127,31 +154,44 @@ def set_scope_statement(
     )
     session.add(row)
     session.flush()
-    return row
+    return _view(row)
 
 
-def scope_versions(session: Session) -> list[ScopeStatementRow]:
+def _version_rows(session: Session) -> list[ScopeStatementRow]:
     return list(session.scalars(select(ScopeStatementRow).order_by(ScopeStatementRow.version)))
 
 
-def current_scope(session: Session) -> ScopeStatementRow | None:
+def scope_versions(session: Session) -> list[ScopeStatement]:
+    return [_view(row) for row in _version_rows(session)]
+
+
+def _maybe_view(row: ScopeStatementRow | None) -> ScopeStatement | None:
+    return None if row is None else _view(row)
+
+
+def current_scope(session: Session) -> ScopeStatement | None:
     """The statement in force: the latest approved version (a newer draft is not yet)."""
-    return session.scalar(
-        select(ScopeStatementRow)
-        .where(ScopeStatementRow.approved_by.is_not(None))
-        .order_by(ScopeStatementRow.version.desc())
-        .limit(1)
+    return _maybe_view(
+        session.scalar(
+            select(ScopeStatementRow)
+            .where(ScopeStatementRow.approved_by.is_not(None))
+            .order_by(ScopeStatementRow.version.desc())
+            .limit(1)
+        )
     )
 
 
-def latest_scope(session: Session) -> ScopeStatementRow | None:
+def latest_scope(session: Session) -> ScopeStatement | None:
     """The newest version, approved or draft."""
-    return session.scalar(
-        select(ScopeStatementRow).order_by(ScopeStatementRow.version.desc()).limit(1)
+    return _maybe_view(
+        session.scalar(
+            select(ScopeStatementRow).order_by(ScopeStatementRow.version.desc()).limit(1)
+        )
     )
 
 
-def get_scope_version(session: Session, version: int) -> ScopeStatementRow:
+def scope_version_row(session: Session, version: int) -> ScopeStatementRow:
+    """The row itself, for services that change it (approval)."""
     row = session.scalar(select(ScopeStatementRow).where(ScopeStatementRow.version == version))
     if row is None:
         known = [f"v{n}" for n in session.scalars(select(ScopeStatementRow.version))]
@@ -159,9 +199,13 @@ def get_scope_version(session: Session, version: int) -> ScopeStatementRow:
     return row
 
 
-def approve_scope(session: Session, version: int, approver: str, on: date) -> ScopeStatementRow:
+def get_scope_version(session: Session, version: int) -> ScopeStatement:
+    return _view(scope_version_row(session, version))
+
+
+def approve_scope(session: Session, version: int, approver: str, on: date) -> ScopeStatement:
     """Approve a draft version; it comes into force and is frozen from then on."""
-    row = get_scope_version(session, version)
+    row = scope_version_row(session, version)
     if not approver.strip():
         raise ScopeError("an approval needs the approver's name")
     if row.approved_by is not None:
@@ -178,7 +222,7 @@ def approve_scope(session: Session, version: int, approver: str, on: date) -> Sc
     row.approved_by = approver.strip()
     row.approved_on = on
     session.flush()
-    return row
+    return _view(row)
 
 
 # --- the scope check --------------------------------------------------------------------------
@@ -206,7 +250,7 @@ class ScopeCheck:
 
 
 def _statement_findings(
-    statement: ScopeStatementRow, by_id: dict[str, AssetRow], in_scope: list[AssetRow]
+    statement: ScopeStatement, by_id: dict[str, AssetRow], in_scope: list[AssetRow]
 ) -> list[ScopeFinding]:
     label = f"statement v{statement.version}"
     includes = statement_includes(statement)
@@ -332,7 +376,7 @@ class AssetDetail:
 
 def describe_asset(session: Session, asset_id: str) -> AssetDetail:
     """An asset with its controls, what depends on it, and the scope findings about it."""
-    row = get_asset(session, asset_id)
+    row = asset_row(session, asset_id)
     dependents = [
         other.asset_id
         for other in session.scalars(select(AssetRow).order_by(AssetRow.asset_id))
@@ -456,7 +500,7 @@ SCOPE_RECORDS = RecordKind(
     format="crosswalk/scope-statement@1",
     model=ScopeStatementFile,
     key="version",
-    rows=scope_versions,
+    rows=_version_rows,
     to_data=statement_data,
     upsert=_upsert_statement,
     find=_find_statement,

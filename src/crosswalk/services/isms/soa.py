@@ -5,7 +5,8 @@ contractual, business) or excluded (with a reason), with its implementation stat
 version is a draft until it is approved; an approved version is frozen for good. There is
 at most one draft: a later change starts a new draft copied from the latest approved one.
 ``validate`` checks a version against itself, the control library and the risk register.
-The ``soa/v<N>.yaml`` file format is in ``soa_records``.
+The ``soa/v<N>.yaml`` file format is in ``soa_records``; the stored versions and the plain
+views clients get of them are in ``soa_versions``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,41 @@ from crosswalk.services.coverage.gap import GapReport, run_gap
 from crosswalk.services.coverage.gap import SoaRow as ProposedRow
 from crosswalk.services.evidence.evidence import requirement_evidence
 from crosswalk.services.isms.risks import resolve_annex_a, risk_annex_a
+from crosswalk.services.isms.soa_versions import (
+    SoaEntry,
+    SoaError,
+    SoaVersion,
+    current_draft,
+    current_draft_row,
+    entry_view,
+    get_version,
+    is_approved,
+    latest_approved,
+    latest_approved_row,
+    list_version_rows,
+    list_versions,
+    parse_version,
+    version_row,
+    version_view,
+)
 from crosswalk.store.isms_models import RiskRow, SoaEntryRow, SoaVersionRow
+
+# The versions and their views live in soa_versions; re-exported as the SoA's one front door.
+__all__ = [
+    "SoaEntry",
+    "SoaError",
+    "SoaVersion",
+    "current_draft",
+    "current_draft_row",
+    "get_version",
+    "is_approved",
+    "latest_approved",
+    "latest_approved_row",
+    "list_version_rows",
+    "list_versions",
+    "parse_version",
+    "version_row",
+]
 
 ISO = "iso27001-2022"
 JUSTIFICATION_KINDS = ("risk", "legal", "contractual", "business")
@@ -47,10 +82,6 @@ FIELDS = (
 )
 
 Value = str | bool | None
-
-
-class SoaError(CrosswalkError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -139,57 +170,14 @@ def parse_status(given: str) -> str:
     return wanted
 
 
-def parse_version(given: str | int) -> int:
-    """``2``, ``"2"`` or ``"v2"``."""
-    text = str(given).strip().lower().removeprefix("v")
-    if not text.isdigit() or int(text) < 1:
-        raise SoaError(f"SoA version {given!r}: use a number such as 2 or v2")
-    return int(text)
-
-
 # -------------------------------------------------------------------------------- versions
 
 
-def is_approved(row: SoaVersionRow) -> bool:
-    return row.approved_on is not None or row.approved_by is not None
-
-
-def list_versions(session: Session) -> list[SoaVersionRow]:
-    return list(session.scalars(select(SoaVersionRow).order_by(SoaVersionRow.version)))
-
-
-def current_draft(session: Session) -> SoaVersionRow | None:
-    drafts = [v for v in list_versions(session) if not is_approved(v)]
-    return drafts[-1] if drafts else None
-
-
-def latest_approved(session: Session) -> SoaVersionRow | None:
-    approved = [v for v in list_versions(session) if is_approved(v)]
-    return approved[-1] if approved else None
-
-
-def get_version(session: Session, version: int | str | None = None) -> SoaVersionRow:
-    """A version by number; by default the newest (the draft while there is one)."""
-    if version is None:
-        found = session.scalars(
-            select(SoaVersionRow).order_by(SoaVersionRow.version.desc()).limit(1)
-        ).first()
-        if found is None:
-            raise SoaError("no Statement of Applicability yet: run `crosswalk soa init`")
-        return found
-    number = parse_version(version)
-    row = session.scalars(select(SoaVersionRow).where(SoaVersionRow.version == number)).first()
-    if row is None:
-        known = ", ".join(f"v{v.version}" for v in list_versions(session)) or "none yet"
-        raise SoaError(f"no SoA version v{number} (versions: {known})")
-    return row
-
-
 def _draft_or_fail(session: Session) -> SoaVersionRow:
-    draft = current_draft(session)
+    draft = current_draft_row(session)
     if draft is not None:
         return draft
-    latest = latest_approved(session)
+    latest = latest_approved_row(session)
     if latest is None:
         raise SoaError("no Statement of Applicability yet: run `crosswalk soa init`")
     raise SoaError(
@@ -199,13 +187,13 @@ def _draft_or_fail(session: Session) -> SoaVersionRow:
 
 
 def _next_version(session: Session) -> int:
-    versions = list_versions(session)
+    versions = list_version_rows(session)
     return versions[-1].version + 1 if versions else 1
 
 
 def refuse_second_draft(session: Session) -> None:
     """Raise while a draft exists: there is at most one."""
-    draft = current_draft(session)
+    draft = current_draft_row(session)
     if draft is not None:
         raise SoaError(
             f"draft v{draft.version} already exists: edit it with `crosswalk soa set`, then "
@@ -238,13 +226,13 @@ def _seeded(position: int, proposal: ProposedRow) -> SoaEntryRow:
 
 def init_soa(
     session: Session, library: Library, today: date | None = None, from_gap: bool = False
-) -> SoaVersionRow:
+) -> SoaVersion:
     """A new draft. The first one is seeded from the gap analysis's draft SoA (controls
     it found no control for are included, pending a risk-based decision); later ones copy
     the latest approved version unless ``from_gap`` asks for a fresh seed.
     """
     refuse_second_draft(session)
-    if latest_approved(session) is not None and not from_gap:
+    if latest_approved_row(session) is not None and not from_gap:
         return new_draft_from_latest(session, today)
     day = today or date.today()
     report = run_gap(session, library, today=day)
@@ -257,13 +245,13 @@ def init_soa(
         row.entries.append(_seeded(position, proposals[requirement.ref]))
     session.add(row)
     session.flush()
-    return row
+    return version_view(row)
 
 
-def new_draft_from_latest(session: Session, today: date | None = None) -> SoaVersionRow:
+def new_draft_from_latest(session: Session, today: date | None = None) -> SoaVersion:
     """A draft copying every entry of the latest approved version."""
     refuse_second_draft(session)
-    latest = latest_approved(session)
+    latest = latest_approved_row(session)
     if latest is None:
         raise SoaError(
             "no approved version to copy: `crosswalk soa init` seeds a first draft from the "
@@ -278,7 +266,7 @@ def new_draft_from_latest(session: Session, today: date | None = None) -> SoaVer
         row.entries.append(SoaEntryRow(**copied))
     session.add(row)
     session.flush()
-    return row
+    return version_view(row)
 
 
 def set_entry(
@@ -292,7 +280,7 @@ def set_entry(
     exclusion_reason: str | None = None,
     status: str | None = None,
     reviewed_on: date | None = None,
-) -> SoaEntryRow:
+) -> SoaEntry:
     """Change one row of the draft; only what is given changes.
 
     Excluding needs a reason, and clears the inclusion's justification and kinds;
@@ -359,12 +347,12 @@ def set_entry(
         entry.implementation_status = new_status
     entry.last_reviewed = reviewed_on or date.today()
     session.flush()
-    return entry
+    return entry_view(entry)
 
 
 def approve(
     session: Session, approver: str, on: date | None = None, today: date | None = None
-) -> SoaVersionRow:
+) -> SoaVersion:
     """Approve the draft: from now on it is frozen."""
     draft = _draft_or_fail(session)
     name = approver.strip()
@@ -373,7 +361,7 @@ def approve(
     draft.approved_by = name
     draft.approved_on = on or today or date.today()
     session.flush()
-    return draft
+    return version_view(draft)
 
 
 # ------------------------------------------------------------------------------ the checks
@@ -436,7 +424,7 @@ def _finding(code: str, ref: str, **values: object) -> Finding:
 
 def validate(session: Session, library: Library, version: int | str | None = None) -> list[Finding]:
     """Every problem of a version (default: the newest), in catalog order; empty when sound."""
-    row = get_version(session, version)
+    row = version_row(session, version)
     label = f"v{row.version}"
     catalog = annex_a(library)
     known = {r.ref for r in catalog}
@@ -482,7 +470,7 @@ def split_kinds(text: str) -> list[str]:
     return [k.strip() for k in text.split(",") if k.strip()]
 
 
-def field_value(entry: SoaEntryRow, name: str) -> Value:
+def field_value(entry: SoaEntry | SoaEntryRow, name: str) -> Value:
     """One field of an entry as plain data (dates as ISO text), as diffs and files show it."""
     value = getattr(entry, name)
     if isinstance(value, date):
@@ -494,7 +482,7 @@ def field_value(entry: SoaEntryRow, name: str) -> Value:
 
 def diff(session: Session, v1: int | str, v2: int | str) -> list[Change]:
     """What changed from ``v1`` to ``v2``, field by field, in catalog order."""
-    old, new = get_version(session, v1), get_version(session, v2)
+    old, new = version_row(session, v1), version_row(session, v2)
     before = {e.ref: e for e in old.entries}
     after = {e.ref: e for e in new.entries}
     order = [e.ref for e in new.entries] + [e.ref for e in old.entries if e.ref not in after]
@@ -515,7 +503,7 @@ def diff(session: Session, v1: int | str, v2: int | str) -> list[Change]:
 
 
 def soa_meta(session: Session, version: int | str | None = None) -> SoaMeta:
-    row = get_version(session, version)
+    row = version_row(session, version)
     applicable = sum(1 for e in row.entries if e.applicable)
     return SoaMeta(
         version=row.version,
@@ -536,7 +524,7 @@ def _performed_end(performed: str) -> date:
 
 def soa_rows(session: Session, library: Library, version: int | str | None = None) -> list[SoaRow]:
     """The SoA with what auditors cross-check: controls, evidence, risks per control."""
-    row = get_version(session, version)
+    row = version_row(session, version)
     requirements = {r.ref: r for r in annex_a(library)}
     report = run_gap(session, library, evidence="ignored")
     risks = _risks_by_ref(session, library)

@@ -21,9 +21,10 @@ from crosswalk.services.isms.risks import resolve_annex_a, risk_annex_a
 from crosswalk.services.isms.soa import (
     JUSTIFICATION_KINDS,
     STATUSES,
+    SoaEntry,
     SoaError,
-    current_draft,
-    latest_approved,
+    current_draft_row,
+    latest_approved_row,
     parse_kinds,
     parse_status,
     set_entry,
@@ -162,9 +163,9 @@ def check_entry(session: Session, library: Library, ref: str, change: EntryChang
         wanted = resolve_annex_a(library, ref)
     except CrosswalkError as error:
         return EntryCheck(ref, [f"{str(error).capitalize()}."], [])
-    draft = current_draft(session)
+    draft = current_draft_row(session)
     if draft is None:
-        latest = latest_approved(session)
+        latest = latest_approved_row(session)
         message = (
             f"v{latest.version} is approved and can no longer change: start a new draft to "
             "change the Statement of Applicability."
@@ -190,7 +191,7 @@ def check_entry(session: Session, library: Library, ref: str, change: EntryChang
 
 def save_entry(
     session: Session, library: Library, ref: str, change: EntryChange, today: date
-) -> SoaEntryRow:
+) -> SoaEntry:
     """Check, then change one row of the draft (reviewed today); refused as a whole."""
     checked = check_entry(session, library, ref, change)
     if checked.problems:

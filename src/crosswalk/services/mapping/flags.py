@@ -11,12 +11,14 @@ tags an owner has confirmed: an unconfirmed tag is already listed as such. This 
 only the tables, so the control and asset services can call it without an import cycle; the
 new-framework trigger needs the library and lives in ``mapping_review``.
 
-Services flush; the caller owns the transaction.
+Services flush; the caller owns the transaction. Flags leave here as ``ReviewFlag`` views,
+never as rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -40,6 +42,33 @@ class FlagError(CrosswalkError):
     pass
 
 
+@dataclass(frozen=True)
+class ReviewFlag:
+    """One flag as clients see it: what it names, why, and whether someone cleared it."""
+
+    id: int
+    subject_kind: str
+    subject: str
+    reason: str
+    trigger: str
+    raised_on: date
+    cleared_by: str | None = None
+    cleared_on: date | None = None
+
+
+def _view(row: ReviewFlagRow) -> ReviewFlag:
+    return ReviewFlag(
+        id=row.id,
+        subject_kind=row.subject_kind,
+        subject=row.subject,
+        reason=row.reason,
+        trigger=row.trigger,
+        raised_on=row.raised_on,
+        cleared_by=row.cleared_by,
+        cleared_on=row.cleared_on,
+    )
+
+
 def tag_subject(control_id: str, requirement: str) -> str:
     """``NW-AC-04|soc2-tsc-2017:CC6.2``: a control's tag, as flags and listings name it."""
     return f"{control_id}|{requirement}"
@@ -57,7 +86,7 @@ def edge_set(subject: str) -> str:
 
 def raise_flag(
     session: Session, kind: str, subject: str, reason: str, trigger: str, today: date
-) -> ReviewFlagRow:
+) -> ReviewFlag:
     """Open a flag, or return the one already open for the same subject and trigger."""
     if kind not in KINDS:
         raise FlagError(f"flag kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -75,23 +104,28 @@ def raise_flag(
         .limit(1)
     )
     if existing is not None:
-        return existing
+        return _view(existing)
     row = ReviewFlagRow(
         subject_kind=kind, subject=subject, reason=reason, trigger=trigger, raised_on=today
     )
     session.add(row)
     session.flush()
-    return row
+    return _view(row)
 
 
-def open_flags(session: Session, kind: str | None = None) -> list[ReviewFlagRow]:
+def _open_flag_rows(session: Session, kind: str | None = None) -> list[ReviewFlagRow]:
     query = select(ReviewFlagRow).where(ReviewFlagRow.cleared_on.is_(None))
     if kind is not None:
         query = query.where(ReviewFlagRow.subject_kind == kind)
     return list(session.scalars(query.order_by(ReviewFlagRow.id)))
 
 
-def clear_flag(session: Session, flag_id: int, by: str, on: date) -> ReviewFlagRow:
+def open_flags(session: Session, kind: str | None = None) -> list[ReviewFlag]:
+    """The flags nobody has cleared yet (of one ``kind``, or all), oldest first."""
+    return [_view(row) for row in _open_flag_rows(session, kind)]
+
+
+def clear_flag(session: Session, flag_id: int, by: str, on: date) -> ReviewFlag:
     """Clear one open flag by its id, saying who looked at it."""
     if not by.strip():
         raise FlagError("say who cleared the flag (--by NAME)")
@@ -104,7 +138,7 @@ def clear_flag(session: Session, flag_id: int, by: str, on: date) -> ReviewFlagR
         )
     row.cleared_by, row.cleared_on = by.strip(), on
     session.flush()
-    return row
+    return _view(row)
 
 
 def clear_open_flags(
@@ -118,7 +152,7 @@ def clear_open_flags(
     open edge flag of that mapping set; returns the ids cleared."""
     wanted = set(subjects)
     cleared = []
-    for row in open_flags(session):
+    for row in _open_flag_rows(session):
         named = (row.subject_kind, row.subject) in wanted
         in_set = (
             edges_of_set is not None
@@ -146,7 +180,7 @@ def _confirmed_requirements(session: Session, control: ControlRow) -> set[str]:
 
 def flag_description_changed(
     session: Session, row: ControlRow, today: date | None = None
-) -> list[ReviewFlagRow]:
+) -> list[ReviewFlag]:
     """Trigger: a control's description changed. Flags each of its confirmed tags; the
     confirmations also go stale on their own, since their basis fingerprints the description."""
     on = today or date.today()
@@ -171,7 +205,7 @@ def flag_changed_descriptions(
     rows: Mapping[str, ControlRow],
     changes: Mapping[str, Iterable[str]],
     today: date | None = None,
-) -> list[ReviewFlagRow]:
+) -> list[ReviewFlag]:
     """For updates in bulk (an inventory import, applying program files): ``changes`` names
     the fields changed per control id; those whose description changed are flagged."""
     return [
@@ -184,13 +218,13 @@ def flag_changed_descriptions(
 
 def flag_asset_added(
     session: Session, asset: AssetRow, today: date | None = None
-) -> list[ReviewFlagRow]:
+) -> list[ReviewFlag]:
     """Trigger: an asset was added inside the ISMS scope. Flags the confirmed tags of the
     controls linked to it: they now have to cover more than when they were confirmed."""
     if not asset.in_isms_scope:
         return []
     on = today or date.today()
-    flags: list[ReviewFlagRow] = []
+    flags: list[ReviewFlag] = []
     for control in sorted(asset.controls, key=lambda c: c.control_id):
         confirmed = _confirmed_requirements(session, control)
         flags.extend(

@@ -4,7 +4,8 @@ and a new version of a framework flags the sets that touch its other versions.
 ``mapping_reviews`` is append-only: setting an owner adds a row (no review), recording a
 review adds a row carrying the owner and cadence in force. The latest row says who owns a
 set and how often; the latest row with a review date says when it was last reviewed.
-Services flush; the caller owns the transaction.
+Services flush; the caller owns the transaction. Reviews leave here as ``MappingReview``
+views, never as rows.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from crosswalk.services.mapping.flags import (
     EDGE,
     FRAMEWORK_VERSION,
     MAPPING_SET,
+    ReviewFlag,
     clear_open_flags,
     edge_set,
     open_flags,
     raise_flag,
 )
-from crosswalk.store.maintenance_models import MappingReviewRow, ReviewFlagRow
+from crosswalk.store.maintenance_models import MappingReviewRow
 
 DEFAULT_CADENCE_DAYS = 365
 
@@ -70,8 +72,33 @@ class ReviewDue:
 
 
 @dataclass(frozen=True)
+class MappingReview:
+    """One entry of a set's history: an owner and cadence set, or a review recorded."""
+
+    id: int
+    mapping_set: str
+    owner: str | None
+    cadence_days: int
+    reviewed_by: str | None
+    reviewed_on: date | None
+    note: str
+
+
+def _view(row: MappingReviewRow) -> MappingReview:
+    return MappingReview(
+        id=row.id,
+        mapping_set=row.mapping_set,
+        owner=row.owner,
+        cadence_days=row.cadence_days,
+        reviewed_by=row.reviewed_by,
+        reviewed_on=row.reviewed_on,
+        note=row.note,
+    )
+
+
+@dataclass(frozen=True)
 class RecordedReview:
-    review: MappingReviewRow
+    review: MappingReview
     cleared_flags: list[int]
 
 
@@ -96,7 +123,7 @@ def _current(rows: list[MappingReviewRow]) -> tuple[str | None, int, MappingRevi
 
 def set_mapping_owner(
     session: Session, set_id: str, owner: str, cadence_days: int = DEFAULT_CADENCE_DAYS
-) -> MappingReviewRow:
+) -> MappingReview:
     """Name a set's owner and review cadence (days); earlier reviews still count."""
     name = owner.strip()
     if not name:
@@ -113,7 +140,7 @@ def set_mapping_owner(
     )
     session.add(row)
     session.flush()
-    return row
+    return _view(row)
 
 
 def record_review(
@@ -135,10 +162,10 @@ def record_review(
     session.add(row)
     cleared = clear_open_flags(session, [(MAPPING_SET, set_id)], who, on, edges_of_set=set_id)
     session.flush()
-    return RecordedReview(row, cleared)
+    return RecordedReview(_view(row), cleared)
 
 
-def _flag_reason(flag: ReviewFlagRow) -> str:
+def _flag_reason(flag: ReviewFlag) -> str:
     return f"#{flag.id} {flag.trigger} (raised {flag.raised_on}): {flag.reason}"
 
 
@@ -146,7 +173,7 @@ def mapping_review_status(
     session: Session, library: Library, today: date
 ) -> list[MappingSetReview]:
     """Every loaded mapping set (and any set an open flag names), due or not."""
-    set_flags: dict[str, list[ReviewFlagRow]] = {}
+    set_flags: dict[str, list[ReviewFlag]] = {}
     for flag in open_flags(session, MAPPING_SET):
         set_flags.setdefault(flag.subject, []).append(flag)
     found = []
@@ -207,7 +234,7 @@ def mapping_reviews_due(session: Session, library: Library, today: date) -> list
         for s in statuses
         if s.due
     ]
-    edges: dict[str, list[ReviewFlagRow]] = {}
+    edges: dict[str, list[ReviewFlag]] = {}
     for flag in open_flags(session, EDGE):
         edges.setdefault(flag.subject, []).append(flag)
     for subject in sorted(edges):
@@ -262,12 +289,12 @@ def other_versions(library: Library, framework_id: str) -> list[str]:
 
 def flag_new_framework(
     session: Session, library: Library, framework_id: str, today: date | None = None
-) -> list[ReviewFlagRow]:
+) -> list[ReviewFlag]:
     """Trigger: a framework was installed that is a new version of a loaded one. Flags every
     mapping set touching the other versions: its edges may need moving or re-checking."""
     on = today or date.today()
     older = other_versions(library, framework_id)
-    flags: list[ReviewFlagRow] = []
+    flags: list[ReviewFlag] = []
     for set_id, mapping_set in sorted(library.mapping_sets.items()):
         ends = (mapping_set.source_framework, mapping_set.target_framework)
         touched = [o for o in older if o in ends]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.requirements import Framework
 from crosswalk.services.isms.risks import risk_annex_a
-from crosswalk.services.isms.soa import ISO, current_draft, latest_approved
+from crosswalk.services.isms.soa import ISO, current_draft_row, latest_approved_row
 from crosswalk.services.mapping.library import resolve_framework
 from crosswalk.services.revisions.migration import (
     Correspondence,
@@ -167,7 +167,7 @@ def touches(session: Session, diff: FrameworkDiff) -> list[Touch]:
     risks: dict[str, list[str]] = {}
     if diff.old == ISO:
         versions: list[SoaVersionRow] = []
-        for version in (latest_approved(session), current_draft(session)):
+        for version in (latest_approved_row(session), current_draft_row(session)):
             if version is not None and version not in versions:
                 versions.append(version)
         for version in versions:

@@ -34,10 +34,11 @@ from crosswalk.services.isms.soa import (
     ISO,
     PENDING_JUSTIFICATION,
     annex_a,
-    current_draft,
+    current_draft_row,
     init_soa,
-    latest_approved,
+    latest_approved_row,
     new_draft_from_latest,
+    version_row,
 )
 from crosswalk.services.mapping.library import resolve_framework, resolve_mapping_set
 from crosswalk.store.isms_models import SoaEntryRow
@@ -357,10 +358,10 @@ def _evidence_counts(session: Session) -> dict[str, int]:
 
 
 def _soa_action(session: Session) -> str:
-    draft = current_draft(session)
+    draft = current_draft_row(session)
     if draft is not None:
         return f"update draft v{draft.version}"
-    approved = latest_approved(session)
+    approved = latest_approved_row(session)
     if approved is not None:
         return f"start a draft copied from approved v{approved.version} and update it"
     return "start a draft seeded from the gap analysis"
@@ -451,14 +452,14 @@ def _update_soa(
     session: Session, library: Library, plan: MigrationPlan, result: MigrationResult
 ) -> None:
     """Bring the draft SoA's rows reached by migrated controls up to date (one draft only)."""
-    draft = current_draft(session)
+    draft = current_draft_row(session)
     if draft is None:
         made = (
             new_draft_from_latest(session)
-            if latest_approved(session)
+            if latest_approved_row(session)
             else init_soa(session, library)
         )
-        draft, result.soa_created = made, made.note
+        draft, result.soa_created = version_row(session, made.version), made.note
     result.soa_version = draft.version
     proposals = {row.ref: row for row in run_gap(session, library).soa_draft}
     catalog = {r.ref: (position, r) for position, r in enumerate(annex_a(library))}

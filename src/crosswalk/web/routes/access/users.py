@@ -15,6 +15,7 @@ from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access import permissions
 from crosswalk.services.access.users import (
     ROLES,
+    User,
     add_user,
     get_user,
     list_users,
@@ -23,7 +24,6 @@ from crosswalk.services.access.users import (
     set_role,
     set_window,
 )
-from crosswalk.store.auth_models import UserRow
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import form_date
 from crosswalk.web.rendering import redirect, render
@@ -36,17 +36,17 @@ def _admin(context: RequestContext) -> None:
     permissions.require(permissions.can_manage_users(context.user), WHAT)
 
 
-def user_json(row: UserRow) -> dict[str, Any]:
-    """What the API and the page show of an account: never its password hash."""
+def user_json(user: User) -> dict[str, Any]:
+    """What the API and the page show of an account (the view carries no password hash)."""
     return {
-        "email": row.email,
-        "name": row.name,
-        "role": row.role,
-        "owner_name": row.owner_name,
-        "window_start": row.window_start.isoformat() if row.window_start else None,
-        "window_end": row.window_end.isoformat() if row.window_end else None,
-        "active": row.active,
-        "created_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "owner_name": user.owner_name,
+        "window_start": user.window_start.isoformat() if user.window_start else None,
+        "window_end": user.window_end.isoformat() if user.window_end else None,
+        "active": user.active,
+        "created_at": user.created_at.isoformat(timespec="seconds") if user.created_at else None,
     }
 
 
@@ -86,12 +86,12 @@ def user_add(
 ) -> Response:
     _admin(context)
     try:
-        row = add_user(context.db, email, role, password, name=name, owner_name=owner_name)
+        added = add_user(context.db, email, role, password, name=name, owner_name=owner_name)
     except CrosswalkError as error:
         context.db.rollback()
         form = {"email": email, "role": role, "name": name, "owner_name": owner_name}
         return _users_page(context, str(error), form, status_code=400)
-    message = f"{row.email} added as {row.role}."
+    message = f"{added.email} added as {added.role}."
     context.commit()
     return redirect("/users", message)
 
@@ -193,8 +193,8 @@ class UserPatch(BaseModel):
 @router.post("/api/users", tags=["users"])
 def user_add_api(context: Writer, body: NewUser) -> dict[str, Any]:
     _admin(context)
-    row = add_user(context.db, body.email, body.role, body.password, body.name, body.owner_name)
-    result = user_json(row)
+    added = add_user(context.db, body.email, body.role, body.password, body.name, body.owner_name)
+    result = user_json(added)
     context.commit()
     return result
 

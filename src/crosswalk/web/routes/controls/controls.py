@@ -32,8 +32,8 @@ from crosswalk.services.coverage.control_views import (
     read_filters,
     require_requirement,
 )
+from crosswalk.services.evidence.evidence import Evidence
 from crosswalk.services.mapping.frameworks import summarize_frameworks
-from crosswalk.store.models import EvidenceRow
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.rendering import api, redirect, render
 
@@ -91,14 +91,14 @@ def controls_data(
 def control_data(context: RequestContext, control_id: str) -> dict[str, Any]:
     user = context.user
 
-    def visible(row: EvidenceRow) -> bool:
-        return permissions.evidence_visible(user, row)
+    def visible(item: Evidence) -> bool:
+        return permissions.evidence_visible(user, item)
 
     page: ControlPage = control_page(
         context.db, context.library, control_id, context.today, visible
     )
-    row = get_control(context.db, control_id)
-    return {"control": page, "can_edit": permissions.can_edit_control(user, row)}
+    control = get_control(context.db, control_id)
+    return {"control": page, "can_edit": permissions.can_edit_control(user, control)}
 
 
 def _control_html(
@@ -173,8 +173,8 @@ def control_edit(
     status: Annotated[str | None, Form()] = None,
     frequency: Annotated[str | None, Form()] = None,
 ) -> Any:
-    row = get_control(context.db, control_id)
-    permissions.require_control(context.user, row)
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
     typed = {
         "title": title,
         "description": description,
@@ -183,18 +183,18 @@ def control_edit(
         "frequency": frequency,
     }
     try:
-        changes = control_changes(row, **typed)
-        changed = edit_control(context.db, row.control_id, **changes)
+        changes = control_changes(control, **typed)
+        changed = edit_control(context.db, control.control_id, **changes)
     except Forbidden:
         raise
     except CrosswalkError as error:
         kept = {name: value for name, value in typed.items() if value is not None}
-        return _failed(context, row.control_id, error, **kept)
+        return _failed(context, control.control_id, error, **kept)
     context.commit()
     # "frequency_text" is how the frequency was written: to the user, it is the frequency.
     fields = dict.fromkeys("frequency" if n == "frequency_text" else n for n in changed)
     notice = f"Saved {', '.join(fields)}" if fields else "Nothing changed"
-    return _back(row.control_id, notice)
+    return _back(control.control_id, notice)
 
 
 @router.post("/controls/{control_id}/tags", include_in_schema=False)
@@ -204,42 +204,42 @@ def control_tag(
     requirement: Annotated[str, Form()] = "",
     coverage: Annotated[str, Form()] = "full",
 ) -> Any:
-    row = get_control(context.db, control_id)
-    permissions.require_control(context.user, row)
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
     try:
         tagged = tag_control(
             context.db,
             context.library,
-            row.control_id,
+            control.control_id,
             [require_requirement(requirement)],
             parse_coverage(coverage),
         )
     except Forbidden:
         raise
     except CrosswalkError as error:
-        return _failed(context, row.control_id, error, requirement=requirement)
+        return _failed(context, control.control_id, error, requirement=requirement)
     context.commit()
     notice = f"Tagged {', '.join(tagged)} ({coverage})" if tagged else "Already tagged so"
-    return _back(row.control_id, notice)
+    return _back(control.control_id, notice)
 
 
 @router.post("/controls/{control_id}/tags/delete", include_in_schema=False)
 def control_untag(
     context: Writer, control_id: str, requirement: Annotated[str, Form()] = ""
 ) -> Any:
-    row = get_control(context.db, control_id)
-    permissions.require_control(context.user, row)
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
     try:
         removed = untag_control(
-            context.db, context.library, row.control_id, [require_requirement(requirement)]
+            context.db, context.library, control.control_id, [require_requirement(requirement)]
         )
     except Forbidden:
         raise
     except CrosswalkError as error:
-        return _failed(context, row.control_id, error)
+        return _failed(context, control.control_id, error)
     context.commit()
     notice = f"Removed {', '.join(removed)}" if removed else "It was not tagged to that"
-    return _back(row.control_id, notice)
+    return _back(control.control_id, notice)
 
 
 # API -----------------------------------------------------------------------------------
@@ -296,42 +296,42 @@ def control_api(context: Reader, control_id: str) -> dict[str, Any]:
 
 @router.patch("/api/controls/{control_id}", tags=["controls"])
 def control_patch_api(context: Writer, control_id: str, body: ControlPatch) -> dict[str, Any]:
-    row = get_control(context.db, control_id)
-    permissions.require_control(context.user, row)
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
     given = body.model_dump(exclude_unset=True)
     if "owner" in given and given["owner"] is None:
         given["owner"] = ""
     if "frequency" in given and given["frequency"] is None:
         given["frequency"] = ""
-    changed = edit_control(context.db, row.control_id, **control_changes(row, **given))
+    changed = edit_control(context.db, control.control_id, **control_changes(control, **given))
     context.commit()
     result: dict[str, Any] = api(
-        {"control_id": row.control_id, "changed": changed, **control_data(context, control_id)}
+        {"control_id": control.control_id, "changed": changed, **control_data(context, control_id)}
     )
     return result
 
 
 @router.post("/api/controls/{control_id}/tags", tags=["controls"])
 def control_tag_api(context: Writer, control_id: str, body: TagRequest) -> dict[str, Any]:
-    row = get_control(context.db, control_id)
-    permissions.require_control(context.user, row)
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
     tagged = tag_control(
         context.db,
         context.library,
-        row.control_id,
+        control.control_id,
         [require_requirement(body.requirement)],
         parse_coverage(body.coverage),
     )
     context.commit()
-    return {"control_id": row.control_id, "tagged": tagged}
+    return {"control_id": control.control_id, "tagged": tagged}
 
 
 @router.delete("/api/controls/{control_id}/tags/{requirement:path}", tags=["controls"])
 def control_untag_api(context: Writer, control_id: str, requirement: str) -> dict[str, Any]:
-    row = get_control(context.db, control_id)
-    permissions.require_control(context.user, row)
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
     removed = untag_control(
-        context.db, context.library, row.control_id, [require_requirement(requirement)]
+        context.db, context.library, control.control_id, [require_requirement(requirement)]
     )
     context.commit()
-    return {"control_id": row.control_id, "untagged": removed}
+    return {"control_id": control.control_id, "untagged": removed}

@@ -26,10 +26,12 @@ from crosswalk.services.coverage.gap import ISO_2022
 from crosswalk.services.coverage.reach import Reach, requirements_reached
 from crosswalk.services.evidence.evidence import (
     CHUNK,
+    Evidence,
     EvidenceError,
     EvidenceInput,
     VerifyReport,
     add_stream_evidence,
+    evidence_exists,
     link,
     list_evidence,
     unlink,
@@ -50,11 +52,9 @@ from crosswalk.services.evidence.uploads import (
 from crosswalk.services.evidence.views import (
     ControlChoice,
     EvidenceCounts,
-    EvidenceView,
     FreshnessSummary,
     Verification,
     evidence_counts,
-    evidence_view,
     freshness_summary,
     hidden_reason,
     linkable_controls,
@@ -62,7 +62,6 @@ from crosswalk.services.evidence.views import (
     visible,
     visible_evidence,
 )
-from crosswalk.store.models import EvidenceRow
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.rendering import api, redirect, render
 from crosswalk.web.routes.coverage.gap import gap_report
@@ -75,7 +74,7 @@ router = APIRouter()
 
 @dataclass(frozen=True)
 class EvidencePage:
-    evidence: list[EvidenceView]
+    evidence: list[Evidence]
     counts: EvidenceCounts
     control: str | None  # listing only this control's evidence
     hidden_reason: str  # why an auditor sees less; empty for everyone else
@@ -105,8 +104,7 @@ def verification_data(context: RequestContext, recheck: bool = False) -> Verific
 def evidence_data(
     context: RequestContext, control: str | None = None, recheck: bool = False
 ) -> EvidencePage:
-    rows = visible(context.user, list_evidence(context.db, control or None))
-    items = [evidence_view(row) for row in rows]
+    items = visible(context.user, list_evidence(context.db, control or None))
     freshness = None
     if not permissions.limited_to_window(context.user):
         states = context.state.cached(
@@ -191,7 +189,7 @@ class LinkedControl:
 
 @dataclass(frozen=True)
 class EvidenceDetail:
-    evidence: EvidenceView
+    evidence: Evidence
     stored: bool  # the file is in the store (False: url-only, or missing on disk)
     controls: list[LinkedControl]
     reaches_framework: str
@@ -200,10 +198,9 @@ class EvidenceDetail:
 
 
 def detail_data(context: RequestContext, evidence_id: int) -> EvidenceDetail:
-    row = visible_evidence(context.db, context.user, evidence_id)
-    view = evidence_view(row)
+    view = visible_evidence(context.db, context.user, evidence_id)
     user = context.user
-    linked = sorted((link.control for link in row.links), key=lambda c: c.control_id)
+    linked = [get_control(context.db, control_id) for control_id in view.controls]
     controls = [
         LinkedControl(
             c.control_id,
@@ -220,7 +217,7 @@ def detail_data(context: RequestContext, evidence_id: int) -> EvidenceDetail:
     have = set(view.controls)
     return EvidenceDetail(
         evidence=view,
-        stored=bool(row.sha256) and context.state.workspace.blobs.exists(row.sha256 or ""),
+        stored=bool(view.sha256) and context.state.workspace.blobs.exists(view.sha256 or ""),
         controls=controls,
         reaches_framework=context.library.frameworks[ISO_2022].name,
         reaches=requirements_reached(report, view.controls),
@@ -242,7 +239,7 @@ def _render_detail(
 
 def _unknown(context: RequestContext, evidence_id: int) -> Response | None:
     """404 for an evidence number that does not exist (reads only; writes answer 400)."""
-    if context.db.get(EvidenceRow, evidence_id) is None:
+    if not evidence_exists(context.db, evidence_id):
         return _not_found(context, f"no evidence #{evidence_id}")
     return None
 
@@ -269,21 +266,21 @@ def download(context: Reader, evidence_id: int) -> Response:
     """The stored file, as an attachment under the name it was uploaded with."""
     if missing := _unknown(context, evidence_id):
         return missing
-    row = visible_evidence(context.db, context.user, evidence_id)
-    if not row.sha256:
+    item = visible_evidence(context.db, context.user, evidence_id)
+    if not item.sha256:
         return _not_found(context, f"evidence #{evidence_id} is a link, not a stored file")
     store = context.state.workspace.blobs
-    if not store.exists(row.sha256):
+    if not store.exists(item.sha256):
         return _not_found(
             context, f"the file of evidence #{evidence_id} is missing from the store; run verify"
         )
-    handle = store.open(row.sha256)
+    handle = store.open(item.sha256)
     size = os.fstat(handle.fileno()).st_size
     return StreamingResponse(
         _chunks(handle),
-        media_type=row.media_type or "application/octet-stream",
+        media_type=item.media_type or "application/octet-stream",
         headers={
-            "Content-Disposition": content_disposition(row.filename or f"evidence-{row.id}"),
+            "Content-Disposition": content_disposition(item.filename or f"evidence-{item.id}"),
             "Content-Length": str(size),
         },
     )
@@ -332,8 +329,8 @@ def require_linkable(context: RequestContext, control_ids: list[str], what: str)
     """Editors link to any control; a control owner only to their own (before any write)."""
     if not control_ids:
         raise EvidenceError("choose at least one control the evidence supports")
-    rows = [get_control(context.db, control_id) for control_id in control_ids]
-    permissions.require_controls(context.user, rows, what)
+    chosen = [get_control(context.db, control_id) for control_id in control_ids]
+    permissions.require_controls(context.user, chosen, what)
 
 
 def store_upload(
@@ -345,7 +342,7 @@ def store_upload(
     controls: list[str],
     kind: str,
     reference: str,
-) -> EvidenceRow:
+) -> Evidence:
     """Check everything, then stream the file into the store and record it, committed."""
     if upload is None:
         raise UnsafeFileName("choose a file to upload")
@@ -367,7 +364,7 @@ def store_upload(
         reference=reference.strip(),
     )
     upload.file.seek(0)
-    row = add_stream_evidence(
+    item = add_stream_evidence(
         context.db,
         context.state.workspace.blobs,
         upload.file,
@@ -378,7 +375,7 @@ def store_upload(
         context.today,
     )
     context.commit()
-    return row
+    return item
 
 
 FileField = Annotated[UploadFile | None, File(description="The evidence file.")]
@@ -404,7 +401,7 @@ def upload_page(
     reference: ReferenceField = "",
 ) -> Response:
     try:
-        row = store_upload(
+        item = store_upload(
             context, file, title, performed_start, performed_end, controls or [], kind, reference
         )
     except CrosswalkError as problem:
@@ -418,10 +415,10 @@ def upload_page(
             "reference": reference,
         }
         return _render_list(context, status_code=status_for(problem), form=form, error=str(problem))
-    linked = ", ".join(sorted(link.control.control_id for link in row.links))
+    linked = ", ".join(item.controls)
     return redirect(
         "/evidence",
-        f"Evidence #{row.id} “{row.title}” stored ({(row.sha256 or '')[:12]}) and linked to "
+        f"Evidence #{item.id} “{item.title}” stored ({(item.sha256 or '')[:12]}) and linked to "
         f"{linked}.",
     )
 
@@ -440,13 +437,13 @@ def upload_api(
     """Upload evidence (multipart): 201 with the new evidence; 400 unsafe name, 403 someone
     else's control, 413 too large, 415 not an evidence format. Nothing is stored on refusal."""
     try:
-        row = store_upload(
+        item = store_upload(
             context, file, title, performed_start, performed_end, controls or [], kind, reference
         )
     except CrosswalkError as problem:
         context.db.rollback()
         return JSONResponse({"detail": str(problem)}, status_code=status_for(problem))
-    return JSONResponse(api(evidence_view(row)), status_code=201)
+    return JSONResponse(api(item), status_code=201)
 
 
 # --- linking -------------------------------------------------------------------------------
@@ -467,8 +464,8 @@ def change_links(
     require_linkable(context, control_ids, what)
     changed = (link if add else unlink)(context.db, evidence_id, control_ids)
     context.commit()
-    row = visible_evidence(context.db, context.user, evidence_id)
-    return LinkResult(evidence_id, changed, sorted(k.control.control_id for k in row.links))
+    item = visible_evidence(context.db, context.user, evidence_id)
+    return LinkResult(evidence_id, changed, list(item.controls))
 
 
 def _links_form(

@@ -16,6 +16,7 @@ from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access import permissions
 from crosswalk.services.isms.audits import (
     ISO,
+    Audit,
     AuditFile,
     AuditInput,
     Programme,
@@ -37,7 +38,6 @@ from crosswalk.services.isms.reviews import (
     edit_review,
     list_reviews,
 )
-from crosswalk.store.isms_models import InternalAuditRow
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import Fields, FormError, form_date, form_list, pick
 from crosswalk.web.rendering import api, redirect, render
@@ -71,7 +71,7 @@ class AuditsPage:
     titles: dict[str, str]  # scope ref -> title
 
 
-def audit_item(row: InternalAuditRow, today: date, ncs: list[str]) -> AuditItem:
+def audit_item(row: Audit, today: date, ncs: list[str]) -> AuditItem:
     return AuditItem(
         row.audit_id,
         row.title,

@@ -20,6 +20,7 @@ from crosswalk.services.isms.nonconformities import (
     COLUMNS,
     SOURCES,
     STATES,
+    Nonconformity,
     NonconformityInput,
     add_nonconformity,
     close_blockers,
@@ -29,7 +30,6 @@ from crosswalk.services.isms.nonconformities import (
     list_nonconformities,
     nc_state,
 )
-from crosswalk.store.isms_models import NonconformityRow
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import Fields, form_date, pick
 from crosswalk.web.rendering import api, redirect, render
@@ -70,7 +70,7 @@ class NcItem:
     missing_to_close: list[str]
 
 
-def nc_item(row: NonconformityRow, today: date) -> NcItem:
+def nc_item(row: Nonconformity, today: date) -> NcItem:
     state = nc_state(row, today)
     values = {name: getattr(row, name) for name in COLUMNS}
     late = (today - row.due_on).days if state == "overdue" and row.due_on else 0

@@ -23,6 +23,7 @@ from crosswalk.services.isms.soa import (
     STATUSES,
     Change,
     Finding,
+    SoaEntry,
     SoaMeta,
     SoaRow,
     current_draft,
@@ -43,7 +44,6 @@ from crosswalk.services.isms.soa_edit import (
     form_change,
     save_entry,
 )
-from crosswalk.store.isms_models import SoaEntryRow
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import form_date
 from crosswalk.web.rendering import api, redirect, render
@@ -126,7 +126,7 @@ def soa_data(context: RequestContext, version: str | None = None) -> SoaPage:
     return context.state.cached(context.db, "soa", compute, version)
 
 
-def _values(row: SoaRow | SoaEntryRow) -> dict[str, Any]:
+def _values(row: SoaRow | SoaEntry) -> dict[str, Any]:
     """An edit form's fields filled from a row."""
     kinds = row.justification_kinds
     return {
@@ -400,7 +400,7 @@ class EntryBody(BaseModel):
     implementation_status: str | None = None
 
 
-def entry_json(entry: SoaEntryRow) -> dict[str, Any]:
+def entry_json(entry: SoaEntry) -> dict[str, Any]:
     return {
         "ref": entry.ref,
         "applicable": entry.applicable,
