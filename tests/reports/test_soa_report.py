@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.reports.soa_report import COLUMNS, SHEET, write_soa
-from crosswalk.services.isms.soa import SoaMeta, SoaRow, annex_a
+from crosswalk.services.soa.soa import SoaMeta, SoaRow, annex_a
 
 
 @pytest.fixture

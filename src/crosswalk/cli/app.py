@@ -12,13 +12,14 @@ from crosswalk.cli.access import users
 from crosswalk.cli.controls import controls
 from crosswalk.cli.coverage import gap
 from crosswalk.cli.evidence import collect, evidence, window
-from crosswalk.cli.isms import isms, risks, scope, soa
+from crosswalk.cli.isms import isms, risks, scope
 from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
 from crosswalk.cli.mapping import reviews as maintenance
 from crosswalk.cli.policies import policies
 from crosswalk.cli.program import demo, program, serve
 from crosswalk.cli.revisions import revisions
+from crosswalk.cli.soa import soa
 
 app = typer.Typer(
     name="crosswalk",

@@ -35,13 +35,13 @@ from crosswalk.services.evidence.window import run_window
 from crosswalk.services.isms.readiness import Readiness, readiness
 from crosswalk.services.isms.risks import treatment_plan
 from crosswalk.services.isms.scope import ScopeCheck, check_scope
-from crosswalk.services.isms.soa import Finding as SoaFinding
-from crosswalk.services.isms.soa import soa_meta, soa_rows
-from crosswalk.services.isms.soa import validate as validate_soa
 from crosswalk.services.mapping.library import Library
 from crosswalk.services.policies.check import Finding as PolicyFinding
 from crosswalk.services.policies.check import check as check_policies
 from crosswalk.services.program.files import export_program
+from crosswalk.services.soa.soa import Finding as SoaFinding
+from crosswalk.services.soa.soa import soa_meta, soa_rows
+from crosswalk.services.soa.soa import validate as validate_soa
 
 DATA = Path(__file__).parent / "northwind_controls.yaml"
 

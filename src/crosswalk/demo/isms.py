@@ -18,8 +18,8 @@ from crosswalk.services.isms.reviews import REVIEW_INPUTS, ReviewData, add_revie
 from crosswalk.services.isms.risk_method import set_method
 from crosswalk.services.isms.risks import RiskInput, accept_risk, add_risk, has_risks
 from crosswalk.services.isms.scope import approve_scope, set_scope_statement
-from crosswalk.services.isms.soa import init_soa, set_entry
 from crosswalk.services.mapping.library import Library
+from crosswalk.services.soa.soa import init_soa, set_entry
 
 DATA = Path(__file__).parent / "northwind_isms.yaml"
 

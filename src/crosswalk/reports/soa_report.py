@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crosswalk.reports.tables import Cell, Table, to_markdown, write_xlsx
-from crosswalk.services.isms.soa import SoaMeta, SoaRow
+from crosswalk.services.soa.soa import SoaMeta, SoaRow
 
 FORMATS = ("xlsx", "html", "md")
 SHEET = "Statement of Applicability"

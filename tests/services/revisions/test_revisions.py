@@ -17,20 +17,20 @@ from crosswalk.services.evidence.evidence import (
     add_url_evidence,
     requirement_evidence,
 )
-from crosswalk.services.isms.soa import (
-    approve,
-    current_draft,
-    init_soa,
-    list_versions,
-    set_entry,
-    soa_rows,
-)
 from crosswalk.services.revisions.diff import diff_frameworks, touches
 from crosswalk.services.revisions.migration import (
     MoveKind,
     RevisionError,
     apply_migration,
     plan_migration,
+)
+from crosswalk.services.soa.soa import (
+    approve,
+    current_draft,
+    init_soa,
+    list_versions,
+    set_entry,
+    soa_rows,
 )
 from crosswalk.store.engine import session_scope
 from crosswalk.store.isms_models import RiskRow

@@ -1,5 +1,5 @@
-"""What the program covers: the gap analysis (one verdict function for every surface), the
-crosswalk explorer and the control pages that combine tags, evidence and confirmations.
+"""What the program covers: the gap analysis (one verdict function for every surface; ISO
+clauses judged from the ISMS records), the crosswalk explorer and the control pages.
 
-May use evidence, controls, mapping and access.
+May use isms, evidence, controls, mapping and access.
 """

@@ -1,5 +1,6 @@
-"""The ISO management system records: scope and assets, risks and the method, the SoA, internal
-audits, management reviews, nonconformities, objectives and readiness.
+"""The ISO management system records: scope and assets, risks and the method, internal audits,
+management reviews, nonconformities, objectives, and how long each has run (readiness).
 
-May use coverage, evidence, controls, mapping and access.
+May use evidence, controls, mapping and access (the gap analysis reads these records, so not
+coverage; the SoA, which needs the gap analysis, is its own area above).
 """

@@ -1,5 +1,5 @@
 """The policy library: policies in force, their review dates, and the check for duplicates and
 conflicts.
 
-May use the areas below isms (coverage, evidence, controls, mapping, access); not isms.
+May use the areas below it (coverage, isms, evidence, controls, mapping, access); not soa.
 """

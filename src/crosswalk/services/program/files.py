@@ -55,7 +55,7 @@ def record_kinds() -> tuple[RecordKind, ...]:
     from crosswalk.services.isms.readiness import ISMS_RECORDS
     from crosswalk.services.isms.risks import RECORD_KINDS as RISK_KINDS
     from crosswalk.services.isms.scope import SCOPE_KINDS
-    from crosswalk.services.isms.soa_records import SOA_RECORDS
+    from crosswalk.services.soa.records import SOA_RECORDS
 
     return (*RISK_KINDS[:1], *SCOPE_KINDS, *RISK_KINDS[1:], SOA_RECORDS, *ISMS_RECORDS)
 

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.requirements import Framework
 from crosswalk.services.isms.risks import risk_annex_a
-from crosswalk.services.isms.soa import ISO, current_draft_row, latest_approved_row
 from crosswalk.services.mapping.library import resolve_framework
 from crosswalk.services.revisions.migration import (
     Correspondence,
@@ -25,6 +24,7 @@ from crosswalk.services.revisions.migration import (
     find_mapping_set,
     read_edges,
 )
+from crosswalk.services.soa.soa import ISO, current_draft_row, latest_approved_row
 from crosswalk.store.isms_models import RiskRow, SoaVersionRow
 from crosswalk.store.models import ControlRow, TagRow
 

@@ -30,7 +30,8 @@ from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Framework, requirement_key, split_key
 from crosswalk.services.controls.controls import all_facts, set_tags
 from crosswalk.services.coverage.gap import run_gap
-from crosswalk.services.isms.soa import (
+from crosswalk.services.mapping.library import resolve_framework, resolve_mapping_set
+from crosswalk.services.soa.soa import (
     ISO,
     PENDING_JUSTIFICATION,
     annex_a,
@@ -40,7 +41,6 @@ from crosswalk.services.isms.soa import (
     new_draft_from_latest,
     version_row,
 )
-from crosswalk.services.mapping.library import resolve_framework, resolve_mapping_set
 from crosswalk.store.isms_models import SoaEntryRow
 from crosswalk.store.models import ControlRow, EvidenceLinkRow
 

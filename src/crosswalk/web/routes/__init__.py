@@ -8,8 +8,9 @@ from crosswalk.web.routes.access import auth, users
 from crosswalk.web.routes.controls import controls
 from crosswalk.web.routes.coverage import explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
-from crosswalk.web.routes.isms import isms, risks, soa
+from crosswalk.web.routes.isms import isms, risks
 from crosswalk.web.routes.program import dashboard
+from crosswalk.web.routes.soa import soa
 
 ROUTERS: list[APIRouter] = [
     auth.router,

@@ -16,7 +16,8 @@ from crosswalk.io.program_files import ProgramError
 from crosswalk.services.controls.controls import ControlInput, add_control, tag_control
 from crosswalk.services.evidence.evidence import EvidenceInput, add_url_evidence
 from crosswalk.services.isms.records import apply_kind, export_kind, read_kind
-from crosswalk.services.isms.soa import (
+from crosswalk.services.soa.records import SOA_RECORDS
+from crosswalk.services.soa.soa import (
     PENDING_JUSTIFICATION,
     Finding,
     SoaError,
@@ -33,7 +34,6 @@ from crosswalk.services.isms.soa import (
     validate,
     version_row,
 )
-from crosswalk.services.isms.soa_records import SOA_RECORDS
 from crosswalk.store.engine import session_scope
 from crosswalk.store.isms_models import RiskRow, SoaEntryRow, SoaVersionRow
 from crosswalk.store.workspace import Workspace
@@ -374,7 +374,7 @@ def test_gap_marks_controls_excluded_by_the_approved_soa_not_applicable(
     workspace: Workspace, library: Library
 ) -> None:
     from crosswalk.services.coverage.gap import run_gap
-    from crosswalk.services.isms.soa import approve, init_soa, set_entry
+    from crosswalk.services.soa.soa import approve, init_soa, set_entry
     from crosswalk.store.engine import session_scope
 
     with session_scope(workspace.engine) as session:

@@ -18,7 +18,7 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.isms.records import RecordKind
 from crosswalk.services.isms.risks import resolve_annex_a
-from crosswalk.services.isms.soa import (
+from crosswalk.services.soa.soa import (
     FIELDS,
     SoaError,
     annex_a,

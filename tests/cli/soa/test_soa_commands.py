@@ -7,8 +7,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from crosswalk.services.isms.soa import set_entry, validate
 from crosswalk.services.mapping.library import open_library
+from crosswalk.services.soa.soa import set_entry, validate
 from crosswalk.store.engine import session_scope
 from crosswalk.store.workspace import open_workspace
 from tests.cli.conftest import Run, as_json

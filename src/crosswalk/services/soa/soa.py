@@ -26,7 +26,7 @@ from crosswalk.services.coverage.gap import GapReport, run_gap
 from crosswalk.services.coverage.gap import SoaRow as ProposedRow
 from crosswalk.services.evidence.evidence import requirement_evidence
 from crosswalk.services.isms.risks import resolve_annex_a, risk_annex_a
-from crosswalk.services.isms.soa_versions import (
+from crosswalk.services.soa.versions import (
     SoaEntry,
     SoaError,
     SoaVersion,

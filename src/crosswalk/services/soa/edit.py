@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.isms.risks import resolve_annex_a, risk_annex_a
-from crosswalk.services.isms.soa import (
+from crosswalk.services.soa.soa import (
     JUSTIFICATION_KINDS,
     STATUSES,
     SoaEntry,

@@ -13,7 +13,7 @@ from crosswalk.cli.context import library, session
 from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
 
 if TYPE_CHECKING:
-    from crosswalk.services.isms.soa import Change, Finding, SoaEntry, SoaMeta, SoaRow
+    from crosswalk.services.soa.soa import Change, Finding, SoaEntry, SoaMeta, SoaRow
 
 app = typer.Typer(
     help="The Statement of Applicability (ISO 27001 6.1.3 d): init, show, set, approve, diff, "
@@ -86,7 +86,7 @@ def init(
 
     Example: crosswalk soa init
     """
-    from crosswalk.services.isms.soa import init_soa, soa_meta
+    from crosswalk.services.soa.soa import init_soa, soa_meta
 
     with session(ctx) as active:
         row = init_soa(active, library(ctx), from_gap=from_gap)
@@ -105,7 +105,7 @@ def show(ctx: typer.Context, version: VersionOption = None, as_json: JsonOption 
 
     Example: crosswalk soa show --version 1 --json
     """
-    from crosswalk.services.isms.soa import soa_meta, soa_rows
+    from crosswalk.services.soa.soa import soa_meta, soa_rows
 
     with session(ctx, commit=False) as active:
         meta = soa_meta(active, version)
@@ -179,7 +179,7 @@ def set_(
 
     Example: crosswalk soa set A.7.4 --excluded --reason "No premises: fully remote company"
     """
-    from crosswalk.services.isms.soa import set_entry
+    from crosswalk.services.soa.soa import set_entry
 
     reviewed_on = _date(reviewed, "--reviewed")
     with session(ctx) as active:
@@ -216,8 +216,8 @@ def approve(
 
     Example: crosswalk soa approve --by "Dana Reyes, CEO" --on 2026-11-30
     """
-    from crosswalk.services.isms.soa import approve as approve_draft
-    from crosswalk.services.isms.soa import soa_meta, validate
+    from crosswalk.services.soa.soa import approve as approve_draft
+    from crosswalk.services.soa.soa import soa_meta, validate
 
     day = _date(on, "--on")
     with session(ctx) as active:
@@ -249,7 +249,7 @@ def diff(
 
     Example: crosswalk soa diff 1 2
     """
-    from crosswalk.services.isms.soa import diff as diff_versions
+    from crosswalk.services.soa.soa import diff as diff_versions
 
     with session(ctx, commit=False) as active:
         changes: list[Change] = diff_versions(active, v1, v2)
@@ -278,8 +278,8 @@ def validate(
 
     Example: crosswalk soa validate --json
     """
-    from crosswalk.services.isms.soa import get_version
-    from crosswalk.services.isms.soa import validate as validate_version
+    from crosswalk.services.soa.soa import get_version
+    from crosswalk.services.soa.soa import validate as validate_version
 
     with session(ctx, commit=False) as active:
         number = get_version(active, version).version
@@ -312,7 +312,7 @@ def export(
     Example: crosswalk soa export --format xlsx -o soa.xlsx
     """
     from crosswalk.reports.soa_report import write_soa
-    from crosswalk.services.isms.soa import soa_meta, soa_rows
+    from crosswalk.services.soa.soa import soa_meta, soa_rows
 
     with session(ctx, commit=False) as active:
         meta = soa_meta(active, version)

@@ -17,7 +17,14 @@ from crosswalk.services.access import permissions
 from crosswalk.services.controls.controls import list_controls
 from crosswalk.services.evidence.trail_view import TrailEntry, TrailFilter, trail
 from crosswalk.services.isms.risks import resolve_annex_a
-from crosswalk.services.isms.soa import (
+from crosswalk.services.soa.edit import (
+    EntryChange,
+    EntryCheck,
+    check_entry,
+    form_change,
+    save_entry,
+)
+from crosswalk.services.soa.soa import (
     ISO,
     JUSTIFICATION_KINDS,
     STATUSES,
@@ -36,14 +43,7 @@ from crosswalk.services.isms.soa import (
     split_kinds,
     validate,
 )
-from crosswalk.services.isms.soa import approve as approve_draft
-from crosswalk.services.isms.soa_edit import (
-    EntryChange,
-    EntryCheck,
-    check_entry,
-    form_change,
-    save_entry,
-)
+from crosswalk.services.soa.soa import approve as approve_draft
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import form_date
 from crosswalk.web.rendering import api, redirect, render
@@ -181,7 +181,7 @@ def _soa_page(
     rows = [r for r in data.rows if shown(tab, r, findings)]
     return render(
         context,
-        "isms/soa.html",
+        "soa/soa.html",
         status_code,
         soa=data,
         themes=_themes(rows),
@@ -219,7 +219,7 @@ def soa_diff_page(
     titles = {r.ref: r.title for r in data.rows}
     return render(
         context,
-        "isms/soa_diff.html",
+        "soa/soa_diff.html",
         soa=data,
         older=older.removeprefix("v"),
         newer=newer.removeprefix("v"),
@@ -251,7 +251,7 @@ def _entry_page(
     editable = data.editable and context.can_edit_program
     return render(
         context,
-        "isms/soa_entry.html",
+        "soa/soa_entry.html",
         status_code,
         soa=data,
         row=row,

@@ -1,0 +1,4 @@
+"""Pages and JSON routes of the soa area (see ``crosswalk.services.soa``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""
