@@ -293,6 +293,7 @@ class Guidance:
     artifact: str | None = None
     expected_frequency: str | None = None
     frequency_basis: str | None = None
+    records: tuple[str, ...] = ()  # the ISMS records that satisfy a clause (IsmsRecord)
 
 
 def read_guidance(
@@ -327,6 +328,7 @@ def read_guidance(
             entry.artifact,
             entry.expected_frequency,
             entry.frequency_basis,
+            tuple(entry.records),
         )
     for position, expectation in enumerate(parsed.soc2_expectations):
         key = check(

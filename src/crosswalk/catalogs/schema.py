@@ -111,6 +111,22 @@ FrequencyWord = Literal[
 ]
 
 
+# The ISMS records the product keeps (crosswalk isms readiness); a clause's guidance names
+# the ones that satisfy it, and the gap analysis judges the clause from them.
+IsmsRecord = Literal[
+    "scope",
+    "risk_method",
+    "risk_assessment",
+    "treatment_plan",
+    "soa",
+    "objectives",
+    "competence",
+    "internal_audit",
+    "management_review",
+    "nonconformities",
+]
+
+
 class GuidanceHeader(_Strict):
     id: Identifier
     framework: Identifier
@@ -126,6 +142,7 @@ class GuidanceEntry(_Strict):
     artifact: Text | None = None
     expected_frequency: FrequencyWord | None = None
     frequency_basis: Text | None = None
+    records: list[IsmsRecord] = Field(default_factory=list)  # all must be complete: covered
 
 
 class ExpectationEntry(_Strict):

@@ -20,6 +20,7 @@ from crosswalk.domain.requirements import Framework, Requirement, split_key
 
 class Verdict(StrEnum):
     COVERED = "covered"
+    LIKELY = "likely"  # very probably met: an owner confirms which control, and that all is
     PARTIAL = "partial"
     PLANNED = "planned"
     GAP = "gap"
@@ -31,12 +32,17 @@ class Verdict(StrEnum):
 
 
 _RANK = {
-    Verdict.NOT_APPLICABLE: 4,
-    Verdict.COVERED: 3,
+    Verdict.NOT_APPLICABLE: 5,
+    Verdict.COVERED: 4,
+    Verdict.LIKELY: 3,
     Verdict.PARTIAL: 2,
     Verdict.PLANNED: 1,
     Verdict.GAP: 0,
 }
+
+# On the strength rubric (DESIGN.md section 4), 7 means "satisfies most of it, details to
+# check": the default bar for "likely covered". A workspace may set its own.
+DEFAULT_LIKELY_STRENGTH = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,87 @@ class Contribution:
         return self.status is OperatingStatus.OPERATING and self.evidence_fresh is not False
 
 
+@dataclass(frozen=True)
+class CriterionRoute:
+    """A source requirement's controls *together* reaching the target through one edge.
+
+    A criterion-level route is a claim about all of the criterion's controls, never about one
+    of them alone: per-control claims come only from direct tags and confirmations.
+    """
+
+    criterion: str  # framework:ref of the source requirement
+    step: Step
+    controls: tuple[Contribution, ...]
+
+    @property
+    def relationship(self) -> Relationship:
+        return self.step.relationship
+
+    @property
+    def strength(self) -> int | None:
+        return self.step.mapping.strength
+
+    @property
+    def full(self) -> bool:
+        """The edge passes coverage unchanged and some control meets the criterion fully."""
+        return any(c.level is Coverage.FULL for c in self.controls)
+
+    @property
+    def proven(self) -> tuple[Contribution, ...]:
+        return tuple(c for c in self.controls if c.proven)
+
+    @property
+    def unproven(self) -> tuple[Contribution, ...]:
+        return tuple(c for c in self.controls if not c.proven)
+
+    @property
+    def all_proven(self) -> bool:
+        return bool(self.controls) and not self.unproven
+
+    def strong(self, bar: int) -> bool:
+        return self.strength is not None and self.strength >= bar
+
+    def describe(self) -> str:
+        """The criterion and every control it counts, with how each stands."""
+        parts = [
+            f"{c.control_id} ({_standing(c)})" for c in sorted(self.controls, key=_control_order)
+        ]
+        strength = f", strength {self.strength}" if self.strength is not None else ""
+        return (
+            f"{split_key(self.criterion)[1]} through {self.step.relationship} "
+            f"({self.step.mapping.set_id}{strength}), with its controls {', '.join(parts)}"
+        )
+
+
+def _control_order(contribution: Contribution) -> str:
+    return contribution.control_id
+
+
+def _standing(contribution: Contribution) -> str:
+    if contribution.proven:
+        return "operating"
+    if contribution.status is OperatingStatus.OPERATING:
+        return "operating, evidence not fresh"
+    return str(contribution.status)
+
+
+def criterion_routes(contributions: Iterable[Contribution]) -> list[CriterionRoute]:
+    """The non-direct contributions grouped by criterion and edge, strongest first."""
+    grouped: dict[tuple[str, int], list[Contribution]] = {}
+    steps: dict[tuple[str, int], Step] = {}
+    for contribution in contributions:
+        if contribution.step is None:
+            continue
+        key = (contribution.tagged, id(contribution.step.mapping))
+        grouped.setdefault(key, []).append(contribution)
+        steps[key] = contribution.step
+    routes = [CriterionRoute(key[0], steps[key], tuple(found)) for key, found in grouped.items()]
+    return sorted(
+        routes,
+        key=lambda r: (not r.full, -(r.strength or 0), not r.all_proven, r.criterion),
+    )
+
+
 @dataclass
 class Assessment:
     requirement: Requirement
@@ -71,15 +158,20 @@ class Assessment:
     head_start: list[Contribution] = field(default_factory=list)  # shown, not counted
     why_not_higher: list[str] = field(default_factory=list)
     exclusion_reason: str | None = None
+    basis: list[str] = field(default_factory=list)  # what the verdict rests on, in words
 
     @property
     def net_new(self) -> bool:
-        """A mandatory requirement nothing is tagged to directly: work SOC 2 never did."""
-        return self.requirement.mandatory and not self.counted
+        """A mandatory requirement with no record and no control yet: work SOC 2 never did."""
+        return self.requirement.mandatory and self.verdict is Verdict.GAP
 
     @property
     def controls(self) -> list[str]:
         return sorted({c.control_id for c in self.counted})
+
+    @property
+    def routes(self) -> list[CriterionRoute]:
+        return criterion_routes(self.counted)
 
 
 def _describe(contribution: Contribution) -> str:
@@ -91,13 +183,47 @@ def _describe(contribution: Contribution) -> str:
     )
 
 
-def _judge(assessment: Assessment) -> None:
+def _quote(route: CriterionRoute) -> str:
+    note = route.step.mapping.note.strip().rstrip(".")
+    return f"{route.describe()}" + (f"; the edge says: {note}" if note else "")
+
+
+def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGTH) -> None:
+    """Covered, likely, partial, planned or gap, with what it rests on and why not higher."""
     counted = assessment.counted
-    working = [c for c in counted if c.status is not OperatingStatus.ON_PAPER]
-    if any(c.level is Coverage.FULL and c.proven for c in counted):
-        assessment.verdict = Verdict.COVERED
-        return
+    direct = [c for c in counted if c.direct]
+    routes = criterion_routes(counted)
     reasons = assessment.why_not_higher
+    basis = assessment.basis
+    ref = assessment.requirement.ref
+
+    full_direct = [c for c in direct if c.level is Coverage.FULL and c.proven]
+    covering = [r for r in routes if r.full and r.all_proven]
+    if full_direct or covering:
+        assessment.verdict = Verdict.COVERED
+        basis.extend(f"{_describe(c)}, operating" for c in full_direct)
+        basis.extend(r.describe() for r in covering)
+        return
+
+    likely = [r for r in routes if r.strong(likely_strength) and r.proven]
+    working = [c for c in counted if c.status is not OperatingStatus.ON_PAPER]
+    if likely:
+        assessment.verdict = Verdict.LIKELY
+        best = likely[0]
+        basis.append(best.describe())
+        reasons.append(
+            f"likely covered: {_quote(best)}. The criterion's controls very probably meet "
+            f"{ref}; it becomes covered when an owner confirms which control meets it fully "
+            f"(crosswalk confirm CONTROL {ref} --full --by NAME), or partial with what is "
+            "missing (--partial TEXT)"
+        )
+        if best.unproven:
+            reasons.append(
+                "not all of the criterion's controls are operating with fresh evidence: "
+                + ", ".join(f"{c.control_id} ({_standing(c)})" for c in best.unproven)
+            )
+        return
+
     without_evidence = [
         c
         for c in counted
@@ -118,13 +244,19 @@ def _judge(assessment: Assessment) -> None:
                 "a full path exists only from controls not yet operating: "
                 + ", ".join(sorted({f"{c.control_id} ({c.status})" for c in full_not_operating}))
             )
-        partial = [c for c in working if c.level is Coverage.PARTIAL]
-        if partial and not full_not_operating and not without_evidence:
+        for contribution in direct:
+            if contribution.level is Coverage.PARTIAL and contribution.status is not (
+                OperatingStatus.ON_PAPER
+            ):
+                basis.append(_describe(contribution))
+        weak = [r for r in routes if r.proven and not r.full][:3]
+        for route in weak:
+            basis.append(route.describe())
+        if weak and not full_not_operating and not without_evidence:
+            bar = f"strength below {likely_strength}"
             reasons.append(
-                "no full path: every route gives partial coverage — "
-                + "; ".join(_describe(c) for c in partial[:6])
-                + ("; ..." if len(partial) > 6 else "")
-                + ". The requirement asks for more than these show."
+                f"no route is strong enough to call it likely ({bar}); what each leaves "
+                "to show: " + " | ".join(_quote(r) for r in weak)
             )
         return
     if counted:
@@ -142,9 +274,35 @@ def _judge(assessment: Assessment) -> None:
             + ") but ISO needs its own documented, operating process"
         )
     elif assessment.requirement.mandatory:
-        reasons.append("mandatory management-system requirement with no SOC 2 starting point")
+        reasons.append("mandatory management-system requirement with no control tagged to it")
     else:
         reasons.append("no control reaches it through any mapping")
+
+
+@dataclass(frozen=True)
+class RecordJudgement:
+    """A requirement judged from the management-system records that satisfy it (ISO clauses
+    4-10 by the ISMS records the workspace keeps), not from controls."""
+
+    verdict: Verdict
+    basis: tuple[str, ...]  # the records, as they stand
+    why_not_higher: tuple[str, ...]
+
+
+def _apply_records(assessment: Assessment, judged: RecordJudgement) -> None:
+    """The better of the records' verdict and the direct tags'; both are explained."""
+    from_controls = assessment.verdict
+    if judged.verdict.rank >= from_controls.rank:
+        assessment.verdict = judged.verdict
+        assessment.basis = [*judged.basis, *assessment.basis]
+        assessment.why_not_higher = list(judged.why_not_higher)
+        if from_controls is not Verdict.GAP and judged.verdict is not Verdict.COVERED:
+            assessment.why_not_higher.append(
+                f"controls tagged to it directly give {from_controls}: "
+                + ", ".join(assessment.controls)
+            )
+    else:
+        assessment.basis = [*assessment.basis, *judged.basis]
 
 
 def _contribution(
@@ -206,10 +364,14 @@ def assess(
     kinds: set[str],
     excluded: Mapping[str, str] | None = None,
     reached: Mapping[str, list[Contribution]] | None = None,
+    likely_strength: int = DEFAULT_LIKELY_STRENGTH,
+    judged: Mapping[str, RecordJudgement] | None = None,
 ) -> dict[str, Assessment]:
     """Verdict for every requirement of ``target`` whose kind is in ``kinds``.
 
     ``reached`` is what ``reach`` found, when it was computed once for several targets.
+    ``judged`` holds requirements judged from records (ISO clauses): the better of that and
+    the direct tags' verdict counts.
 
     Mandatory requirements (ISO clauses 4-10) count only controls tagged to them directly;
     what reaches them through SOC 2 mappings is shown as a head start. A tag on a parent
@@ -233,7 +395,9 @@ def assess(
             assessment.verdict = Verdict.NOT_APPLICABLE
             assessment.exclusion_reason = excluded[requirement.key]
         else:
-            _judge(assessment)
+            _judge(assessment, likely_strength)
+            if judged and requirement.key in judged:
+                _apply_records(assessment, judged[requirement.key])
         results[requirement.key] = assessment
     # A heading is only as covered as its weakest part (9.2 is 9.2.1 and 9.2.2).
     for requirement in reversed(target.requirements):

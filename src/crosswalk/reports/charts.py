@@ -6,6 +6,7 @@ from html import escape
 
 COLORS = {
     "covered": "#2e7d32",
+    "likely": "#7cb342",
     "partial": "#f9a825",
     "planned": "#6d8fb3",
     "gap": "#c62828",

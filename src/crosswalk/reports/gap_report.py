@@ -13,12 +13,52 @@ FORMATS = ("json", "md", "html", "xlsx")
 
 
 def _routes_text(view: RequirementVerdict) -> str:
-    return "; ".join(
-        f"{r.control_id} via {r.tagged.partition(':')[2]} ({r.relationship})"
-        if r.relationship
-        else f"{r.control_id} (direct)"
-        for r in view.routes
-    )
+    """Direct tags per control; criteria with all their controls (a criterion-level claim)."""
+    direct = [f"{r.control_id} (direct)" for r in view.routes if not r.relationship]
+    criteria = [
+        f"{c.criterion} ({c.relationship}"
+        + (f", {c.strength}" if c.strength is not None else "")
+        + f"): {', '.join(c.controls)}"
+        for c in view.criteria
+    ]
+    return "; ".join([*direct, *criteria])
+
+
+def _why(view: RequirementVerdict) -> str:
+    """The reasons as separate sentences, never run together."""
+    return " | ".join(reason.rstrip(". ") for reason in view.why_not_higher)
+
+
+def leaf_clauses(report: GapReport) -> list[RequirementVerdict]:
+    """The clauses the clause counts count: those without sub-clauses."""
+    parents = {v.group_parent for v in report.clauses if v.group_parent}
+    return [v for v in report.clauses if v.ref not in parents]
+
+
+def headline_sentences(report: GapReport) -> list[str]:
+    """The headline every surface prints, from the report's own figures."""
+    summary = report.annex_a_summary
+    by, percent = summary.by_verdict, summary.percent
+    lines = []
+    if summary.total:
+        lines.append(
+            f"Annex A ({summary.total}): {by['covered']} covered ({percent['covered']}%), "
+            f"{by['likely']} likely covered, to confirm ({percent['likely']}%), "
+            f"{by['partial']} partial, {by['planned']} planned, {by['gap']} gap"
+            + (f", {by['not applicable']} not applicable" if by["not applicable"] else "")
+            + "."
+        )
+    if report.head_start is not None:
+        lines.append(report.head_start.sentence() + ".")
+    clauses = report.clause_summary
+    if clauses.total:
+        c = clauses.by_verdict
+        lines.append(
+            f"Clauses 4-10 ({clauses.total}, judged from the ISMS records and direct tags): "
+            f"{c['covered']} covered, {c['partial']} partial, {c['gap']} gap; "
+            f"{len(report.net_new)} net-new (no record, no control yet)."
+        )
+    return lines
 
 
 def gap_tables(report: GapReport) -> list[Table]:
@@ -30,6 +70,9 @@ def gap_tables(report: GapReport) -> list[Table]:
         ["Verdict rule", report.evidence_rule],
         ["Annex A controls assessed", report.annex_a_summary.total],
     ]
+    if report.head_start is not None:
+        summary_rows.append(["SOC 2 head start", f"{report.head_start.percent}%"])
+        summary_rows.append(["Head start definition", report.head_start.definition])
     for verdict, count in report.annex_a_summary.by_verdict.items():
         summary_rows.append(
             [f"Annex A {verdict}", f"{count} ({report.annex_a_summary.percent[verdict]}%)"]
@@ -41,6 +84,13 @@ def gap_tables(report: GapReport) -> list[Table]:
                 ", ".join(f"{v} {n}" for v, n in counts.by_verdict.items() if n),
             ]
         )
+    clauses = report.clause_summary
+    summary_rows.append(
+        [
+            f"Clauses 4-10 ({clauses.total})",
+            ", ".join(f"{v} {n}" for v, n in clauses.by_verdict.items() if n),
+        ]
+    )
     summary_rows.append(["Clauses 4-10 net-new", ", ".join(v.ref for v in report.net_new)])
     summary_rows.append(["Controls on paper only", ", ".join(report.paper_only_controls)])
     summary_rows.append(["Unowned controls", ", ".join(report.unowned_controls)])
@@ -68,7 +118,7 @@ def gap_tables(report: GapReport) -> list[Table]:
                     ", ".join(v.controls),
                     ", ".join(v.owners),
                     _routes_text(v),
-                    " ".join(v.why_not_higher),
+                    _why(v),
                     v.suggested_control,
                 ]
                 for v in report.annex_a
@@ -83,6 +133,7 @@ def gap_tables(report: GapReport) -> list[Table]:
                 "verdict",
                 "net-new",
                 "artifact",
+                "judged from",
                 "controls tagged",
                 "SOC 2 head start",
                 "why not higher",
@@ -94,13 +145,14 @@ def gap_tables(report: GapReport) -> list[Table]:
                     v.verdict,
                     "yes" if v.net_new else "no",
                     v.artifact,
+                    "; ".join(v.basis),
                     ", ".join(v.controls),
                     v.head_start_refs,
-                    " ".join(v.why_not_higher),
+                    _why(v),
                 ]
-                for v in report.clauses
+                for v in leaf_clauses(report)
             ],
-            widths={"why not higher": 70, "SOC 2 head start": 40},
+            widths={"why not higher": 70, "SOC 2 head start": 40, "judged from": 50},
         ),
         Table(
             "Crosswalk",
@@ -184,11 +236,9 @@ def render_markdown(report: GapReport) -> str:
         "",
         "## Headline",
         "",
-        f"Annex A: **{summary.by_verdict['covered']} covered**, {summary.by_verdict['partial']} "
-        f"partial, {summary.by_verdict['planned']} planned, **{summary.by_verdict['gap']} gap** "
-        f"of {summary.total} ({summary.percent['covered']}% covered, "
-        f"{summary.percent['partial']}% partial, {summary.percent['gap']}% gap).",
+        *[f"- {sentence}" for sentence in headline_sentences(report)],
         "",
+        *([f"_{report.head_start.definition}._", ""] if report.head_start else []),
         to_markdown(
             Table(
                 "by theme",
@@ -199,9 +249,22 @@ def render_markdown(report: GapReport) -> str:
                 ],
             )
         ),
-        "## Net-new ISMS work (clauses 4-10)",
+        "## ISO clauses 4-10",
         "",
-        "ISO clauses 4-10 have no SOC 2 starting point; budget for them as net-new.",
+        "Judged from the ISMS records the workspace keeps and from controls tagged to the "
+        "clauses directly; SOC 2 criteria are only a head start there.",
+        "",
+        to_markdown(
+            Table(
+                "clauses",
+                ["clause", "title", "verdict", "judged from", "why not higher"],
+                [
+                    [v.ref, v.title, v.verdict, "; ".join(v.basis), _why(v)]
+                    for v in leaf_clauses(report)
+                ],
+            )
+        ),
+        "### Net-new (no record and no control yet)",
         "",
         to_markdown(net_new_table(report)),
         "## What SOC 2 asks that ISO does not",
@@ -231,7 +294,7 @@ def render_markdown(report: GapReport) -> str:
                 "annex a",
                 ["ref", "title", "verdict", "controls", "why not higher"],
                 [
-                    [v.ref, v.title, v.verdict, ", ".join(v.controls), " ".join(v.why_not_higher)]
+                    [v.ref, v.title, v.verdict, ", ".join(v.controls), _why(v)]
                     for v in report.annex_a
                 ],
             )
@@ -261,6 +324,8 @@ def render_html(report: GapReport) -> str:
         donut=verdict_donut(report.annex_a_summary.by_verdict),
         clause_chart=stacked_bars([("Clauses 4-10", report.clause_summary.by_verdict)]),
         routes_text=_routes_text,
+        headline=headline_sentences(report),
+        leaf_clauses=leaf_clauses(report),
     )
 
 

@@ -27,41 +27,55 @@ def register(app: typer.Typer) -> None:
 
 
 def print_summary(report: GapReport) -> None:
-    from crosswalk.reports.gap_report import net_new_table
+    from crosswalk.reports.gap_report import headline_sentences, net_new_table
 
     out = console()
-    summary = report.annex_a_summary
-    overlap = summary.by_verdict["covered"] + summary.by_verdict["partial"]
     out.print(
         f"Gap analysis {report.source} -> {report.target}: {report.controls_total} controls",
         markup=False,
         style="bold",
     )
-    out.print(
-        f"Annex A ({summary.total}): {summary.by_verdict['covered']} covered "
-        f"({summary.percent['covered']}%), {summary.by_verdict['partial']} partial, "
-        f"{summary.by_verdict['planned']} planned, {summary.by_verdict['gap']} gap "
-        f"({summary.percent['gap']}%); SOC 2 overlap (covered or partial): "
-        f"{overlap} ({round(100 * overlap / summary.total) if summary.total else 0}%)",
-        markup=False,
-    )
+    for sentence in headline_sentences(report):
+        out.print(sentence, markup=False)
+    if report.head_start is not None:
+        out.print(report.head_start.definition, markup=False, style="dim")
     out.print(report.evidence_rule, markup=False, style="dim")
-    print_rows(
-        "Annex A by theme",
-        ["theme", "total", *summary.by_verdict],
-        [[t, c.total, *c.by_verdict.values()] for t, c in report.annex_a_by_theme.items()],
-    )
+    summary = report.annex_a_summary
+    if summary.total:
+        print_rows(
+            "Annex A by theme",
+            ["theme", "total", *summary.by_verdict],
+            [[t, c.total, *c.by_verdict.values()] for t, c in report.annex_a_by_theme.items()],
+        )
+    if report.records:
+        print_rows(
+            "ISMS records the clauses are judged from",
+            ["record", "clauses", "state", "what is missing"],
+            [
+                [
+                    r.name,
+                    r.clauses,
+                    "complete" if r.complete else ("incomplete" if r.exists else "missing"),
+                    "; ".join(r.missing),
+                ]
+                for r in report.records
+            ],
+        )
     net_new = net_new_table(report)
-    print_rows(
-        "Net-new ISMS work (clauses 4-10; no SOC 2 starting point)", net_new.headers, net_new.rows
-    )
+    if net_new.rows:
+        print_rows(
+            "Net-new ISMS work (clauses with no record and no control yet)",
+            net_new.headers,
+            net_new.rows,
+        )
     if report.paper_only_controls:
         out.print("On paper only: " + ", ".join(report.paper_only_controls), markup=False)
     if report.unowned_controls:
         out.print("Unowned: " + ", ".join(report.unowned_controls), markup=False)
     out.print(
-        f"Backlog: {len(report.backlog)} items. Explain a verdict with --explain REF; "
-        "write the full report with --format xlsx|html|md|json -o FILE.",
+        f"Backlog: {len(report.backlog)} items (crosswalk plan orders and dates them). Explain "
+        "a verdict with --explain REF; write the full report with --format xlsx|html|md|json "
+        "-o FILE.",
         markup=False,
         style="dim",
     )
@@ -72,24 +86,32 @@ def print_explanation(view: RequirementVerdict) -> None:
     out.print(f"{view.ref} {view.title}: {view.verdict}", markup=False, style="bold")
     if view.exclusion_reason:
         out.print(f"  excluded: {view.exclusion_reason}", markup=False)
+    for basis in view.basis:
+        out.print(f"  rests on: {basis}", markup=False)
     for reason in view.why_not_higher:
         out.print(f"  why not higher: {reason}", markup=False)
-    if view.routes:
+    direct = [r for r in view.routes if r.relationship is None]
+    if direct:
         print_rows(
-            f"Counted routes ({len(view.routes)})",
-            ["control", "status", "owner", "tagged", "relationship", "gives", "set", "note"],
+            f"Controls tagged to {view.ref} directly ({len(direct)})",
+            ["control", "status", "owner", "gives"],
+            [[r.control_id, r.status, r.owner or "", r.gives] for r in direct],
+        )
+    if view.criteria:
+        print_rows(
+            f"Criteria reaching it, each with all its controls ({len(view.criteria)})",
+            ["criterion", "relationship", "strength", "gives", "controls", "set", "note"],
             [
                 [
-                    r.control_id,
-                    r.status,
-                    r.owner or "",
-                    r.tagged,
-                    r.relationship or "direct tag",
-                    r.gives,
-                    r.mapping_set or "",
-                    r.note or "",
+                    c.criterion,
+                    c.relationship,
+                    "" if c.strength is None else c.strength,
+                    c.gives,
+                    ", ".join(c.controls),
+                    c.mapping_set,
+                    c.note,
                 ]
-                for r in view.routes
+                for c in view.criteria
             ],
         )
     if view.head_start:
@@ -129,15 +151,26 @@ def gap(
             help="Count only tags their owners confirmed (not stale, flagged or expired).",
         ),
     ] = False,
+    likely: Annotated[
+        int | None,
+        typer.Option(
+            "--likely-strength",
+            min=1,
+            max=10,
+            help="Bar for 'likely' for this run (default: the workspace's, 7 unless set).",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole report as JSON.")
     ] = False,
 ) -> None:
     """Gap analysis: a verdict per requirement from every source, each explained.
 
-    Verdicts: covered (a full path from an operating control), partial, planned (only
-    controls on paper), gap. ISO clauses 4-10 count only controls tagged to them directly:
-    what SOC 2 offers there is a head start, and the rest is listed as net-new work.
+    Verdicts: covered (tagged directly, confirmed, or a full path from criteria whose
+    controls all operate), likely (a strong route from operating controls: an owner
+    confirms it), partial, planned (only controls on paper), gap. ISO clauses 4-10 are
+    judged from the ISMS records (scope, risks, SoA, audits, reviews, nonconformities) and
+    from controls tagged to them directly; what SOC 2 offers there is a head start.
     With --confirmed-only a tag counts only while its owner's confirmation holds
     (`crosswalk confirmations` lists the rest).
 
@@ -150,7 +183,9 @@ def gap(
     lib = library(ctx)
     source_id, target_id = resolve_framework(lib, source), resolve_framework(lib, target)
     with session(ctx, commit=False) as active:
-        report = run_gap(active, lib, source_id, target_id, confirmed_only=confirmed_only)
+        report = run_gap(
+            active, lib, source_id, target_id, confirmed_only=confirmed_only, likely=likely
+        )
     if output_format is not None:
         if output is None:
             raise fail("--format needs --output FILE")

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.domain.controls import ControlFacts
+from crosswalk.domain.controls import ControlFacts, Coverage
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.mappings import Mapping
 from crosswalk.domain.relationships import Relationship
@@ -388,3 +388,32 @@ def only_confirmed(
         )
         for control in facts
     ]
+
+
+def missing_parts(session: Session) -> dict[tuple[str, str], str]:
+    """What owners said is missing, for controls they confirmed only partly meet a
+    requirement: (control id, requirement key) -> their words (the newest confirmation)."""
+    partial = {
+        (pk, f"{framework}:{ref}")
+        for pk, framework, ref in session.execute(
+            select(TagRow.control_pk, TagRow.framework, TagRow.ref).where(
+                TagRow.coverage == Coverage.PARTIAL.value
+            )
+        )
+    }
+    found: dict[tuple[str, str], str] = {}
+    rows = session.execute(
+        select(
+            ConfirmationRow.control_pk,
+            ControlRow.control_id,
+            ConfirmationRow.requirement,
+            ConfirmationRow.note,
+        )
+        .join(ControlRow, ControlRow.id == ConfirmationRow.control_pk)
+        .where(ConfirmationRow.edge == "", ConfirmationRow.note != "")
+        .order_by(ConfirmationRow.confirmed_on, ConfirmationRow.id)
+    )
+    for pk, control_id, requirement, note in rows:
+        if (pk, requirement) in partial:
+            found[(control_id, requirement)] = note
+    return found

@@ -6,7 +6,7 @@ net-new management-system work; the reverse view; a remediation backlog and a dr
 
 from __future__ import annotations
 
-from collections import Counter
+import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
@@ -15,26 +15,38 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts, OperatingStatus
-from crosswalk.domain.coverage import Assessment, Contribution, Verdict, assess
+from crosswalk.domain.coverage import (
+    DEFAULT_LIKELY_STRENGTH,
+    Assessment,
+    Contribution,
+    CriterionRoute,
+    Verdict,
+    assess,
+)
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Requirement
-from crosswalk.services.controls.confirmations import confirmed_tags, only_confirmed
+from crosswalk.services.controls.confirmations import (
+    confirmed_tags,
+    missing_parts,
+    only_confirmed,
+)
 from crosswalk.services.controls.controls import all_facts
+from crosswalk.services.coverage.clauses import RecordStanding, judge_clauses, record_standings
+from crosswalk.services.coverage.figures import (
+    VERDICT_ORDER,
+    Counts,
+    HeadStart,
+    count_verdicts,
+    head_start,
+)
 from crosswalk.services.evidence.freshness import ControlFreshness, control_freshness
-from crosswalk.store.isms_models import SoaVersionRow
+from crosswalk.store.isms_models import SettingRow, SoaVersionRow
 from crosswalk.store.models import EvidenceRow
 
-VERDICT_ORDER = [
-    str(v)
-    for v in (
-        Verdict.COVERED,
-        Verdict.PARTIAL,
-        Verdict.PLANNED,
-        Verdict.GAP,
-        Verdict.NOT_APPLICABLE,
-    )
-]
+__all__ = ["VERDICT_ORDER", "Counts", "HeadStart"]  # the figures, as the report carries them
+
+LIKELY_SETTING = "likely_strength"
 SMALLER_EFFORT = {"L": "M", "M": "S", "S": "S"}
 
 # What SOC 2 asks that ISO/IEC 27001 does not (DESIGN.md section 4, the seed's reverse gap).
@@ -57,7 +69,8 @@ SOC2_BEYOND_ISO = [
     ),
     (
         "Privacy criteria",
-        "P1-P8 reach only A.5.34 partially; the genuine ISO counterpart is ISO/IEC 27701.",
+        "P1-P8 reach ISO 27001 only in places (privacy and PII protection, A.5.34, and a few "
+        "controls such as deletion); the genuine ISO counterpart is ISO/IEC 27701.",
     ),
 ]
 
@@ -83,6 +96,20 @@ class Route:
 
 
 @dataclass(frozen=True)
+class CriterionView:
+    """A source criterion's controls together reaching the requirement through one edge."""
+
+    criterion: str  # the source requirement's ref
+    relationship: str
+    mapping_set: str
+    strength: int | None
+    note: str
+    gives: str  # "full" or "partial"
+    controls: list[str]  # every control tagged to the criterion, with how it stands
+    operating: list[str]  # those operating (with fresh evidence once it is tracked)
+
+
+@dataclass(frozen=True)
 class RequirementVerdict:
     ref: str
     title: str
@@ -100,18 +127,13 @@ class RequirementVerdict:
     effort: str | None
     exclusion_reason: str | None = None
     group_parent: str | None = None  # the parent requirement's ref, if any
+    basis: list[str] = field(default_factory=list)  # what the verdict rests on, in words
+    criteria: list[CriterionView] = field(default_factory=list)
 
     @property
     def head_start_refs(self) -> str:
         """The SOC 2 criteria that give a head start, as one short line."""
         return ", ".join(sorted({r.tagged.partition(":")[2] for r in self.head_start}))
-
-
-@dataclass(frozen=True)
-class Counts:
-    total: int
-    by_verdict: dict[str, int]
-    percent: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -175,6 +197,9 @@ class GapReport:
     soa_draft: list[SoaRow]
     crosswalk: list[CrosswalkRow]
     evidence_rule: str = "covered = a full path from a control declared operating"
+    likely_strength: int = DEFAULT_LIKELY_STRENGTH
+    head_start: HeadStart | None = None  # None only where no Annex A is assessed
+    records: list[RecordStanding] = field(default_factory=list)  # ISMS records judged
 
     def find(self, ref: str) -> RequirementVerdict:
         for verdict in [*self.annex_a, *self.clauses]:
@@ -199,12 +224,22 @@ def _route(contribution: Contribution) -> Route:
     )
 
 
-def _counts(verdicts: list[str]) -> Counts:
-    counter = Counter(verdicts)
-    total = len(verdicts)
-    by_verdict = {v: counter.get(v, 0) for v in VERDICT_ORDER}
-    percent = {v: round(100 * n / total, 1) if total else 0.0 for v, n in by_verdict.items()}
-    return Counts(total, by_verdict, percent)
+def _criterion_view(route: CriterionRoute) -> CriterionView:
+    def standing(c: Contribution) -> str:
+        if c.proven:
+            return c.control_id
+        return f"{c.control_id} ({'evidence not fresh' if c.status == 'operating' else c.status})"
+
+    return CriterionView(
+        criterion=route.criterion.partition(":")[2],
+        relationship=str(route.step.relationship),
+        mapping_set=route.step.mapping.set_id,
+        strength=route.strength,
+        note=route.step.mapping.note,
+        gives="full" if route.full else "partial",
+        controls=[standing(c) for c in sorted(route.controls, key=lambda c: c.control_id)],
+        operating=sorted(c.control_id for c in route.proven),
+    )
 
 
 def _group(library: Library, requirement: Requirement) -> str:
@@ -216,7 +251,11 @@ def _group(library: Library, requirement: Requirement) -> str:
     return f"{top.ref} {top.title}"
 
 
-def _verdict_view(library: Library, assessment: Assessment) -> RequirementVerdict:
+def _verdict_view(
+    library: Library,
+    assessment: Assessment,
+    missing: dict[tuple[str, str], str] | None = None,
+) -> RequirementVerdict:
     requirement = assessment.requirement
     guidance = library.guidance.get(requirement.key)
     owners = sorted({c.owner for c in assessment.counted if c.owner})
@@ -224,6 +263,11 @@ def _verdict_view(library: Library, assessment: Assessment) -> RequirementVerdic
         (_route(c) for c in assessment.counted),
         key=lambda r: (r.gives != "full", r.control_id, r.tagged),
     )
+    why = list(assessment.why_not_higher)
+    for contribution in assessment.counted:
+        said = (missing or {}).get((contribution.control_id, requirement.key))
+        if contribution.direct and said:
+            why.append(f"{contribution.control_id} confirmed partial by its owner: missing {said}")
     return RequirementVerdict(
         ref=requirement.ref,
         title=requirement.title,
@@ -232,7 +276,7 @@ def _verdict_view(library: Library, assessment: Assessment) -> RequirementVerdic
         verdict=assessment.verdict,
         controls=assessment.controls,
         owners=owners,
-        why_not_higher=assessment.why_not_higher,
+        why_not_higher=why,
         routes=routes,
         head_start=[_route(c) for c in assessment.head_start],
         net_new=assessment.net_new,
@@ -241,32 +285,48 @@ def _verdict_view(library: Library, assessment: Assessment) -> RequirementVerdic
         effort=guidance.effort if guidance else None,
         exclusion_reason=assessment.exclusion_reason,
         group_parent=requirement.parent,
+        basis=list(assessment.basis),
+        criteria=[_criterion_view(r) for r in assessment.routes],
     )
+
+
+def _backlog_item(view: RequirementVerdict) -> tuple[str, str] | None:
+    """What to do about one requirement, and its effort; None when nothing is to do."""
+    effort = view.effort or "M"
+    if view.verdict in (Verdict.COVERED, Verdict.NOT_APPLICABLE):
+        return None
+    if view.kind == "clause":
+        thing = view.artifact or view.title
+        if view.verdict == Verdict.GAP:
+            return (f"Create {thing} ({view.ref} {view.title})", effort)
+        if view.verdict == Verdict.PARTIAL:
+            first = view.why_not_higher[0] if view.why_not_higher else "see gap --explain"
+            return (f"Complete {thing} ({view.ref}): {first}", SMALLER_EFFORT[effort])
+    if view.verdict == Verdict.LIKELY:
+        through = ", ".join(c.criterion for c in view.criteria[:3])
+        return (
+            f"Confirm which control meets {view.ref} {view.title} fully "
+            f"(likely covered through {through})",
+            "S",
+        )
+    if view.verdict == Verdict.PARTIAL:
+        return (f"Close the partial coverage of {view.ref} {view.title}", SMALLER_EFFORT[effort])
+    if view.verdict == Verdict.PLANNED:
+        return (
+            f"Put into operation the controls on paper for {view.ref} {view.title}: "
+            + ", ".join(view.controls),
+            "S" if effort == "S" else SMALLER_EFFORT[effort],
+        )
+    return (f"Design and operate a control for {view.ref} {view.title}", effort)
 
 
 def _backlog(items: list[RequirementVerdict]) -> list[BacklogItem]:
     backlog = []
     for view in items:
-        if view.verdict in (Verdict.COVERED, Verdict.NOT_APPLICABLE):
+        todo = _backlog_item(view)
+        if todo is None:
             continue
-        if view.kind == "clause" and (
-            view.verdict != Verdict.GAP or not view.artifact or not view.group_parent
-        ):
-            continue  # top-level headings and partly-done clauses: their parts carry the work
-        effort = view.effort or "M"
-        if view.verdict == Verdict.PARTIAL:
-            effort = SMALLER_EFFORT[effort]
-            what = f"Close the partial coverage of {view.ref} {view.title}"
-        elif view.verdict == Verdict.PLANNED:
-            effort = "S" if effort == "S" else SMALLER_EFFORT[effort]
-            what = (
-                f"Put into operation the controls on paper for {view.ref} {view.title}: "
-                + ", ".join(view.controls)
-            )
-        elif view.kind == "clause":
-            what = f"Create {view.artifact} ({view.ref} {view.title})"
-        else:
-            what = f"Design and operate a control for {view.ref} {view.title}"
+        what, effort = todo
         backlog.append(
             BacklogItem(
                 item=what,
@@ -297,6 +357,13 @@ def _soa(annex_a: list[RequirementVerdict]) -> list[SoaRow]:
                 f"Addresses identified risks; implemented by existing controls ({controls})"
             )
             status = "implemented"
+        elif view.verdict == Verdict.LIKELY:
+            applicability = "applicable"
+            justification = (
+                "Addresses identified risks; very probably implemented by existing controls "
+                f"({controls}); an owner's confirmation makes it implemented"
+            )
+            status = "partially implemented"
         elif view.verdict == Verdict.PARTIAL:
             applicability = "applicable"
             justification = f"Addresses identified risks; partly implemented ({controls})"
@@ -426,6 +493,35 @@ def coverage_facts(
     return facts, required
 
 
+def likely_strength(session: Session) -> int:
+    """The workspace's bar for "likely covered" (DEFAULT_LIKELY_STRENGTH unless set)."""
+    row = session.get(SettingRow, LIKELY_SETTING)
+    return int(json.loads(row.value)) if row is not None else DEFAULT_LIKELY_STRENGTH
+
+
+def set_likely_strength(session: Session, strength: int) -> int:
+    """Set the bar: a route of at least this strength from operating controls is "likely"."""
+    if not 1 <= strength <= 10:
+        raise GapError(f"likely strength {strength}: use 1-10 (the strength rubric's scale)")
+    row = session.get(SettingRow, LIKELY_SETTING)
+    if row is None:
+        session.add(SettingRow(key=LIKELY_SETTING, value=json.dumps(strength)))
+    else:
+        row.value = json.dumps(strength)
+    session.flush()
+    return strength
+
+
+def evidence_rule(required: bool, likely: int, confirmed_only: bool = False) -> str:
+    """What "covered" and "likely" mean in this report, in one line."""
+    rule = (
+        "covered = tagged directly or a full path from criteria whose controls all operate "
+        + ("with fresh evidence" if required else "(declared; no evidence tracked yet)")
+        + f"; likely = a route of strength >= {likely} from operating controls, to confirm"
+    )
+    return rule + (", counting only owner-confirmed tags" if confirmed_only else "")
+
+
 def run_gap(
     session: Session,
     library: Library,
@@ -435,11 +531,13 @@ def run_gap(
     evidence: str = "auto",
     today: date | None = None,
     confirmed_only: bool = False,
+    likely: int | None = None,
 ) -> GapReport:
     """``evidence``: "required" makes covered mean operating *with fresh evidence*; "auto"
     requires it once the workspace tracks any evidence; "ignored" trusts the declared status.
     ``confirmed_only`` counts only the tags their owners have confirmed and that are still
-    confirmed (not stale, flagged or past the confirmation cadence).
+    confirmed (not stale, flagged or past the confirmation cadence). ``likely`` overrides the
+    workspace's bar for "likely covered". Clauses are judged from the ISMS records too.
     """
     if target not in library.frameworks:
         raise GapError(f"unknown target framework {target!r}")
@@ -448,14 +546,19 @@ def run_gap(
     if excluded is None and target == ISO_2022:
         excluded = approved_exclusions(session)
     facts, required = coverage_facts(session, library, evidence, today, confirmed_only)
-    report = build_gap_report(library, facts, source, target, excluded)
-    report.evidence_rule = (
-        "covered = a full path from an operating control with fresh evidence"
-        if required
-        else "covered = a full path from a control declared operating (no evidence tracked yet)"
+    bar = likely if likely is not None else likely_strength(session)
+    standings = record_standings(session, library, today)
+    report = build_gap_report(
+        library,
+        facts,
+        source,
+        target,
+        excluded,
+        likely_strength=bar,
+        standings=standings,
+        missing=missing_parts(session),
     )
-    if confirmed_only:
-        report.evidence_rule += ", counting only owner-confirmed tags"
+    report.evidence_rule = evidence_rule(required, bar, confirmed_only)
     return report
 
 
@@ -465,28 +568,41 @@ def build_gap_report(
     source: str,
     target: str,
     excluded: dict[str, str] | None = None,
+    likely_strength: int = DEFAULT_LIKELY_STRENGTH,
+    standings: dict[str, RecordStanding] | None = None,
+    missing: dict[tuple[str, str], str] | None = None,
 ) -> GapReport:
     framework = library.frameworks[target]
+    judged = judge_clauses(library, target, standings) if standings else {}
     assessments = assess(
-        framework, facts, library.graph, library.coverage_sets, {"control", "clause"}, excluded
+        framework,
+        facts,
+        library.graph,
+        library.coverage_sets,
+        {"control", "clause"},
+        excluded,
+        likely_strength=likely_strength,
+        judged=judged,
     )
-    views = {key: _verdict_view(library, a) for key, a in assessments.items()}
+    views = {key: _verdict_view(library, a, missing) for key, a in assessments.items()}
     annex_a = [v for v in views.values() if v.kind == "control"]
     clauses = [v for v in views.values() if v.kind == "clause"]
     themes: dict[str, list[str]] = {}
     for view in annex_a:
         themes.setdefault(view.group, []).append(view.verdict)
     leaf_clauses = [v for v in clauses if not framework.children(v.ref)]
-    # Top-level clause headings (4 ... 10) only group their sub-clauses, which carry the work.
-    net_new = [v for v in clauses if v.net_new and v.artifact and framework.ancestors(v.ref)]
+    # Clause headings (4 ... 10, 9.2, 9.3) only group their parts, which carry the work.
+    net_new = [v for v in leaf_clauses if v.net_new and v.artifact]
+    annex_a_summary = count_verdicts(v.verdict for v in annex_a)
+    used = {name for key in judged for name in library.guidance[key].records}
     return GapReport(
         source=source,
         target=target,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         controls_total=len(facts),
-        annex_a_summary=_counts([v.verdict for v in annex_a]),
-        annex_a_by_theme={theme: _counts(verdicts) for theme, verdicts in themes.items()},
-        clause_summary=_counts([v.verdict for v in leaf_clauses]),
+        annex_a_summary=annex_a_summary,
+        annex_a_by_theme={theme: count_verdicts(verdicts) for theme, verdicts in themes.items()},
+        clause_summary=count_verdicts(v.verdict for v in leaf_clauses),
         annex_a=annex_a,
         clauses=clauses,
         net_new=net_new,
@@ -494,7 +610,10 @@ def build_gap_report(
         paper_only_controls=[c.control_id for c in facts if c.status is OperatingStatus.ON_PAPER],
         unowned_controls=[c.control_id for c in facts if not c.owned],
         untagged_controls=[c.control_id for c in facts if not c.tags],
-        backlog=_backlog([*clauses, *annex_a]),
+        backlog=_backlog([*leaf_clauses, *annex_a]),
         soa_draft=_soa(annex_a),
         crosswalk=_crosswalk_rows(library, facts, target),
+        likely_strength=likely_strength,
+        head_start=head_start(annex_a_summary) if annex_a else None,
+        records=[s for s in (standings or {}).values() if s.key in used],
     )

@@ -14,8 +14,8 @@ The record services themselves live one per noun: ``audits``, ``reviews``,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +52,9 @@ ISMS_RECORDS: tuple[RecordKind, ...] = (
 )
 
 RISK_METHOD_SETTING = "risk_method"
+# A record older than this is stale: ISO expects the risk assessment, internal audit and
+# management review to recur at least yearly.
+MAX_AGE_DAYS = 366
 # Competence (7.2) and awareness (7.3) records: evidence of controls reaching these.
 COMPETENCE_REQUIREMENTS = (
     "iso27001-2022:7.2",
@@ -73,6 +76,12 @@ class Artifact:
     months: int  # distinct calendar months with records
     note: str
     blockers: list[str]  # what about this artifact stops a Stage 1 audit
+    incomplete: list[str] = field(default_factory=list)  # why it is not complete and current
+
+    @property
+    def complete(self) -> bool:
+        """Exists, approved where approval applies, whole, and current (MAX_AGE_DAYS)."""
+        return self.exists and not self.incomplete and not self.blockers
 
 
 @dataclass(frozen=True)
@@ -96,14 +105,36 @@ def _artifact(
     note: str = "",
     blockers: Iterable[str] = (),
     missing: str = "",
+    incomplete: Iterable[str] = (),
 ) -> Artifact:
     span = date_span(dates)
     found = list(blockers)
     if not records:
         found.insert(0, missing or f"{name} ({clauses}): missing")
     return Artifact(
-        key, name, clauses, records > 0, records, span.first, span.last, span.months, note, found
+        key,
+        name,
+        clauses,
+        records > 0,
+        records,
+        span.first,
+        span.last,
+        span.months,
+        note,
+        found,
+        list(incomplete) if records else [],
     )
+
+
+def _stale(dates: Iterable[date | datetime | None], today: date, what: str) -> list[str]:
+    """``[reason]`` when the newest record is older than MAX_AGE_DAYS, else ``[]``."""
+    days = [d.date() if isinstance(d, datetime) else d for d in dates if d is not None]
+    if not days:
+        return []
+    day = max(days)
+    if today - day > timedelta(days=MAX_AGE_DAYS):
+        return [f"the latest {what} is from {day}, more than a year ago"]
+    return []
 
 
 def _versions_note(
@@ -155,12 +186,25 @@ def _treated(risk: RiskRow) -> bool:
     )
 
 
-def _risk_assessment(session: Session, _today: date) -> Artifact:
+def _risk_assessment(session: Session, today: date) -> Artifact:
     risks = _risks(session)
     accepted = sum(1 for r in risks if r.accepted_on)
     dates = [d for r in risks for d in (r.created_at, r.updated_at, r.accepted_on)]
     note = f"{len(risks)} risks, {accepted} accepted by their owner" if risks else ""
-    return _artifact("risk_assessment", "Risk assessment", "6.1.2, 8.2", len(risks), dates, note)
+    unowned = sorted(r.risk_id for r in risks if not (r.owner or "").strip())
+    incomplete = [f"risks without an owner: {', '.join(unowned)}"] if unowned else []
+    incomplete += _stale(dates, today, "risk assessment")
+    if session.get(SettingRow, RISK_METHOD_SETTING) is None:
+        incomplete.append("no risk assessment method is defined (crosswalk risks method)")
+    return _artifact(
+        "risk_assessment",
+        "Risk assessment",
+        "6.1.2, 8.2",
+        len(risks),
+        dates,
+        note,
+        incomplete=incomplete,
+    )
 
 
 def _treatment_plan(session: Session, _today: date) -> Artifact:
@@ -168,8 +212,16 @@ def _treatment_plan(session: Session, _today: date) -> Artifact:
     treated = [r for r in risks if _treated(r)]
     dates = [d for r in treated for d in (r.updated_at, r.accepted_on)]
     note = f"{len(treated)} of {len(risks)} risks have a treatment decided" if risks else ""
+    untreated = sorted(r.risk_id for r in risks if not _treated(r))
+    incomplete = [f"risks with no treatment decided: {', '.join(untreated)}"] if untreated else []
     return _artifact(
-        "treatment_plan", "Risk treatment plan", "6.1.3, 8.3", len(treated), dates, note
+        "treatment_plan",
+        "Risk treatment plan",
+        "6.1.3, 8.3",
+        len(treated),
+        dates,
+        note,
+        incomplete=incomplete,
     )
 
 
@@ -186,12 +238,23 @@ def _objectives(session: Session, _today: date) -> Artifact:
     rows = list(session.scalars(select(ObjectiveRow)))
     achieved = sum(1 for r in rows if r.status == "achieved")
     note = f"{len(rows)} objectives, {achieved} achieved" if rows else ""
+    unowned = sorted(r.objective_id for r in rows if not (r.owner or "").strip())
+    unmeasured = sorted(r.objective_id for r in rows if not (r.measure or "").strip())
+    incomplete = [f"objectives without an owner: {', '.join(unowned)}"] if unowned else []
+    if unmeasured:
+        incomplete.append(f"objectives without a measure: {', '.join(unmeasured)}")
     return _artifact(
-        "objectives", "Security objectives", "6.2", len(rows), [r.created_at for r in rows], note
+        "objectives",
+        "Security objectives",
+        "6.2",
+        len(rows),
+        [r.created_at for r in rows],
+        note,
+        incomplete=incomplete,
     )
 
 
-def _competence(session: Session, library: Library, _today: date) -> Artifact:
+def _competence(session: Session, library: Library, today: date) -> Artifact:
     evidence_ids: set[int] = set()
     controls = all_facts(session)
     for key in COMPETENCE_REQUIREMENTS:
@@ -215,6 +278,7 @@ def _competence(session: Session, library: Library, _today: date) -> Artifact:
         len(evidence_ids),
         dates,
         note,
+        incomplete=_stale(dates, today, "training record"),
     )
 
 
@@ -225,6 +289,9 @@ def _internal_audit(session: Session, today: date) -> Artifact:
     parts = [f"{len(performed)} performed", f"{len(rows) - len(performed)} planned"] if rows else []
     if late:
         parts.append(f"overdue {', '.join(late)}")
+    incomplete = _stale([r.performed_on for r in performed], today, "internal audit")
+    if late:
+        incomplete.append(f"planned audits overdue: {', '.join(late)}")
     return _artifact(
         "internal_audit",
         "Internal audit",
@@ -232,7 +299,9 @@ def _internal_audit(session: Session, today: date) -> Artifact:
         len(performed),
         [r.performed_on for r in performed],
         ", ".join(parts),
-        missing="Internal audit (9.2): none performed yet",
+        missing="Internal audit (9.2): none performed yet"
+        + (f" ({len(rows)} planned)" if rows else ""),
+        incomplete=incomplete,
     )
 
 
@@ -245,12 +314,19 @@ def _management_review(session: Session, today: date) -> Artifact:
         )
     )
     note = ""
+    incomplete: list[str] = []
     if rows:
         latest = rows[-1]
         gaps = missing_inputs(latest)
         note = f"{len(rows)} held; the latest, {latest.review_id}, " + (
             f"misses {len(gaps)} of {len(REVIEW_INPUTS)} inputs" if gaps else "covers every input"
         )
+        if gaps:
+            incomplete.append(
+                f"{latest.review_id} misses 9.3.2 inputs: "
+                + ", ".join(f"{i.item} {i.label}" for i in gaps)
+            )
+        incomplete += _stale([latest.held_on], today, "management review")
     return _artifact(
         "management_review",
         "Management review",
@@ -259,6 +335,7 @@ def _management_review(session: Session, today: date) -> Artifact:
         [r.held_on for r in rows],
         note,
         missing="Management review (9.3): none held yet",
+        incomplete=incomplete,
     )
 
 

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.coverage import assess, reach
+from crosswalk.services.coverage.figures import Counts, count_verdicts
 from crosswalk.services.coverage.gap import (
     ISO_2022,
-    Counts,
-    _counts,
     approved_exclusions,
     coverage_facts,
+    evidence_rule,
+    likely_strength,
 )
 from crosswalk.services.evidence.freshness import (
     DUE_THIS_MONTH,
@@ -67,6 +68,7 @@ def framework_coverage(
     """
     facts, required = coverage_facts(session, library, today=today, freshness=freshness)
     excluded = approved_exclusions(session)
+    bar = likely_strength(session)
     reached = reach(library.frameworks, facts, library.graph, library.coverage_sets)
     results = []
     ordered = sorted(library.frameworks.values(), key=lambda f: (f.id != ISO_2022, f.name))
@@ -76,7 +78,14 @@ def framework_coverage(
         else:
             kinds, measured = {r.kind for r in framework}, "requirements"
         assessments = assess(
-            framework, facts, library.graph, library.coverage_sets, kinds, excluded, reached
+            framework,
+            facts,
+            library.graph,
+            library.coverage_sets,
+            kinds,
+            excluded,
+            reached,
+            likely_strength=bar,
         )
         verdicts = [
             str(a.verdict)
@@ -84,14 +93,9 @@ def framework_coverage(
             if framework.id == ISO_2022 or not framework.children(a.requirement.ref)
         ]
         if verdicts:
-            counts = _counts(verdicts)
+            counts = count_verdicts(verdicts)
             results.append(FrameworkCoverage(framework.id, framework.name, measured, counts))
-    rule = (
-        "covered = a full path from an operating control with fresh evidence"
-        if required
-        else "covered = a full path from a control declared operating (no evidence tracked yet)"
-    )
-    return results, rule
+    return results, evidence_rule(required, bar)
 
 
 def build_dashboard(session: Session, library: Library, today: date | None = None) -> Dashboard:
