@@ -207,6 +207,18 @@ def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGT
 
     likely = [r for r in routes if r.strong(likely_strength) and r.proven]
     working = [c for c in counted if c.status is not OperatingStatus.ON_PAPER]
+    # A direct partial tag is a person's statement (an owner's partial confirmation) that
+    # something is missing: it outranks what a mapping only suggests.
+    stated_partial = [c for c in direct if c.level is Coverage.PARTIAL]
+    if likely and stated_partial:
+        reasons.append(
+            "a route would make it likely ("
+            + likely[0].describe()
+            + "), but "
+            + ", ".join(sorted({c.control_id for c in stated_partial}))
+            + " is stated to meet it only partly"
+        )
+        likely = []
     if likely:
         assessment.verdict = Verdict.LIKELY
         best = likely[0]
@@ -249,10 +261,10 @@ def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGT
                 OperatingStatus.ON_PAPER
             ):
                 basis.append(_describe(contribution))
-        weak = [r for r in routes if r.proven and not r.full][:3]
+        weak = [r for r in routes if r.proven and not r.full and not r.strong(likely_strength)][:3]
         for route in weak:
             basis.append(route.describe())
-        if weak and not full_not_operating and not without_evidence:
+        if weak and not full_not_operating and not without_evidence and not stated_partial:
             bar = f"strength below {likely_strength}"
             reasons.append(
                 f"no route is strong enough to call it likely ({bar}); what each leaves "

@@ -148,26 +148,58 @@ def confirm(
     ctx: typer.Context,
     control_id: Annotated[str, typer.Argument(help="Control id.")],
     requirement: Annotated[
-        str | None, typer.Argument(help="One tag, e.g. soc2-tsc-2017:CC8.1 (default: every tag).")
+        str | None,
+        typer.Argument(
+            help="One tag, e.g. soc2-tsc-2017:CC8.1 (default: every tag); with --full or "
+            "--partial, the requirement the control meets, e.g. A.8.32."
+        ),
     ] = None,
     by: ByOption = "",
     on: OnOption = None,
     note: NoteOption = "",
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="The control meets REQUIREMENT fully (a likely item becomes covered)."
+        ),
+    ] = False,
+    partial: Annotated[
+        str | None,
+        typer.Option(
+            "--partial",
+            metavar="WHAT_IS_MISSING",
+            help="The control meets REQUIREMENT only partly; say what is missing.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Confirm that a control's tag (or every tag) and the edges it travels into other
     frameworks describe how the work is really done. Clears open flags on those tags.
 
+    With --full or --partial the owner confirms the control against a requirement itself,
+    typically an ISO control the gap analysis calls "likely covered": --full makes it
+    covered, --partial "what is missing" keeps it partial and quotes the missing part.
+
     Example: crosswalk confirm NW-CM-01 soc2-tsc-2017:CC8.1 --by "Dana Lee (CTO)"
+
+    Example: crosswalk confirm NW-CHG-01 A.8.32 --full --by "Dana Lee (CTO)"
     """
+    from crosswalk.domain.controls import Coverage
     from crosswalk.services.controls.confirmations import confirm as confirm_tags
     from crosswalk.services.controls.controls import get_control
 
     if not by.strip():
         raise fail("say who confirms: --by NAME")
+    if full and partial is not None:
+        raise fail("give --full or --partial, not both")
+    meets = Coverage.FULL if full else (Coverage.PARTIAL if partial is not None else None)
+    if partial is not None:
+        note = partial
     day = _day(on, "--on")
     with session(ctx) as active:
-        rows = confirm_tags(active, library(ctx), control_id, requirement, by=by, on=day, note=note)
+        rows = confirm_tags(
+            active, library(ctx), control_id, requirement, by=by, on=day, note=note, meets=meets
+        )
         control_owner = get_control(active, control_id).owner
     tags = [r.requirement for r in rows if not r.edge]
     edges = [r.edge for r in rows if r.edge]
@@ -185,13 +217,22 @@ def confirm(
                 "by_owner": by_owner,
                 "tags": tags,
                 "edges": edges,
+                "meets": None if meets is None else str(meets),
+                "missing": note.strip() if meets is Coverage.PARTIAL else None,
             }
         )
         return
-    _say(
-        f"{control_id}: confirmed {len(tags)} tag(s) and {len(edges)} edge(s) "
-        f"by {by.strip()} on {day}"
-    )
+    if meets is not None:
+        _say(
+            f"{control_id}: confirmed it meets {tags[0]} {meets}"
+            + (f" (missing: {note.strip()})" if meets is Coverage.PARTIAL else "")
+            + f", by {by.strip()} on {day}; the gap analysis counts it directly"
+        )
+    else:
+        _say(
+            f"{control_id}: confirmed {len(tags)} tag(s) and {len(edges)} edge(s) "
+            f"by {by.strip()} on {day}"
+        )
     if not by_owner:
         _say(f"  note: the control's owner is {control_owner or '(none)'}")
 

@@ -29,7 +29,7 @@ from crosswalk.domain.controls import ControlFacts, Coverage
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.mappings import Mapping
 from crosswalk.domain.relationships import Relationship
-from crosswalk.services.controls.controls import control_row
+from crosswalk.services.controls.controls import control_row, tag_control
 from crosswalk.services.mapping.flags import (
     CONTROL,
     EDGE,
@@ -158,13 +158,30 @@ def confirm(
     by: str,
     on: date,
     note: str = "",
+    meets: Coverage | None = None,
 ) -> list[Confirmation]:
     """Confirm one tag of a control (every tag with ``requirement`` None) and every edge each
     tag travels. Open flags on the confirmed tags (and on the control, when all its tags are
-    confirmed) are cleared: the owner has looked. Returns what was written."""
+    confirmed) are cleared: the owner has looked. Returns what was written.
+
+    With ``meets`` the owner states that the control meets ``requirement`` itself (any
+    framework's, e.g. an ISO control the gap analysis calls likely): fully, or partly with
+    ``note`` saying what is missing. That is a per-control claim, kept as a direct tag with
+    that coverage and this confirmation, so the gap analysis counts it directly.
+    """
     who = by.strip()
     if not who:
         raise ConfirmationError("say who confirms (--by NAME)")
+    if meets is not None:
+        if requirement is None:
+            raise ConfirmationError("name the requirement the control meets (CONTROL REQ)")
+        if meets is Coverage.PARTIAL and not note.strip():
+            raise ConfirmationError(
+                "a partial confirmation says what is missing (--partial 'what is missing')"
+            )
+        key = resolve_requirement(library, requirement)
+        tag_control(session, library, control_id, [key], meets)
+        requirement = key
     row = control_row(session, control_id)
     tags = list(row.tags) if requirement is None else [_tag_to_confirm(library, row, requirement)]
     if not tags:

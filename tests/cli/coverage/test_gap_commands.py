@@ -1,0 +1,108 @@
+"""``crosswalk gap`` and ``crosswalk confirm`` on a copy of the demo: the journeys of a
+compliance lead who reads the headline, asks why, and has owners confirm."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crosswalk.demo.builder import DemoResult
+from tests.cli.conftest import Run, as_json
+
+
+@pytest.fixture
+def northwind(demo: DemoResult, tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the demo workspace, as the current folder."""
+    folder = tmp_path / "northwind"
+    shutil.copytree(demo.folder, folder)
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield folder
+    finally:
+        os.chdir(previous)
+
+
+def explain(run: Run, ref: str) -> Any:
+    return as_json(run("gap", "--explain", ref, "--json"))
+
+
+def test_the_headline_gives_likely_and_the_head_start_with_its_definition(
+    northwind: Path, run: Run
+) -> None:
+    report = as_json(run("gap", "--json"))
+    summary, start = report["annex_a_summary"], report["head_start"]
+    by = summary["by_verdict"]
+    assert set(by) == {"covered", "likely", "partial", "planned", "gap", "not applicable"}
+    assert by["likely"] > 0 and sum(by.values()) == summary["total"] == 93
+    assert start["covered"] == by["covered"] and start["likely"] == by["likely"]
+    assert start["applicable"] == 93 - by["not applicable"]
+    assert start["percent"] == round(100 * (by["covered"] + by["likely"]) / start["applicable"], 1)
+    text = run("gap").stdout
+    assert f"SOC 2 head start: {start['percent']:g}%" in text
+    assert "(covered + likely covered) / applicable Annex A" in text  # the definition
+    assert f"{by['likely']} likely covered, to confirm" in text
+
+
+def test_clauses_are_judged_from_the_records_and_approving_the_soa_moves_6_1_3(
+    northwind: Path, run: Run
+) -> None:
+    scope = explain(run, "4.3")
+    assert scope["verdict"] == "covered"
+    assert any(b.startswith("ISMS scope (complete: v1, approved") for b in scope["basis"])
+    for ref in ("9.2.1", "9.2.2"):
+        assert explain(run, ref)["verdict"] == "covered"
+    review = explain(run, "9.3.2")
+    assert review["verdict"] == "partial"
+    assert any("misses 9.3.2 inputs" in r for r in review["why_not_higher"])
+    log = explain(run, "10.2")
+    assert log["verdict"] == "partial" and any("NC-2026-02" in r for r in log["why_not_higher"])
+    before = explain(run, "6.1.3")
+    assert before["verdict"] == "partial"
+    assert any("Statement of Applicability is not approved" in r for r in before["why_not_higher"])
+    plan_before = {b["ref"] for b in as_json(run("gap", "--json"))["backlog"]}
+    assert "6.1.3" in plan_before
+
+    assert run("soa", "approve", "--by", "Elena Varga (CEO)").exit_code == 0
+
+    after = explain(run, "6.1.3")
+    assert after["verdict"] == "covered"
+    assert any("Statement of Applicability (complete" in b for b in after["basis"])
+    assert "6.1.3" not in {b["ref"] for b in as_json(run("gap", "--json"))["backlog"]}
+
+
+def test_confirming_a_likely_item_fully_makes_it_covered(northwind: Path, run: Run) -> None:
+    before = explain(run, "A.8.32")
+    assert before["verdict"] == "likely"
+    [reason] = [r for r in before["why_not_higher"] if r.startswith("likely covered")]
+    assert "CC8.1 through superset_of" in reason and "strength 8" in reason
+    assert "the edge says:" in reason and "crosswalk confirm CONTROL A.8.32 --full" in reason
+
+    done = run("confirm", "NW-CHG-01", "A.8.32", "--full", "--by", "Tom Okafor", "--json")
+    assert as_json(done)["meets"] == "full"
+
+    after = explain(run, "A.8.32")
+    assert after["verdict"] == "covered"
+    assert after["basis"][0].startswith("NW-CHG-01 (tagged directly, full)")
+
+
+def test_confirming_partly_keeps_it_partial_and_quotes_what_is_missing(
+    northwind: Path, run: Run
+) -> None:
+    assert explain(run, "A.5.15")["verdict"] == "likely"
+    missing = "physical access rules are not in the access-control policy"
+    refused = run("confirm", "NW-AC-02", "A.5.15", "--partial", "", "--by", "Dana Ortiz")
+    assert refused.exit_code == 2 and "what is missing" in refused.stdout + refused.stderr
+
+    result = run("confirm", "NW-AC-02", "A.5.15", "--partial", missing, "--by", "Dana Ortiz")
+    assert result.exit_code == 0, result.stdout
+
+    after = explain(run, "A.5.15")
+    assert after["verdict"] == "partial"
+    assert any(missing in r for r in after["why_not_higher"])
+    assert any("stated to meet it only partly" in r for r in after["why_not_higher"])
