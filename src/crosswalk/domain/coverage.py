@@ -188,6 +188,25 @@ def _quote(route: CriterionRoute) -> str:
     return f"{route.describe()}" + (f"; the edge says: {note}" if note else "")
 
 
+def _likely_routes(
+    routes: list[CriterionRoute],
+    bar: int,
+    stated_partial: list[Contribution],
+    reasons: list[str],
+) -> list[CriterionRoute]:
+    """Strong routes from operating controls; none when a person stated it is only partly met
+    (a direct partial tag, an owner's partial confirmation): that outranks a mapping."""
+    likely = [r for r in routes if r.strong(bar) and r.proven]
+    if likely and stated_partial:
+        reasons.append(
+            f"a route would make it likely ({likely[0].describe()}), but "
+            + ", ".join(sorted({c.control_id for c in stated_partial}))
+            + " is stated to meet it only partly"
+        )
+        return []
+    return likely
+
+
 def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGTH) -> None:
     """Covered, likely, partial, planned or gap, with what it rests on and why not higher."""
     counted = assessment.counted
@@ -205,20 +224,9 @@ def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGT
         basis.extend(r.describe() for r in covering)
         return
 
-    likely = [r for r in routes if r.strong(likely_strength) and r.proven]
     working = [c for c in counted if c.status is not OperatingStatus.ON_PAPER]
-    # A direct partial tag is a person's statement (an owner's partial confirmation) that
-    # something is missing: it outranks what a mapping only suggests.
     stated_partial = [c for c in direct if c.level is Coverage.PARTIAL]
-    if likely and stated_partial:
-        reasons.append(
-            "a route would make it likely ("
-            + likely[0].describe()
-            + "), but "
-            + ", ".join(sorted({c.control_id for c in stated_partial}))
-            + " is stated to meet it only partly"
-        )
-        likely = []
+    likely = _likely_routes(routes, likely_strength, stated_partial, reasons)
     if likely:
         assessment.verdict = Verdict.LIKELY
         best = likely[0]

@@ -106,3 +106,26 @@ def test_confirming_partly_keeps_it_partial_and_quotes_what_is_missing(
     assert after["verdict"] == "partial"
     assert any(missing in r for r in after["why_not_higher"])
     assert any("stated to meet it only partly" in r for r in after["why_not_higher"])
+
+
+def test_the_confirmation_round_lists_an_owners_likely_items_and_shrinks(
+    northwind: Path, run: Run
+) -> None:
+    rounds = as_json(run("confirmations", "--likely", "--owner", "Dana Ortiz", "--json"))
+    assert [r["owner"] for r in rounds] == ["Dana Ortiz (IT Manager)"]
+    items = rounds[0]["items"]
+    likely = {
+        v["ref"] for v in as_json(run("gap", "--json"))["annex_a"] if v["verdict"] == "likely"
+    }
+    assert items and {i["ref"] for i in items} <= likely
+    for item in items:
+        assert item["candidates"] and all("Dana Ortiz" in c["owner"] for c in item["candidates"])
+        assert item["command"].startswith(
+            f"crosswalk confirm {item['candidates'][0]['control_id']}"
+        )
+    first = items[0]
+    control = first["candidates"][0]["control_id"]
+    assert run("confirm", control, first["ref"], "--full", "--by", "Dana Ortiz").exit_code == 0
+    again = as_json(run("confirmations", "--likely", "--owner", "Dana Ortiz", "--json"))
+    assert first["ref"] not in {i["ref"] for i in again[0]["items"]}
+    assert explain(run, first["ref"])["verdict"] == "covered"

@@ -83,15 +83,32 @@ def confirmations(
     check: Annotated[
         bool, typer.Option(help="Exit 1 when anything listed needs its owner (for CI gates).")
     ] = False,
+    likely: Annotated[
+        bool,
+        typer.Option(
+            "--likely",
+            help="The confirmation round instead: ISO requirements the gap analysis calls "
+            "likely covered, with the controls whose owner should confirm them.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """List control tags, and the edges they travel, that their owners have not confirmed,
     or whose confirmation is stale (the description, coverage or edge changed since),
     flagged for review, or older than the cadence.
 
+    With --likely, the confirmation round: what each owner should confirm so that "likely
+    covered" becomes covered (or partial, with what is missing).
+
     Example: crosswalk confirmations --owner Dana --state stale --json
+
+    Example: crosswalk confirmations --likely --owner "Dana Ortiz"
     """
     from crosswalk.services.controls.confirmations import confirmation_status, filter_states
+
+    if likely:
+        _likely_round(ctx, owner, as_json, check)
+        return
 
     wanted = _states(state)
     with session(ctx, commit=False) as active:
@@ -108,6 +125,37 @@ def confirmations(
     else:
         _print_states(listed)
     if check and any(s.state != "confirmed" for s in listed):
+        raise typer.Exit(int(ExitCode.CHECKS_FAILED))
+
+
+def _likely_round(ctx: typer.Context, owner: str | None, as_json: bool, check: bool) -> None:
+    from crosswalk.services.coverage.gap import run_gap
+    from crosswalk.services.coverage.rounds import owner_rounds
+
+    with session(ctx, commit=False) as active:
+        report = run_gap(active, library(ctx))
+    rounds = [r for r in owner_rounds(report) if owner is None or owner.lower() in r.owner.lower()]
+    if as_json:
+        print_json(rounds)
+    elif not rounds:
+        _say("nothing likely to confirm" + (f" for {owner}" if owner else ""))
+    for each in [] if as_json else rounds:
+        print_rows(
+            f"{each.owner}: {len(each.items)} to confirm ({', '.join(each.controls)})",
+            ["ISO ref", "title", "through", "strength", "your controls", "confirm with"],
+            [
+                [
+                    item.ref,
+                    item.title,
+                    f"{item.criterion} ({item.relationship})",
+                    "" if item.strength is None else item.strength,
+                    ", ".join(c.control_id for c in item.candidates),
+                    item.command,
+                ]
+                for item in each.items
+            ],
+        )
+    if check and rounds:
         raise typer.Exit(int(ExitCode.CHECKS_FAILED))
 
 
