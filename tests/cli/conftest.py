@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crosswalk.cli.app import app
+from crosswalk.demo.builder import DemoResult
 
 Run = Callable[..., Any]
 
@@ -35,6 +37,19 @@ def workspace_dir(tmp_path: Path, run: Run) -> Iterator[Path]:
     """A fresh workspace made with `crosswalk init`, as the current folder."""
     folder = tmp_path / "acme"
     assert run("init", str(folder)).exit_code == 0
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield folder
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture
+def northwind(demo: DemoResult, tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the demo workspace, as the current folder."""
+    folder = tmp_path / "northwind"
+    shutil.copytree(demo.folder, folder)
     previous = Path.cwd()
     os.chdir(folder)
     try:

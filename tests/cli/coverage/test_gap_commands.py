@@ -3,29 +3,10 @@ compliance lead who reads the headline, asks why, and has owners confirm."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from crosswalk.demo.builder import DemoResult
 from tests.cli.conftest import Run, as_json
-
-
-@pytest.fixture
-def northwind(demo: DemoResult, tmp_path: Path) -> Iterator[Path]:
-    """A writable copy of the demo workspace, as the current folder."""
-    folder = tmp_path / "northwind"
-    shutil.copytree(demo.folder, folder)
-    previous = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield folder
-    finally:
-        os.chdir(previous)
 
 
 def explain(run: Run, ref: str) -> Any:
