@@ -33,10 +33,21 @@ templates.env.globals["donut"] = lambda counts, **kw: Markup(verdict_donut(count
 NAVIGATION = [
     ("Overview", [("Dashboard", "/", False)]),
     ("Crosswalk", [("Explorer", "/explorer", False), ("SOC 2 × ISO matrix", "/matrix", False)]),
-    ("Program", [("Controls", "/controls", False), ("Evidence", "/evidence", False)]),
+    (
+        "Program",
+        [
+            ("Controls", "/controls", False),
+            ("Evidence", "/evidence", False),
+            ("Confirmation round", "/confirmations", False),
+        ],
+    ),
     (
         "Reports",
-        [("Gap analysis", "/gap", False), ("Observation window", "/window", False)],
+        [
+            ("Gap analysis", "/gap", False),
+            ("Plan to certification", "/plan", False),
+            ("Observation window", "/window", False),
+        ],
     ),
     (
         "ISMS",

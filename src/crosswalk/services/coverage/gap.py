@@ -17,21 +17,17 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts, OperatingStatus
 from crosswalk.domain.coverage import (
     DEFAULT_LIKELY_STRENGTH,
-    Assessment,
-    Contribution,
-    CriterionRoute,
-    Verdict,
     assess,
 )
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.relationships import Relationship
-from crosswalk.domain.requirements import Requirement
 from crosswalk.services.controls.confirmations import (
     confirmed_tags,
     missing_parts,
     only_confirmed,
 )
 from crosswalk.services.controls.controls import all_facts
+from crosswalk.services.coverage.backlog import BacklogItem, SoaRow, backlog, soa_draft
 from crosswalk.services.coverage.clauses import RecordStanding, judge_clauses, record_standings
 from crosswalk.services.coverage.figures import (
     VERDICT_ORDER,
@@ -40,14 +36,29 @@ from crosswalk.services.coverage.figures import (
     count_verdicts,
     head_start,
 )
+from crosswalk.services.coverage.verdicts import (
+    CriterionView,
+    RequirementVerdict,
+    Route,
+    verdict_view,
+)
 from crosswalk.services.evidence.freshness import ControlFreshness, control_freshness
 from crosswalk.store.isms_models import SettingRow, SoaVersionRow
 from crosswalk.store.models import EvidenceRow
 
-__all__ = ["VERDICT_ORDER", "Counts", "HeadStart"]  # the figures, as the report carries them
+# The report's parts, re-exported so that surfaces import the gap analysis from one place.
+__all__ = [
+    "VERDICT_ORDER",
+    "BacklogItem",
+    "Counts",
+    "CriterionView",
+    "HeadStart",
+    "RequirementVerdict",
+    "Route",
+    "SoaRow",
+]
 
 LIKELY_SETTING = "likely_strength"
-SMALLER_EFFORT = {"L": "M", "M": "S", "S": "S"}
 
 # What SOC 2 asks that ISO/IEC 27001 does not (DESIGN.md section 4, the seed's reverse gap).
 SOC2_BEYOND_ISO = [
@@ -77,85 +88,6 @@ SOC2_BEYOND_ISO = [
 
 class GapError(CrosswalkError):
     pass
-
-
-@dataclass(frozen=True)
-class Route:
-    """One way a control reaches a requirement, for explanations."""
-
-    control_id: str
-    control_title: str
-    status: str
-    owner: str | None
-    tagged: str
-    relationship: str | None  # None when tagged directly
-    mapping_set: str | None
-    strength: int | None
-    note: str | None
-    gives: str  # "full" or "partial"
-
-
-@dataclass(frozen=True)
-class CriterionView:
-    """A source criterion's controls together reaching the requirement through one edge."""
-
-    criterion: str  # the source requirement's ref
-    relationship: str
-    mapping_set: str
-    strength: int | None
-    note: str
-    gives: str  # "full" or "partial"
-    controls: list[str]  # every control tagged to the criterion, with how it stands
-    operating: list[str]  # those operating (with fresh evidence once it is tracked)
-
-
-@dataclass(frozen=True)
-class RequirementVerdict:
-    ref: str
-    title: str
-    kind: str
-    group: str  # theme for Annex A, top clause for clauses
-    verdict: str
-    controls: list[str]
-    owners: list[str]
-    why_not_higher: list[str]
-    routes: list[Route]
-    head_start: list[Route]
-    net_new: bool
-    suggested_control: str | None
-    artifact: str | None
-    effort: str | None
-    exclusion_reason: str | None = None
-    group_parent: str | None = None  # the parent requirement's ref, if any
-    basis: list[str] = field(default_factory=list)  # what the verdict rests on, in words
-    criteria: list[CriterionView] = field(default_factory=list)
-
-    @property
-    def head_start_refs(self) -> str:
-        """The SOC 2 criteria that give a head start, as one short line."""
-        return ", ".join(sorted({r.tagged.partition(":")[2] for r in self.head_start}))
-
-
-@dataclass(frozen=True)
-class BacklogItem:
-    item: str
-    ref: str
-    verdict: str
-    suggested_control: str
-    owner: str | None
-    effort: str
-    kind: str  # "annex-a" or "clause"
-
-
-@dataclass(frozen=True)
-class SoaRow:
-    ref: str
-    title: str
-    theme: str
-    proposed_applicability: str
-    justification: str
-    implementation_status: str
-    controls: list[str]
 
 
 @dataclass(frozen=True)
@@ -206,193 +138,6 @@ class GapReport:
             if verdict.ref == ref:
                 return verdict
         raise GapError(f"{ref!r} is not assessed in this gap analysis")
-
-
-def _route(contribution: Contribution) -> Route:
-    step = contribution.step
-    return Route(
-        control_id=contribution.control_id,
-        control_title=contribution.control_title,
-        status=contribution.status,
-        owner=contribution.owner,
-        tagged=contribution.tagged,
-        relationship=step.relationship if step else None,
-        mapping_set=step.mapping.set_id if step else None,
-        strength=step.mapping.strength if step else None,
-        note=step.mapping.note if step else None,
-        gives=contribution.level,
-    )
-
-
-def _criterion_view(route: CriterionRoute) -> CriterionView:
-    def standing(c: Contribution) -> str:
-        if c.proven:
-            return c.control_id
-        return f"{c.control_id} ({'evidence not fresh' if c.status == 'operating' else c.status})"
-
-    return CriterionView(
-        criterion=route.criterion.partition(":")[2],
-        relationship=str(route.step.relationship),
-        mapping_set=route.step.mapping.set_id,
-        strength=route.strength,
-        note=route.step.mapping.note,
-        gives="full" if route.full else "partial",
-        controls=[standing(c) for c in sorted(route.controls, key=lambda c: c.control_id)],
-        operating=sorted(c.control_id for c in route.proven),
-    )
-
-
-def _group(library: Library, requirement: Requirement) -> str:
-    if requirement.kind == "control":
-        return requirement.attributes.get("theme", "")
-    framework = library.frameworks[requirement.framework]
-    chain = framework.ancestors(requirement.ref)
-    top = chain[-1] if chain else requirement
-    return f"{top.ref} {top.title}"
-
-
-def _verdict_view(
-    library: Library,
-    assessment: Assessment,
-    missing: dict[tuple[str, str], str] | None = None,
-) -> RequirementVerdict:
-    requirement = assessment.requirement
-    guidance = library.guidance.get(requirement.key)
-    owners = sorted({c.owner for c in assessment.counted if c.owner})
-    routes = sorted(
-        (_route(c) for c in assessment.counted),
-        key=lambda r: (r.gives != "full", r.control_id, r.tagged),
-    )
-    why = list(assessment.why_not_higher)
-    for contribution in assessment.counted:
-        said = (missing or {}).get((contribution.control_id, requirement.key))
-        if contribution.direct and said:
-            why.append(f"{contribution.control_id} confirmed partial by its owner: missing {said}")
-    return RequirementVerdict(
-        ref=requirement.ref,
-        title=requirement.title,
-        kind=requirement.kind,
-        group=_group(library, requirement),
-        verdict=assessment.verdict,
-        controls=assessment.controls,
-        owners=owners,
-        why_not_higher=why,
-        routes=routes,
-        head_start=[_route(c) for c in assessment.head_start],
-        net_new=assessment.net_new,
-        suggested_control=guidance.suggested_control if guidance else None,
-        artifact=guidance.artifact if guidance else None,
-        effort=guidance.effort if guidance else None,
-        exclusion_reason=assessment.exclusion_reason,
-        group_parent=requirement.parent,
-        basis=list(assessment.basis),
-        criteria=[_criterion_view(r) for r in assessment.routes],
-    )
-
-
-def _backlog_item(view: RequirementVerdict) -> tuple[str, str] | None:
-    """What to do about one requirement, and its effort; None when nothing is to do."""
-    effort = view.effort or "M"
-    if view.verdict in (Verdict.COVERED, Verdict.NOT_APPLICABLE):
-        return None
-    if view.kind == "clause":
-        thing = view.artifact or view.title
-        if view.verdict == Verdict.GAP:
-            return (f"Create {thing} ({view.ref} {view.title})", effort)
-        if view.verdict == Verdict.PARTIAL:
-            first = view.why_not_higher[0] if view.why_not_higher else "see gap --explain"
-            return (f"Complete {thing} ({view.ref}): {first}", SMALLER_EFFORT[effort])
-    if view.verdict == Verdict.LIKELY:
-        through = ", ".join(c.criterion for c in view.criteria[:3])
-        return (
-            f"Confirm which control meets {view.ref} {view.title} fully "
-            f"(likely covered through {through})",
-            "S",
-        )
-    if view.verdict == Verdict.PARTIAL:
-        return (f"Close the partial coverage of {view.ref} {view.title}", SMALLER_EFFORT[effort])
-    if view.verdict == Verdict.PLANNED:
-        return (
-            f"Put into operation the controls on paper for {view.ref} {view.title}: "
-            + ", ".join(view.controls),
-            "S" if effort == "S" else SMALLER_EFFORT[effort],
-        )
-    return (f"Design and operate a control for {view.ref} {view.title}", effort)
-
-
-def _backlog(items: list[RequirementVerdict]) -> list[BacklogItem]:
-    backlog = []
-    for view in items:
-        todo = _backlog_item(view)
-        if todo is None:
-            continue
-        what, effort = todo
-        backlog.append(
-            BacklogItem(
-                item=what,
-                ref=view.ref,
-                verdict=view.verdict,
-                suggested_control=view.suggested_control or f"Address {view.title}",
-                owner=", ".join(view.owners) or None,
-                effort=effort,
-                kind="clause" if view.kind == "clause" else "annex-a",
-            )
-        )
-    return backlog
-
-
-def _soa(annex_a: list[RequirementVerdict]) -> list[SoaRow]:
-    rows = []
-    for view in annex_a:
-        controls = ", ".join(view.controls)
-        if view.verdict == Verdict.NOT_APPLICABLE:
-            applicability, justification, status = (
-                "excluded",
-                view.exclusion_reason or "",
-                "not applicable",
-            )
-        elif view.verdict == Verdict.COVERED:
-            applicability = "applicable"
-            justification = (
-                f"Addresses identified risks; implemented by existing controls ({controls})"
-            )
-            status = "implemented"
-        elif view.verdict == Verdict.LIKELY:
-            applicability = "applicable"
-            justification = (
-                "Addresses identified risks; very probably implemented by existing controls "
-                f"({controls}); an owner's confirmation makes it implemented"
-            )
-            status = "partially implemented"
-        elif view.verdict == Verdict.PARTIAL:
-            applicability = "applicable"
-            justification = f"Addresses identified risks; partly implemented ({controls})"
-            status = "partially implemented"
-        elif view.verdict == Verdict.PLANNED:
-            applicability = "applicable"
-            justification = (
-                f"Addresses identified risks; controls designed, not yet operating ({controls})"
-            )
-            status = "planned"
-        else:
-            applicability = "to decide"
-            justification = (
-                "No current control. Decide from the risk assessment (6.1.2): include with a "
-                "planned treatment, or exclude with a documented reason"
-            )
-            status = "not implemented"
-        rows.append(
-            SoaRow(
-                view.ref,
-                view.title,
-                view.group,
-                applicability,
-                justification,
-                status,
-                view.controls,
-            )
-        )
-    return rows
 
 
 def _crosswalk_rows(library: Library, facts: list[ControlFacts], target: str) -> list[CrosswalkRow]:
@@ -584,7 +329,7 @@ def build_gap_report(
         likely_strength=likely_strength,
         judged=judged,
     )
-    views = {key: _verdict_view(library, a, missing) for key, a in assessments.items()}
+    views = {key: verdict_view(library, a, missing) for key, a in assessments.items()}
     annex_a = [v for v in views.values() if v.kind == "control"]
     clauses = [v for v in views.values() if v.kind == "clause"]
     themes: dict[str, list[str]] = {}
@@ -610,8 +355,8 @@ def build_gap_report(
         paper_only_controls=[c.control_id for c in facts if c.status is OperatingStatus.ON_PAPER],
         unowned_controls=[c.control_id for c in facts if not c.owned],
         untagged_controls=[c.control_id for c in facts if not c.tags],
-        backlog=_backlog([*leaf_clauses, *annex_a]),
-        soa_draft=_soa(annex_a),
+        backlog=backlog([*leaf_clauses, *annex_a]),
+        soa_draft=soa_draft(annex_a),
         crosswalk=_crosswalk_rows(library, facts, target),
         likely_strength=likely_strength,
         head_start=head_start(annex_a_summary) if annex_a else None,

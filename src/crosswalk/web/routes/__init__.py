@@ -6,10 +6,10 @@ from fastapi import APIRouter
 
 from crosswalk.web.routes.access import auth, users
 from crosswalk.web.routes.controls import controls
-from crosswalk.web.routes.coverage import explorer, gap
+from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
 from crosswalk.web.routes.isms import isms, risks
-from crosswalk.web.routes.program import dashboard
+from crosswalk.web.routes.program import dashboard, plan
 from crosswalk.web.routes.soa import soa
 
 ROUTERS: list[APIRouter] = [
@@ -19,6 +19,8 @@ ROUTERS: list[APIRouter] = [
     controls.router,
     evidence.router,
     gap.router,
+    plan.router,
+    confirmations.router,
     window.router,
     soa.router,
     risks.router,
