@@ -8,9 +8,10 @@ never only the first one found, and every verdict says why it is not higher.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus, Tag
 from crosswalk.domain.graph import CrosswalkGraph, Step
@@ -89,16 +90,16 @@ class CriterionRoute:
     def strength(self) -> int | None:
         return self.step.mapping.strength
 
-    @property
+    @cached_property
     def full(self) -> bool:
         """The edge passes coverage unchanged and some control meets the criterion fully."""
         return any(c.level is Coverage.FULL for c in self.controls)
 
-    @property
+    @cached_property
     def proven(self) -> tuple[Contribution, ...]:
         return tuple(c for c in self.controls if c.proven)
 
-    @property
+    @cached_property
     def unproven(self) -> tuple[Contribution, ...]:
         return tuple(c for c in self.controls if not c.proven)
 
@@ -133,8 +134,10 @@ def _standing(contribution: Contribution) -> str:
     return str(contribution.status)
 
 
-def criterion_routes(contributions: Iterable[Contribution]) -> list[CriterionRoute]:
+def criterion_routes(contributions: Sequence[Contribution]) -> list[CriterionRoute]:
     """The non-direct contributions grouped by criterion and edge, strongest first."""
+    if not contributions:
+        return []
     grouped: dict[tuple[str, int], list[Contribution]] = {}
     steps: dict[tuple[str, int], Step] = {}
     for contribution in contributions:
@@ -159,6 +162,7 @@ class Assessment:
     why_not_higher: list[str] = field(default_factory=list)
     exclusion_reason: str | None = None
     basis: list[str] = field(default_factory=list)  # what the verdict rests on, in words
+    _routes: list[CriterionRoute] | None = field(default=None, repr=False)
 
     @property
     def net_new(self) -> bool:
@@ -171,7 +175,10 @@ class Assessment:
 
     @property
     def routes(self) -> list[CriterionRoute]:
-        return criterion_routes(self.counted)
+        """The criterion-level routes among the counted contributions (computed once)."""
+        if self._routes is None:
+            self._routes = criterion_routes(self.counted)
+        return self._routes
 
 
 def _describe(contribution: Contribution) -> str:
@@ -211,7 +218,7 @@ def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGT
     """Covered, likely, partial, planned or gap, with what it rests on and why not higher."""
     counted = assessment.counted
     direct = [c for c in counted if c.direct]
-    routes = criterion_routes(counted)
+    routes = assessment.routes
     reasons = assessment.why_not_higher
     basis = assessment.basis
     ref = assessment.requirement.ref
@@ -325,6 +332,17 @@ def _apply_records(assessment: Assessment, judged: RecordJudgement) -> None:
         assessment.basis = [*assessment.basis, *judged.basis]
 
 
+def _identity(contribution: Contribution) -> tuple[str, str, int, str]:
+    """What makes two contributions the same route (cheap to hash, unlike the edge)."""
+    step = contribution.step
+    return (
+        contribution.control_id,
+        contribution.tagged,
+        id(step.mapping) if step else 0,
+        str(contribution.level),
+    )
+
+
 def _contribution(
     control: ControlFacts, tag: Tag, level: Coverage, step: Step | None
 ) -> Contribution:
@@ -431,6 +449,10 @@ def assess(
             parent.why_not_higher = [
                 f"{weakest.requirement.ref}: {reason}" for reason in weakest.why_not_higher
             ]
+        seen = {_identity(c) for c in parent.head_start}
         for child in children:
-            parent.head_start.extend(c for c in child.head_start if c not in parent.head_start)
+            for contribution in child.head_start:
+                if _identity(contribution) not in seen:
+                    seen.add(_identity(contribution))
+                    parent.head_start.append(contribution)
     return results

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.coverage import RecordJudgement, Verdict
 from crosswalk.services.isms.readiness import Artifact, readiness
 
@@ -43,6 +44,7 @@ class RecordStanding:
     note: str
     last: date | None
     missing: tuple[str, ...]  # what keeps it from complete (absent, draft, stale, partial)
+    blockers: tuple[str, ...] = ()  # what of it stops a Stage 1 audit (isms readiness)
 
     def describe(self) -> str:
         state = "complete" if self.complete else ("incomplete" if self.exists else "missing")
@@ -60,14 +62,19 @@ def _standing(artifact: Artifact) -> RecordStanding:
         note=artifact.note,
         last=artifact.last,
         missing=(*artifact.blockers, *artifact.incomplete),
+        blockers=tuple(artifact.blockers),
     )
 
 
 def record_standings(
-    session: Session, library: Library, today: date | None = None
+    session: Session,
+    library: Library,
+    today: date | None = None,
+    controls: list[ControlFacts] | None = None,
 ) -> dict[str, RecordStanding]:
     """Every ISMS record the clause rules may name, by key."""
-    return {a.key: _standing(a) for a in readiness(session, library, today).artifacts}
+    found = readiness(session, library, today, controls).artifacts
+    return {a.key: _standing(a) for a in found}
 
 
 def judge_clauses(

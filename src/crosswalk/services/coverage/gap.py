@@ -132,6 +132,7 @@ class GapReport:
     likely_strength: int = DEFAULT_LIKELY_STRENGTH
     head_start: HeadStart | None = None  # None only where no Annex A is assessed
     records: list[RecordStanding] = field(default_factory=list)  # ISMS records judged
+    stage_1_blockers: list[str] = field(default_factory=list)  # as isms readiness lists them
 
     def find(self, ref: str) -> RequirementVerdict:
         for verdict in [*self.annex_a, *self.clauses]:
@@ -292,7 +293,7 @@ def run_gap(
         excluded = approved_exclusions(session)
     facts, required = coverage_facts(session, library, evidence, today, confirmed_only)
     bar = likely if likely is not None else likely_strength(session)
-    standings = record_standings(session, library, today)
+    standings = record_standings(session, library, today, facts)
     report = build_gap_report(
         library,
         facts,
@@ -356,9 +357,10 @@ def build_gap_report(
         unowned_controls=[c.control_id for c in facts if not c.owned],
         untagged_controls=[c.control_id for c in facts if not c.tags],
         backlog=backlog([*leaf_clauses, *annex_a]),
-        soa_draft=soa_draft(annex_a),
+        soa_draft=soa_draft(annex_a) if target.startswith("iso27001") else [],
         crosswalk=_crosswalk_rows(library, facts, target),
         likely_strength=likely_strength,
         head_start=head_start(annex_a_summary) if annex_a else None,
         records=[s for s in (standings or {}).values() if s.key in used],
+        stage_1_blockers=[b for s in (standings or {}).values() for b in s.blockers],
     )

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import ControlFacts
 from crosswalk.services.controls.controls import all_facts
-from crosswalk.services.evidence.evidence import requirement_evidence
 from crosswalk.services.isms.audits import AUDIT_RECORDS, audit_state
 from crosswalk.services.isms.audits import OVERDUE as AUDIT_OVERDUE
 from crosswalk.services.isms.common import date_span
@@ -41,7 +41,7 @@ from crosswalk.store.isms_models import (
     SettingRow,
     SoaVersionRow,
 )
-from crosswalk.store.models import AuditRow, EvidenceRow
+from crosswalk.store.models import AuditRow, ControlRow, EvidenceLinkRow, EvidenceRow
 
 # The four record kinds of this layer in the declarative program format.
 ISMS_RECORDS: tuple[RecordKind, ...] = (
@@ -254,13 +254,35 @@ def _objectives(session: Session, _today: date) -> Artifact:
     )
 
 
-def _competence(session: Session, library: Library, today: date) -> Artifact:
+def _competence_controls(library: Library, controls: Iterable[ControlFacts]) -> list[str]:
+    """Controls that reach 7.2, 7.3, CC1.4 or CC2.2: directly or through a coverage edge."""
+    keys = {k for k in COMPETENCE_REQUIREMENTS if library.requirement(k) is not None}
+    reaches: dict[str, bool] = {}
+
+    def reaching(requirement: str) -> bool:
+        if requirement not in reaches:
+            reaches[requirement] = requirement in keys or any(
+                edge.end in keys and edge.mapping.set_id in library.coverage_sets
+                for edge in library.graph.edges_of(requirement)
+            )
+        return reaches[requirement]
+
+    return sorted(c.control_id for c in controls if any(reaching(t.requirement) for t in c.tags))
+
+
+def _competence(
+    session: Session, library: Library, today: date, controls: list[ControlFacts] | None
+) -> Artifact:
+    reaching = _competence_controls(library, all_facts(session) if controls is None else controls)
     evidence_ids: set[int] = set()
-    controls = all_facts(session)
-    for key in COMPETENCE_REQUIREMENTS:
-        if library.requirement(key) is not None:
-            paths = requirement_evidence(session, library, key, controls)
-            evidence_ids.update(p.evidence_id for p in paths)
+    if reaching:
+        evidence_ids = set(
+            session.scalars(
+                select(EvidenceLinkRow.evidence_id)
+                .join(ControlRow, ControlRow.id == EvidenceLinkRow.control_pk)
+                .where(ControlRow.control_id.in_(reaching))
+            )
+        )
     dates = (
         list(
             session.scalars(
@@ -360,8 +382,15 @@ def _nonconformities(session: Session, today: date) -> tuple[Artifact, list[str]
     return artifact, [r.nc_id for r in late]
 
 
-def readiness(session: Session, library: Library, today: date | None = None) -> Readiness:
-    """Every mandatory artifact with its dates, and what still blocks a Stage 1 audit."""
+def readiness(
+    session: Session,
+    library: Library,
+    today: date | None = None,
+    controls: list[ControlFacts] | None = None,
+) -> Readiness:
+    """Every mandatory artifact with its dates, and what still blocks a Stage 1 audit.
+
+    ``controls`` is ``all_facts(session)`` when the caller has it already."""
     today = today or date.today()
     simple: list[Callable[[Session, date], Artifact]] = [
         _scope,
@@ -372,7 +401,7 @@ def readiness(session: Session, library: Library, today: date | None = None) -> 
         _objectives,
     ]
     artifacts = [build(session, today) for build in simple]
-    artifacts.append(_competence(session, library, today))
+    artifacts.append(_competence(session, library, today, controls))
     artifacts.extend([_internal_audit(session, today), _management_review(session, today)])
     log, late = _nonconformities(session, today)
     artifacts.append(log)

@@ -23,7 +23,6 @@ from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.coverage.figures import HeadStart
 from crosswalk.services.coverage.gap import GapReport, RequirementVerdict, run_gap
 from crosswalk.services.coverage.rounds import owner_rounds
-from crosswalk.services.isms.readiness import readiness
 from crosswalk.services.isms.risks import list_risks, risk_annex_a
 
 # Calendar days each effort size takes (S = days, M = weeks, L = months of part-time work).
@@ -386,15 +385,16 @@ def certification_plan(
     library: Library,
     target_date: date | None = None,
     today: date | None = None,
+    source: str = "soc2-tsc-2017",
+    framework: str = "iso27001-2022",
 ) -> CertificationPlan:
     """The plan for this workspace, from today's gap analysis, readiness and risks."""
     today = today or date.today()
-    report = run_gap(session, library, today=today)
-    ready = readiness(session, library, today)
+    report = run_gap(session, library, source, framework, today=today)
     risks_by_ref: dict[str, list[str]] = {}
     for risk in list_risks(session):
         for ref in risk_annex_a(risk):
             risks_by_ref.setdefault(ref, []).append(risk.risk_id)
     return build_plan(
-        report, today, target_date or default_target(today), ready.blockers, risks_by_ref
+        report, today, target_date or default_target(today), report.stage_1_blockers, risks_by_ref
     )
