@@ -42,7 +42,8 @@ def headline_sentences(report: GapReport) -> list[str]:
     lines = []
     if summary.total:
         lines.append(
-            f"Annex A ({summary.total}): {by['covered']} covered ({percent['covered']}%), "
+            f"{report.measured} ({summary.total}): {by['covered']} covered "
+            f"({percent['covered']}%), "
             f"{by['likely']} likely covered, to confirm ({percent['likely']}%), "
             f"{by['partial']} partial, {by['planned']} planned, {by['gap']} gap"
             + (f", {by['not applicable']} not applicable" if by["not applicable"] else "")

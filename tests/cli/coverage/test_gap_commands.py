@@ -110,3 +110,22 @@ def test_the_confirmation_round_lists_an_owners_likely_items_and_shrinks(
     again = as_json(run("confirmations", "--likely", "--owner", "Dana Ortiz", "--json"))
     assert first["ref"] not in {i["ref"] for i in again[0]["items"]}
     assert explain(run, first["ref"])["verdict"] == "covered"
+
+
+def test_any_framework_gets_a_report_shaped_for_it(northwind: Path, run: Run) -> None:
+    report = as_json(run("gap", "--to", "nist-csf-2.0", "--json"))
+    assert report["measured"] == "NIST Cybersecurity Framework subcategories"
+    assert report["annex_a_summary"]["total"] == 106  # every CSF 2.0 subcategory
+    assert {v["kind"] for v in report["annex_a"]} == {"subcategory"}
+    assert set(report["annex_a_by_theme"]) == {
+        "GV Govern",
+        "ID Identify",
+        "PR Protect",
+        "DE Detect",
+        "RS Respond",
+        "RC Recover",
+    }
+    assert report["clauses"] == [] and report["soa_draft"] == []
+    assert "subcategories" in report["head_start"]["definition"]
+    text = run("gap", "--to", "nist-csf-2.0").stdout
+    assert "NIST Cybersecurity Framework subcategories (106)" in text

@@ -237,3 +237,12 @@ def test_an_auditor_without_a_window_gets_no_window_report(web: WebWorkspace) ->
     assert "no observation window is set for you" in page.text
     assert auditor.http.get("/api/window").status_code == 403
     assert auditor.http.get("/window/report.xlsx").status_code == 403
+
+
+def test_the_gap_page_for_another_framework_is_shaped_for_it(web: WebWorkspace) -> None:
+    client = web.client("editor")
+    page = client.http.get("/gap", params={"to": "nist-csf-2.0"})
+    assert page.status_code == 200
+    assert '<option value="nist-csf-2.0" selected>' in page.text  # the page it shows
+    assert headline(page.text)["total"] == 106
+    assert "NIST Cybersecurity Framework subcategories" in page.text

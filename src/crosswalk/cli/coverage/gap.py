@@ -43,8 +43,8 @@ def print_summary(report: GapReport) -> None:
     summary = report.annex_a_summary
     if summary.total:
         print_rows(
-            "Annex A by theme",
-            ["theme", "total", *summary.by_verdict],
+            f"{report.measured} by {'theme' if report.clauses else 'group'}",
+            ["theme" if report.clauses else "group", "total", *summary.by_verdict],
             [[t, c.total, *c.by_verdict.values()] for t, c in report.annex_a_by_theme.items()],
         )
     if report.records:

@@ -26,7 +26,7 @@ VERDICT_ORDER = [
 
 HEAD_START_DEFINITION = (
     "SOC 2 head start = (covered + likely covered) / applicable Annex A controls: what the "
-    "SOC 2 program already does or very probably does, before any ISO-specific work"
+    "SOC 2 program already does or very probably does, before any new work"
 )
 
 
@@ -46,11 +46,12 @@ class HeadStart:
     likely: int
     applicable: int
     definition: str = HEAD_START_DEFINITION
+    measured: str = "Annex A controls"
 
     def sentence(self) -> str:
         return (
             f"SOC 2 head start: {self.percent:g}% ({self.covered} covered + {self.likely} "
-            f"likely of {self.applicable} applicable Annex A controls)"
+            f"likely of {self.applicable} applicable {self.measured})"
         )
 
 
@@ -63,10 +64,11 @@ def count_verdicts(verdicts: Iterable[str]) -> Counts:
     return Counts(total, by_verdict, percent)
 
 
-def head_start(counts: Counts) -> HeadStart:
-    """(covered + likely) / applicable, from the Annex A counts."""
+def head_start(counts: Counts, measured: str = "Annex A controls") -> HeadStart:
+    """(covered + likely) / applicable, from the Annex A (or the framework's own) counts."""
     covered = counts.by_verdict.get(str(Verdict.COVERED), 0)
     likely = counts.by_verdict.get(str(Verdict.LIKELY), 0)
     applicable = counts.total - counts.by_verdict.get(str(Verdict.NOT_APPLICABLE), 0)
     percent = round(100 * (covered + likely) / applicable, 1) if applicable else 0.0
-    return HeadStart(percent, covered, likely, applicable)
+    definition = HEAD_START_DEFINITION.replace("Annex A controls", measured)
+    return HeadStart(percent, covered, likely, applicable, definition, measured)

@@ -21,6 +21,7 @@ from crosswalk.domain.coverage import (
 )
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.relationships import Relationship
+from crosswalk.domain.requirements import Framework
 from crosswalk.services.controls.confirmations import (
     confirmed_tags,
     missing_parts,
@@ -133,6 +134,7 @@ class GapReport:
     head_start: HeadStart | None = None  # None only where no Annex A is assessed
     records: list[RecordStanding] = field(default_factory=list)  # ISMS records judged
     stage_1_blockers: list[str] = field(default_factory=list)  # as isms readiness lists them
+    measured: str = "Annex A controls"  # what the headline counts: the framework's own unit
 
     def find(self, ref: str) -> RequirementVerdict:
         for verdict in [*self.annex_a, *self.clauses]:
@@ -239,6 +241,19 @@ def coverage_facts(
     return facts, required
 
 
+ANNEX_A = "Annex A controls"
+
+
+def measured_name(framework: Framework, views: list[RequirementVerdict]) -> str:
+    """What the headline counts for a framework, in its own words ("subcategories")."""
+    kinds = sorted({v.kind for v in views})
+    word = kinds[0] if len(kinds) == 1 else "requirements"
+    plural = (
+        word if word.endswith("s") else (word[:-1] + "ies" if word.endswith("y") else word + "s")
+    )
+    return f"{framework.name} {plural}"
+
+
 def likely_strength(session: Session) -> int:
     """The workspace's bar for "likely covered" (DEFAULT_LIKELY_STRENGTH unless set)."""
     row = session.get(SettingRow, LIKELY_SETTING)
@@ -320,19 +335,29 @@ def build_gap_report(
 ) -> GapReport:
     framework = library.frameworks[target]
     judged = judge_clauses(library, target, standings) if standings else {}
+    kinds = {r.kind for r in framework}
+    # ISO-shaped frameworks: controls (Annex A) and management-system clauses. Any other
+    # framework is assessed on its leaf requirements (CSF subcategories, GDPR articles...),
+    # grouped under their top-level parent: a report shaped for that framework.
+    iso_shaped = bool(kinds & {"control", "clause"})
+    assessed = {"control", "clause"} if iso_shaped else kinds
     assessments = assess(
         framework,
         facts,
         library.graph,
         library.coverage_sets,
-        {"control", "clause"},
+        assessed,
         excluded,
         likely_strength=likely_strength,
         judged=judged,
     )
     views = {key: verdict_view(library, a, missing) for key, a in assessments.items()}
-    annex_a = [v for v in views.values() if v.kind == "control"]
-    clauses = [v for v in views.values() if v.kind == "clause"]
+    if iso_shaped:
+        annex_a = [v for v in views.values() if v.kind == "control"]
+        clauses = [v for v in views.values() if v.kind == "clause"]
+    else:
+        annex_a = [v for v in views.values() if not framework.children(v.ref)]
+        clauses = []
     themes: dict[str, list[str]] = {}
     for view in annex_a:
         themes.setdefault(view.group, []).append(view.verdict)
@@ -340,6 +365,7 @@ def build_gap_report(
     # Clause headings (4 ... 10, 9.2, 9.3) only group their parts, which carry the work.
     net_new = [v for v in leaf_clauses if v.net_new and v.artifact]
     annex_a_summary = count_verdicts(v.verdict for v in annex_a)
+    measured = ANNEX_A if iso_shaped else measured_name(framework, annex_a)
     used = {name for key in judged for name in library.guidance[key].records}
     return GapReport(
         source=source,
@@ -360,7 +386,8 @@ def build_gap_report(
         soa_draft=soa_draft(annex_a) if target.startswith("iso27001") else [],
         crosswalk=_crosswalk_rows(library, facts, target),
         likely_strength=likely_strength,
-        head_start=head_start(annex_a_summary) if annex_a else None,
+        head_start=head_start(annex_a_summary, measured) if annex_a else None,
         records=[s for s in (standings or {}).values() if s.key in used],
         stage_1_blockers=[b for s in (standings or {}).values() for b in s.blockers],
+        measured=measured,
     )
