@@ -14,6 +14,7 @@ from crosswalk.cli.output import (
     console,
     fail,
     handle_errors,
+    parse_date,
     print_json,
     print_rows,
 )
@@ -151,6 +152,12 @@ def gap(
             help="Count only tags their owners confirmed (not stale, flagged or expired).",
         ),
     ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            help="Judge as of this day, YYYY-MM-DD (default: today; for reproducible runs)."
+        ),
+    ] = None,
     likely: Annotated[
         int | None,
         typer.Option(
@@ -184,7 +191,13 @@ def gap(
     source_id, target_id = resolve_framework(lib, source), resolve_framework(lib, target)
     with session(ctx, commit=False) as active:
         report = run_gap(
-            active, lib, source_id, target_id, confirmed_only=confirmed_only, likely=likely
+            active,
+            lib,
+            source_id,
+            target_id,
+            today=parse_date(today, "--today") if today else None,
+            confirmed_only=confirmed_only,
+            likely=likely,
         )
     if output_format is not None:
         if output is None:
