@@ -74,3 +74,18 @@ def test_every_surface_shows_the_same_gap_figures(web: WebWorkspace, tmp_path: P
     iso = next(c for c in board.coverage if c.framework == "iso27001-2022")
     assert iso.counts.by_verdict == summary.by_verdict  # the dashboard counts the same way
     assert str(start.percent) in flat
+
+
+def test_stale_or_never_evidenced_is_one_figure_everywhere(web: WebWorkspace) -> None:
+    client = web.client("editor")
+    counts = client.http.get("/api/evidence").json()["freshness"]["counts"]
+    dashboard = client.http.get("/api/dashboard").json()
+    status = json.loads(cli(web.folder, "status", "--json"))
+    not_standing = counts["stale"] + counts["never"]
+    assert not_standing > 0
+    assert len(dashboard["stale"]) == not_standing
+    assert sum(len(group["stale"]) for group in status) == not_standing
+    page = client.http.get("/").text
+    assert re.search(
+        rf">\s*{not_standing}\s*</div>\s*<div class=\"muted\">controls stale or never", page
+    )

@@ -312,6 +312,9 @@ def requirement_evidence(
 def status(
     ctx: typer.Context,
     owner: Annotated[str | None, typer.Option(help="Only this owner's controls.")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="As of this day, YYYY-MM-DD (default: today).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """What is due this week and this month, what is stale, and which nonconformities are
@@ -330,9 +333,10 @@ def status(
     )
     from crosswalk.services.isms.nonconformities import overdue_by_owner
 
+    day = parse_date(today, "--today") if today else None
     with session(ctx, commit=False) as active:
-        owners = status_by_owner(control_freshness(active, library(ctx), owner=owner))
-        late = overdue_by_owner(active, owner=owner)
+        owners = status_by_owner(control_freshness(active, library(ctx), day, owner=owner))
+        late = overdue_by_owner(active, day, owner=owner)
     if as_json:
         from crosswalk.reports.serialize import to_jsonable
 
@@ -349,14 +353,14 @@ def status(
     rows: list[list[str]] = []
     for group in owners:
         for label, items in (
-            ("stale", group.stale),
+            ("", group.stale),
             ("due this week", group.due_this_week),
             ("due this month", group.due_this_month),
         ):
             rows.extend(
                 [
                     group.owner,
-                    label,
+                    label or ("stale" if i.state == "stale" else "never evidenced"),
                     i.control_id,
                     i.title,
                     i.frequency or "",
@@ -366,7 +370,7 @@ def status(
                 for i in items
             )
     print_rows(
-        "Due and stale evidence",
+        "Due, stale and never-evidenced evidence",
         ["owner", "state", "control", "title", "frequency", "last evidence", "due"],
         rows,
     )

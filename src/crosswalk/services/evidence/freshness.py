@@ -123,9 +123,9 @@ def status_by_owner(items: list[ControlFreshness]) -> list[OwnerStatus]:
             owner=owner,
             due_this_week=[i for i in group if i.state == DUE_THIS_WEEK],
             due_this_month=[i for i in group if i.state == DUE_THIS_MONTH],
-            stale=[i for i in group if i.state in (STALE, NEVER)],
+            stale=[i for i in group if not i.fresh],  # stale or never evidenced
             fresh=sum(1 for i in group if i.state == FRESH),
-            event_driven=sum(1 for i in group if i.state == EVENT_DRIVEN),
+            event_driven=sum(1 for i in group if i.state == EVENT_DRIVEN and i.fresh),
         )
         for owner, group in sorted(owners.items())
     ]

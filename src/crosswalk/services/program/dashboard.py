@@ -20,11 +20,10 @@ from crosswalk.services.coverage.gap import (
 from crosswalk.services.evidence.freshness import (
     DUE_THIS_MONTH,
     DUE_THIS_WEEK,
-    NEVER,
-    STALE,
     ControlFreshness,
     control_freshness,
 )
+from crosswalk.services.evidence.views import freshness_summary
 from crosswalk.services.isms.nonconformities import overdue
 from crosswalk.services.isms.readiness import Readiness, readiness
 
@@ -109,7 +108,7 @@ def build_dashboard(session: Session, library: Library, today: date | None = Non
         coverage=coverage,
         due_this_week=[f for f in freshness if f.state == DUE_THIS_WEEK],
         due_this_month=[f for f in freshness if f.state == DUE_THIS_MONTH],
-        stale=[f for f in freshness if f.state in (STALE, NEVER)],
+        stale=freshness_summary(freshness).stale,  # stale or never: the evidence page's too
         overdue_nonconformities=[row.nc_id for row in overdue(session, today)],
         readiness=readiness(session, library, today),
     )
