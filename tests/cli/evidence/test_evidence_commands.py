@@ -156,3 +156,34 @@ def test_status_and_evidence_listing(workspace_dir: Path, run: Run) -> None:
         ).exit_code
         == 2
     )
+
+
+def test_the_first_evidence_says_it_switches_covered_to_fresh_evidence(
+    workspace_dir: Path, run: Run
+) -> None:
+    run("controls", "add", "CHG-1", "--title", "Change approval", "--tag", "cc8.1")
+    run("controls", "add", "CHG-2", "--title", "Peer review", "--tag", "cc8.1")
+    run("controls", "edit", "CHG-1", "--status", "operating")
+    run("controls", "edit", "CHG-2", "--status", "operating")
+    before = as_json(run("gap", "--json"))["annex_a_summary"]["by_verdict"]
+    (workspace_dir / "approvals.csv").write_text("change,approved\nCHG-1,yes\n")
+
+    first = as_json(
+        run(
+            "evidence", "add", "approvals.csv", "-c", "CHG-1", "--performed", "2026-11-20", "--json"
+        )
+    )
+
+    switch = first["coverage_rule_changed"]
+    assert switch is not None and "first evidence" in switch["message"]
+    assert switch["before"]["by_verdict"] == before  # the rule as it was
+    after = as_json(run("gap", "--json", "--today", "2026-11-27"))["annex_a_summary"]
+    assert switch["after"]["by_verdict"]["covered"] <= before["covered"]
+    assert after["by_verdict"]["covered"] < before["covered"]  # CHG-2 has no evidence yet
+    (workspace_dir / "more.csv").write_text("change,approved\nCHG-2,yes\n")
+    second = as_json(
+        run("evidence", "add", "more.csv", "-c", "CHG-2", "--performed", "2026-11-21", "--json")
+    )
+    assert second["coverage_rule_changed"] is None  # said once, when it happens
+    text = run("evidence", "add", "approvals.csv", "-c", "CHG-2").stdout
+    assert "first evidence" not in text

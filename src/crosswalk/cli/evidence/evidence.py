@@ -114,6 +114,8 @@ def add(
         collected_by=actor(),
         reference=reference,
     )
+    from crosswalk.services.coverage.gap import first_evidence_switch
+
     opened = workspace(ctx)
     with session(ctx) as active:
         if source.startswith(("http://", "https://")):
@@ -121,14 +123,17 @@ def add(
         else:
             added = add_file_evidence(active, opened.blobs, Path(source), control, data)
         item = _evidence_item(added)
+        switch = first_evidence_switch(active, library(ctx))
     if as_json:
-        print_json(item)
-    else:
-        console().print(
-            f"evidence #{item['id']} {item['title']} ({item['performed']}) -> "
-            + ", ".join(item["controls"]),
-            markup=False,
-        )
+        print_json({**item, "coverage_rule_changed": switch})
+        return
+    console().print(
+        f"evidence #{item['id']} {item['title']} ({item['performed']}) -> "
+        + ", ".join(item["controls"]),
+        markup=False,
+    )
+    if switch is not None:
+        console().print(switch.message, markup=False, style="yellow")
 
 
 @app.command("list")

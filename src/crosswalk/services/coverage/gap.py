@@ -283,6 +283,35 @@ def evidence_rule(required: bool, likely: int, confirmed_only: bool = False) -> 
     return rule + (", counting only owner-confirmed tags" if confirmed_only else "")
 
 
+@dataclass(frozen=True)
+class RuleSwitch:
+    """What the first evidence in a workspace changes: "covered" now needs fresh evidence."""
+
+    message: str
+    before: Counts  # Annex A counts with the declared status trusted
+    after: Counts  # with fresh evidence required, as every report counts from now on
+
+
+def first_evidence_switch(
+    session: Session, library: Library, today: date | None = None
+) -> RuleSwitch | None:
+    """When the workspace's evidence was just started (exactly one piece), the before/after
+    of the coverage rule, for the command or page that added it to say so; else None."""
+    if session.scalar(select(func.count()).select_from(EvidenceRow)) != 1:
+        return None
+    before = run_gap(session, library, evidence="ignored", today=today).annex_a_summary
+    after = run_gap(session, library, evidence="required", today=today).annex_a_summary
+    message = (
+        "This is the workspace's first evidence: from now on 'covered' needs fresh evidence "
+        "(controls without it no longer count as operating). Annex A covered "
+        f"{before.by_verdict['covered']} -> {after.by_verdict['covered']}, likely "
+        f"{before.by_verdict['likely']} -> {after.by_verdict['likely']}, partial "
+        f"{before.by_verdict['partial']} -> {after.by_verdict['partial']}; add evidence for "
+        "the operating controls to move them back (crosswalk status lists them)."
+    )
+    return RuleSwitch(message, before, after)
+
+
 def run_gap(
     session: Session,
     library: Library,

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access import permissions
 from crosswalk.services.controls.controls import get_control, list_controls
-from crosswalk.services.coverage.gap import ISO_2022
+from crosswalk.services.coverage.gap import ISO_2022, first_evidence_switch
 from crosswalk.services.coverage.reach import Reach, requirements_reached
 from crosswalk.services.evidence.evidence import (
     CHUNK,
@@ -416,10 +416,11 @@ def upload_page(
         }
         return _render_list(context, status_code=status_for(problem), form=form, error=str(problem))
     linked = ", ".join(item.controls)
+    switch = first_evidence_switch(context.db, context.library, context.today)
     return redirect(
         "/evidence",
         f"Evidence #{item.id} “{item.title}” stored ({(item.sha256 or '')[:12]}) and linked to "
-        f"{linked}.",
+        f"{linked}." + (f" {switch.message}" if switch else ""),
     )
 
 
@@ -443,7 +444,8 @@ def upload_api(
     except CrosswalkError as problem:
         context.db.rollback()
         return JSONResponse({"detail": str(problem)}, status_code=status_for(problem))
-    return JSONResponse(api(item), status_code=201)
+    switch = first_evidence_switch(context.db, context.library, context.today)
+    return JSONResponse({**api(item), "coverage_rule_changed": api(switch)}, status_code=201)
 
 
 # --- linking -------------------------------------------------------------------------------
