@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.demo.builder import DemoResult, demo_data
+from tests.conftest import DEMO_TODAY
 
 SHEETS = ["Summary", "Annex A", "Clauses", "Crosswalk", "Backlog", "SoA draft"]
 
@@ -157,3 +158,20 @@ def test_demo_policies_show_the_planted_duplicate_and_conflict(demo: DemoResult)
     assert conflict.proposed == "quarterly"
     assert not any("POL-IR-2019" in f.policies for f in demo.policy_findings)  # retired
     assert (demo.folder / "policies" / "POL-AC.md").exists()
+
+
+def test_the_window_report_names_population_controls_and_counts_its_rows(
+    demo: DemoResult,
+) -> None:
+    from crosswalk.reports.window_report import window_tables
+    from crosswalk.services.evidence.window import default_observation_window
+
+    window = demo.window
+    assert window is not None
+    assert (window.start, window.end) == default_observation_window(DEMO_TODAY)  # = the web's
+    [changes] = window.populations
+    assert changes.title and changes.owner  # no blank title or owner on population rows
+    populations = next(t for t in window_tables(window) if t.title == "Populations")
+    assert populations.rows[0][1] == changes.title and populations.rows[0][2] == changes.owner
+    listed = sum(len(c.exceptions) for c in window.controls) + len(changes.exceptions)
+    assert window.summary.exceptions == listed  # the headline counts the rows it lists

@@ -31,7 +31,7 @@ from crosswalk.services.evidence.evidence import (
     add_stream_evidence,
     has_evidence,
 )
-from crosswalk.services.evidence.window import run_window
+from crosswalk.services.evidence.window import default_observation_window, run_window
 from crosswalk.services.isms.readiness import Readiness, readiness
 from crosswalk.services.isms.risks import treatment_plan
 from crosswalk.services.isms.scope import ScopeCheck, check_scope
@@ -101,10 +101,8 @@ def write_inventory(path: Path) -> Path:
 
 
 def demo_window(today: date) -> tuple[date, date]:
-    """The last twelve full calendar months: the demo's Type 2 observation window."""
-    end = today.replace(day=1) - timedelta(days=1)
-    start = date(end.year - 1, end.month % 12 + 1, 1) if end.month != 12 else date(end.year, 1, 1)
-    return start, end
+    """The demo's Type 2 observation window: the default one, as the web page shows it."""
+    return default_observation_window(today)
 
 
 # Deliberate exceptions, so the window report has something true to say.

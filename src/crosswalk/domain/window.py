@@ -478,6 +478,9 @@ class PopulationCheck:
     unmatched: list[Event]
     out_of_window: int
     exceptions: list[str]
+    title: str = ""  # the control's, so a population row reads like every other row
+    owner: str | None = None
+    frequency: str = "per event"
 
     @property
     def has_exceptions(self) -> bool:

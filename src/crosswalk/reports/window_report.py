@@ -22,8 +22,12 @@ def _frequency(control: ControlWindow) -> str:
 
 
 def _titles(report: WindowReport) -> dict[str, tuple[str, str]]:
-    """Control id -> (title, owner), for the population rows that only carry the id."""
-    return {c.control_id: (c.title, c.owner or "") for c in report.controls}
+    """Control id -> (title, owner), for the rows that only carry the id."""
+    found = {c.control_id: (c.title, c.owner or "") for c in report.controls}
+    for population in report.populations:
+        if population.title:  # the service names the event-driven control it checks
+            found[population.control_id] = (population.title, population.owner or "")
+    return found
 
 
 def _unmatched_text(check: PopulationCheck) -> str:

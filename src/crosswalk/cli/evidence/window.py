@@ -94,7 +94,8 @@ def window(
             f"Window {report.start}..{report.end}: {summary.controls_checked} periodic controls, "
             f"{summary.with_exceptions} with exceptions ({summary.with_missing_periods} missing "
             f"periods, {summary.audit_day_only} audit-day only, {summary.with_evidence_outside} "
-            f"with evidence outside); {summary.unmatched_events} population events lack evidence",
+            f"with evidence outside); {summary.unmatched_events} population events lack "
+            f"evidence; {summary.exceptions} exceptions in all, listed below",
             markup=False,
         )
         rows = [
@@ -103,7 +104,9 @@ def window(
             for exception in c.exceptions
         ]
         rows += [
-            [p.control_id, "", exception] for p in report.populations for exception in p.exceptions
+            [p.control_id, p.owner or "", exception]
+            for p in report.populations
+            for exception in p.exceptions
         ]
         if rows:
             print_rows("Exceptions", ["control", "owner", "exception"], rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from crosswalk.services.evidence.freshness import (
     STALE,
     ControlFreshness,
 )
+from crosswalk.services.evidence.window import default_observation_window
 
 
 def visible(user: User, rows: Iterable[Evidence]) -> list[Evidence]:
@@ -175,11 +176,11 @@ def months_before(day: date, months: int) -> date:
 
 
 def default_window(user: User, today: date) -> tuple[date, date]:
-    """The auditor's own window; for everyone else the six months ending today."""
+    """The auditor's own window; for everyone else the last twelve full calendar months."""
     window = permissions.auditor_window(user)
     if user.role == AUDITOR and window is not None:
         return window
-    return months_before(today, 6) + timedelta(days=1), today
+    return default_observation_window(today)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -91,14 +92,26 @@ def run_window(
             )
         )
     population_checks = [
-        match_population(
-            control_id,
-            read_population(path),
-            evidence.get(control_id, []),
-            start,
-            end,
-            frequency=by_id[control_id].frequency,
+        replace(
+            match_population(
+                control_id,
+                read_population(path),
+                evidence.get(control_id, []),
+                start,
+                end,
+                frequency=by_id[control_id].frequency,
+            ),
+            title=by_id[control_id].title,
+            owner=by_id[control_id].owner,
         )
         for path, control_id in populations
     ]
     return WindowReport(start, end, audit_day_days, checked, population_checks)
+
+
+def default_observation_window(today: date) -> tuple[date, date]:
+    """The last twelve full calendar months: the usual SOC 2 Type 2 observation window, and
+    the one every surface (the web page, the demo's report) starts from."""
+    end = today.replace(day=1) - timedelta(days=1)
+    start = date(end.year - 1, end.month % 12 + 1, 1) if end.month != 12 else date(end.year, 1, 1)
+    return start, end
