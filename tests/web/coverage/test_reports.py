@@ -12,6 +12,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from crosswalk.demo.builder import DemoResult
 from crosswalk.domain.window import WindowReport
 from crosswalk.services.coverage.gap import GapReport, run_gap
 from crosswalk.services.evidence.window import run_window
@@ -176,13 +177,16 @@ def test_an_auditor_asking_for_more_is_clamped_and_shown_nothing_outside(
     assert len(outside) == 1  # the header row only
 
 
-def test_the_window_for_the_team_defaults_to_six_months_and_lists_outside_evidence(
-    web: WebWorkspace,
+def test_the_window_for_the_team_defaults_to_the_reports_window_and_lists_outside_evidence(
+    web: WebWorkspace, demo: DemoResult
 ) -> None:
     editor = web.client("editor")
     data = editor.http.get("/api/window").json()
-    assert (data["start"], data["end"]) == ("2026-05-28", "2026-11-27")
-    expected = direct_window(web, date(2026, 5, 28), date(2026, 11, 27))
+    # the last twelve full months: the window the demo's own report uses
+    assert (data["start"], data["end"]) == ("2025-11-01", "2026-10-31")
+    assert demo.window is not None
+    assert (data["start"], data["end"]) == (str(demo.window.start), str(demo.window.end))
+    expected = direct_window(web, date(2025, 11, 1), date(2026, 10, 31))
     assert data["summary"]["with_exceptions"] == expected.summary.with_exceptions
     assert data["summary"]["with_evidence_outside"] == expected.summary.with_evidence_outside > 0
 
