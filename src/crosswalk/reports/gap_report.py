@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crosswalk.reports.charts import stacked_bars, verdict_donut
 from crosswalk.reports.serialize import dumps
-from crosswalk.reports.tables import Table, to_markdown, write_xlsx
+from crosswalk.reports.tables import Table, to_markdown, write_report
 from crosswalk.services.coverage.gap import GapReport, RequirementVerdict
 
 FORMATS = ("json", "md", "html", "xlsx")
@@ -331,15 +331,13 @@ def render_html(report: GapReport) -> str:
 
 
 def write_gap_report(report: GapReport, output_format: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if output_format == "xlsx":
-        write_xlsx(path, gap_tables(report))
-        return
-    text = {
-        "json": lambda: dumps(report),
-        "md": lambda: render_markdown(report),
-        "html": lambda: render_html(report),
-    }[output_format]()
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_report(
+        path,
+        output_format,
+        lambda: gap_tables(report),
+        {
+            "json": lambda: dumps(report),
+            "md": lambda: render_markdown(report),
+            "html": lambda: render_html(report),
+        },
+    )

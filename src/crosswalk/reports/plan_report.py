@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 
 from crosswalk.reports.serialize import dumps
-from crosswalk.reports.tables import Table, to_markdown, write_xlsx
+from crosswalk.reports.tables import Table, to_markdown, write_report
 from crosswalk.services.program.plan import CertificationPlan, Phase, PlanItem
 
 FORMATS = ("json", "md", "html", "xlsx")
@@ -191,8 +191,7 @@ th {{ background: #f5f7f9; }} svg {{ max-width: 100%; height: auto; }}
 
 
 def write_plan(plan: CertificationPlan, output_format: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if output_format == "xlsx":
+    def tables() -> list[Table]:
         overview = Table(
             "Overview",
             ["item", "value"],
@@ -200,13 +199,15 @@ def write_plan(plan: CertificationPlan, output_format: str, path: Path) -> None:
             + [[f"{m.name}", m.due.isoformat()] for m in plan.milestones],
             widths={"item": 100, "value": 14},
         )
-        write_xlsx(path, [overview, *(phase_table(p) for p in plan.phases)])
-        return
-    text = {
-        "json": lambda: dumps(plan),
-        "md": lambda: render_markdown(plan),
-        "html": lambda: render_html(plan),
-    }[output_format]()
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+        return [overview, *(phase_table(p) for p in plan.phases)]
+
+    write_report(
+        path,
+        output_format,
+        tables,
+        {
+            "json": lambda: dumps(plan),
+            "md": lambda: render_markdown(plan),
+            "html": lambda: render_html(plan),
+        },
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 from crosswalk.domain.risk import Assessment, RiskMethod
 from crosswalk.reports.serialize import dumps, to_jsonable
-from crosswalk.reports.tables import Cell, Table, to_markdown, write_xlsx
+from crosswalk.reports.tables import Cell, Table, to_markdown, write_report
 from crosswalk.services.isms.risks import RiskDetail, TreatmentPlan
 
 FORMATS = ("json", "md", "html", "xlsx")
@@ -339,13 +339,13 @@ def render_json(plan: TreatmentPlan) -> str:
 
 
 def write_treatment_plan(plan: TreatmentPlan, output_format: str, path: Path) -> None:
-    if output_format not in FORMATS:
-        raise ValueError(f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if output_format == "xlsx":
-        write_xlsx(path, plan_tables(plan))
-        return
-    text = {"json": render_json, "md": render_markdown, "html": render_html}[output_format](plan)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_report(
+        path,
+        output_format,
+        lambda: plan_tables(plan),
+        {
+            "json": lambda: render_json(plan),
+            "md": lambda: render_markdown(plan),
+            "html": lambda: render_html(plan),
+        },
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crosswalk.reports.tables import Cell, Table, to_markdown, write_xlsx
+from crosswalk.reports.tables import Cell, Table, to_markdown, write_report
 from crosswalk.services.soa.soa import SoaMeta, SoaRow
 
 FORMATS = ("xlsx", "html", "md")
@@ -141,13 +141,9 @@ def render_html(rows: list[SoaRow], meta: SoaMeta) -> str:
 
 
 def write_soa(rows: list[SoaRow], meta: SoaMeta, output_format: str, path: Path) -> None:
-    if output_format not in FORMATS:
-        raise ValueError(f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if output_format == "xlsx":
-        write_xlsx(path, soa_tables(rows, meta))
-        return
-    render = render_markdown if output_format == "md" else render_html
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(render(rows, meta), encoding="utf-8")
-    temporary.replace(path)
+    write_report(
+        path,
+        output_format,
+        lambda: soa_tables(rows, meta),
+        {"md": lambda: render_markdown(rows, meta), "html": lambda: render_html(rows, meta)},
+    )

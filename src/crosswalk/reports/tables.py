@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,3 +85,23 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
         sheet.auto_filter.ref = f"A1:{last}{max(1, len(table.rows) + 1)}"
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+
+
+def write_report(
+    path: Path,
+    output_format: str,
+    tables: Callable[[], Sequence[Table]],
+    texts: dict[str, Callable[[], str]],
+) -> None:
+    """Every report's file: XLSX from its tables, the other formats from their renderers,
+    written whole or not at all (a temporary file renamed over the target)."""
+    if output_format != "xlsx" and output_format not in texts:
+        known = ", ".join(["xlsx", *texts])
+        raise ValueError(f"unknown format {output_format!r}; use one of {known}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if output_format == "xlsx":
+        write_xlsx(path, tables())
+        return
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(texts[output_format](), encoding="utf-8")
+    temporary.replace(path)

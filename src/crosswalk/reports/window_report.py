@@ -8,7 +8,7 @@ from pathlib import Path
 from crosswalk.domain.window import ControlWindow, PopulationCheck, WindowReport
 from crosswalk.reports.charts import COLORS, stacked_bars
 from crosswalk.reports.serialize import dumps, to_jsonable
-from crosswalk.reports.tables import Cell, Table, to_markdown, write_xlsx
+from crosswalk.reports.tables import Cell, Table, to_markdown, write_report
 
 FORMATS = ("json", "md", "html", "xlsx")
 
@@ -246,13 +246,13 @@ def render_json(report: WindowReport) -> str:
 
 
 def write_window_report(report: WindowReport, output_format: str, path: Path) -> None:
-    if output_format not in FORMATS:
-        raise ValueError(f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if output_format == "xlsx":
-        write_xlsx(path, window_tables(report))
-        return
-    text = {"json": render_json, "md": render_markdown, "html": render_html}[output_format](report)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_report(
+        path,
+        output_format,
+        lambda: window_tables(report),
+        {
+            "json": lambda: render_json(report),
+            "md": lambda: render_markdown(report),
+            "html": lambda: render_html(report),
+        },
+    )
