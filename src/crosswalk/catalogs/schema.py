@@ -124,6 +124,7 @@ IsmsRecord = Literal[
     "internal_audit",
     "management_review",
     "nonconformities",
+    "policies",
 ]
 
 

@@ -18,16 +18,21 @@ if TYPE_CHECKING:
     from crosswalk.store.workspace import Workspace
 
 
-def workspace_catalogs(ctx: typer.Context) -> Path | None:
-    """The catalogs folder of the workspace in use, if there is a workspace (imports land there)."""
-    from crosswalk.services.mapping.formats import catalogs_folder
+def workspace_root(ctx: typer.Context) -> Path | None:
+    """The folder of the workspace in use (policies, catalogs and program files live there)."""
     from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
 
     explicit = _root_options(ctx).get("workspace")
     if isinstance(explicit, Path):
-        root: Path | None = explicit if (explicit / WORKSPACE_FILE).is_file() else None
-    else:
-        root = find_workspace_root(Path.cwd())
+        return explicit if (explicit / WORKSPACE_FILE).is_file() else None
+    return find_workspace_root(Path.cwd())
+
+
+def workspace_catalogs(ctx: typer.Context) -> Path | None:
+    """The catalogs folder of the workspace in use, if there is a workspace (imports land there)."""
+    from crosswalk.services.mapping.formats import catalogs_folder
+
+    root = workspace_root(ctx)
     return catalogs_folder(root) if root is not None else None
 
 

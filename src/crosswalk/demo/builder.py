@@ -236,14 +236,14 @@ def build_demo(folder: Path, library: Library, today: date | None = None) -> Dem
             write_population(population, plan["changes"])  # type: ignore[arg-type]
         add_demo_isms(session, library, today)
         session.commit()
-        gap = run_gap(session, library, today=today)
+        install_demo_policies(folder)
+        gap = run_gap(session, library, today=today, workspace_root=folder)
         start, end = demo_window(today)
-        ready = readiness(session, library, today)
+        ready = readiness(session, library, today, policies_root=folder)
         scope_findings = check_scope(session)
         soa_problems = validate_soa(session, library)
         soa = (soa_rows(session, library), soa_meta(session))
         plan_of_treatment = treatment_plan(session, library, today)
-        install_demo_policies(folder)
         policies_found = check_policies(session, library, folder, today)
         window = run_window(
             session, library, start, end, populations=[(population, CHANGE_CONTROL)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -261,6 +261,15 @@ def policy_file_name(policy_id: str) -> str:
 
 def policy_folder(root: Path) -> Path:
     return root / POLICY_FOLDER
+
+
+def review_due(policy: Policy) -> date | None:
+    """When the next review is due: last reviewed (or approved) + the review period."""
+    period = policy.review_frequency.period_days if policy.review_frequency else None
+    since = policy.last_reviewed or policy.approved_on
+    if period is None or since is None:
+        return None
+    return since + timedelta(days=period)
 
 
 # --- reading ----------------------------------------------------------------------------------

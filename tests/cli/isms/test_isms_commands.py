@@ -46,7 +46,9 @@ def test_an_overdue_nonconformity_shows_in_readiness_and_status(
     assert "NC-1" in result.stdout and "Still blocks a Stage 1 audit" in result.stdout
     report = json.loads(run("isms", "readiness", "--json").stdout)
     assert report["overdue_nonconformities"] == ["NC-1"] and report["ready"] is False
-    assert len(report["artifacts"]) == 10
+    assert len(report["artifacts"]) == 11  # the ten records and, in a workspace, its policies
+    [policies] = [a for a in report["artifacts"] if a["key"] == "policies"]
+    assert not policies["exists"] and "no policy in force" in " ".join(report["blockers"])
 
     owners = as_json(run("status", "--json"))
     [dana] = [o for o in owners if o["owner"] == "Dana"]

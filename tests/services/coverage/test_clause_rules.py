@@ -25,7 +25,9 @@ def test_the_doc_states_the_rule_table_of_the_shipped_guidance(library: Library)
     assert {"4.3", "6.1.2", "6.1.3", "9.2.1", "9.3.2", "10.2"} <= set(data)
 
 
-def test_every_record_a_rule_may_name_is_one_readiness_keeps(library: Library) -> None:
+def test_every_record_a_rule_may_name_is_one_readiness_keeps(
+    library: Library, tmp_path: Path
+) -> None:
     from datetime import date
 
     from sqlalchemy import create_engine
@@ -37,6 +39,7 @@ def test_every_record_a_rule_may_name_is_one_readiness_keeps(library: Library) -
     engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)
     with Session(engine) as session:
-        kept = {a.key for a in readiness(session, library, date(2026, 11, 27)).artifacts}
+        found = readiness(session, library, date(2026, 11, 27), policies_root=tmp_path)
+        kept = {a.key for a in found.artifacts}
     allowed = set(typing.get_args(IsmsRecord))
     assert allowed == kept == set(HOW_TO_MAKE)

@@ -30,8 +30,8 @@ def cli(folder: Path, *args: str) -> str:
 
 def test_every_surface_shows_the_same_gap_figures(web: WebWorkspace, tmp_path: Path) -> None:
     with web.session() as session:
-        report = run_gap(session, open_library(), today=DEMO_TODAY)
-        board = build_dashboard(session, open_library(), DEMO_TODAY)
+        report = run_gap(session, open_library(), today=DEMO_TODAY, workspace_root=web.folder)
+        board = build_dashboard(session, open_library(), DEMO_TODAY, web.folder)
     summary, start = report.annex_a_summary, report.head_start
     assert start is not None
     sentences = headline_sentences(report)

@@ -26,7 +26,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def direct_gap(web: WebWorkspace, target: str = "iso27001-2022") -> GapReport:
     with web.session() as session:
-        return run_gap(session, open_library(), target=target, today=DEMO_TODAY)
+        return run_gap(
+            session, open_library(), target=target, today=DEMO_TODAY, workspace_root=web.folder
+        )
 
 
 def direct_window(web: WebWorkspace, start: date, end: date) -> WindowReport:

@@ -18,7 +18,9 @@ TARGET = date(2027, 6, 30)
 
 def test_the_plan_page_and_api_are_the_services_plan(web: WebWorkspace) -> None:
     with web.session() as session:
-        expected = certification_plan(session, open_library(), TARGET, DEMO_TODAY)
+        expected = certification_plan(
+            session, open_library(), TARGET, DEMO_TODAY, workspace_root=web.folder
+        )
     client = web.client("auditor")  # reading the plan needs no write role
 
     data = client.http.get("/api/plan", params={"target": str(TARGET)}).json()

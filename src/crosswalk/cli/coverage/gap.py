@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crosswalk.cli.context import library, session
+from crosswalk.cli.context import library, session, workspace_root
 from crosswalk.cli.output import (
     ExitCode,
     ReportFormat,
@@ -198,6 +198,7 @@ def gap(
             today=parse_date(today, "--today") if today else None,
             confirmed_only=confirmed_only,
             likely=likely,
+            workspace_root=workspace_root(ctx),
         )
     if output_format is not None:
         if output is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crosswalk.cli.context import library, session
+from crosswalk.cli.context import library, session, workspace_root
 from crosswalk.cli.isms.common import (
     DATE_HELP,
     JsonOption,
@@ -163,7 +163,7 @@ def readiness(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from crosswalk.services.isms.readiness import readiness as check
 
     with session(ctx, commit=False) as active:
-        result = check(active, library(ctx), date.today())
+        result = check(active, library(ctx), date.today(), policies_root=workspace_root(ctx))
     if as_json:
         print_json({**plain(result), "ready": result.ready})
     else:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crosswalk.cli.context import library, session
+from crosswalk.cli.context import library, session, workspace_root
 from crosswalk.cli.output import (
     ExitCode,
     console,
@@ -133,7 +133,7 @@ def _likely_round(ctx: typer.Context, owner: str | None, as_json: bool, check: b
     from crosswalk.services.coverage.rounds import owner_rounds
 
     with session(ctx, commit=False) as active:
-        report = run_gap(active, library(ctx))
+        report = run_gap(active, library(ctx), workspace_root=workspace_root(ctx))
     rounds = [r for r in owner_rounds(report) if owner is None or owner.lower() in r.owner.lower()]
     if as_json:
         print_json(rounds)

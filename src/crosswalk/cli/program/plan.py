@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from crosswalk.cli.context import library, session
+from crosswalk.cli.context import library, session, workspace_root
 from crosswalk.cli.output import (
     ReportFormat,
     console,
@@ -60,7 +60,9 @@ def plan(
     target = parse_date(target_date, "--target-date") if target_date else None
     day = parse_date(today, "--today") if today else date.today()
     with session(ctx, commit=False) as active:
-        result = certification_plan(active, library(ctx), target, day)
+        result = certification_plan(
+            active, library(ctx), target, day, workspace_root=workspace_root(ctx)
+        )
     if output_format is not None:
         if output is None:
             raise fail("--format needs --output FILE")

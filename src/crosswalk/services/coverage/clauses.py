@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,7 @@ HOW_TO_MAKE = {
     "internal_audit": "crosswalk audits add --performed DATE",
     "management_review": "crosswalk reviews add",
     "nonconformities": "crosswalk nonconformities add",
+    "policies": "crosswalk policies add, then crosswalk policies approve",
 }
 
 
@@ -71,9 +73,11 @@ def record_standings(
     library: Library,
     today: date | None = None,
     controls: list[ControlFacts] | None = None,
+    workspace_root: Path | None = None,
 ) -> dict[str, RecordStanding]:
-    """Every ISMS record the clause rules may name, by key."""
-    found = readiness(session, library, today, controls).artifacts
+    """Every ISMS record the clause rules may name, by key (the policy library only when the
+    workspace folder is known: a rule naming it is then not judged from it)."""
+    found = readiness(session, library, today, controls, workspace_root).artifacts
     return {a.key: _standing(a) for a in found}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -322,12 +323,14 @@ def run_gap(
     today: date | None = None,
     confirmed_only: bool = False,
     likely: int | None = None,
+    workspace_root: Path | None = None,
 ) -> GapReport:
     """``evidence``: "required" makes covered mean operating *with fresh evidence*; "auto"
     requires it once the workspace tracks any evidence; "ignored" trusts the declared status.
     ``confirmed_only`` counts only the tags their owners have confirmed and that are still
     confirmed (not stale, flagged or past the confirmation cadence). ``likely`` overrides the
-    workspace's bar for "likely covered". Clauses are judged from the ISMS records too.
+    workspace's bar for "likely covered". Clauses are judged from the ISMS records too (the
+    policy library as well when ``workspace_root`` names the workspace folder).
     """
     if target not in library.frameworks:
         raise GapError(f"unknown target framework {target!r}")
@@ -337,7 +340,7 @@ def run_gap(
         excluded = approved_exclusions(session)
     facts, required = coverage_facts(session, library, evidence, today, confirmed_only)
     bar = likely if likely is not None else likely_strength(session)
-    standings = record_standings(session, library, today, facts)
+    standings = record_standings(session, library, today, facts, workspace_root)
     report = build_gap_report(
         library,
         facts,

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
+from crosswalk.io.policy_files import PolicyStatus, read_policies, review_due
 from crosswalk.services.controls.controls import all_facts
 from crosswalk.services.isms.audits import AUDIT_RECORDS, audit_state
 from crosswalk.services.isms.audits import OVERDUE as AUDIT_OVERDUE
@@ -382,15 +384,58 @@ def _nonconformities(session: Session, today: date) -> tuple[Artifact, list[str]
     return artifact, [r.nc_id for r in late]
 
 
+TOP_LEVEL_POLICY = "information security policy"
+
+
+def _policies(root: Path, today: date) -> Artifact:
+    """The policy library (5.2, 7.5): a top-level policy in force, every policy in force
+    approved, owned and reviewed on time."""
+    policies = [item.policy for item in read_policies(root)]
+    in_force = [p for p in policies if p.status is PolicyStatus.IN_FORCE]
+    blockers = []
+    if in_force and not any(TOP_LEVEL_POLICY in p.title.lower() for p in in_force):
+        blockers.append("no information security policy (5.2) is in force")
+    unapproved = sorted(p.id for p in in_force if not (p.approver and p.approved_on))
+    unowned = sorted(p.id for p in in_force if not (p.owner or "").strip())
+    overdue = sorted(
+        f"{p.id} (due {due})" for p in in_force if (due := review_due(p)) and due < today
+    )
+    incomplete = [
+        f"{what}: {', '.join(ids)}"
+        for what, ids in (
+            ("policies in force with no approval", unapproved),
+            ("policies in force with no owner", unowned),
+            ("policies overdue for review", overdue),
+        )
+        if ids
+    ]
+    drafts = len(policies) - len(in_force)
+    note = f"{len(in_force)} in force, {drafts} draft or retired" if policies else ""
+    dates = [d for p in in_force for d in (p.approved_on, p.last_reviewed)]
+    return _artifact(
+        "policies",
+        "Policy library",
+        "5.2, 7.5",
+        len(in_force),
+        dates,
+        note,
+        blockers,
+        missing="Policy library (5.2, 7.5): no policy in force",
+        incomplete=incomplete,
+    )
+
+
 def readiness(
     session: Session,
     library: Library,
     today: date | None = None,
     controls: list[ControlFacts] | None = None,
+    policies_root: Path | None = None,
 ) -> Readiness:
     """Every mandatory artifact with its dates, and what still blocks a Stage 1 audit.
 
-    ``controls`` is ``all_facts(session)`` when the caller has it already."""
+    ``controls`` is ``all_facts(session)`` when the caller has it already. The policy
+    library lives in the workspace folder, so it is judged when ``policies_root`` names it."""
     today = today or date.today()
     simple: list[Callable[[Session, date], Artifact]] = [
         _scope,
@@ -405,6 +450,8 @@ def readiness(
     artifacts.extend([_internal_audit(session, today), _management_review(session, today)])
     log, late = _nonconformities(session, today)
     artifacts.append(log)
+    if policies_root is not None:
+        artifacts.append(_policies(policies_root, today))
     return Readiness(
         today=today,
         artifacts=artifacts,

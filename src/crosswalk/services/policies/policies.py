@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from crosswalk.io.policy_files import (
     policy_file_name,
     policy_folder,
     read_policies,
+    review_due,
     write_policies,
     write_policy,
 )
@@ -69,11 +70,7 @@ def get_policy(root: Path, policy_id: str) -> PolicyFile:
 
 def next_review_due(policy: Policy) -> date | None:
     """When the next review is due: last reviewed (or approved) + the review period."""
-    period = policy.review_frequency.period_days if policy.review_frequency else None
-    since = policy.last_reviewed or policy.approved_on
-    if period is None or since is None:
-        return None
-    return since + timedelta(days=period)
+    return review_due(policy)
 
 
 def policy_data(item: PolicyFile, root: Path | None = None, body: bool = True) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -97,7 +98,12 @@ def framework_coverage(
     return results, evidence_rule(required, bar)
 
 
-def build_dashboard(session: Session, library: Library, today: date | None = None) -> Dashboard:
+def build_dashboard(
+    session: Session,
+    library: Library,
+    today: date | None = None,
+    workspace_root: Path | None = None,
+) -> Dashboard:
     today = today or date.today()
     freshness = control_freshness(session, library, today)
     coverage, rule = framework_coverage(session, library, today, freshness)
@@ -110,5 +116,5 @@ def build_dashboard(session: Session, library: Library, today: date | None = Non
         due_this_month=[f for f in freshness if f.state == DUE_THIS_MONTH],
         stale=freshness_summary(freshness).stale,  # stale or never: the evidence page's too
         overdue_nonconformities=[row.nc_id for row in overdue(session, today)],
-        readiness=readiness(session, library, today),
+        readiness=readiness(session, library, today, policies_root=workspace_root),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -387,10 +388,13 @@ def certification_plan(
     today: date | None = None,
     source: str = "soc2-tsc-2017",
     framework: str = "iso27001-2022",
+    workspace_root: Path | None = None,
 ) -> CertificationPlan:
     """The plan for this workspace, from today's gap analysis, readiness and risks."""
     today = today or date.today()
-    report = run_gap(session, library, source, framework, today=today)
+    report = run_gap(
+        session, library, source, framework, today=today, workspace_root=workspace_root
+    )
     risks_by_ref: dict[str, list[str]] = {}
     for risk in list_risks(session):
         for ref in risk_annex_a(risk):

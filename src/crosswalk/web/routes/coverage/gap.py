@@ -35,7 +35,14 @@ def gap_report(context: RequestContext, target: str = ISO_2022) -> GapReport:
     return context.state.cached(
         context.db,
         "gap-report",
-        lambda: run_gap(context.db, context.library, SOURCE, target, today=context.today),
+        lambda: run_gap(
+            context.db,
+            context.library,
+            SOURCE,
+            target,
+            today=context.today,
+            workspace_root=context.state.workspace.root,
+        ),
         target,
     )
 

@@ -18,7 +18,9 @@ def dashboard_data(context: RequestContext) -> Dashboard:
     return context.state.cached(
         context.db,
         "dashboard",
-        lambda: build_dashboard(context.db, context.library, context.today),
+        lambda: build_dashboard(
+            context.db, context.library, context.today, context.state.workspace.root
+        ),
     )
 
 

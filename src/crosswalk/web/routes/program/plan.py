@@ -37,7 +37,13 @@ def plan_data(context: RequestContext, target: str | None) -> CertificationPlan:
     return context.state.cached(
         context.db,
         "plan",
-        lambda: certification_plan(context.db, context.library, day, context.today),
+        lambda: certification_plan(
+            context.db,
+            context.library,
+            day,
+            context.today,
+            workspace_root=context.state.workspace.root,
+        ),
         day,
     )
 
