@@ -48,20 +48,34 @@ def test_add_tag_edit_untag_round_trip(workspace: Workspace, library: Library) -
             edit_control(session, "AC-2", title="x")
 
 
-def test_stricter_frequency_wins_and_says_which_requirement(
+def test_a_direct_tag_to_a_specific_requirement_sets_the_stricter_cadence(
     workspace: Workspace, library: Library
 ) -> None:
     with session_scope(workspace.engine) as session:
         add_control(session, ControlInput("AC-1", "Access review", frequency=Frequency.ANNUAL))
-        tag_control(session, library, "AC-1", ["soc2-tsc-2017:CC6.3"])
+        tag_control(session, library, "AC-1", ["iso27001-2022:A.5.18"])
         detail = describe_control(session, library, "AC-1")
-    expected = library.guidance["soc2-tsc-2017:CC6.3"].expected_frequency
-    assert expected == "quarterly"
+    assert library.guidance["iso27001-2022:A.5.18"].expected_frequency == "quarterly"
     assert detail.effective_frequency.frequency is Frequency.QUARTERLY
     assert detail.effective_frequency.deciding is not None
-    assert detail.effective_frequency.deciding.requirement == "soc2-tsc-2017:CC6.3"
+    assert detail.effective_frequency.deciding.requirement == "iso27001-2022:A.5.18"
     assert "stricter than the control's own (annual)" in detail.frequency_explanation
-    assert "soc2-tsc-2017:CC6.3" in detail.frequency_explanation
+    assert "iso27001-2022:A.5.18" in detail.frequency_explanation
+
+
+def test_a_criterions_cadence_is_only_a_suggestion(workspace: Workspace, library: Library) -> None:
+    """CC7.1 expects quarterly vulnerability scanning; an annual penetration test tagged to it
+    stays annual, and its owner is shown the suggestion and how to adopt it."""
+    with session_scope(workspace.engine) as session:
+        add_control(session, ControlInput("PT-1", "Penetration test", frequency=Frequency.ANNUAL))
+        tag_control(session, library, "PT-1", ["soc2-tsc-2017:CC7.1"])
+        detail = describe_control(session, library, "PT-1")
+    assert library.guidance["soc2-tsc-2017:CC7.1"].expected_frequency == "quarterly"
+    assert detail.effective_frequency.frequency is Frequency.ANNUAL
+    [suggestion] = [s for s in detail.suggested_cadences if "CC7.1" in s]
+    assert "suggests quarterly" in suggestion
+    assert "crosswalk controls edit PT-1 --frequency quarterly" in suggestion
+    assert "Suggestion, not applied" in detail.frequency_explanation
 
 
 def test_expected_frequency_travels_only_through_full_mappings(library: Library) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from crosswalk.domain.frequency import (
     Expectation,
     Frequency,
     effective_frequency,
+    stricter,
 )
 from crosswalk.domain.requirements import split_key
 from crosswalk.services.mapping.library import resolve_requirement
@@ -272,22 +273,31 @@ def all_facts(session: Session) -> list[ControlFacts]:
     ]
 
 
-def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]:
-    """Cadences expected by the tagged requirements and by what they fully map to."""
-    found: list[Expectation] = []
+def _cadences(library: Library, tags: Iterable[str]) -> tuple[list[Expectation], list[Expectation]]:
+    """(applied, suggested) cadences for a control with these tags.
+
+    A cadence applies only through a direct tag to a specific requirement whose guidance
+    names it (an ISO control or clause). A broad criterion's cadence (CC7.1 expects quarterly
+    vulnerability scanning, not a quarterly penetration test) and a cadence reached through a
+    mapping are suggestions for the owner, who adopts one by setting the control's frequency.
+    """
+    applied: list[Expectation] = []
+    suggested: list[Expectation] = []
     seen: set[str] = set()
     for key in tags:
         guidance = library.guidance.get(key)
         if guidance and guidance.expected_frequency and key not in seen:
             seen.add(key)
-            found.append(
+            requirement = library.requirement(key)
+            broad = requirement is not None and requirement.kind == "criterion"
+            (suggested if broad else applied).append(
                 Expectation(
                     key, Frequency(guidance.expected_frequency), guidance.frequency_basis or ""
                 )
             )
         for edge in library.graph.edges_of(key):
-            # Only a requirement the tag fully serves lends it its cadence: a loose overlap
-            # (an annual pentest that touches monitoring) must not make a control continuous.
+            # Only a requirement the tag fully serves is worth suggesting: a loose overlap (an
+            # annual pentest that touches monitoring) must not even suggest "continuous".
             if (
                 edge.mapping.set_id not in library.coverage_sets
                 or edge.end in seen
@@ -297,7 +307,7 @@ def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]
             reached = library.guidance.get(edge.end)
             if reached and reached.expected_frequency:
                 seen.add(edge.end)
-                found.append(
+                suggested.append(
                     Expectation(
                         edge.end,
                         Frequency(reached.expected_frequency),
@@ -305,7 +315,17 @@ def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]
                         through=key,
                     )
                 )
-    return found
+    return applied, suggested
+
+
+def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]:
+    """Cadences the control must meet: those its direct tags to specific requirements name."""
+    return _cadences(library, tags)[0]
+
+
+def suggested_cadences(library: Library, tags: Iterable[str]) -> list[Expectation]:
+    """Cadences shown to the owner, not applied: a criterion's, or one reached by a mapping."""
+    return _cadences(library, tags)[1]
 
 
 @dataclass(frozen=True)
@@ -322,6 +342,7 @@ class ControlDetail:
     effective_frequency: EffectiveFrequency
     frequency_explanation: str
     flags: list[str]
+    suggested_cadences: list[str] = field(default_factory=list)  # shown, never applied
 
 
 def control_flags(row: Control | ControlRow) -> list[str]:
@@ -367,10 +388,29 @@ def explain_frequency(result: EffectiveFrequency) -> str:
     return f"{result.own.value}: the control's own; no tagged requirement expects a cadence"
 
 
+def _would_tighten(suggested: Frequency, current: Frequency | None) -> bool:
+    """Whether adopting ``suggested`` would make the control run more often."""
+    if current is None:
+        return True
+    if not (suggested.periodic and current.periodic):
+        return False
+    return suggested != current and stricter(suggested, current) == suggested
+
+
 def describe_control(session: Session, library: Library, control_id: str) -> ControlDetail:
     row = control_row(session, control_id)
     own = Frequency(row.frequency) if row.frequency else None
-    effective = effective_frequency(own, expectations_for(library, [t.key for t in row.tags]))
+    keys = [t.key for t in row.tags]
+    applied, suggested = _cadences(library, keys)
+    effective = effective_frequency(own, applied)
+    suggestions = [
+        f"{e.requirement}"
+        + (f" (reached from {e.through})" if e.through else "")
+        + f" suggests {e.frequency.value}: {e.basis}. Adopt it with crosswalk controls edit "
+        f"{row.control_id} --frequency {e.frequency.value}"
+        for e in suggested
+        if _would_tighten(e.frequency, effective.frequency)
+    ]
     return ControlDetail(
         control_id=row.control_id,
         title=row.title,
@@ -389,6 +429,8 @@ def describe_control(session: Session, library: Library, control_id: str) -> Con
             for tag in row.tags
         ],
         effective_frequency=effective,
-        frequency_explanation=explain_frequency(effective),
+        frequency_explanation=explain_frequency(effective)
+        + "".join(f". Suggestion, not applied: {s}" for s in suggestions),
         flags=control_flags(row),
+        suggested_cadences=suggestions,
     )
