@@ -17,7 +17,7 @@ from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
 from crosswalk.cli.mapping import reviews as maintenance
 from crosswalk.cli.policies import policies
-from crosswalk.cli.program import demo, plan, program, serve
+from crosswalk.cli.program import demo, plan, program, serve, settings
 from crosswalk.cli.revisions import revisions
 from crosswalk.cli.soa import soa
 
@@ -91,6 +91,7 @@ program.register(app)
 app.add_typer(controls.app, name="controls")
 gap.register(app)
 plan.register(app)
+settings.register(app)
 demo.register(app)
 evidence.register(app)
 window.register(app)

@@ -129,3 +129,17 @@ def test_any_framework_gets_a_report_shaped_for_it(northwind: Path, run: Run) ->
     assert "subcategories" in report["head_start"]["definition"]
     text = run("gap", "--to", "nist-csf-2.0").stdout
     assert "NIST Cybersecurity Framework subcategories (106)" in text
+
+
+def test_the_likely_bar_is_a_workspace_setting(northwind: Path, run: Run) -> None:
+    assert as_json(run("settings", "show", "--json")) == {"likely-strength": 7}
+    likely_at_7 = as_json(run("gap", "--json"))["annex_a_summary"]["by_verdict"]["likely"]
+    assert run("settings", "set", "likely-strength", "9").exit_code == 0
+    report = as_json(run("gap", "--json"))
+    assert report["likely_strength"] == 9
+    assert report["annex_a_summary"]["by_verdict"]["likely"] < likely_at_7
+    assert "strength >= 9" in report["evidence_rule"]
+    refused = run("settings", "set", "likely-strength", "11")
+    assert refused.exit_code == 2 and "1-10" in refused.stdout + refused.stderr
+    assert run("settings", "set", "colour", "blue").exit_code == 2
+    assert as_json(run("settings", "show", "--json")) == {"likely-strength": 9}
