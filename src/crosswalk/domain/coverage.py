@@ -217,6 +217,9 @@ def _likely_routes(
 def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGTH) -> None:
     """Covered, likely, partial, planned or gap, with what it rests on and why not higher."""
     counted = assessment.counted
+    if not counted:  # most requirements of a big target: nothing reaches them
+        _judge_gap(assessment)
+        return
     direct = [c for c in counted if c.direct]
     routes = assessment.routes
     reasons = assessment.why_not_higher
@@ -292,6 +295,11 @@ def _judge(assessment: Assessment, likely_strength: int = DEFAULT_LIKELY_STRENGT
             "only controls on paper reach it: " + ", ".join(sorted({c.control_id for c in counted}))
         )
         return
+    _judge_gap(assessment)
+
+
+def _judge_gap(assessment: Assessment) -> None:
+    reasons = assessment.why_not_higher
     assessment.verdict = Verdict.GAP
     if assessment.head_start:
         reasons.append(

@@ -117,6 +117,26 @@ def verdict_view(
 ) -> RequirementVerdict:
     requirement = assessment.requirement
     guidance = library.guidance.get(requirement.key)
+    if not assessment.counted and not assessment.head_start:  # the common case, kept cheap
+        return RequirementVerdict(
+            ref=requirement.ref,
+            title=requirement.title,
+            kind=requirement.kind,
+            group=requirement_group(library, requirement),
+            verdict=assessment.verdict,
+            controls=[],
+            owners=[],
+            why_not_higher=list(assessment.why_not_higher),
+            routes=[],
+            head_start=[],
+            net_new=assessment.net_new,
+            suggested_control=guidance.suggested_control if guidance else None,
+            artifact=guidance.artifact if guidance else None,
+            effort=guidance.effort if guidance else None,
+            exclusion_reason=assessment.exclusion_reason,
+            group_parent=requirement.parent,
+            basis=list(assessment.basis),
+        )
     owners = sorted({c.owner for c in assessment.counted if c.owner})
     routes = sorted(
         (route_view(c) for c in assessment.counted),
