@@ -83,3 +83,19 @@ def test_partial_keeps_it_partial_with_the_missing_part_and_others_are_refused(
         ).status_code
         == 403
     )
+
+
+def test_a_bad_answer_keeps_the_owner_on_the_page_and_changes_nothing(web: WebWorkspace) -> None:
+    owner = web.client("control_owner")
+    rounds = owner.http.get("/api/confirmations/likely").json()
+    item = rounds[0]["items"][0]
+    control = item["candidates"][0]["control_id"]
+    answer = owner.post(
+        "/confirmations",
+        data={"control_id": control, "requirement": item["ref"], "meets": "partial"},
+    )
+    assert answer.status_code == 400
+    assert 'id="confirm-error"' in answer.text and "what is missing" in answer.text
+    assert _verdict(web, item["ref"]) == "likely"
+    spoofed = owner.http.get("/confirmations", params={"status_code": 500, "error": "x"})
+    assert spoofed.status_code == 200 and 'id="confirm-error"' not in spoofed.text

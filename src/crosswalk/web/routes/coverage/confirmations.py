@@ -37,8 +37,12 @@ def rounds_for(context: RequestContext, owner: str | None) -> tuple[list[OwnerRo
 
 
 @router.get("/confirmations", include_in_schema=False)
-def confirmations_page(
-    context: Reader, owner: OwnerQuery = None, error: str = "", status_code: int = 200
+def confirmations_page(context: Reader, owner: OwnerQuery = None) -> HTMLResponse:
+    return _page(context, owner)
+
+
+def _page(
+    context: RequestContext, owner: str | None, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
     rounds, chosen = rounds_for(context, owner)
     return render(
@@ -92,7 +96,7 @@ def confirmations_post(
         raise
     except CrosswalkError as problem:
         context.db.rollback()
-        return confirmations_page(context, None, str(problem), 400)
+        return _page(context, None, str(problem), 400)
     context.commit()
     said = "meets it fully" if coverage is Coverage.FULL else f"meets it partly ({missing})"
     return redirect("/confirmations", f"{control_id} {said}: {requirement}")
