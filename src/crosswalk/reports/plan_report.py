@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crosswalk.reports.serialize import dumps
 from crosswalk.reports.tables import Table, to_markdown, write_report
-from crosswalk.services.program.plan import CertificationPlan, Phase, PlanItem
+from crosswalk.services.program.plan import MIN_RUN_DAYS, CertificationPlan, Phase, PlanItem
 
 FORMATS = ("json", "md", "html", "xlsx")
 PHASE_COLORS = {
@@ -64,6 +64,13 @@ def summary_lines(plan: CertificationPlan) -> list[str]:
     ]
     if plan.head_start is not None:
         lines.append(plan.head_start.sentence() + ".")
+    since = plan.isms_since or plan.today
+    if plan.run_days_by_stage_2 < MIN_RUN_DAYS:
+        lines.append(
+            f"By Stage 2 the ISMS will have kept records for {plan.run_days_by_stage_2} days "
+            f"(since {since}); certification bodies commonly look for about three months: "
+            f"the earliest target that allows it is {plan.earliest_target}."
+        )
     if plan.late_by_days:
         lines.append(
             f"At these efforts the work should have started {plan.late_by_days} days ago "

@@ -69,3 +69,23 @@ def test_a_target_too_close_says_how_late_and_the_earliest_target(demo: DemoResu
     assert plan.starts_on == DEMO_TODAY - timedelta(days=plan.late_by_days)
     with pytest.raises(PlanError, match="not after today"):
         plan_for(demo, DEMO_TODAY)
+
+
+def test_an_isms_too_young_by_stage_2_moves_the_earliest_target(demo: DemoResult) -> None:
+    from dataclasses import replace
+
+    from crosswalk.reports.plan_report import summary_lines
+    from crosswalk.services.program.plan import MIN_RUN_DAYS
+
+    assert demo.readiness is not None
+    assert demo.gap.isms_since is not None and demo.gap.isms_since < DEMO_TODAY
+    settled = plan_for(demo)
+    assert settled.run_days_by_stage_2 >= MIN_RUN_DAYS
+    assert not any("three months" in line for line in summary_lines(settled))
+
+    since = DEMO_TODAY - timedelta(days=10)
+    young = replace(demo.gap, isms_since=since)
+    plan = build_plan(young, DEMO_TODAY, since + timedelta(days=40), demo.readiness.blockers, {})
+    assert plan.run_days_by_stage_2 == 40
+    assert plan.earliest_target >= since + timedelta(days=MIN_RUN_DAYS)
+    assert any("three months" in line for line in summary_lines(plan))

@@ -47,6 +47,7 @@ class RecordStanding:
     last: date | None
     missing: tuple[str, ...]  # what keeps it from complete (absent, draft, stale, partial)
     blockers: tuple[str, ...] = ()  # what of it stops a Stage 1 audit (isms readiness)
+    first: date | None = None  # the earliest record: since when the ISMS has kept it
 
     def describe(self) -> str:
         state = "complete" if self.complete else ("incomplete" if self.exists else "missing")
@@ -65,6 +66,7 @@ def _standing(artifact: Artifact) -> RecordStanding:
         last=artifact.last,
         missing=(*artifact.blockers, *artifact.incomplete),
         blockers=tuple(artifact.blockers),
+        first=artifact.first,
     )
 
 

@@ -135,6 +135,7 @@ class GapReport:
     head_start: HeadStart | None = None  # None only where no Annex A is assessed
     records: list[RecordStanding] = field(default_factory=list)  # ISMS records judged
     stage_1_blockers: list[str] = field(default_factory=list)  # as isms readiness lists them
+    isms_since: date | None = None  # the earliest ISMS record of any kind
     measured: str = "Annex A controls"  # what the headline counts: the framework's own unit
 
     def find(self, ref: str) -> RequirementVerdict:
@@ -421,5 +422,6 @@ def build_gap_report(
         head_start=head_start(annex_a_summary, measured) if annex_a else None,
         records=[s for s in (standings or {}).values() if s.key in used],
         stage_1_blockers=[b for s in (standings or {}).values() for b in s.blockers],
+        isms_since=min((s.first for s in (standings or {}).values() if s.first), default=None),
         measured=measured,
     )

@@ -30,6 +30,9 @@ from crosswalk.services.isms.risks import list_risks, risk_annex_a
 EFFORT_DAYS = {"S": 7, "M": 21, "L": 56}
 STAGE_1_BEFORE_STAGE_2 = 42  # days between the two audits, a common certification-body gap
 READY_BEFORE_STAGE_1 = 14  # documents go to the auditor two weeks before Stage 1
+# How long the ISMS should have kept records by the Stage 2 audit: certification bodies
+# commonly look for about three months of operation, audit and review included.
+MIN_RUN_DAYS = 91
 CONFIRMATION_ROUND_DAYS = 14
 
 STAGE_1 = "stage-1-blockers"
@@ -115,7 +118,10 @@ class CertificationPlan:
     readiness_blockers: list[str]
     starts_on: date  # the earliest start any item needs
     late_by_days: int  # > 0: the target cannot be met from today at these efforts
-    earliest_target: date  # the target date that would need nothing to start in the past
+    earliest_target: date  # the earliest target that needs nothing in the past and lets the
+    # ISMS run MIN_RUN_DAYS before Stage 2
+    isms_since: date | None = None  # the earliest ISMS record (None: nothing kept yet)
+    run_days_by_stage_2: int = 0  # how long the ISMS will have run by the target
 
     @property
     def items(self) -> list[PlanItem]:
@@ -368,7 +374,12 @@ def build_plan(
         readiness_blockers=list(readiness_blockers),
         starts_on=starts_on,
         late_by_days=late,
-        earliest_target=target_date + timedelta(days=late),
+        earliest_target=max(
+            target_date + timedelta(days=late),
+            (report.isms_since or today) + timedelta(days=MIN_RUN_DAYS),
+        ),
+        isms_since=report.isms_since,
+        run_days_by_stage_2=(target_date - (report.isms_since or today)).days,
     )
 
 
