@@ -301,11 +301,14 @@ def lint_library(
         problem_findings[set_id].append(
             Finding(Severity.ERROR, "bad-edge", set_id, problem.where, problem.message)
         )
+    from crosswalk.services.mapping.lint_content import content_findings  # uses Finding
+
     scorecards = []
     for set_id in sorted(wanted):
         mapping_set = library.mapping_sets[set_id]
         card = _scorecard(library, mapping_set)
         card.findings[:0] = problem_findings.get(set_id, [])
+        card.findings.extend(content_findings(library, mapping_set))
         if backbone and backbone in library.frameworks:
             _compare_with_backbone(library, card, mapping_set, backbone)
         scorecards.append(card)
