@@ -83,3 +83,25 @@ def test_every_framework_names_its_source_and_licence(library: Library) -> None:
     for framework in library.frameworks.values():
         assert framework.source and framework.notice, framework.id
     assert "not included" in library.frameworks["iso27001-2022"].notice
+
+
+def test_ai_act_grace_periods_in_notes_agree_with_their_dates(library: Library) -> None:
+    """A note that says "(N months, FROM to TO)" must count the months between its dates."""
+    import re
+    from datetime import date
+
+    checked = 0
+    for requirement in library.frameworks["eu-ai-act"]:
+        note = str(requirement.attributes.get("note", ""))
+        found = re.search(r"\((\d+) months?, (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)\)", note)
+        if found is None:
+            assert not re.search(r"grace period \(\d+ months?\)", note), requirement.ref
+            continue
+        months, start, end = (
+            int(found[1]),
+            date.fromisoformat(found[2]),
+            date.fromisoformat(found[3]),
+        )
+        assert (end.year - start.year) * 12 + end.month - start.month == months, requirement.ref
+        checked += 1
+    assert checked >= 1  # Art. 50(2): 2 August to 2 December 2026 is four months
