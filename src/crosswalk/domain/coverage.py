@@ -91,9 +91,15 @@ class CriterionRoute:
         return self.step.mapping.strength
 
     @cached_property
+    def weak(self) -> bool:
+        """A tangential edge (strength 1-3): shown, never counted beyond partial."""
+        return self.step.mapping.weak
+
+    @cached_property
     def full(self) -> bool:
-        """The edge passes coverage unchanged and some control meets the criterion fully."""
-        return any(c.level is Coverage.FULL for c in self.controls)
+        """The edge passes coverage unchanged and some control meets the criterion fully
+        (a weak edge never does, whatever its relationship says)."""
+        return not self.weak and any(c.level is Coverage.FULL for c in self.controls)
 
     @cached_property
     def proven(self) -> tuple[Contribution, ...]:
@@ -108,7 +114,7 @@ class CriterionRoute:
         return bool(self.controls) and not self.unproven
 
     def strong(self, bar: int) -> bool:
-        return self.strength is not None and self.strength >= bar
+        return not self.weak and self.strength is not None and self.strength >= bar
 
     def describe(self) -> str:
         """The criterion and every control it counts, with how each stands."""
@@ -116,6 +122,7 @@ class CriterionRoute:
             f"{c.control_id} ({_standing(c)})" for c in sorted(self.controls, key=_control_order)
         ]
         strength = f", strength {self.strength}" if self.strength is not None else ""
+        strength += ", weak" if self.weak else ""
         return (
             f"{split_key(self.criterion)[1]} through {self.step.relationship} "
             f"({self.step.mapping.set_id}{strength}), with its controls {', '.join(parts)}"

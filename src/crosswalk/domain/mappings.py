@@ -34,6 +34,9 @@ class Provenance:
     url: str = ""
 
 
+WEAK_STRENGTH = 3  # the rubric's "tangential" band: 1-3
+
+
 @dataclass(frozen=True, slots=True)
 class Mapping:
     """One authored edge ``source -> target``; both are ``framework:ref`` keys.
@@ -51,6 +54,11 @@ class Mapping:
     strength: int | None = None
     beyond_refined: str | None = None
     attributes: MappingType[str, str] = field(default_factory=_empty)
+
+    @property
+    def weak(self) -> bool:
+        """Tangential on the strength rubric (1-3): shown, never counted beyond partial."""
+        return self.strength is not None and self.strength <= WEAK_STRENGTH
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,6 +140,6 @@ def test_the_likely_bar_is_a_workspace_setting(northwind: Path, run: Run) -> Non
     assert report["annex_a_summary"]["by_verdict"]["likely"] < likely_at_7
     assert "strength >= 9" in report["evidence_rule"]
     refused = run("settings", "set", "likely-strength", "11")
-    assert refused.exit_code == 2 and "1-10" in refused.stdout + refused.stderr
+    assert refused.exit_code == 2 and "4-10" in refused.stdout + refused.stderr
     assert run("settings", "set", "colour", "blue").exit_code == 2
     assert as_json(run("settings", "show", "--json")) == {"likely-strength": 9}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from crosswalk.catalogs.loader import Library
 from crosswalk.demo.builder import DemoResult
 from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus, Tag
@@ -175,3 +177,31 @@ def test_demo_judges_the_clauses_from_its_isms_records(demo: DemoResult) -> None
     assert demo.gap.paper_only_controls and demo.gap.unowned_controls
     reverse = {item.topic for item in demo.gap.reverse}
     assert {"Type 2 observation window", "System description", "Processing integrity"} <= reverse
+
+
+def test_a_weak_edge_is_shown_but_never_counts_beyond_partial(tmp_path: Path) -> None:
+    from crosswalk.catalogs.loader import load_library
+    from tests.factories import catalog, edge, mapping_set, write_yaml
+
+    write_yaml(tmp_path / "acme.yaml", catalog())
+    write_yaml(
+        tmp_path / "map.yaml",
+        mapping_set(
+            [
+                edge("G1.1", "A.5.1", "superset_of", "Tangential at best", strength=2),
+                edge("G1.2", "A.5.2", "superset_of", "Covers it", strength=9),
+            ]
+        ),
+    )
+    library = load_library([tmp_path])
+    result = build_gap_report(
+        library,
+        [control("POL-1", "acme-policy-1:G1.1"), control("POL-2", "acme-policy-1:G1.2")],
+        "acme-policy-1",
+        ISO,
+    )
+    weak, strong = result.find("A.5.1"), result.find("A.5.2")
+    assert strong.verdict == "covered" and not strong.criteria[0].weak
+    assert weak.verdict == "partial"  # superset_of, all controls operating, but strength 2
+    assert weak.criteria[0].weak and weak.criteria[0].gives == "partial"
+    assert any("strength 2, weak" in reason for reason in weak.why_not_higher)

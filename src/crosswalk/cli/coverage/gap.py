@@ -106,7 +106,7 @@ def print_explanation(view: RequirementVerdict) -> None:
                 [
                     c.criterion,
                     c.relationship,
-                    "" if c.strength is None else c.strength,
+                    ("" if c.strength is None else str(c.strength)) + (" weak" if c.weak else ""),
                     c.gives,
                     ", ".join(c.controls),
                     c.mapping_set,
@@ -162,7 +162,7 @@ def gap(
         int | None,
         typer.Option(
             "--likely-strength",
-            min=1,
+            min=4,
             max=10,
             help="Bar for 'likely' for this run (default: the workspace's, 7 unless set).",
         ),

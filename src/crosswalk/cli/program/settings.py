@@ -46,7 +46,7 @@ def set_setting(
     value: Annotated[str, typer.Argument(help="The new value.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Change a setting. likely-strength (1-10, default 7): a route of at least this strength
+    """Change a setting. likely-strength (4-10, default 7): a route of at least this strength
     from operating controls makes a requirement "likely covered" in every report.
 
     Example: crosswalk settings set likely-strength 8
@@ -58,7 +58,7 @@ def set_setting(
     try:
         strength = int(value)
     except ValueError:
-        raise fail(f"likely-strength {value!r} is not a number (1-10)") from None
+        raise fail(f"likely-strength {value!r} is not a number (4-10)") from None
     with session(ctx) as active:
         set_likely_strength(active, strength)
     if as_json:

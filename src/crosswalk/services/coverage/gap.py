@@ -21,6 +21,7 @@ from crosswalk.domain.coverage import (
     assess,
 )
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.mappings import WEAK_STRENGTH
 from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Framework
 from crosswalk.services.controls.confirmations import (
@@ -264,8 +265,11 @@ def likely_strength(session: Session) -> int:
 
 def set_likely_strength(session: Session, strength: int) -> int:
     """Set the bar: a route of at least this strength from operating controls is "likely"."""
-    if not 1 <= strength <= 10:
-        raise GapError(f"likely strength {strength}: use 1-10 (the strength rubric's scale)")
+    if not WEAK_STRENGTH < strength <= 10:
+        raise GapError(
+            f"likely strength {strength}: use {WEAK_STRENGTH + 1}-10 (1-{WEAK_STRENGTH} is "
+            "the rubric's tangential band, never counted beyond partial)"
+        )
     row = session.get(SettingRow, LIKELY_SETTING)
     if row is None:
         session.add(SettingRow(key=LIKELY_SETTING, value=json.dumps(strength)))

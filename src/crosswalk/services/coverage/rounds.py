@@ -47,7 +47,7 @@ class OwnerRound:
 
 
 def _item(view: RequirementVerdict, bar: int, owner: str | None) -> LikelyItem | None:
-    strong = [c for c in view.criteria if (c.strength or 0) >= bar and c.operating]
+    strong = [c for c in view.criteria if not c.weak and (c.strength or 0) >= bar and c.operating]
     if not strong:
         return None
     best = strong[0]

@@ -38,6 +38,7 @@ class CriterionView:
     gives: str  # "full" or "partial"
     controls: list[str]  # every control tagged to the criterion, with how it stands
     operating: list[str]  # those operating (with fresh evidence once it is tracked)
+    weak: bool = False  # strength 1-3: shown, never counted beyond partial
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def criterion_view(route: CriterionRoute) -> CriterionView:
         gives="full" if route.full else "partial",
         controls=[standing(c) for c in sorted(route.controls, key=lambda c: c.control_id)],
         operating=sorted(c.control_id for c in route.proven),
+        weak=route.weak,
     )
 
 
