@@ -102,7 +102,7 @@ def show(
                 v.other.key,
                 v.other.title,
                 v.relationship,
-                v.strength,
+                ("" if v.strength is None else str(v.strength)) + (" weak" if v.weak else ""),
                 v.mapping_set,
                 v.note,
             ]

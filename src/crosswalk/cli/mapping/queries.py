@@ -32,6 +32,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _strength(view: PathView) -> str:
+    return _bare_strength(view) + (" weak" if view.weak else "")
+
+
+def _bare_strength(view: PathView) -> str:
     if view.strength is None:
         return "–"
     return f"≤{view.strength}" if view.strength_is_bound else str(view.strength)
@@ -161,6 +165,7 @@ def matrix(
         "note",
         "mapping set",
         "inferred via",
+        "weak",
     ]
     table = Table(
         f"{source_id} to {target_id}"[:31],
@@ -177,6 +182,7 @@ def matrix(
                 r.note,
                 r.mapping_set,
                 r.inferred_via,
+                "weak" if r.weak else "",
             ]
             for r in rows
         ],

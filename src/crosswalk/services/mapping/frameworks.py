@@ -86,6 +86,7 @@ class MappingView:
     provenance: str
     beyond_refined: str | None
     attributes: dict[str, str]
+    weak: bool = False  # strength 1-3: tangential, never counted beyond partial
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def mapping_view(library: Library, edge: Step) -> MappingView:
         provenance=mapping_set.provenance.source,
         beyond_refined=mapping.beyond_refined,
         attributes=dict(mapping.attributes),
+        weak=mapping.weak,
     )
 
 

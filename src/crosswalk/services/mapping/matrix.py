@@ -40,10 +40,12 @@ class MatrixCell:
     note: str
     mapping_set: str
     inferred_via: str
+    weak: bool = False
 
     @property
     def tooltip(self) -> str:
         strength = f", strength {self.strength}" if self.strength is not None else ""
+        strength += ", weak" if self.weak else ""
         via = f" via {self.inferred_via}" if self.inferred_via else ""
         return (
             f"{self.relationship.replace('_', ' ')}{strength}{via} [{self.mapping_set}]: "
@@ -130,6 +132,7 @@ def _cell(row: MatrixRow) -> MatrixCell:
         note=row.note,
         mapping_set=row.mapping_set,
         inferred_via=row.inferred_via,
+        weak=row.weak,
     )
 
 

@@ -40,6 +40,7 @@ class PathView:
     coverage: str
     via: list[RequirementRef]
     steps: list[MappingView]
+    weak: bool = False  # the path's weakest edge is tangential (strength 1-3)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def path_view(library: Library, path: Path) -> PathView:
         coverage=coverage_effect(composed.relationship, composed.certain),
         via=[requirement_ref(library, key) for key in path.via],
         steps=[mapping_view(library, step) for step in path.steps],
+        weak=any(step.mapping.weak for step in path.steps),
     )
 
 
@@ -115,6 +117,7 @@ class MatrixRow:
     note: str
     mapping_set: str
     inferred_via: str
+    weak: bool = False  # some edge of its path is tangential (strength 1-3)
 
 
 def build_matrix(
@@ -174,6 +177,7 @@ def build_matrix(
                     ),
                     mapping_set=",".join(dict.fromkeys(s.mapping.set_id for s in path.steps)),
                     inferred_via=" > ".join(path.via),
+                    weak=any(step.mapping.weak for step in path.steps),
                 )
             )
     return rows
