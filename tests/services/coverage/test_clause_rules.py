@@ -43,3 +43,27 @@ def test_every_record_a_rule_may_name_is_one_readiness_keeps(
         kept = {a.key for a in found.artifacts}
     allowed = set(typing.get_args(IsmsRecord))
     assert allowed == kept == set(HOW_TO_MAKE)
+
+
+def test_a_malformed_policy_file_marks_the_library_unreadable_not_the_gap_broken(
+    library: Library, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from crosswalk.services.coverage.gap import run_gap
+    from crosswalk.store.models import Base
+
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "POL-X.md").write_text("---\nid: POL-X\n---\nno title\n")
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        report = run_gap(session, library, today=date(2026, 11, 27), workspace_root=tmp_path)
+    view = report.find("5.2")
+    assert view.verdict == "gap"
+    assert any(
+        "cannot be read" in reason and "POL-X.md" in reason for reason in view.why_not_higher
+    )

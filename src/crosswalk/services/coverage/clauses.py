@@ -104,7 +104,8 @@ def judge_clauses(
             if record.complete:
                 continue
             if not record.exists:
-                reasons.append(f"no {record.name.lower()} yet ({HOW_TO_MAKE[record.key]})")
+                said = record.missing[0] if record.missing else f"no {record.name.lower()} yet"
+                reasons.append(f"{said} ({HOW_TO_MAKE[record.key]})")
             else:
                 reasons.extend(f"{record.name}: {why}" for why in record.missing)
         verdict = Verdict.PARTIAL if any(record.exists for record in found) else Verdict.GAP

@@ -119,30 +119,15 @@ def verdict_view(
 ) -> RequirementVerdict:
     requirement = assessment.requirement
     guidance = library.guidance.get(requirement.key)
-    if not assessment.counted and not assessment.head_start:  # the common case, kept cheap
-        return RequirementVerdict(
-            ref=requirement.ref,
-            title=requirement.title,
-            kind=requirement.kind,
-            group=requirement_group(library, requirement),
-            verdict=assessment.verdict,
-            controls=[],
-            owners=[],
-            why_not_higher=list(assessment.why_not_higher),
-            routes=[],
-            head_start=[],
-            net_new=assessment.net_new,
-            suggested_control=guidance.suggested_control if guidance else None,
-            artifact=guidance.artifact if guidance else None,
-            effort=guidance.effort if guidance else None,
-            exclusion_reason=assessment.exclusion_reason,
-            group_parent=requirement.parent,
-            basis=list(assessment.basis),
+    reached = bool(assessment.counted or assessment.head_start)  # most are not: keep cheap
+    owners = sorted({c.owner for c in assessment.counted if c.owner}) if reached else []
+    routes = (
+        sorted(
+            (route_view(c) for c in assessment.counted),
+            key=lambda r: (r.gives != "full", r.control_id, r.tagged),
         )
-    owners = sorted({c.owner for c in assessment.counted if c.owner})
-    routes = sorted(
-        (route_view(c) for c in assessment.counted),
-        key=lambda r: (r.gives != "full", r.control_id, r.tagged),
+        if reached
+        else []
     )
     why = list(assessment.why_not_higher)
     for contribution in assessment.counted:
@@ -159,7 +144,7 @@ def verdict_view(
         owners=owners,
         why_not_higher=why,
         routes=routes,
-        head_start=[route_view(c) for c in assessment.head_start],
+        head_start=[route_view(c) for c in assessment.head_start] if reached else [],
         net_new=assessment.net_new,
         suggested_control=guidance.suggested_control if guidance else None,
         artifact=guidance.artifact if guidance else None,
@@ -167,5 +152,5 @@ def verdict_view(
         exclusion_reason=assessment.exclusion_reason,
         group_parent=requirement.parent,
         basis=list(assessment.basis),
-        criteria=[criterion_view(r) for r in assessment.routes],
+        criteria=[criterion_view(r) for r in assessment.routes] if reached else [],
     )

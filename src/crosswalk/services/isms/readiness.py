@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
-from crosswalk.io.policy_files import PolicyStatus, read_policies, review_due
+from crosswalk.io.policy_files import PolicyFileError, PolicyStatus, read_policies, review_due
 from crosswalk.services.controls.controls import all_facts
 from crosswalk.services.isms.audits import AUDIT_RECORDS, audit_state
 from crosswalk.services.isms.audits import OVERDUE as AUDIT_OVERDUE
@@ -390,7 +390,17 @@ TOP_LEVEL_POLICY = "information security policy"
 def _policies(root: Path, today: date) -> Artifact:
     """The policy library (5.2, 7.5): a top-level policy in force, every policy in force
     approved, owned and reviewed on time."""
-    policies = [item.policy for item in read_policies(root)]
+    try:
+        policies = [item.policy for item in read_policies(root)]
+    except PolicyFileError as problem:  # one bad file must not stop the gap analysis
+        return _artifact(
+            "policies",
+            "Policy library",
+            "5.2, 7.5",
+            0,
+            [],
+            missing=f"Policy library (5.2, 7.5): cannot be read: {problem}",
+        )
     in_force = [p for p in policies if p.status is PolicyStatus.IN_FORCE]
     blockers = []
     if in_force and not any(TOP_LEVEL_POLICY in p.title.lower() for p in in_force):

@@ -279,10 +279,9 @@ def build_plan(
         _Draft(f"{PARTIAL}:{v.ref}", PARTIAL, v, _smaller(v.effort or "M"), []) for v in partial
     ]
     # Annex A work must run before the internal audit looks at it.
-    for draft in annex_drafts:
-        for key in audit_keys:
-            by_key = next(d for d in clause_drafts if d.key == key)
-            by_key.depends_on = sorted({*by_key.depends_on, draft.key})
+    for draft in clause_drafts:
+        if draft.key in audit_keys:
+            draft.depends_on = sorted({*draft.depends_on, *(d.key for d in annex_drafts)})
     deadline = {d.key: ready for d in clause_drafts}
     deadline.update({d.key: ready for d in annex_drafts})
     deadline.update({d.key: stage_2 - timedelta(days=14) for d in partial_drafts})

@@ -27,11 +27,17 @@ router = APIRouter()
 OwnerQuery = Annotated[str | None, Query(max_length=200, description="Owner contains this.")]
 
 
+def all_rounds(context: RequestContext) -> list[OwnerRound]:
+    return context.state.cached(
+        context.db, "owner-rounds", lambda: owner_rounds(gap_report(context))
+    )
+
+
 def rounds_for(context: RequestContext, owner: str | None) -> tuple[list[OwnerRound], str]:
     """Control owners see their own round; others every round, or one owner's."""
     if context.user.role == CONTROL_OWNER:
         owner = context.user.owner_name or "\0"  # no owner name: nothing is theirs
-    rounds = owner_rounds(gap_report(context))
+    rounds = all_rounds(context)
     wanted = (owner or "").strip().lower()
     return [r for r in rounds if wanted in r.owner.lower()], owner or ""
 
@@ -52,7 +58,7 @@ def _page(
         rounds=rounds,
         owner=chosen,
         error=error,
-        all_owners=[r.owner for r in owner_rounds(gap_report(context))],
+        all_owners=[r.owner for r in all_rounds(context)],
     )
 
 
