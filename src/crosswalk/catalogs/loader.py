@@ -27,6 +27,7 @@ from crosswalk.catalogs.schema import (
     MappingEntry,
     MappingSetFile,
 )
+from crosswalk.domain.adjustments import Adjustment, overlay
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.graph import CrosswalkGraph
 from crosswalk.domain.mappings import Mapping, MappingSet, Provenance
@@ -203,6 +204,7 @@ def _build_mapping(
             strength=entry.strength if entry.strength is not None else defaults.strength,
             beyond_refined=entry.beyond_refined,
             attributes=MappingProxyType({k: str(v) for k, v in entry.attributes.items()}),
+            marked_weak=entry.weak,
         ),
         [],
     )
@@ -353,6 +355,23 @@ class Library:
     sources: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     guidance: dict[str, Guidance] = field(default_factory=dict)
+    retired: tuple[Mapping, ...] = ()  # shipped edges a workspace's team retired
+
+    def with_adjustments(self, adjustments: Iterable[Adjustment]) -> Library:
+        """This library as a workspace's team adjusted it; shipped sets are left untouched."""
+        laid = overlay(self.mapping_sets, adjustments, self.coverage_sets)
+        if laid.mapping_sets is self.mapping_sets:
+            return self
+        adjusted = Library(
+            self.frameworks,
+            laid.mapping_sets,
+            self.sources,
+            self.problems,
+            self.guidance,
+            laid.retired,
+        )
+        adjusted.__dict__["ref_indexes"] = self.ref_indexes  # same frameworks: share the index
+        return adjusted
 
     @cached_property
     def coverage_sets(self) -> set[str]:

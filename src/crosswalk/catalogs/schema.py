@@ -78,6 +78,10 @@ class MappingEntry(_Strict):
     relationship: Relationship | None = None
     rationale: RationaleKind | None = None
     strength: Annotated[int, Field(ge=1, le=10)] | None = None
+    weak: bool | None = Field(
+        default=None,
+        description="Tangential on the strength rubric (1-3): shown, never counted beyond partial.",
+    )
     note: Text | None = None
     beyond_refined: Text | None = Field(
         default=None,

@@ -61,6 +61,8 @@ def _edge(mapping: Mapping) -> dict[str, Any]:
     entry["rationale"] = mapping.rationale.value
     if mapping.strength is not None:
         entry["strength"] = mapping.strength
+    if mapping.marked_weak is not None:
+        entry["weak"] = mapping.marked_weak
     entry["note"] = mapping.note
     if mapping.beyond_refined:
         entry["beyond_refined"] = mapping.beyond_refined

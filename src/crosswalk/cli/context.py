@@ -36,15 +36,23 @@ def workspace_catalogs(ctx: typer.Context) -> Path | None:
     return catalogs_folder(root) if root is not None else None
 
 
-def library(ctx: typer.Context, strict: bool = True) -> Library:
-    """Shipped catalogs, the workspace's imported ones, and any --catalog-path files."""
+def library(ctx: typer.Context, strict: bool = True, adjusted: bool = True) -> Library:
+    """Shipped catalogs, the workspace's imported ones, and any --catalog-path files, with the
+    team's mapping adjustments laid over them (``adjusted=False``: the sets as shipped)."""
     from crosswalk.services.mapping.library import open_library
 
     extra = list(_root_options(ctx).get("catalog_path", []))  # type: ignore[call-overload]
+    root = workspace_root(ctx)
     imported = workspace_catalogs(ctx)
     if imported is not None:
         extra.extend(f for f in (imported / "frameworks", imported / "mappings") if f.is_dir())
-    return open_library(extra, strict=strict)
+    loaded = open_library(extra, strict=strict)
+    if not (strict and adjusted) or (root is None and not _root_options(ctx).get("database_url")):
+        return loaded
+    from crosswalk.services.mapping.adjustments import adjusted_library
+
+    with optional_session(ctx) as active:
+        return loaded if active is None else adjusted_library(active, loaded)
 
 
 def _root_options(ctx: typer.Context) -> dict[str, object]:

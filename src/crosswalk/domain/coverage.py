@@ -123,6 +123,8 @@ class CriterionRoute:
         ]
         strength = f", strength {self.strength}" if self.strength is not None else ""
         strength += ", weak" if self.weak else ""
+        adjusted = self.step.mapping.adjusted
+        strength += f", adjusted by the team: {adjusted}" if adjusted else ""
         return (
             f"{split_key(self.criterion)[1]} through {self.step.relationship} "
             f"({self.step.mapping.set_id}{strength}), with its controls {', '.join(parts)}"
@@ -191,9 +193,10 @@ class Assessment:
 def _describe(contribution: Contribution) -> str:
     if contribution.step is None:
         return f"{contribution.control_id} (tagged directly, {contribution.tag_coverage})"
+    adjusted = ", adjusted by the team" if contribution.step.mapping.adjusted else ""
     return (
         f"{contribution.control_id} via {contribution.tagged} "
-        f"({contribution.step.relationship}, {contribution.step.mapping.set_id})"
+        f"({contribution.step.relationship}, {contribution.step.mapping.set_id}{adjusted})"
     )
 
 
@@ -396,7 +399,7 @@ def reach(
                 for key in [tag.requirement, *(d.key for d in own.descendants(ref))]:
                     reached.setdefault(key, []).append(contribution)
             for edge in graph.edges_of(tag.requirement):
-                if edge.mapping.set_id not in coverage_sets:
+                if edge.mapping.set_id not in coverage_sets or edge.mapping.misnumbered:
                     continue
                 end_framework = split_key(edge.end)[0]
                 if end_framework == framework_id or end_framework not in targets:

@@ -54,10 +54,24 @@ class Mapping:
     strength: int | None = None
     beyond_refined: str | None = None
     attributes: MappingType[str, str] = field(default_factory=_empty)
+    marked_weak: bool | None = None
+    adjusted: str | None = None  # the team's reason, when a workspace adjustment shaped this edge
+
+    @property
+    def misnumbered(self) -> bool:
+        """A published table's ref that means another requirement in this edition (it names
+        ``reads_as``): reproduced exactly, shown with a caution, never counted."""
+        return bool(self.attributes.get("reads_as"))
 
     @property
     def weak(self) -> bool:
-        """Tangential on the strength rubric (1-3): shown, never counted beyond partial."""
+        """Tangential (shown, never counted beyond partial): as the set marks it, else by band.
+
+        Authored sets state ``weak: true`` on the edge; sets from elsewhere carry no such
+        field, so the rubric's 1-3 band decides for them. Lint holds the two to agree.
+        """
+        if self.marked_weak is not None:
+            return self.marked_weak
         return self.strength is not None and self.strength <= WEAK_STRENGTH
 
 

@@ -90,6 +90,7 @@ def _edge_extras(edge: Edge, group: str = "") -> list[dict[str, str] | None]:
     return [
         _prop("beyond-refined", edge.beyond_refined or "", group=group),
         _prop("attributes", attributes, group=group),
+        _prop("adjusted-by-team", edge.adjusted or "", group=group),
     ]
 
 

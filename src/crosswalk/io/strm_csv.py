@@ -247,7 +247,7 @@ def write_strm_csv(
                 split_key(edge.target)[1] if edge.target else "",
                 title(edge.target),
                 "" if edge.strength is None else str(edge.strength),
-                edge.note,
+                edge.note + (f" [adjusted by the team: {edge.adjusted}]" if edge.adjusted else ""),
             )
         )
     return buffer.getvalue()

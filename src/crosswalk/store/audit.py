@@ -120,6 +120,7 @@ def _register_isms() -> None:
         ),
         (mm.MappingReviewRow, "mapping_review", lambda r: r.mapping_set),
         (mm.ReviewFlagRow, "review_flag", lambda r: f"{r.subject_kind} {r.subject}"),
+        (mm.MappingAdjustmentRow, "mapping_adjustment", lambda r: f"{r.source} -> {r.target}"),
     ]
     linked: dict[type, tuple[str, ...]] = {m.AssetRow: ("controls",), m.RiskRow: ("controls",)}
     for model, entity, key in keyed:

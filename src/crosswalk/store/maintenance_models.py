@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crosswalk.store.models import Base, utcnow
@@ -61,3 +61,29 @@ class ReviewFlagRow(Base):
     raised_on: Mapped[date] = mapped_column(Date)
     cleared_by: Mapped[str | None] = mapped_column(String(200))
     cleared_on: Mapped[date | None] = mapped_column(Date)
+
+
+class MappingAdjustmentRow(Base):
+    """The team's own judgment on one crosswalk edge: changed, retired or added, and why.
+
+    Keyed by the edge as authored (``source -> target``, both ``framework:ref``); one row per
+    edge, updated in place so the audit trail holds every before and after."""
+
+    __tablename__ = "mapping_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))  # change, retire
+    relationship: Mapped[str | None] = mapped_column(String(32))
+    strength: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    adjusted_by: Mapped[str] = mapped_column(String(200))
+    adjusted_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __table_args__ = (UniqueConstraint("source", "target", name="uq_mapping_adjustments_edge"),)

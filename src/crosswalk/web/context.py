@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.services.access import permissions
 from crosswalk.services.access.users import User, WebSession, find_session
+from crosswalk.services.mapping.adjustments import adjusted_library
 from crosswalk.store.engine import session_scope
 from crosswalk.store.workspace import Workspace, open_workspace
 from crosswalk.web.settings import WebSettings
@@ -70,8 +72,14 @@ class RequestContext:
     user: User
     web_session: WebSession
 
-    @property
+    @cached_property
     def library(self) -> Library:
+        """The library as this workspace's team adjusted it: what every verdict uses."""
+        return adjusted_library(self.db, self.state.library)
+
+    @property
+    def shipped_library(self) -> Library:
+        """The sets as shipped and imported, before the team's adjustments."""
         return self.state.library
 
     @property

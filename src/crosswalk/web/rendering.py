@@ -32,7 +32,14 @@ templates.env.globals["donut"] = lambda counts, **kw: Markup(verdict_donut(count
 # The sidebar: (section, [(label, path, admin only)]).
 NAVIGATION = [
     ("Overview", [("Dashboard", "/", False)]),
-    ("Crosswalk", [("Explorer", "/explorer", False), ("SOC 2 × ISO matrix", "/matrix", False)]),
+    (
+        "Crosswalk",
+        [
+            ("Explorer", "/explorer", False),
+            ("SOC 2 × ISO matrix", "/matrix", False),
+            ("Team adjustments", "/adjustments", False),
+        ],
+    ),
     (
         "Program",
         [

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from crosswalk.catalogs.loader import Library
+
 from tests.services.mapping.test_lint import _lint
 
 EDGE_A72 = "acme-policy-1:G1.1 -> iso27001-2022:A.7.2"
@@ -52,6 +54,57 @@ def test_weak_edges_are_counted(tmp_path: Path) -> None:
     assert ("info", "weak-edges", "1 of 2 edges") in findings
     strong = _lint(tmp_path, [edge_("G1.1", "A.5.1", strength=8)])
     assert not any(code == "weak-edges" for _, code, _ in strong)
+
+
+def test_a_weak_mark_must_agree_with_the_strength_band(tmp_path: Path) -> None:
+    where = "acme-policy-1:G1.1 -> iso27001-2022:A.5.1"
+    unmarked = _lint(tmp_path, [edge_("G1.1", "A.5.1", strength=2)])
+    assert ("warning", "weak-unmarked", where) in unmarked
+    marked = _lint(tmp_path, [edge_("G1.1", "A.5.1", strength=2, weak=True)])
+    assert not any(code.startswith("weak-") and code != "weak-edges" for _, code, _ in marked)
+    overmarked = _lint(tmp_path, [edge_("G1.1", "A.5.1", strength=6, weak=True)])
+    assert ("error", "weak-mark", where) in overmarked
+    undermarked = _lint(tmp_path, [edge_("G1.1", "A.5.1", strength=3, weak=False)])
+    assert ("error", "weak-mark", where) in undermarked
+
+
+def test_a_published_tables_ref_that_changed_meaning_in_2022_must_say_its_numbering(
+    tmp_path: Path,
+) -> None:
+    # 2013's A.8.2 was information classification (A.8.2.1-A.8.2.3, now A.5.12, A.5.13,
+    # A.5.10); 2022's A.8.2 is privileged access rights.
+    table = {"as_written": "A.5.1, A.8.2"}
+    where = "acme-policy-1:G1.1 -> iso27001-2022:A.8.2"
+    silent = _lint(tmp_path, [edge_("G1.1", "A.8.2", attributes=table)])
+    assert ("warning", "renumbered-ref", where) in silent
+    stated = _lint(
+        tmp_path,
+        [edge_("G1.1", "A.8.2", attributes={**table, "numbering": "2013", "reads_as": "A.5.12"})],
+    )
+    assert not any(code == "renumbered-ref" for _, code, _ in stated)
+    wrong = _lint(
+        tmp_path,
+        [edge_("G1.1", "A.8.2", attributes={**table, "numbering": "2013", "reads_as": "A.5.99"})],
+    )
+    assert ("error", "renumbered-ref", where) in wrong
+    # A.5.1 kept its meaning (2013's A.5.1.x became 2022's A.5.1); an authored edge is no table
+    same = _lint(tmp_path, [edge_("G1.1", "A.5.1", attributes=table), edge_("G1.2", "A.8.2")])
+    assert not any(code == "renumbered-ref" for _, code, _ in same)
+
+
+def test_the_seed_tables_cc2_a82_is_flagged_and_counts_toward_nothing(library: Library) -> None:
+    from crosswalk.services.mapping.frameworks import describe_requirement
+
+    detail = describe_requirement(library, "soc2-tsc-2017:CC2")
+    [a82] = [v for v in detail.mappings if v.other.key == "iso27001-2022:A.8.2"]
+    assert a82.cautions and "2013 numbering" in a82.cautions[0] and "A.5.12" in a82.cautions[0]
+    [a51] = [v for v in detail.mappings if v.other.key == "iso27001-2022:A.5.1"]
+    assert a51.cautions == []
+    seed = library.mapping_sets["seed-primary"]
+    labels = {m.source: m.note for m in seed.mappings}
+    assert "'lines up with'" in labels["soc2-tsc-2017:A1"]
+    assert "'maps to'" in labels["soc2-tsc-2017:C1"]
+    assert all("Crosswalk's estimate" in m.note for m in seed.mappings)
 
 
 def edge_(

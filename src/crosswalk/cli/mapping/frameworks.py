@@ -90,6 +90,12 @@ def show(
         out.print("  children: " + ", ".join(c.ref for c in detail.children), markup=False)
     for note in detail.no_counterpart:
         out.print(f"  no counterpart ({note.mapping_set}): {note.note}", markup=False)
+    for view in detail.retired:
+        out.print(
+            f"  retired by the team ({view.mapping_set}): {view.other.key} {view.relationship}; "
+            f"why: {view.adjusted}",
+            markup=False,
+        )
     if not detail.mappings:
         out.print("  no mappings")
         return
@@ -104,7 +110,13 @@ def show(
                 v.relationship,
                 ("" if v.strength is None else str(v.strength)) + (" weak" if v.weak else ""),
                 v.mapping_set,
-                v.note,
+                "; ".join(
+                    [
+                        v.note,
+                        *([f"adjusted by the team: {v.adjusted}"] if v.adjusted else []),
+                        *(f"caution: {c}" for c in v.cautions),
+                    ]
+                ),
             ]
             for v in detail.mappings
         ],

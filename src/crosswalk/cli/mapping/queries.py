@@ -57,6 +57,10 @@ def _explain(view: PathView) -> None:
             markup=False,
         )
         out.print(f"     why: {step.note}", markup=False)
+        if step.adjusted:
+            out.print(f"     adjusted by the team: {step.adjusted}", markup=False)
+        for caution in step.cautions:
+            out.print(f"     caution: {caution}", markup=False)
         if step.beyond_refined:
             out.print(f"     beyond the series table: {step.beyond_refined}", markup=False)
 
@@ -166,6 +170,7 @@ def matrix(
         "mapping set",
         "inferred via",
         "weak",
+        "adjusted by the team",
     ]
     table = Table(
         f"{source_id} to {target_id}"[:31],
@@ -183,6 +188,7 @@ def matrix(
                 r.mapping_set,
                 r.inferred_via,
                 "weak" if r.weak else "",
+                r.adjusted,
             ]
             for r in rows
         ],

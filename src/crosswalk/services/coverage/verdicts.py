@@ -24,6 +24,7 @@ class Route:
     strength: int | None
     note: str | None
     gives: str  # "full" or "partial"
+    adjusted: str | None = None  # the team's reason, when it adjusted the edge
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class CriterionView:
     controls: list[str]  # every control tagged to the criterion, with how it stands
     operating: list[str]  # those operating (with fresh evidence once it is tracked)
     weak: bool = False  # strength 1-3: shown, never counted beyond partial
+    adjusted: str | None = None  # the team's reason, when it adjusted the edge
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ def route_view(contribution: Contribution) -> Route:
         strength=step.mapping.strength if step else None,
         note=step.mapping.note if step else None,
         gives=contribution.level,
+        adjusted=step.mapping.adjusted if step else None,
     )
 
 
@@ -100,6 +103,7 @@ def criterion_view(route: CriterionRoute) -> CriterionView:
         controls=[standing(c) for c in sorted(route.controls, key=lambda c: c.control_id)],
         operating=sorted(c.control_id for c in route.proven),
         weak=route.weak,
+        adjusted=route.step.mapping.adjusted,
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.graph import Step
-from crosswalk.domain.requirements import Framework, Requirement
+from crosswalk.domain.mappings import Mapping
+from crosswalk.domain.requirements import Framework, Requirement, split_key
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class MappingView:
     beyond_refined: str | None
     attributes: dict[str, str]
     weak: bool = False  # strength 1-3: tangential, never counted beyond partial
+    adjusted: str | None = None  # the team's reason, when a workspace adjustment shaped it
+    retired: bool = False  # a shipped edge the team retired: shown, used nowhere
+    cautions: list[str] = field(default_factory=list)  # what a reader must know about it
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class RequirementDetail:
     mappings: list[MappingView]
     no_counterpart: list[MappingView] = field(default_factory=list)
     notice: str = ""
+    retired: list[MappingView] = field(default_factory=list)  # retired by the team
 
 
 def _ref_of(requirement: Requirement) -> RequirementRef:
@@ -136,7 +141,30 @@ def mapping_view(library: Library, edge: Step) -> MappingView:
         beyond_refined=mapping.beyond_refined,
         attributes=dict(mapping.attributes),
         weak=mapping.weak,
+        adjusted=mapping.adjusted,
+        cautions=edge_cautions(library, mapping),
     )
+
+
+def edge_cautions(library: Library, mapping: Mapping) -> list[str]:
+    """What a reader must know before trusting an edge: a published table's ref that is almost
+    certainly the previous edition's numbering."""
+    cautions = []
+    attributes = mapping.attributes
+    if mapping.misnumbered and mapping.target is not None:
+        framework_id, ref = split_key(mapping.target)
+        now = library.requirement(mapping.target)
+        reads_as = attributes.get("reads_as", "")
+        meant = library.requirement(f"{framework_id}:{reads_as}") if reads_as else None
+        cautions.append(
+            f"the table's {ref} is almost certainly {attributes.get('numbering', 'older')} "
+            "numbering"
+            + (f" ({attributes['numbering_note']})" if attributes.get("numbering_note") else "")
+            + f"; in this edition {ref} is {now.title if now else 'another control'}"
+            + (f": read it as {reads_as} {meant.title}" if meant else "")
+            + "; this edge counts toward nothing"
+        )
+    return cautions
 
 
 def describe_requirement(library: Library, key: str) -> RequirementDetail:
@@ -180,4 +208,9 @@ def describe_requirement(library: Library, key: str) -> RequirementDetail:
         mappings=views,
         no_counterpart=no_counterpart,
         notice=framework.notice,
+        retired=[
+            replace(mapping_view(library, Step(m, inverted=m.target == key)), retired=True)
+            for m in library.retired
+            if key in (m.source, m.target)
+        ],
     )

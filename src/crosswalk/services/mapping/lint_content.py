@@ -9,6 +9,13 @@ the structural checks cannot see. Every finding is a warning for a reviewer, nev
 - ``mixed-levels``: one source targets both a requirement and one of its parts (9.2 and
   9.2.2): pick one level.
 - ``weak-edges``: edges of strength 3 or less, counted (shown, never counted beyond partial).
+- ``weak-mark`` (error): an edge marked ``weak`` whose strength is above the rubric's 1-3 band,
+  or one marked not weak inside it; ``weak-unmarked``: a strength of 3 or less with no mark.
+- ``renumbered-ref``: an edge reproduced from a published table (it keeps ``as_written``)
+  whose target ref named something else in the previous edition (2013's A.8.2 was
+  information classification; 2022's is privileged access rights), with no ``numbering``
+  attribute saying which edition the table used; with ``numbering`` of the previous edition
+  it must name ``reads_as``, the ref it means in this one.
 """
 
 from __future__ import annotations
@@ -179,6 +186,8 @@ def content_findings(library: Library, mapping_set: MappingSet) -> list[Finding]
         findings.extend(_merged_findings(library, mapping_set, mapping, merges))
         findings.extend(_other_names(library, mapping_set, mapping, known, partners))
     findings.extend(_mixed_levels(library, mapping_set))
+    findings.extend(_weak_marks(mapping_set))
+    findings.extend(_renumbered(library, mapping_set))
     weak = [m for m in mapping_set.mappings if m.strength is not None and m.strength <= WEAK]
     if weak:
         findings.append(
@@ -189,6 +198,115 @@ def content_findings(library: Library, mapping_set: MappingSet) -> list[Finding]
                 f"{len(weak)} of {len(mapping_set.mappings)} edges",
                 f"{len(weak)} edges of strength {WEAK} or less: shown in explanations, never "
                 "counted beyond partial",
+            )
+        )
+    return findings
+
+
+def _weak_marks(mapping_set: MappingSet) -> list[Finding]:
+    findings = []
+    for mapping in mapping_set.mappings:
+        if mapping.strength is None:
+            continue
+        in_band = mapping.strength <= WEAK
+        where = f"{mapping.source} -> {mapping.target or '(none)'}"
+        if mapping.marked_weak is None:
+            if in_band:
+                findings.append(
+                    Finding(
+                        Severity.WARNING,
+                        "weak-unmarked",
+                        mapping_set.id,
+                        where,
+                        f"strength {mapping.strength} is tangential on the rubric: mark the edge "
+                        "weak: true (or score it higher, with a note saying why)",
+                    )
+                )
+        elif mapping.marked_weak != in_band:
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "weak-mark",
+                    mapping_set.id,
+                    where,
+                    f"marked weak: {str(mapping.marked_weak).lower()} but strength "
+                    f"{mapping.strength} is {'inside' if in_band else 'outside'} the rubric's "
+                    f"1-{WEAK} band",
+                )
+            )
+    return findings
+
+
+def renamed_refs(library: Library, target_framework: str) -> dict[str, tuple[str, list[str]]]:
+    """Refs of ``target_framework`` that named something else in a previous edition: ref ->
+    (the older edition's id, the older requirements under that ref with where they went)."""
+    older = [
+        s
+        for s in library.mapping_sets.values()
+        if s.target_framework == target_framework
+        and s.source_framework != target_framework
+        and _family(s.source_framework) == _family(target_framework)
+    ]
+    found: dict[str, tuple[str, list[str]]] = {}
+    for revision in older:
+        framework = library.frameworks.get(revision.source_framework)
+        target = library.frameworks.get(target_framework)
+        if framework is None or target is None:
+            continue
+        moved: dict[str, set[str]] = defaultdict(set)
+        for mapping in revision.mappings:
+            if mapping.target is not None:
+                moved[split_key(mapping.source)[1]].add(split_key(mapping.target)[1])
+        for requirement in target:
+            ref = requirement.ref
+            under = [
+                old.ref for old in framework if old.ref == ref or old.ref.startswith(ref + ".")
+            ]
+            went = {new for old in under for new in moved.get(old, ())}
+            if under and went and ref not in went:
+                found[ref] = (
+                    framework.id,
+                    [f"{old} (now {', '.join(sorted(moved.get(old, ())))})" for old in under],
+                )
+    return found
+
+
+def _renumbered(library: Library, mapping_set: MappingSet) -> list[Finding]:
+    table_edges = [
+        m for m in mapping_set.mappings if m.target is not None and "as_written" in m.attributes
+    ]
+    if not table_edges:
+        return []
+    renamed = renamed_refs(library, mapping_set.target_framework)
+    findings = []
+    for mapping in table_edges:
+        assert mapping.target is not None
+        ref = split_key(mapping.target)[1]
+        where = f"{mapping.source} -> {mapping.target}"
+        reads_as = mapping.attributes.get("reads_as")
+        if reads_as and library.requirement(f"{mapping_set.target_framework}:{reads_as}") is None:
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "renumbered-ref",
+                    mapping_set.id,
+                    where,
+                    f"reads_as {reads_as!r} is not a requirement of {mapping_set.target_framework}",
+                )
+            )
+        if ref not in renamed or "numbering" in mapping.attributes:
+            continue
+        edition, older = renamed[ref]
+        now = library.requirement(mapping.target)
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "renumbered-ref",
+                mapping_set.id,
+                where,
+                f"the table's {ref} named something else in {edition}: {'; '.join(older)}; here "
+                f"it is {now.title if now else ref}. Say which numbering the table used "
+                "(attributes numbering; with the older one, reads_as the ref it means now)",
             )
         )
     return findings

@@ -62,7 +62,11 @@ def path_view(library: Library, path: Path) -> PathView:
         certain=composed.certain,
         strength=path.strength,
         strength_is_bound=path.strength_is_bound,
-        coverage=coverage_effect(composed.relationship, composed.certain),
+        coverage=(
+            "none: the table's ref means another requirement in this edition (see the caution)"
+            if any(step.mapping.misnumbered for step in path.steps)
+            else coverage_effect(composed.relationship, composed.certain)
+        ),
         via=[requirement_ref(library, key) for key in path.via],
         steps=[mapping_view(library, step) for step in path.steps],
         weak=any(step.mapping.weak for step in path.steps),
@@ -118,6 +122,7 @@ class MatrixRow:
     mapping_set: str
     inferred_via: str
     weak: bool = False  # some edge of its path is tangential (strength 1-3)
+    adjusted: str = ""  # the team's reasons, for edges of the path it adjusted
 
 
 def build_matrix(
@@ -178,6 +183,9 @@ def build_matrix(
                     mapping_set=",".join(dict.fromkeys(s.mapping.set_id for s in path.steps)),
                     inferred_via=" > ".join(path.via),
                     weak=any(step.mapping.weak for step in path.steps),
+                    adjusted="; ".join(
+                        s.mapping.adjusted for s in path.steps if s.mapping.adjusted
+                    ),
                 )
             )
     return rows

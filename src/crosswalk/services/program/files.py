@@ -28,6 +28,14 @@ from crosswalk.services.isms.records import (
     export_kind,
     read_kind,
 )
+from crosswalk.services.mapping.adjustments import (
+    ADJUSTMENT_FORMAT,
+    AdjustmentFile,
+    adjustment_data,
+    adjustment_rows,
+    find_adjustment,
+    upsert_adjustment,
+)
 from crosswalk.services.mapping.library import resolve_requirement
 from crosswalk.store.models import ControlRow
 
@@ -57,7 +65,26 @@ def record_kinds() -> tuple[RecordKind, ...]:
     from crosswalk.services.isms.scope import SCOPE_KINDS
     from crosswalk.services.soa.records import SOA_RECORDS
 
-    return (*RISK_KINDS[:1], *SCOPE_KINDS, *RISK_KINDS[1:], SOA_RECORDS, *ISMS_RECORDS)
+    return (
+        *RISK_KINDS[:1],
+        *SCOPE_KINDS,
+        *RISK_KINDS[1:],
+        SOA_RECORDS,
+        *ISMS_RECORDS,
+        ADJUSTMENT_RECORDS,
+    )
+
+
+ADJUSTMENT_RECORDS = RecordKind(
+    folder="mapping-adjustments",
+    format=ADJUSTMENT_FORMAT,
+    model=AdjustmentFile,
+    key="edge",
+    rows=adjustment_rows,
+    to_data=adjustment_data,
+    upsert=upsert_adjustment,
+    find=find_adjustment,
+)
 
 
 def export_program(session: Session, folder: Path) -> list[Path]:

@@ -9,6 +9,7 @@ from crosswalk.web.routes.controls import controls
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
 from crosswalk.web.routes.isms import isms, risks
+from crosswalk.web.routes.mapping import adjustments
 from crosswalk.web.routes.program import dashboard, plan
 from crosswalk.web.routes.soa import soa
 
@@ -16,6 +17,7 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     dashboard.router,
     explorer.router,
+    adjustments.router,
     controls.router,
     evidence.router,
     gap.router,
