@@ -80,3 +80,18 @@ def test_sqlite_settings_are_applied(sqlite_workspace: Workspace) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_the_fast_head_check_names_alembics_head(database_url: str) -> None:
+    from crosswalk.store.engine import SCHEMA_HEAD, stored_revision
+
+    assert SCHEMA_HEAD == head_revision()  # a new migration must move SCHEMA_HEAD too
+    engine = make_engine(database_url)
+    try:
+        assert stored_revision(engine) is None  # an empty database: Alembic runs
+        migrate(engine)
+        assert stored_revision(engine) == SCHEMA_HEAD
+        migrate(engine)  # at the head: answered from one query, nothing changes
+        assert current_revision(engine) == SCHEMA_HEAD
+    finally:
+        engine.dispose()
