@@ -85,7 +85,7 @@ def test_sqlite_settings_are_applied(sqlite_workspace: Workspace) -> None:
 def test_the_fast_head_check_names_alembics_head(database_url: str) -> None:
     from crosswalk.store.engine import SCHEMA_HEAD, stored_revision
 
-    assert SCHEMA_HEAD == head_revision()  # a new migration must move SCHEMA_HEAD too
+    assert head_revision() == SCHEMA_HEAD  # a new migration must move SCHEMA_HEAD too
     engine = make_engine(database_url)
     try:
         assert stored_revision(engine) is None  # an empty database: Alembic runs

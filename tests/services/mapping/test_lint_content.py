@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from crosswalk.catalogs.loader import Library
-
 from tests.services.mapping.test_lint import _lint
 
 EDGE_A72 = "acme-policy-1:G1.1 -> iso27001-2022:A.7.2"
