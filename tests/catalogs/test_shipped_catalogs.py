@@ -59,6 +59,9 @@ def test_nist_csf_has_6_functions_22_categories_106_subcategories(library: Libra
     }
 
 
+OMNIBUS_PROHIBITIONS = ("Art. 5(1)(ba)", "Art. 5(1)(bb)")
+
+
 def test_gdpr_and_ai_act_carry_the_reference_facts(library: Library) -> None:
     gdpr = library.frameworks["gdpr"]
     articles = {r.ref for r in gdpr if r.kind == "article"}
@@ -70,7 +73,9 @@ def test_gdpr_and_ai_act_carry_the_reference_facts(library: Library) -> None:
     ai = library.frameworks["eu-ai-act"]
     rows = {row["ref"]: row for row in reference_rows("catalogs/eu_ai_act_obligations.csv")}
     obligations = {r.ref: r for r in ai if r.kind == "obligation"}
-    assert set(obligations) == set(rows)
+    # The reference rows, plus the two prohibitions the Digital Omnibus on AI inserts in Art. 5.
+    assert set(obligations) - set(rows) == set(OMNIBUS_PROHIBITIONS)
+    assert set(rows) <= set(obligations)
     for ref, row in rows.items():
         attributes = obligations[ref].attributes
         assert attributes["applies_to"] == row["applies_to"]
@@ -105,3 +110,49 @@ def test_ai_act_grace_periods_in_notes_agree_with_their_dates(library: Library) 
         assert (end.year - start.year) * 12 + end.month - start.month == months, requirement.ref
         checked += 1
     assert checked >= 1  # Art. 50(2): 2 August to 2 December 2026 is four months
+
+
+def test_ai_act_header_states_the_digital_omnibus_status_it_has_sources_for(
+    library: Library,
+) -> None:
+    """The header names the proposal; no Official Journal publication claimed without a ref."""
+    import re
+
+    ai = library.frameworks["eu-ai-act"]
+    header = " ".join((ai.version, ai.source, ai.notice, ai.description))
+    assert "COM(2025) 836" in ai.source and "19 November 2025" in ai.source
+    assert "Regulation (EU) 2024/1689" in ai.source
+    # no bare "agreement" without its date, as the old header had
+    assert "Digital Omnibus agreement" not in header
+    assert "provisional agreement of Parliament and Council 7 May 2026" in ai.source
+    # Official Journal: either a reference, or an explicit "not yet published"
+    omnibus_oj = re.search(r"Official Journal: Regulation \(EU\) (\d{4}/\d+), OJ L", ai.source)
+    if omnibus_oj is None:
+        assert "not yet published in the Official Journal" in ai.source
+    else:
+        assert omnibus_oj[1] != "2024/1689"
+        # the reference came from secondary sources; the header must say so
+        assert "secondary sources" in ai.source and "secondary sources" in ai.notice
+    assert "checked 2026-12-06" in ai.source
+    for requirement in ai:
+        if requirement.kind != "obligation":
+            continue
+        attributes = requirement.attributes
+        assert "checked 2026-12-06" in str(attributes["omnibus_status"]), requirement.ref
+        if attributes["omnibus_applies_from"] == "not verified":
+            assert "not verified" in str(attributes.get("note", "")), requirement.ref
+
+
+def test_ai_act_omnibus_prohibitions_name_their_sources(library: Library) -> None:
+    """Art. 5 gains only the prohibitions a named public source gives, dated as amended."""
+    ai = library.frameworks["eu-ai-act"]
+    for ref in OMNIBUS_PROHIBITIONS:
+        requirement = ai.get(ref)
+        assert requirement is not None and requirement.parent == "Art. 5", ref
+        attributes = requirement.attributes
+        assert attributes["applies_from"] == "not in the 2024 text"  # not in the Act as published
+        assert attributes["omnibus_applies_from"] == "2026-12-02"
+        assert attributes["article_title"] == "Prohibited AI practices"
+        source = str(attributes["source"])
+        assert "Council" in source and "29 June 2026" in source and "https://" in source, ref
+        assert "not checked" in str(attributes["note"])  # OJ text itself not retrieved

@@ -61,7 +61,7 @@ def test_confirming_a_likely_item_fully_makes_it_covered(northwind: Path, run: R
     before = explain(run, "A.8.32")
     assert before["verdict"] == "likely"
     [reason] = [r for r in before["why_not_higher"] if r.startswith("likely covered")]
-    assert "CC8.1 through superset_of" in reason and "strength 8" in reason
+    assert "CC8.1 through superset_of" in reason and "strength 9" in reason
     assert "the edge says:" in reason and "crosswalk confirm CONTROL A.8.32 --full" in reason
 
     done = run("confirm", "NW-CHG-01", "A.8.32", "--full", "--by", "Tom Okafor", "--json")

@@ -160,6 +160,14 @@ def test_adjustments_survive_export_program_and_apply(
         == 0
     )
     verdict = _a72(run)["verdict"]
+    csv_text = run("mappings", "export", "soc2-to-iso27001-2022", "--format", "csv").stdout
+    [row] = [
+        line for line in csv_text.splitlines() if line.startswith("CC6.4,") and ",A.7.2," in line
+    ]
+    assert "intersects with" in row and ",6," in row
+    assert "[adjusted by the team: No loading bay in scope]" in row
+    oscal = run("mappings", "export", "soc2-to-iso27001-2022", "--format", "oscal").stdout
+    assert '"adjusted-by-team"' in oscal and "No loading bay in scope" in oscal
     folder = tmp_path / "program-files"
     assert run("export", "program", str(folder)).exit_code == 0
     files = list((folder / "mapping-adjustments").glob("*.yaml"))

@@ -102,7 +102,7 @@ def test_a_criterion_route_covers_only_when_all_its_controls_operate(library: Li
         control("CHG-1", f"{SOC2}:CC8.1"),
         control("CHG-2", f"{SOC2}:CC8.1", status=S.ON_PAPER),
     ).find("A.8.32")
-    assert both.verdict == "likely"  # superset_of, strength 8, but CHG-2 is on paper
+    assert both.verdict == "likely"  # superset_of, strength 9, but CHG-2 is on paper
     [cc81] = both.criteria
     assert cc81.controls == ["CHG-1", "CHG-2 (on paper)"] and cc81.operating == ["CHG-1"]
     assert any("CHG-2 (on paper)" in r for r in both.why_not_higher)

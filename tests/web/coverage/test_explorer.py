@@ -76,7 +76,7 @@ def test_requirement_page_shows_soc2_mappings_with_relationship_and_provenance(
     cc6_1 = _row(mappings, "data-ref", "CC6.1")
     assert "intersects with" in cc6_1  # read from A.5.15's side, in words
     assert "soc2-to-iso27001-2022" in cc6_1  # the mapping set it comes from
-    assert "human · reviewed 2026-11-27" in cc6_1  # its method and review
+    assert "human · reviewed 2026-12-06" in cc6_1  # its method and review
     assert "access rules derived from business and security needs" in cc6_1  # the note
     series = _row(mappings, "data-ref", "CC6")
     assert "seed-primary" in series and "superseded" in series  # shown, marked, not counted
@@ -108,7 +108,7 @@ def test_requirement_api_matches_the_library_and_marks_inferred_paths(
     assert cc6_1["strength"] == 7
     sets = {s["id"]: s for s in data["sets"]}
     assert sets["soc2-to-iso27001-2022"]["method"] == "human"
-    assert sets["soc2-to-iso27001-2022"]["reviewed_on"] == "2026-11-27"
+    assert sets["soc2-to-iso27001-2022"]["reviewed_on"] == "2026-12-06"
     assert sets["soc2-to-iso27001-2022"]["counts_for_coverage"] is True
     assert sets["seed-primary"]["superseded_by"] == "soc2-to-iso27001-2022"
     assert sets["seed-primary"]["counts_for_coverage"] is False
@@ -148,7 +148,9 @@ def test_matrix_api_has_soc2_rows_and_iso_columns(web: WebWorkspace, library: Li
     assert cell["relationship"] == "intersects_with"
     assert cell["effect"] == "partial"
     assert cell["mapping_set"] == "soc2-to-iso27001-2022"
-    assert rows["CC6.4"]["cells"]["A.7.2"]["effect"] == "full"
+    assert rows["CC6.1"]["cells"]["A.8.3"]["effect"] == "full"  # superset_of
+    # A.7.2 also absorbed delivery and loading areas, which CC6.4 does not address
+    assert rows["CC6.4"]["cells"]["A.7.2"]["effect"] == "partial"
     # Same mappings as `crosswalk matrix soc2-tsc-2017 iso27001-2022` gives into Annex A.
     expected = {
         (r.source_ref, r.target_ref)

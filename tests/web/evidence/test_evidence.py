@@ -177,7 +177,7 @@ def test_uploaded_evidence_counts_for_the_iso_control_it_reaches(web: WebWorkspa
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["controls"] == [CONTROL]
-    # CC6.5 (superset_of, strength 8) now has NW-AC-06 operating with fresh evidence; its other
+    # CC6.5 (superset_of, strength 9) now has NW-AC-06 operating with fresh evidence; its other
     # control, NW-OPS-12, is on paper, so the criterion-level claim is "likely", not covered.
     after = iso_verdict(editor)
     assert after["verdict"] == "likely"

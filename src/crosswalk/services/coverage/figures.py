@@ -50,7 +50,7 @@ class HeadStart:
 
     def sentence(self) -> str:
         return (
-            f"SOC 2 head start: {self.percent:g}% ({self.covered} covered + {self.likely} "
+            f"SOC 2 head start: {self.percent:.1f}% ({self.covered} covered + {self.likely} "
             f"likely of {self.applicable} applicable {self.measured})"
         )
 
