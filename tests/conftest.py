@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,22 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_TODAY = date(2026, 11, 27)  # the demo's dates are relative to "today": pin it
 SHARED = REPO.parent / "shared"
 REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One compiled-library cache for the session, under its temporary folder: tests never
+    read or write the developer's own cache (subprocesses inherit it too)."""
+    from crosswalk.catalogs.compiled import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("compiled-cache")
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 import yaml
 
-from crosswalk.catalogs.loader import Library, parse_yaml_text, read_catalog, read_mapping_set
+from crosswalk.catalogs.loader import Library
+from crosswalk.catalogs.parse import parse_yaml_text, read_catalog, read_mapping_set
 from crosswalk.catalogs.writer import dump_framework, dump_mapping_set
 from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.io.ciso_assistant import read_library, urn_tail, write_mapping_set_library

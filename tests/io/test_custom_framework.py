@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from crosswalk.catalogs.loader import parse_yaml_text, read_catalog
+from crosswalk.catalogs.parse import parse_yaml_text, read_catalog
 from crosswalk.catalogs.writer import dump_framework
 from crosswalk.io.converted import ConversionError
 from crosswalk.io.custom_framework import (

@@ -16,7 +16,8 @@ from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 
-from crosswalk.catalogs.loader import Library, parse_yaml_text, read_mapping_set
+from crosswalk.catalogs.loader import Library
+from crosswalk.catalogs.parse import parse_yaml_text, read_mapping_set
 from crosswalk.catalogs.writer import dump_mapping_set
 from crosswalk.domain.mappings import Mapping, MappingSet, Method, Provenance
 from crosswalk.domain.relationships import RationaleKind, Relationship

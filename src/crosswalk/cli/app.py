@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -105,5 +107,42 @@ users.register(app)
 serve.register(app)
 
 
+# Root options that take a value: the command name is the first token that is neither one of
+# them, nor their value, nor a flag.
+_VALUED = {"--catalog-path", "--workspace", "-w", "--database-url"}
+
+
+def invoked_command(argv: list[str]) -> str | None:
+    """The top-level command or group named on the command line, if any."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _VALUED:
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def only(name: str) -> typer.Typer | None:
+    """The app with only the named top-level command or group: building the other hundred
+    commands' parameters from their signatures is most of a short command's start-up."""
+    from typer.main import get_command_name
+
+    commands = [
+        c
+        for c in app.registered_commands
+        if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name
+    ]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return None  # unknown: the whole app says so, with its list of commands
+    slim = copy.copy(app)
+    slim.registered_commands = commands
+    slim.registered_groups = groups
+    return slim
+
+
 def main() -> None:
-    app()
+    name = invoked_command(sys.argv[1:])
+    slim = only(name) if name else None
+    (slim or app)()

@@ -30,7 +30,7 @@ def workspace_root(ctx: typer.Context) -> Path | None:
 
 def workspace_catalogs(ctx: typer.Context) -> Path | None:
     """The catalogs folder of the workspace in use, if there is a workspace (imports land there)."""
-    from crosswalk.services.mapping.formats import catalogs_folder
+    from crosswalk.services.mapping.library import catalogs_folder
 
     root = workspace_root(ctx)
     return catalogs_folder(root) if root is not None else None
@@ -47,12 +47,14 @@ def library(ctx: typer.Context, strict: bool = True, adjusted: bool = True) -> L
     if imported is not None:
         extra.extend(f for f in (imported / "frameworks", imported / "mappings") if f.is_dir())
     loaded = open_library(extra, strict=strict)
-    if not (strict and adjusted) or (root is None and not _root_options(ctx).get("database_url")):
+    if not (strict and adjusted) or root is None:
         return loaded
-    from crosswalk.services.mapping.adjustments import adjusted_library
+    from crosswalk.services.mapping.adjusted import COLUMNS, adjusted_from_records
+    from crosswalk.store.light import database_url, read_rows
 
-    with optional_session(ctx) as active:
-        return loaded if active is None else adjusted_library(active, loaded)
+    explicit = _root_options(ctx).get("database_url")
+    url = database_url(root, explicit if isinstance(explicit, str) else None)
+    return adjusted_from_records(loaded, read_rows(url, "mapping_adjustments", COLUMNS))
 
 
 def _root_options(ctx: typer.Context) -> dict[str, object]:

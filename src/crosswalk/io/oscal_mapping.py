@@ -52,7 +52,7 @@ from crosswalk.domain.requirements import Framework, requirement_key
 from crosswalk.io.catalog_families import recognise_framework
 from crosswalk.io.converted import ConversionError, Imported
 from crosswalk.io.edge_reading import note_text
-from crosswalk.io.oscal_document import one_line
+from crosswalk.io.oscal_document import fast_json, one_line
 from crosswalk.io.oscal_mapping_writer import NS, write_mapping_collection
 from crosswalk.io.oscal_maps import MapReader, MapTally, PendingEdge
 
@@ -334,10 +334,14 @@ class _CollectionReader(MapReader):
 
 def _load_json(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as handle:
-            text = handle.read()
+        raw = path.read_bytes()
     except OSError as error:
         raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
+    found = fast_json(raw)
+    if found is not None:
+        return found
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConversionError(str(path), "", f"not UTF-8 text: {error.reason}") from error
     try:

@@ -80,10 +80,10 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; the only way tables are created. A database already
     at the head answers from one query: every command opens the workspace, and loading
     Alembic's scripts to learn there is nothing to do took most of a short command's time."""
-    from alembic import command
-
     if revision == "head" and stored_revision(engine) == SCHEMA_HEAD:
         return
+    from alembic import command
+
     try:
         with engine.begin() as connection:
             config = alembic_config(engine)

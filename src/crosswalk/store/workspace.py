@@ -16,10 +16,8 @@ from sqlalchemy import Engine
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import make_engine, migrate
+from crosswalk.store.light import DATABASE_ENV, sqlite_url, workspace_config
 from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
-
-DATABASE_ENV = "CROSSWALK_DATABASE_URL"
-DEFAULT_DATABASE = "crosswalk.db"
 
 
 class WorkspaceError(CrosswalkError):
@@ -50,19 +48,15 @@ class Workspace:
             self._engine = None
 
 
-def _sqlite_url(root: Path) -> str:
-    return f"sqlite:///{(root / DEFAULT_DATABASE).resolve()}"
-
-
 def _read(root: Path, database_url: str | None) -> Workspace:
-    config_path = root / WORKSPACE_FILE
     try:
-        config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        section = workspace_config(root)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise WorkspaceError(f"{config_path}: cannot read workspace file: {error}") from error
-    section = config.get("workspace", {})
+        raise WorkspaceError(
+            f"{root / WORKSPACE_FILE}: cannot read workspace file: {error}"
+        ) from error
     url = database_url or os.environ.get(DATABASE_ENV) or section.get("database_url")
-    return Workspace(root.resolve(), str(section.get("name", root.name)), url or _sqlite_url(root))
+    return Workspace(root.resolve(), str(section.get("name", root.name)), url or sqlite_url(root))
 
 
 def init_workspace(
@@ -80,7 +74,7 @@ def init_workspace(
         migrate(workspace.engine)
         return workspace, False
     chosen_name = name or path.resolve().name
-    url = database_url or os.environ.get(DATABASE_ENV) or _sqlite_url(path)
+    url = database_url or os.environ.get(DATABASE_ENV) or sqlite_url(path)
     workspace = Workspace(path.resolve(), chosen_name, url)
     migrate(workspace.engine)  # first, so a database we cannot use leaves no workspace file
     lines = ["[workspace]", f"name = {_toml_string(chosen_name)}"]

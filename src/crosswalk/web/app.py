@@ -23,8 +23,7 @@ STATIC = Path(__file__).parent / "static"
 
 
 def open_state(settings: WebSettings) -> AppState:
-    from crosswalk.services.mapping.formats import catalogs_folder
-    from crosswalk.services.mapping.library import open_library
+    from crosswalk.services.mapping.library import catalogs_folder, open_library
 
     workspace = open_app_workspace(settings)
     imported = catalogs_folder(workspace.root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,6 @@ def test_bad_files_import_nothing(workspace_dir: Path, run: Run, tmp_path: Path)
 
 
 def test_exports_write_oscal_csv_and_ciso(workspace_dir: Path, run: Run) -> None:
-    import json
-
     oscal = workspace_dir / "soc2-iso.json"
     assert (
         run(
@@ -111,3 +110,62 @@ def test_exports_write_oscal_csv_and_ciso(workspace_dir: Path, run: Run) -> None
     assert json.loads(catalog.read_text())["catalog"]["metadata"]["title"]
     template = workspace_dir / "custom.xlsx"
     assert run("frameworks", "template", "-o", str(template)).exit_code == 0 and template.exists()
+
+
+def tiny_catalog(tmp_path: Path, title: str) -> Path:
+    document = {
+        "catalog": {
+            "metadata": {"title": title, "version": "1", "oscal-version": "1.1.2"},
+            "groups": [{"id": "g", "title": "G", "controls": [{"id": "c-1", "title": "One"}]}],
+        }
+    }
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_new_version_imported_flags_the_sets_of_the_old_one(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    path = tiny_catalog(tmp_path, "A test edition")
+    plain = run("frameworks", "import", str(path), "--id", "tiny-test")
+    assert plain.exit_code == 0 and "flagged" not in plain.stderr
+    newer = run("frameworks", "import", str(path), "--id", "iso27001-2030")
+    assert newer.exit_code == 0, newer.stderr
+    assert "flagged for review (a new framework version)" in newer.stderr
+    assert "seed-primary" in newer.stderr and "iso27001-2013-to-2022" in newer.stderr
+    again = run("frameworks", "import", str(path), "--id", "iso27001-2030")
+    assert again.exit_code == 0 and "flagged" not in again.stderr  # unchanged: nothing new
+
+
+PROBE = """
+import json, sys
+sys.argv = ["crosswalk", "frameworks", "import", sys.argv[1], "--json"]
+from crosswalk.cli.app import app
+try:
+    app()
+except SystemExit as exit:
+    code = exit.code
+heavy = ("sqlalchemy", "alembic", "openpyxl", "jinja2", "fastapi")
+print("LOADED=" + json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_an_import_with_nothing_to_flag_loads_no_database_layer(workspace_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(CATALOG)],
+        cwd=workspace_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["frameworks"] == {"nist-sp-800-53-rev5": 1209}
+    loaded = [x for x in done.stderr.splitlines() if x.startswith("LOADED=")]
+    assert loaded == ["LOADED=[]"], done.stderr
+    assert (workspace_dir / "catalogs" / "frameworks" / "nist-sp-800-53-rev5.yaml").is_file()

@@ -47,13 +47,12 @@ from crosswalk.services.mapping.flags import (
 )
 from crosswalk.services.mapping.reviews import (
     flag_new_framework,
-    framework_family,
     mapping_review_status,
     mapping_reviews_due,
-    other_versions,
     record_review,
     set_mapping_owner,
 )
+from crosswalk.services.mapping.versions import framework_family, other_versions
 from crosswalk.services.program.files import apply_program, export_program
 from crosswalk.store.engine import session_scope
 from crosswalk.store.maintenance_models import ConfirmationRow

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -11,7 +13,13 @@ from crosswalk.domain.mappings import Mapping, MappingSet, Method, Provenance
 from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.converted import Imported
-from crosswalk.services.mapping.formats import FormatImportError, install
+from crosswalk.services.mapping.formats import (
+    FormatImportError,
+    created_frameworks,
+    install,
+    installed_library,
+)
+from crosswalk.services.mapping.versions import sets_to_review
 
 
 def framework(framework_id: str = "acme-1", version: str = "1") -> Framework:
@@ -88,3 +96,113 @@ def test_a_new_version_sits_beside_the_old_one(tmp_path: Path, library: Library)
 def test_dry_run_writes_nothing(tmp_path: Path, library: Library) -> None:
     report = install(library, tmp_path / "c", Imported("x", [framework()]), dry_run=True)
     assert report.created and not (tmp_path / "c").exists()
+
+
+def test_install_validates_the_document_and_writes_what_the_loader_reads(
+    tmp_path: Path, library: Library
+) -> None:
+    folder = tmp_path / "catalogs"
+    odd = framework()
+    odd = Framework(
+        odd.id,
+        "ACME\u2028policies\x85v1",  # YAML would fold these if they were written raw
+        odd.version,
+        odd.publisher,
+        odd.source,
+        odd.notice,
+        odd.requirements,
+    )
+    install(library, folder, Imported("acme\nv1.xlsx", [odd]))
+    written = folder / "frameworks" / "acme-1.yaml"
+    assert written.read_text(encoding="utf-8").startswith("# Imported from acme v1.xlsx\n")
+    assert not list(folder.rglob(".*.tmp"))  # written atomically: no temporary file left
+    loaded = load_library([folder / "frameworks"])
+    assert loaded.frameworks["acme-1"].name == "ACME\u2028policies\x85v1"
+
+
+def test_a_name_yaml_cannot_read_back_is_refused_with_its_place(
+    tmp_path: Path, library: Library
+) -> None:
+    long_key = "k" * 1001
+    bad = framework()
+    requirement = bad.requirements[1]
+    bad = Framework(
+        bad.id,
+        bad.name,
+        bad.version,
+        bad.publisher,
+        bad.source,
+        bad.notice,
+        (
+            bad.requirements[0],
+            Requirement(
+                requirement.framework,
+                requirement.ref,
+                requirement.title,
+                requirement.kind,
+                requirement.parent,
+                attributes=MappingProxyType({long_key: "v"}),
+            ),
+        ),
+    )
+    folder = tmp_path / "catalogs"
+    with pytest.raises(CatalogError) as caught:
+        install(library, folder, Imported("acme.json", [bad]))
+    assert caught.value.path == str(folder / "frameworks" / "acme-1.yaml")
+    assert caught.value.where == "requirements[1] (ref 'G.1').attributes"
+    assert "1001 characters" in caught.value.message
+    assert not folder.exists()
+
+
+def test_text_that_is_not_unicode_installs_nothing(tmp_path: Path, library: Library) -> None:
+    surrogate = framework()
+    surrogate = Framework(
+        surrogate.id,
+        "ACME \ud800",  # an escaped lone surrogate in JSON reads as this
+        surrogate.version,
+        surrogate.publisher,
+        surrogate.source,
+        surrogate.notice,
+        surrogate.requirements,
+    )
+    folder = tmp_path / "catalogs"
+    with pytest.raises(CatalogError) as caught:
+        install(library, folder, Imported("acme.json", [framework("acme-0"), surrogate]))
+    assert caught.value.where == "framework.name" and "unicode" in caught.value.message
+    # A file name that is not UTF-8 (Linux hands it over with surrogates) cannot go into the
+    # comment line either: refused, and nothing written.
+    with pytest.raises(FormatImportError, match="not valid Unicode") as refused:
+        install(library, folder, Imported("acme-\udce9.json", [framework()]))
+    assert "acme-1.yaml" in str(refused.value)
+    assert not folder.exists()
+
+
+def test_the_installed_library_is_what_the_next_command_loads(
+    tmp_path: Path, library: Library
+) -> None:
+    folder = tmp_path / "catalogs"
+    imported = Imported("acme.xlsx", [framework()], [mapping_set()])
+    report = install(library, folder, imported)
+    installed = installed_library(library, imported, report)
+    loaded = load_library([folder / "frameworks", folder / "mappings"])
+    assert installed.frameworks.keys() == loaded.frameworks.keys()
+    assert installed.mapping_sets.keys() == loaded.mapping_sets.keys()
+    assert installed.sources == loaded.sources
+    assert created_frameworks(report) == ["acme-1"]
+    again = install(loaded, folder, imported)
+    assert created_frameworks(again) == [] and installed_library(loaded, imported, again) == loaded
+
+
+def test_a_new_version_puts_the_sets_of_its_other_versions_up_for_review(
+    library: Library,
+) -> None:
+    assert sets_to_review(library, "gdpr") == {}
+    new = framework("iso27001-2030", "2030")
+    extended = dataclasses.replace(library, frameworks={**library.frameworks, new.id: new})
+    flagged = sets_to_review(extended, "iso27001-2030")
+    assert flagged["seed-primary"] == ["iso27001-2022"]
+    assert flagged["iso27001-2013-to-2022"] == ["iso27001-2013", "iso27001-2022"]
+    assert all(
+        {s.source_framework, s.target_framework} & {"iso27001-2013", "iso27001-2022"}
+        for s in (library.mapping_sets[set_id] for set_id in flagged)
+    )

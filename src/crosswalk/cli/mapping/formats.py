@@ -77,33 +77,40 @@ def import_framework(
 
     Example: crosswalk frameworks import NIST_SP-800-53_rev5_catalog.json
     """
-    from crosswalk.services.mapping.formats import convert_framework_file, install
+    from crosswalk.services.mapping.formats import (
+        convert_framework_file,
+        created_frameworks,
+        install,
+        installed_library,
+    )
 
-    lib = library(ctx)
+    lib = library(ctx, adjusted=False)  # the team's edge adjustments play no part in an import
     imported = convert_framework_file(file, lib, framework_id, catalog, name, version)
     report = install(lib, _target(ctx), imported, dry_run)
     _print_install(report, as_json)
-    created = [
-        fid
-        for fid in report.frameworks
-        if any(Path(p).parent.name == "frameworks" and Path(p).stem == fid for p in report.created)
-    ]
-    if created and not dry_run:  # a new version of a loaded framework flags its mapping sets
-        from crosswalk.cli.context import session
-        from crosswalk.services.mapping.reviews import flag_new_framework
+    created = created_frameworks(report)
+    if not created or dry_run:
+        return
+    from crosswalk.services.mapping.versions import sets_to_review
 
-        installed = library(ctx)
-        with session(ctx) as active:
-            flagged = sorted(
-                {f.subject for fid in created for f in flag_new_framework(active, installed, fid)}
-            )
-        if flagged:
-            console(stderr=True).print(
-                "flagged for review (a new framework version): "
-                + ", ".join(flagged)
-                + "; see `crosswalk mappings review`",
-                markup=False,
-            )
+    installed = installed_library(lib, imported, report)  # not read again from disk
+    if not any(sets_to_review(installed, fid) for fid in created):
+        return  # nothing to flag: no need to open the workspace's database
+    # A new version of a loaded framework flags the mapping sets of its other versions.
+    from crosswalk.cli.context import session
+    from crosswalk.services.mapping.reviews import flag_new_framework
+
+    with session(ctx) as active:
+        flagged = sorted(
+            {f.subject for fid in created for f in flag_new_framework(active, installed, fid)}
+        )
+    if flagged:
+        console(stderr=True).print(
+            "flagged for review (a new framework version): "
+            + ", ".join(flagged)
+            + "; see `crosswalk mappings review`",
+            markup=False,
+        )
 
 
 @handle_errors
@@ -178,7 +185,7 @@ def import_mappings(
     """
     from crosswalk.services.mapping.formats import convert_mapping_file, install
 
-    lib = library(ctx)
+    lib = library(ctx, adjusted=False)  # the team's edge adjustments play no part in an import
     imported = convert_mapping_file(
         file, lib, set_id, _framework_ids(framework_id), source, target, skip_unknown_refs
     )

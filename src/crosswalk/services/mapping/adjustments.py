@@ -22,6 +22,7 @@ from crosswalk.domain.adjustments import Adjustment, AdjustmentAction
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.mappings import Mapping
 from crosswalk.domain.relationships import Relationship
+from crosswalk.services.mapping.adjusted import COLUMNS, adjusted, adjustment_of
 from crosswalk.services.mapping.library import resolve_requirement
 from crosswalk.store.audit import default_actor
 from crosswalk.store.maintenance_models import MappingAdjustmentRow
@@ -51,17 +52,7 @@ class AdjustmentView:
 
 
 def _domain(row: MappingAdjustmentRow) -> Adjustment:
-    return Adjustment(
-        source=row.source,
-        target=row.target,
-        action=AdjustmentAction(row.action),
-        reason=row.reason,
-        relationship=Relationship(row.relationship) if row.relationship else None,
-        strength=row.strength,
-        note=row.note,
-        adjusted_by=row.adjusted_by,
-        adjusted_on=row.adjusted_on,
-    )
+    return adjustment_of({name: getattr(row, name) for name in COLUMNS})
 
 
 def _rows(session: Session) -> list[MappingAdjustmentRow]:
@@ -78,20 +69,9 @@ def workspace_adjustments(session: Session) -> list[Adjustment]:
     return [_domain(row) for row in _rows(session)]
 
 
-_adjusted: dict[tuple[int, tuple[Adjustment, ...]], Library] = {}
-
-
 def adjusted_library(session: Session, library: Library) -> Library:
     """The library with this workspace's adjustments laid over it (cached per set of them)."""
-    adjustments = tuple(workspace_adjustments(session))
-    if not adjustments:
-        return library
-    key = (id(library), adjustments)
-    if key not in _adjusted:
-        if len(_adjusted) > 16:
-            _adjusted.clear()
-        _adjusted[key] = library.with_adjustments(adjustments)
-    return _adjusted[key]
+    return adjusted(library, workspace_adjustments(session))
 
 
 def shipped_edges(library: Library, source: str, target: str) -> list[Mapping]:

@@ -8,23 +8,23 @@ the same content changes nothing; a new version has a new id and sits beside the
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from crosswalk.catalogs.loader import (
-    CatalogError,
-    Library,
-    parse_yaml_text,
-    read_catalog,
-    read_mapping_set,
+from crosswalk.catalogs.loader import CatalogError, Library
+from crosswalk.catalogs.parse import read_catalog, read_mapping_set
+from crosswalk.catalogs.writer import (
+    framework_document,
+    mapping_set_document,
+    render_framework,
+    render_mapping_set,
 )
-from crosswalk.catalogs.writer import dump_framework, dump_mapping_set
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import Imported
-
-WORKSPACE_CATALOGS = "catalogs"
 
 
 class FormatImportError(CrosswalkError):
@@ -42,57 +42,98 @@ class InstallReport:
     dry_run: bool = False
 
 
-def catalogs_folder(workspace_root: Path) -> Path:
-    return workspace_root / WORKSPACE_CATALOGS
+_KEY_LIMIT = 1000  # YAML reads no key of a flow mapping longer than 1024 characters
 
 
-def _check(path: Path, text: str, kind: str, frameworks: dict[str, Framework]) -> None:
-    """Parse what we are about to write exactly as the loader will read it back."""
-    data = parse_yaml_text(text)
+def _check_keys(path: Path, document: dict[str, Any]) -> None:
+    """The only keys that come from the data (attribute names, kinds in the counts) are short
+    enough for YAML to read back: refuse a file the loader could not read."""
+    header = document.get("framework") or {}
+    found = [("framework.counts", key) for key in header.get("counts") or {}]
+    for section in ("requirements", "mappings"):
+        for position, entry in enumerate(document.get(section) or ()):
+            named = f" (ref {entry['ref']!r})" if "ref" in entry else ""
+            where = f"{section}[{position}]{named}.attributes"
+            found.extend((where, key) for key in entry.get("attributes") or {})
+    for where, key in found:
+        if len(key) > _KEY_LIMIT:
+            raise CatalogError(
+                path, where, f"a name of {len(key)} characters ({key[:40]!r}...): at most 1000"
+            )
+
+
+def _check(
+    path: Path, document: dict[str, Any], kind: str, frameworks: dict[str, Framework]
+) -> None:
+    """Validate what we are about to write, once, with the loader's own models and checks.
+
+    The writer renders ``document`` so that it reads back exactly as ``document`` (see
+    ``crosswalk.catalogs.writer``): checking the data is checking the file, without parsing
+    our own output again.
+    """
+    _check_keys(path, document)
     if kind == "framework":
-        read_catalog(path, data)
+        read_catalog(path, document)
         return
-    _mapping_set, problems = read_mapping_set(path, frameworks, data)
+    _mapping_set, problems = read_mapping_set(path, frameworks, document)
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise CatalogError(path, first.where, first.message + more)
 
 
+def _encoded(source: str, path: Path, text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate, e.g. an escaped "\ud800" in JSON
+        context = text[max(0, error.start - 40) : error.start].rsplit("\n", 1)[-1]
+        raise FormatImportError(
+            f"{source}: text that is not valid Unicode (a lone surrogate, "
+            f"{text[error.start]!r}) would go into {path.name} after {context!r}"
+        ) from error
+
+
 def install(
     library: Library, folder: Path, imported: Imported, dry_run: bool = False
 ) -> InstallReport:
-    """Check every file against the loaded library, then write them all (or none)."""
+    """Check every file against the loaded library, then write them all (or none).
+
+    Each file is validated once and written atomically (a temporary file renamed into
+    place), so a reader never sees half a file.
+    """
     report = InstallReport(imported.source, notes=list(imported.notes), dry_run=dry_run)
     frameworks = dict(library.frameworks)
-    planned: list[tuple[Path, str]] = []
+    planned: list[tuple[Path, bytes]] = []
+    comment = f"Imported from {Path(imported.source).name}"
     for framework in imported.frameworks:
         existing = library.sources.get(framework.id)
         path = folder / "frameworks" / f"{framework.id}.yaml"
-        text = dump_framework(framework, f"Imported from {Path(imported.source).name}")
         if existing is not None and Path(existing) != path:
             raise FormatImportError(
                 f"{imported.source}: framework {framework.id!r} is already loaded from "
                 f"{existing}; import it under another id (a new version gets a new id)"
             )
-        _check(path, text, "framework", frameworks)
+        document = framework_document(framework)
+        _check(path, document, "framework", frameworks)
         frameworks[framework.id] = framework
-        planned.append((path, text))
+        text = render_framework(document, comment)
+        planned.append((path, _encoded(imported.source, path, text)))
         report.frameworks[framework.id] = len(framework.requirements)
     for mapping_set in imported.mapping_sets:
         existing = library.sources.get(mapping_set.id)
         path = folder / "mappings" / f"{mapping_set.id}.yaml"
-        text = dump_mapping_set(mapping_set, f"Imported from {Path(imported.source).name}")
         if existing is not None and Path(existing) != path:
             raise FormatImportError(
                 f"{imported.source}: mapping set {mapping_set.id!r} is already loaded from "
                 f"{existing}; import it under another id"
             )
-        _check(path, text, "mapping set", frameworks)
-        planned.append((path, text))
+        document = mapping_set_document(mapping_set)
+        _check(path, document, "mapping set", frameworks)
+        text = render_mapping_set(document, comment)
+        planned.append((path, _encoded(imported.source, path, text)))
         report.mapping_sets[mapping_set.id] = len(mapping_set.mappings)
-    for path, text in planned:
-        if path.exists() and path.read_text(encoding="utf-8") == text:
+    for path, data in planned:
+        if path.exists() and path.read_bytes() == data:
             report.unchanged.append(str(path))
             continue
         if path.exists():
@@ -105,13 +146,13 @@ def install(
         return report
     written: list[Path] = []
     try:
-        for path, text in planned:
+        for path, data in planned:
             if str(path) not in report.created:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{path.name}.tmp")
-            with temporary.open("w", encoding="utf-8") as handle:
-                handle.write(text)
+            with temporary.open("wb") as handle:
+                handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             temporary.replace(path)
@@ -123,18 +164,42 @@ def install(
     return report
 
 
-def _json_document(path: Path) -> dict[str, object]:
-    import json
+def installed_library(library: Library, imported: Imported, report: InstallReport) -> Library:
+    """``library`` with what ``install`` just wrote, as the next command will load it, built
+    from what is in memory (each piece was validated by ``install``) instead of read again."""
+    written = {Path(p) for p in report.created}
+    frameworks = dict(library.frameworks)
+    mapping_sets = dict(library.mapping_sets)
+    sources = dict(library.sources)
+    for path in written:
+        for framework in imported.frameworks:
+            if path.parent.name == "frameworks" and path.stem == framework.id:
+                frameworks[framework.id] = framework
+                sources[framework.id] = str(path)
+        for mapping_set in imported.mapping_sets:
+            if path.parent.name == "mappings" and path.stem == mapping_set.id:
+                mapping_sets[mapping_set.id] = mapping_set
+                sources[mapping_set.id] = str(path)
+    return dataclasses.replace(
+        library, frameworks=frameworks, mapping_sets=mapping_sets, sources=sources
+    )
 
+
+def created_frameworks(report: InstallReport) -> list[str]:
+    """Ids of the frameworks this install wrote (not those already there, unchanged)."""
+    return [
+        fid
+        for fid in report.frameworks
+        if any(Path(p).parent.name == "frameworks" and Path(p).stem == fid for p in report.created)
+    ]
+
+
+def _json_document(path: Path) -> dict[str, Any]:
+    """The JSON file parsed once (orjson; errors name the file, line and column)."""
     from crosswalk.io.converted import ConversionError
+    from crosswalk.io.oscal_document import load_json
 
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = json.load(handle)
-    except json.JSONDecodeError as error:
-        raise ConversionError(
-            str(path), f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}"
-        ) from error
+    data = load_json(path)
     if not isinstance(data, dict):
         raise ConversionError(str(path), "", "expected a JSON object")
     return data
@@ -169,7 +234,7 @@ def convert_framework_file(
     if "catalog" in document:
         from crosswalk.io.oscal_catalog import read_oscal_catalog
 
-        return read_oscal_catalog(path, framework_id)
+        return read_oscal_catalog(path, framework_id, document=document)
     if "profile" in document:
         from crosswalk.io.oscal_catalog import read_oscal_profile
 
@@ -177,7 +242,9 @@ def convert_framework_file(
             raise FormatImportError(f"{path}: an OSCAL profile needs --catalog FRAMEWORK")
         if catalog not in library.frameworks:
             raise FormatImportError(f"{path}: --catalog {catalog!r} is not loaded")
-        return read_oscal_profile(path, library.frameworks[catalog], framework_id)
+        return read_oscal_profile(
+            path, library.frameworks[catalog], framework_id, document=document
+        )
     if "mapping-collection" in document:
         raise FormatImportError(f"{path}: a mapping collection: use `crosswalk mappings import`")
     raise FormatImportError(f"{path}: neither an OSCAL catalog nor a profile")

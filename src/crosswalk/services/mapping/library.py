@@ -14,6 +14,13 @@ from crosswalk.domain.refs import resolve_framework_id, resolve_key
 # services.
 __all__ = ["Library"]
 
+WORKSPACE_CATALOGS = "catalogs"  # a workspace's imported catalogs and mapping sets live here
+
+
+def catalogs_folder(workspace_root: Path) -> Path:
+    return workspace_root / WORKSPACE_CATALOGS
+
+
 _cache: dict[tuple[tuple[str, int], ...], Library] = {}
 
 

@@ -10,7 +10,6 @@ views, never as rows.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -29,12 +28,10 @@ from crosswalk.services.mapping.flags import (
     open_flags,
     raise_flag,
 )
+from crosswalk.services.mapping.versions import sets_to_review
 from crosswalk.store.maintenance_models import MappingReviewRow
 
 DEFAULT_CADENCE_DAYS = 365
-
-# Tokens that name a version rather than a framework: 2022, rev5, v2, 2.0, 5.1.1.
-_VERSION_TOKEN = re.compile(r"(?:rev|r|v|version)\d+(?:\.\d+)*[a-z]?|(?:19|20)\d\d|\d+(?:\.\d+)+")
 
 
 class MappingReviewError(CrosswalkError):
@@ -252,63 +249,21 @@ def mapping_reviews_due(session: Session, library: Library, today: date) -> list
     return due
 
 
-def _tokens(text: str) -> list[str]:
-    return [t for t in re.split(r"[^a-z0-9.]+", text.lower()) if t]
-
-
-def framework_family(text: str) -> str:
-    """An id or a name without its version tokens: ``iso27001-2022`` -> ``iso27001``,
-    ``nist-sp-800-53-rev5`` -> ``nist-sp-800-53``, ``nist-csf-2.0`` -> ``nist-csf``.
-
-    A baseline of the same version keeps its own words (``nist-sp-800-53-rev5-moderate`` ->
-    ``nist-sp-800-53-moderate``), so a profile is not taken for a new version."""
-    kept = [t for t in _tokens(text.replace("-", " ")) if not _VERSION_TOKEN.fullmatch(t)]
-    return "-".join(kept)
-
-
-def other_versions(library: Library, framework_id: str) -> list[str]:
-    """Loaded frameworks that are other versions of ``framework_id``: the same id or name
-    once version tokens are set aside (a name must also carry a different version)."""
-    new = library.frameworks.get(framework_id)
-    family = framework_family(framework_id)
-    found = []
-    for other_id, other in sorted(library.frameworks.items()):
-        if other_id == framework_id:
-            continue
-        same_id = bool(family) and framework_family(other_id) == family
-        same_name = (
-            new is not None
-            and bool(framework_family(new.name))
-            and framework_family(other.name) == framework_family(new.name)
-            and other.version != new.version
-        )
-        if same_id or same_name:
-            found.append(other_id)
-    return found
-
-
 def flag_new_framework(
     session: Session, library: Library, framework_id: str, today: date | None = None
 ) -> list[ReviewFlag]:
     """Trigger: a framework was installed that is a new version of a loaded one. Flags every
     mapping set touching the other versions: its edges may need moving or re-checking."""
     on = today or date.today()
-    older = other_versions(library, framework_id)
-    flags: list[ReviewFlag] = []
-    for set_id, mapping_set in sorted(library.mapping_sets.items()):
-        ends = (mapping_set.source_framework, mapping_set.target_framework)
-        touched = [o for o in older if o in ends]
-        if not touched or framework_id in ends:
-            continue  # untouched, or a set that already speaks the new version
-        flags.append(
-            raise_flag(
-                session,
-                MAPPING_SET,
-                set_id,
-                f"{framework_id} was installed, another version of {' and '.join(touched)}, "
-                "which this set maps: review its edges against the new version",
-                FRAMEWORK_VERSION,
-                on,
-            )
+    return [
+        raise_flag(
+            session,
+            MAPPING_SET,
+            set_id,
+            f"{framework_id} was installed, another version of {' and '.join(touched)}, "
+            "which this set maps: review its edges against the new version",
+            FRAMEWORK_VERSION,
+            on,
         )
-    return flags
+        for set_id, touched in sets_to_review(library, framework_id).items()
+    ]
