@@ -115,3 +115,45 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(
     assert "iso27001-2022" in load_library().frameworks
     monkeypatch.setenv(CACHE_ENV, "off")
     assert "iso27001-2022" in load_library().frameworks
+
+
+def test_a_moved_workspace_finds_its_entry_and_its_own_paths(
+    cache: Path, parses: list[Path], tmp_path: Path
+) -> None:
+    first = tmp_path / "first"
+    first.mkdir()
+    write_yaml(first / "acme.yaml", catalog())
+    load_library([first])
+    moved = tmp_path / "moved"
+    first.rename(moved)
+    parses.clear()
+    library = load_library([moved])
+    assert parses == [], "the key is the content, not where it lives"
+    assert library.sources["acme-policy-1"] == str(moved / "acme.yaml")
+
+
+def test_frameworks_are_read_only_when_asked_for(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crosswalk.catalogs.compiled import CompiledStore
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    for number in range(5):
+        write_yaml(extra / f"f{number}.yaml", catalog(framework_id=f"policy-{number}"))
+    load_library([extra])
+    reads: list[str] = []
+    real = CompiledStore.unit
+
+    def counting(store: CompiledStore, digest: str) -> object:
+        reads.append(digest)
+        return real(store, digest)
+
+    monkeypatch.setattr(CompiledStore, "unit", counting)
+    library = load_library([extra])
+    assert reads == [] and "policy-3" in library.frameworks and len(library.frameworks) > 5
+    assert library.frameworks["policy-3"].get("G1.1") is not None
+    assert len(reads) == 1, "one framework asked for, one unit read"
+    for unit in cache.glob("units/*.bin"):
+        unit.unlink()  # entries gone (a cleaned cache): parsed again from the file
+    assert library.frameworks["policy-4"].name == "ACME internal policy"

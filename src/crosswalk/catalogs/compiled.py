@@ -133,9 +133,9 @@ class CompiledStore:
             stale.unlink(missing_ok=True)
 
     @staticmethod
-    def library_key(strict: bool, digests: Iterable[tuple[str, str]]) -> str:
-        material = [_code_fingerprint(), "strict" if strict else "lenient"]
-        material += [f"{path}\t{digest}" for path, digest in digests]
+    def library_key(strict: bool, digests: Iterable[str]) -> str:
+        """By content only (in loading order): a copied or moved workspace finds its entry."""
+        material = [_code_fingerprint(), "strict" if strict else "lenient", *digests]
         return hashlib.sha256("\n".join(material).encode()).hexdigest()
 
     # Framing: magic, checksum, payload --------------------------------------------------

@@ -8,7 +8,8 @@ half-loaded is ever returned.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -65,7 +66,7 @@ class Guidance:
 class Library:
     """Every framework and mapping set in use, with the indexes queries need."""
 
-    frameworks: dict[str, Framework]
+    frameworks: MappingType[str, Framework]  # a dict, or a FrameworkShelf read as needed
     mapping_sets: dict[str, MappingSet]
     sources: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -99,8 +100,8 @@ class Library:
         return CrosswalkGraph(self.mapping_sets.values())
 
     @cached_property
-    def ref_indexes(self) -> dict[str, RefIndex]:
-        return {fid: RefIndex(fw) for fid, fw in self.frameworks.items()}
+    def ref_indexes(self) -> MappingType[str, RefIndex]:
+        return RefIndexes(self.frameworks)
 
     def requirement(self, key: str) -> Requirement | None:
         framework_id, _, ref = key.partition(":")
@@ -151,24 +152,141 @@ def load_library(
     store = open_store() if compiled else None
     if store is None:
         return _assemble([(path, _parse_unit(path)) for path in files], strict)
-    digests = [(str(path), store.digest(path)) for path in files]
+    digests = [store.digest(path) for path in files]
+    at = dict(zip(digests, (str(p) for p in files), strict=True))
     key = store.library_key(strict, digests)
     cached = store.library(key)
-    if isinstance(cached, Library):
+    if isinstance(cached, CompiledLibrary):
         store.save_index()
-        return cached
+        return cached.bind(at, str(store.folder))
     units = []
-    for path, (_, digest) in zip(files, digests, strict=True):
+    for path, digest in zip(files, digests, strict=True):
         unit = store.unit(digest)
         if not isinstance(unit, Unit):
             unit = _parse_unit(path)
             store.put_unit(digest, unit)
         units.append((path, unit))
     library = _assemble(units, strict)
-    _ = library.graph, library.ref_indexes, library.coverage_sets  # compiled with it
-    store.put_library(key, library)
+    _ = library.graph, library.coverage_sets  # compiled with it
+    store.put_library(key, CompiledLibrary.of(library, {p: d for d, p in at.items()}))
     store.save_index()
     return library
+
+
+class FrameworkShelf(MappingType[str, Framework]):
+    """Frameworks by id, each read from its compiled unit the first time it is asked for:
+    a workspace with sixty imported frameworks pays for the ones a command touches."""
+
+    def __init__(
+        self,
+        digests: dict[str, str],
+        paths: dict[str, str],
+        folder: str | None,
+        loaded: dict[str, Framework] | None = None,
+    ) -> None:
+        self._digests = digests
+        self._paths = paths
+        self._folder = folder
+        self._loaded = dict(loaded or {})
+
+    def __getitem__(self, framework_id: str) -> Framework:
+        found = self._loaded.get(framework_id)
+        if found is None:
+            if framework_id not in self._digests:
+                raise KeyError(framework_id)
+            found = self._load(framework_id)
+            self._loaded[framework_id] = found
+        return found
+
+    def _load(self, framework_id: str) -> Framework:
+        from crosswalk.catalogs.compiled import CompiledStore
+
+        digest = self._digests[framework_id]
+        store = CompiledStore(Path(self._folder)) if self._folder else None
+        unit = store.unit(digest) if store is not None else None
+        if not isinstance(unit, Unit) or unit.framework is None:
+            unit = _parse_unit(Path(self._paths[framework_id]))  # entry gone: parse again
+            if store is not None:
+                store.put_unit(digest, unit)
+        if unit.framework is None or unit.framework.id != framework_id:
+            raise CatalogError(
+                self._paths[framework_id], "framework.id", "changed while in use; run again"
+            )
+        return unit.framework
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._digests)
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def __contains__(self, framework_id: object) -> bool:
+        return framework_id in self._digests
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return FrameworkShelf, (self._digests, self._paths, self._folder)
+
+
+class RefIndexes(MappingType[str, RefIndex]):
+    """Each framework's ref index, built the first time that framework is searched."""
+
+    def __init__(self, frameworks: MappingType[str, Framework]) -> None:
+        self._frameworks = frameworks
+        self._built: dict[str, RefIndex] = {}
+
+    def __getitem__(self, framework_id: str) -> RefIndex:
+        index = self._built.get(framework_id)
+        if index is None:
+            index = self._built[framework_id] = RefIndex(self._frameworks[framework_id])
+        return index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frameworks)
+
+    def __len__(self) -> int:
+        return len(self._frameworks)
+
+    def __contains__(self, framework_id: object) -> bool:
+        return framework_id in self._frameworks
+
+
+@dataclass
+class CompiledLibrary:
+    """What the cache keeps of an assembled library: everything but the frameworks (which
+    stay in their own units) and the file paths (bound again when read, so a copied or moved
+    workspace finds its entry: the key is the files' content)."""
+
+    library: Library
+    frameworks: dict[str, str]  # framework id -> unit digest
+    sources: dict[str, str]  # framework or mapping set id -> digest of its file
+
+    @classmethod
+    def of(cls, library: Library, digest_of: dict[str, str]) -> CompiledLibrary:
+        kept = Library(
+            {},
+            library.mapping_sets,
+            {},
+            [Problem(digest_of.get(p.path, p.path), p.where, p.message) for p in library.problems],
+            library.guidance,
+        )
+        kept.__dict__.update(graph=library.graph, coverage_sets=library.coverage_sets)
+        frameworks = {fid: digest_of[library.sources[fid]] for fid in library.frameworks}
+        sources = {sid: digest_of[path] for sid, path in library.sources.items()}
+        return cls(kept, frameworks, sources)
+
+    def bind(self, at: dict[str, str], folder: str) -> Library:
+        """The library for this process: paths from the files as they are now."""
+        kept = self.library
+        paths = {fid: at[digest] for fid, digest in self.frameworks.items()}
+        library = Library(
+            FrameworkShelf(self.frameworks, paths, folder),
+            kept.mapping_sets,
+            {sid: at[digest] for sid, digest in self.sources.items()},
+            [Problem(at.get(p.path, p.path), p.where, p.message) for p in kept.problems],
+            kept.guidance,
+        )
+        library.__dict__.update(graph=kept.graph, coverage_sets=kept.coverage_sets)
+        return library
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import YAML or pydantic.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping as MappingOf
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -176,7 +177,7 @@ def _build_mapping(
 
 
 def read_mapping_set(
-    path: Path, frameworks: dict[str, Framework], data: Any | None = None
+    path: Path, frameworks: MappingOf[str, Framework], data: Any | None = None
 ) -> tuple[MappingSet, list[Problem]]:
     """Parse a mapping set; reference problems are returned, format problems raised."""
     data = read_yaml(path) if data is None else data
@@ -251,7 +252,7 @@ def read_mapping_set(
 
 
 def read_guidance(
-    path: Path, frameworks: dict[str, Framework], data: Any | None = None
+    path: Path, frameworks: MappingOf[str, Framework], data: Any | None = None
 ) -> dict[str, Guidance]:
     data = read_yaml(path) if data is None else data
     try:

@@ -18,6 +18,7 @@ together in ``read_library`` and writes our mapping sets as mapping libraries.
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,7 +332,8 @@ def read_library(
                     "took their ref from their urn"
                 )
             own = OwnFramework(urn, new_id, refs)
-    known: dict[str, Framework] = dict(frameworks)
+    # Over the loaded ones, read as needed: a workspace's sixty frameworks are not all loaded.
+    known: ChainMap[str, Framework] = ChainMap({}, frameworks)  # type: ignore[arg-type]
     for framework in imported.frameworks:
         known[framework.id] = framework
     context = _SetContext(reader, library, known, own, {})

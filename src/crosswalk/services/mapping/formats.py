@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import ChainMap
+from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +65,7 @@ def _check_keys(path: Path, document: dict[str, Any]) -> None:
 
 
 def _check(
-    path: Path, document: dict[str, Any], kind: str, frameworks: dict[str, Framework]
+    path: Path, document: dict[str, Any], kind: str, frameworks: MappingOf[str, Framework]
 ) -> None:
     """Validate what we are about to write, once, with the loader's own models and checks.
 
@@ -102,7 +104,7 @@ def install(
     place), so a reader never sees half a file.
     """
     report = InstallReport(imported.source, notes=list(imported.notes), dry_run=dry_run)
-    frameworks = dict(library.frameworks)
+    frameworks = ChainMap[str, Framework]({}, library.frameworks)  # type: ignore[arg-type]
     planned: list[tuple[Path, bytes]] = []
     comment = f"Imported from {Path(imported.source).name}"
     for framework in imported.frameworks:
@@ -168,7 +170,7 @@ def installed_library(library: Library, imported: Imported, report: InstallRepor
     """``library`` with what ``install`` just wrote, as the next command will load it, built
     from what is in memory (each piece was validated by ``install``) instead of read again."""
     written = {Path(p) for p in report.created}
-    frameworks = dict(library.frameworks)
+    frameworks = ChainMap[str, Framework]({}, library.frameworks)  # type: ignore[arg-type]
     mapping_sets = dict(library.mapping_sets)
     sources = dict(library.sources)
     for path in written:

@@ -26,15 +26,20 @@ def framework_family(text: str) -> str:
     return "-".join(kept)
 
 
-def other_versions(library: Library, framework_id: str) -> list[str]:
-    """Loaded frameworks that are other versions of ``framework_id``: the same id or name
-    once version tokens are set aside (a name must also carry a different version)."""
+def other_versions(
+    library: Library, framework_id: str, among: set[str] | None = None
+) -> list[str]:
+    """Loaded frameworks (or those ``among`` them) that are other versions of
+    ``framework_id``: the same id or name once version tokens are set aside (a name must also
+    carry a different version)."""
     new = library.frameworks.get(framework_id)
     family = framework_family(framework_id)
     found = []
-    for other_id, other in sorted(library.frameworks.items()):
+    candidates = sorted(library.frameworks if among is None else among & set(library.frameworks))
+    for other_id in candidates:
         if other_id == framework_id:
             continue
+        other = library.frameworks[other_id]
         same_id = bool(family) and framework_family(other_id) == family
         same_name = (
             new is not None
@@ -50,7 +55,13 @@ def other_versions(library: Library, framework_id: str) -> list[str]:
 def sets_to_review(library: Library, framework_id: str) -> dict[str, list[str]]:
     """Mapping sets that a new version ``framework_id`` puts up for review, each with the
     other versions it maps; a set that already speaks the new version is left alone."""
-    older = other_versions(library, framework_id)
+    # Only a framework some set maps can put a set up for review: the others are not read.
+    mapped = {
+        end
+        for mapping_set in library.mapping_sets.values()
+        for end in (mapping_set.source_framework, mapping_set.target_framework)
+    }
+    older = other_versions(library, framework_id, among=mapped)
     found: dict[str, list[str]] = {}
     if not older:
         return found
