@@ -1,13 +1,22 @@
-"""Shared output for every command: JSON, Rich tables, CSV, and one set of exit codes."""
+"""Shared output for every command: one set of row formats, JSON, and one set of exit codes.
+
+Rows print as a Rich table on a terminal and as tab-separated lines at full width when the
+output is piped; ``--format`` (on every listing command, or ``CROSSWALK_FORMAT``) chooses
+table, tsv, csv, json, jsonl or md, as sqlite-utils does with one shared option set.
+"""
 
 from __future__ import annotations
 
 import functools
+import inspect
+import json
+import os
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -35,6 +44,73 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # unknown refs, malformed files, bad usage
 
 
+class RowFormat(StrEnum):
+    """How listing commands print rows."""
+
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    md = "md"
+
+
+FORMAT_ENV = "CROSSWALK_FORMAT"
+_chosen: ContextVar[RowFormat | None] = ContextVar("row_format", default=None)
+
+FormatOption = Annotated[
+    RowFormat | None,
+    typer.Option(
+        "--format",
+        help="table (default on a terminal), tsv (default when piped), csv, json, jsonl or md; "
+        "also CROSSWALK_FORMAT.",
+        show_default=False,
+    ),
+]
+
+
+def interactive() -> bool:
+    return sys.stdout.isatty()
+
+
+def row_format() -> RowFormat:
+    """The format in force: the command's --format, else CROSSWALK_FORMAT, else by terminal."""
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
+    configured = os.environ.get(FORMAT_ENV, "").strip().lower()
+    if configured in RowFormat.__members__:
+        return RowFormat(configured)
+    return RowFormat.table if interactive() else RowFormat.tsv
+
+
+def listing(function: Callable[P, R]) -> Callable[P, R]:
+    """Give a listing command the shared ``--format`` option. ``--format json`` on a command
+    that has ``--json`` means its ``--json`` (the whole result, not only the table's rows)."""
+    signature = inspect.signature(function, eval_str=True)  # typer reads these objects
+    option = inspect.Parameter(
+        "output_format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOption
+    )
+    has_json = "as_json" in signature.parameters
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        chosen = kwargs.pop("output_format", None)
+        if chosen is RowFormat.json and has_json:
+            kwargs["as_json"] = True
+        token = _chosen.set(chosen if isinstance(chosen, RowFormat) else None)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _chosen.reset(token)
+
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), option]
+    )
+    wrapper.__annotations__ = {**function.__annotations__, "output_format": FormatOption}
+    return wrapper
+
+
 def print_json(value: Any) -> None:
     from crosswalk.reports.serialize import dumps
 
@@ -42,9 +118,15 @@ def print_json(value: Any) -> None:
 
 
 def console(stderr: bool = False) -> Console:
+    """Rich output; piped, lines are never wrapped (a pipe has no width to fit)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, highlight=False, soft_wrap=not stream.isatty())
+
+
+def _cell(cell: Any) -> str:
+    return "" if cell is None else str(cell)
 
 
 def print_rows(
@@ -53,11 +135,30 @@ def print_rows(
     rows: Sequence[Sequence[Any]],
     as_csv: bool = False,
 ) -> None:
-    """The one table printer of every listing command (Rich table, or CSV with ``--csv``)."""
-    if as_csv:
-        from crosswalk.reports.tables import Table, to_csv
+    """The one row printer of every listing command, in the format in force."""
+    chosen = RowFormat.csv if as_csv else row_format()
+    if chosen is RowFormat.tsv:
 
-        sys.stdout.write(to_csv(Table(title or "", headers, rows)))
+        def clean(cell: Any) -> str:  # one line per row, one tab per column
+            return " ".join(_cell(cell).split())
+
+        if title:  # for the reader, not the data: a pipe gets the rows alone
+            console(stderr=True).print(title, markup=False)
+        lines = ["\t".join(headers), *("\t".join(clean(c) for c in row) for row in rows)]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    if chosen in (RowFormat.json, RowFormat.jsonl):
+        records = [dict(zip(headers, (_json_cell(c) for c in row), strict=False)) for row in rows]
+        if chosen is RowFormat.json:
+            sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        return
+    if chosen in (RowFormat.csv, RowFormat.md):
+        from crosswalk.reports.tables import Table, to_csv, to_markdown
+
+        plain = Table(title or "", headers, rows)
+        sys.stdout.write(to_csv(plain) if chosen is RowFormat.csv else to_markdown(plain))
         return
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -68,6 +169,10 @@ def print_rows(
     for row in rows:  # Text(): cell content is data, never Rich markup
         table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     console().print(table)
+
+
+def _json_cell(cell: Any) -> Any:
+    return cell if cell is None or isinstance(cell, (int, float, bool)) else str(cell)
 
 
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> typer.Exit:

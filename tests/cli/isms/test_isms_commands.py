@@ -55,7 +55,9 @@ def test_an_overdue_nonconformity_shows_in_readiness_and_status(
     assert [n["nc_id"] for n in dana["overdue_nonconformities"]] == ["NC-1"]
     assert dana["stale"] == [] and dana["fresh"] == 0  # the owner shape is kept
     text = run("status")
-    assert "Overdue nonconformities" in text.stdout and "NC-1" in text.stdout
+    assert (
+        "Overdue nonconformities" in text.stderr and "NC-1" in text.stdout
+    )  # piped: titles to stderr
     assert as_json(run("status", "--owner", "Sam", "--json")) == []
 
 

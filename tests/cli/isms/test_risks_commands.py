@@ -127,7 +127,7 @@ def test_check_fails_until_the_owner_accepts(workspace_dir: Path, run: Run) -> N
     found = {(f["risk_id"], f["code"]) for f in json.loads(result.stdout)}
     assert found == {("R-02", "no-owner"), ("R-02", "unaccepted")}
     text = run("risks", "check")
-    assert text.exit_code == 1 and "R-02" in text.stdout and "Findings (2)" in text.stdout
+    assert text.exit_code == 1 and "R-02" in text.stdout and "Findings (2)" in text.stderr
     assert run("risks", "edit", "R-02", "--owner", "CTO").exit_code == 0
     accepted = as_json(
         run("risks", "accept", "R-02", "--by", "CTO", "--on", "2026-03-01", "--json")

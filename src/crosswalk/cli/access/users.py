@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from crosswalk.cli.context import session
-from crosswalk.cli.output import console, handle_errors, parse_date, print_json, print_rows
+from crosswalk.cli.output import console, handle_errors, listing, parse_date, print_json, print_rows
 
 app = typer.Typer(
     help="Web application users: admin, editor, control owner, auditor.", no_args_is_help=True
@@ -67,6 +67,7 @@ def add(
 
 
 @app.command("list")
+@listing
 @handle_errors
 def list_(
     ctx: typer.Context,

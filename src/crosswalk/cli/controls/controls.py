@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.output import console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import console, handle_errors, listing, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.domain.controls import OperatingStatus
@@ -49,6 +49,7 @@ def _status(text: str | None) -> OperatingStatus | None:
 
 
 @app.command("list")
+@listing
 @handle_errors
 def list_controls(
     ctx: typer.Context,
@@ -106,6 +107,7 @@ def list_controls(
 
 
 @app.command("show")
+@listing
 @handle_errors
 def show(
     ctx: typer.Context,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crosswalk.cli.context import actor, session, workspace
-from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import ExitCode, console, handle_errors, listing, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.services.evidence.collect import RunOutcome
@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
     app.command("collect")(collect)
 
 
+@listing
 @handle_errors
 def collect(
     ctx: typer.Context,

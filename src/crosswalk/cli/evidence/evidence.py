@@ -14,6 +14,7 @@ from crosswalk.cli.output import (
     console,
     fail,
     handle_errors,
+    listing,
     parse_date,
     print_json,
     print_rows,
@@ -137,6 +138,7 @@ def add(
 
 
 @app.command("list")
+@listing
 @handle_errors
 def list_command(
     ctx: typer.Context,
@@ -286,6 +288,7 @@ def verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
         raise typer.Exit(int(ExitCode.CHECKS_FAILED))
 
 
+@listing
 @handle_errors
 def requirement_evidence(
     ctx: typer.Context,
@@ -313,6 +316,7 @@ def requirement_evidence(
     )
 
 
+@listing
 @handle_errors
 def status(
     ctx: typer.Context,
@@ -399,6 +403,7 @@ def status(
 
 
 @audit_app.callback()
+@listing
 @handle_errors
 def audit_log(
     ctx: typer.Context,

@@ -21,6 +21,7 @@ from crosswalk.cli.output import (
     ExitCode,
     console,
     handle_errors,
+    listing,
     parse_date,
     print_json,
     print_rows,
@@ -55,6 +56,7 @@ def _audit_item(row: Audit, today: date) -> dict[str, Any]:
 
 
 @audits_app.command("list")
+@listing
 @handle_errors
 def audits_list(
     ctx: typer.Context,
@@ -92,6 +94,7 @@ def audits_list(
 
 
 @audits_app.command("show")
+@listing
 @handle_errors
 def audits_show(
     ctx: typer.Context,
@@ -224,6 +227,7 @@ def _by_theme(refs: list[str], applicable: list[str]) -> list[str]:
 
 
 @audits_app.command("programme")
+@listing
 @handle_errors
 def audits_programme(
     ctx: typer.Context,

@@ -19,7 +19,7 @@ from crosswalk.cli.isms.common import (
     plain,
     say,
 )
-from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import ExitCode, console, handle_errors, listing, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.services.isms.objectives import Objective
@@ -54,6 +54,7 @@ STATUS_HELP = "open, on track, at risk, achieved or missed."
 
 
 @objectives_app.command("list")
+@listing
 @handle_errors
 def objectives_list(
     ctx: typer.Context,
@@ -153,6 +154,7 @@ def objectives_edit(
 
 
 @isms_app.command("readiness")
+@listing
 @handle_errors
 def readiness(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Each mandatory ISMS artifact: exists, first and last dated, months of records; then

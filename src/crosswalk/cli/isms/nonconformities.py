@@ -16,7 +16,7 @@ from crosswalk.cli.isms.common import (
     passed,
     say,
 )
-from crosswalk.cli.output import handle_errors, parse_date, print_json, print_rows
+from crosswalk.cli.output import handle_errors, listing, parse_date, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.services.isms.nonconformities import Nonconformity
@@ -46,6 +46,7 @@ NcText = Annotated[str | None, typer.Option()]
 
 
 @nonconformities_app.command("list")
+@listing
 @handle_errors
 def nonconformities_list(
     ctx: typer.Context,

@@ -12,7 +12,7 @@ from crosswalk.cli.isms.common import (
     passed,
     say,
 )
-from crosswalk.cli.output import fail, handle_errors, parse_date, print_json, print_rows
+from crosswalk.cli.output import fail, handle_errors, listing, parse_date, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.services.isms.reviews import ManagementReview
@@ -64,6 +64,7 @@ InputOption = Annotated[
 
 
 @reviews_app.command("list")
+@listing
 @handle_errors
 def reviews_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List management reviews with the inputs each still misses.
@@ -94,6 +95,7 @@ def reviews_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 @reviews_app.command("show")
+@listing
 @handle_errors
 def reviews_show(
     ctx: typer.Context,

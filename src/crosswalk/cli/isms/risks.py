@@ -15,6 +15,7 @@ from crosswalk.cli.output import (
     console,
     fail,
     handle_errors,
+    listing,
     parse_date,
     print_json,
     print_rows,
@@ -95,6 +96,7 @@ def _report(detail: RiskDetail, line: str, as_json: bool, changed: list[str] | N
 
 
 @app.command("list")
+@listing
 @handle_errors
 def list_command(
     ctx: typer.Context,
@@ -348,6 +350,7 @@ def accept(
 
 
 @app.command("method")
+@listing
 @handle_errors
 def method(
     ctx: typer.Context,
@@ -399,6 +402,7 @@ def method(
 
 
 @app.command("check")
+@listing
 @handle_errors
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Check the register; exit 1 when anything is found.

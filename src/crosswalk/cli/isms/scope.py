@@ -14,6 +14,7 @@ from crosswalk.cli.output import (
     console,
     fail,
     handle_errors,
+    listing,
     parse_date,
     print_json,
     print_rows,
@@ -50,6 +51,7 @@ def _status(data: dict[str, Any]) -> str:
 
 
 @scope_app.command("show")
+@listing
 @handle_errors
 def show_scope(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show the scope statement in force (the latest approved version) and every version.
@@ -187,6 +189,7 @@ def _check_json(result: ScopeCheck) -> dict[str, Any]:
 
 
 @scope_app.command("check")
+@listing
 @handle_errors
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Check the scope: exit 1 if anything an ISO auditor would question is found.
@@ -235,6 +238,7 @@ def _flag(value: bool) -> str:
 
 
 @assets_app.command("list")
+@listing
 @handle_errors
 def list_assets(
     ctx: typer.Context,
@@ -287,6 +291,7 @@ def list_assets(
 
 
 @assets_app.command("show")
+@listing
 @handle_errors
 def show_asset(
     ctx: typer.Context,

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from crosswalk.cli.context import library
-from crosswalk.cli.output import console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import console, handle_errors, listing, print_json, print_rows
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -25,6 +25,7 @@ def register(root: typer.Typer) -> None:
 
 
 @app.callback()
+@listing
 @handle_errors
 def list_frameworks(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List loaded frameworks: id, version, requirement counts by kind.
@@ -55,6 +56,7 @@ def list_frameworks(ctx: typer.Context, as_json: JsonOption = False) -> None:
     )
 
 
+@listing
 @handle_errors
 def show(
     ctx: typer.Context,
@@ -84,6 +86,8 @@ def show(
     out.print("  " + " | ".join(facts), markup=False)
     if detail.text:
         out.print(f"  {detail.text}", markup=False, style="italic")
+    for param_id, value in detail.parameters.items():
+        out.print(f"  parameter {param_id}: {value}", markup=False)
     if detail.parent:
         out.print(f"  parent: {detail.parent.ref} {detail.parent.title}", markup=False)
     if detail.children:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import ExitCode, console, handle_errors, listing, print_json, print_rows
 
 app = typer.Typer(help="Mapping sets: list them and check their quality.", no_args_is_help=True)
 
@@ -16,6 +16,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 @app.command("list")
+@listing
 @handle_errors
 def list_sets(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List mapping sets with version, frameworks, edge count and provenance.
@@ -57,6 +58,7 @@ def list_sets(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 @app.command("lint")
+@listing
 @handle_errors
 def lint(
     ctx: typer.Context,
@@ -201,6 +203,7 @@ def adjust(
 
 
 @app.command("adjustments")
+@listing
 @handle_errors
 def adjustments(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the team's adjustments to the crosswalk, with the shipped edge each one changes.

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from crosswalk.cli.context import library
-from crosswalk.cli.output import console, fail, handle_errors, print_json, print_rows
+from crosswalk.cli.output import console, fail, handle_errors, listing, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.services.mapping.queries import PathView
@@ -65,6 +65,7 @@ def _explain(view: PathView) -> None:
             out.print(f"     beyond the series table: {step.beyond_refined}", markup=False)
 
 
+@listing
 @handle_errors
 def map_command(
     ctx: typer.Context,

@@ -14,6 +14,7 @@ from crosswalk.cli.output import (
     console,
     fail,
     handle_errors,
+    listing,
     parse_date,
     print_json,
     print_rows,
@@ -299,6 +300,7 @@ def _flag_item(row: ReviewFlag) -> dict[str, Any]:
 
 
 @flags_app.callback()
+@listing
 @handle_errors
 def flags(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Open review flags: tags, edges and mapping sets to look at because something changed
@@ -368,6 +370,7 @@ def _review_item(row: MappingReview, cleared: list[int] | None = None) -> dict[s
     return item
 
 
+@listing
 @handle_errors
 def review(
     ctx: typer.Context,

@@ -11,7 +11,7 @@ import typer
 
 from crosswalk.cli.context import library, session, workspace
 from crosswalk.cli.isms.common import JsonOption, say
-from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import ExitCode, console, handle_errors, listing, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.domain.frequency import Frequency
@@ -82,6 +82,7 @@ def _approval(data: dict[str, Any]) -> str:
 
 
 @policies_app.command("list")
+@listing
 @handle_errors
 def list_policies(
     ctx: typer.Context,
@@ -121,6 +122,7 @@ def list_policies(
 
 
 @policies_app.command("show")
+@listing
 @handle_errors
 def show(
     ctx: typer.Context,
@@ -275,6 +277,7 @@ def review(
 
 
 @policies_app.command("import")
+@listing
 @handle_errors
 def import_folder(
     ctx: typer.Context,
@@ -346,6 +349,7 @@ def _check_json(findings: list[Finding], policies: int, in_force: int) -> dict[s
 
 
 @policies_app.command("check")
+@listing
 @handle_errors
 def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Check the policies: exit 1 on duplicates, conflicts or lapses.

@@ -14,6 +14,7 @@ from crosswalk.cli.controls import imports
 from crosswalk.cli.output import (
     console,
     handle_errors,
+    listing,
     print_json,
     print_rows,
 )
@@ -79,6 +80,7 @@ def export_program(
     console().print(f"wrote {len(written)} control files to {folder / 'controls'}", markup=False)
 
 
+@listing
 @handle_errors
 def apply(
     ctx: typer.Context,

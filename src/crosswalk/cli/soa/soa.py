@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.output import ExitCode, console, handle_errors, print_json, print_rows
+from crosswalk.cli.output import ExitCode, console, handle_errors, listing, print_json, print_rows
 
 if TYPE_CHECKING:
     from crosswalk.services.soa.soa import Change, Finding, SoaEntry, SoaMeta, SoaRow
@@ -99,6 +99,7 @@ def init(
 
 
 @app.command("show")
+@listing
 @handle_errors
 def show(ctx: typer.Context, version: VersionOption = None, as_json: JsonOption = False) -> None:
     """Show a version: applicability, justification, status, controls, evidence and risks.
@@ -238,6 +239,7 @@ def approve(
 
 
 @app.command("diff")
+@listing
 @handle_errors
 def diff(
     ctx: typer.Context,
@@ -267,6 +269,7 @@ def diff(
 
 
 @app.command("validate")
+@listing
 @handle_errors
 def validate(
     ctx: typer.Context, version: VersionOption = None, as_json: JsonOption = False
