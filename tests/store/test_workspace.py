@@ -62,5 +62,5 @@ def test_unreachable_or_unknown_databases_are_clear_errors(tmp_path: Path) -> No
         init_workspace(
             tmp_path / "a", database_url="postgresql+psycopg://nobody:secret@127.0.0.1:1/db"
         )
-    with pytest.raises(DatabaseError, match="driver for mysql is not installed"):
+    with pytest.raises(DatabaseError, match="'mysql' databases are not supported"):
         init_workspace(tmp_path / "b", database_url="mysql://x@localhost/db")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -73,7 +74,9 @@ def root(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar="", help="Show the version."
+        ),
     ] = False,
 ) -> None:
     ctx.obj = {
@@ -105,6 +108,33 @@ isms.register(app)
 policies.register(app)
 users.register(app)
 serve.register(app)
+
+
+def _flowed(text: str) -> str:
+    """A docstring's paragraphs as flowing text: the help printer keeps single line breaks
+    of every paragraph after the first, and rewrapping them broke sentences mid-line."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    kept = []
+    for paragraph in paragraphs:
+        lines = paragraph.splitlines()
+        if paragraph.startswith("\b") or any(line.lstrip().startswith("- ") for line in lines):
+            kept.append(paragraph)  # a verbatim block or a list: its lines are meant
+        else:
+            kept.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(kept)
+
+
+def _flow_help(typer_app: typer.Typer) -> None:
+    for command in typer_app.registered_commands:
+        text = command.help or (command.callback.__doc__ if command.callback else None)
+        if text:
+            command.help = _flowed(text)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _flow_help(group.typer_instance)
+
+
+_flow_help(app)
 
 
 # Root options that take a value: the command name is the first token that is neither one of

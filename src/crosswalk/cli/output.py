@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import date
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -173,6 +174,26 @@ def print_rows(
 
 def _json_cell(cell: Any) -> Any:
     return cell if cell is None or isinstance(cell, (int, float, bool)) else str(cell)
+
+
+def emit_report(output_format: str, output: Path | None, write: Callable[[Path], None]) -> None:
+    """Write a report to ``output``, or to standard output when there is none (or ``-o -``).
+
+    A binary workbook is never poured onto a terminal: it needs a file or a pipe."""
+    if output is not None and str(output) != "-":
+        write(output)
+        console(stderr=True).print(f"wrote {output}", markup=False)
+        return
+    if output_format == "xlsx" and sys.stdout.isatty():
+        raise fail("xlsx is a binary workbook: give -o FILE, or pipe it (… > report.xlsx)")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="crosswalk-report-") as folder:
+        path = Path(folder) / f"report.{output_format}"
+        write(path)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(path.read_bytes())
+        sys.stdout.buffer.flush()
 
 
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> typer.Exit:

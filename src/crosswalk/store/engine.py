@@ -36,7 +36,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SUPPORTED = ("sqlite", "postgresql")
+
+
 def make_engine(url: str) -> Engine:
+    dialect = url.split(":", 1)[0].split("+", 1)[0].lower()
+    if dialect not in SUPPORTED:
+        raise DatabaseError(
+            f"{dialect or url!r} databases are not supported: use SQLite (the default) or "
+            "PostgreSQL (postgresql+psycopg://user@host/db)"
+        )
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url)
@@ -48,7 +57,7 @@ def make_engine(url: str) -> Engine:
     except ModuleNotFoundError as error:
         raise DatabaseError(
             f"the database driver for {url.split(':', 1)[0]} is not installed ({error.name}); "
-            "for PostgreSQL: pip install 'crosswalk[postgresql]'"
+            "for PostgreSQL, from the clone: .venv/bin/pip install -e '.[postgresql]'"
         ) from error
     except ArgumentError as error:
         raise DatabaseError(f"not a database URL: {error}") from error

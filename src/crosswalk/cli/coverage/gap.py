@@ -12,7 +12,7 @@ from crosswalk.cli.output import (
     ExitCode,
     ReportFormat,
     console,
-    fail,
+    emit_report,
     handle_errors,
     parse_date,
     print_json,
@@ -201,10 +201,11 @@ def gap(
             workspace_root=workspace_root(ctx),
         )
     if output_format is not None:
-        if output is None:
-            raise fail("--format needs --output FILE")
-        write_gap_report(report, output_format.value, output)
-        console(stderr=True).print(f"wrote {output}", markup=False)
+        emit_report(
+            output_format.value,
+            output,
+            lambda path: write_gap_report(report, output_format.value, path),
+        )
     if explain:
         key = resolve_requirement(lib, explain, framework=target_id)
         view = report.find(key.partition(":")[2])

@@ -12,6 +12,7 @@ from crosswalk.cli.output import (
     ExitCode,
     ReportFormat,
     console,
+    emit_report,
     fail,
     handle_errors,
     parse_date,
@@ -82,10 +83,8 @@ def window(
             list(zip(populations, controls, strict=True)),
         )
     if output_format is not None:
-        if output is None:
-            raise fail("--format needs --output FILE")
-        write_window_report(report, output_format.value, output)
-        console(stderr=True).print(f"wrote {output}", markup=False)
+        chosen = output_format.value
+        emit_report(chosen, output, lambda path: write_window_report(report, chosen, path))
     if as_json:
         print_json(report)
     elif output_format is None:

@@ -13,6 +13,7 @@ from crosswalk.cli.output import (
     ExitCode,
     ReportFormat,
     console,
+    emit_report,
     fail,
     handle_errors,
     listing,
@@ -453,18 +454,18 @@ def treatment_plan_command(
     from crosswalk.reports.risk_report import render_json, write_treatment_plan
     from crosswalk.services.isms.risks import treatment_plan
 
-    if output_format is not None and output is None:
-        raise fail("--format needs --output FILE")
-    if output is not None and output_format is None:
+    if output is not None and str(output) != "-" and output_format is None:
         suffix = output.suffix.lstrip(".").lower()
         if suffix not in {f.value for f in ReportFormat}:
             raise fail(f"give --format xlsx|html|md|json for {output}")
         output_format = ReportFormat(suffix)
     with session(ctx, commit=False) as active:
         plan = treatment_plan(active, library(ctx))
-    if output is not None and output_format is not None:
-        write_treatment_plan(plan, output_format.value, output)
-        console(stderr=True).print(f"wrote {output}", markup=False)
+    if output_format is not None:
+        chosen = output_format.value
+        emit_report(chosen, output, lambda path: write_treatment_plan(plan, chosen, path))
+        if output is None or str(output) == "-":
+            return
     if as_json:
         typer.echo(render_json(plan), nl=False)
     elif output is None:

@@ -11,7 +11,14 @@ import typer
 from rich.markup import escape
 
 from crosswalk.cli.context import library
-from crosswalk.cli.output import console, fail, handle_errors, listing, print_json, print_rows
+from crosswalk.cli.output import (
+    console,
+    emit_report,
+    handle_errors,
+    listing,
+    print_json,
+    print_rows,
+)
 
 if TYPE_CHECKING:
     from crosswalk.services.mapping.queries import PathView
@@ -136,10 +143,14 @@ def map_command(
 @handle_errors
 def matrix(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="Source framework id")],
-    target: Annotated[str, typer.Argument(help="Target framework id")],
+    source: Annotated[
+        str, typer.Argument(help="Source framework id (default: soc2-tsc-2017, as gap).")
+    ] = "soc2-tsc-2017",
+    target: Annotated[
+        str, typer.Argument(help="Target framework id (default: iso27001-2022).")
+    ] = "iso27001-2022",
     output_format: Annotated[
-        MatrixFormat, typer.Option("--format", "-f", help="md, csv or xlsx.")
+        MatrixFormat, typer.Option("--format", "-f", help="md, csv, json or xlsx.")
     ] = MatrixFormat.md,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (required for xlsx).")
@@ -148,7 +159,8 @@ def matrix(
         list[str] | None, typer.Option("--via", help="Also add inferred rows through a backbone.")
     ] = None,
 ) -> None:
-    """The crosswalk between two frameworks as a table, one row per mapping.
+    """The crosswalk between two frameworks as a table, one row per mapping (SOC 2 to ISO/IEC
+    27001:2022 unless named).
 
     Example: crosswalk matrix soc2-tsc-2017 iso27001-2022 --format xlsx -o crosswalk.xlsx
     """
@@ -196,9 +208,7 @@ def matrix(
         widths={"title": 40, "target title": 40, "note": 70},
     )
     if output_format is MatrixFormat.xlsx:
-        if output is None:
-            raise fail("--format xlsx needs --output FILE")
-        write_xlsx(output, [table])
+        emit_report("xlsx", output, lambda path: write_xlsx(path, [table]))
     else:
         from crosswalk.reports.serialize import dumps
 

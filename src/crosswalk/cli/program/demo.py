@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +12,18 @@ import typer
 
 from crosswalk.cli.context import library
 from crosswalk.cli.output import console, handle_errors, print_json
+
+
+def how_to_run() -> str:
+    """How the user runs this command again from where they are: ``crosswalk`` when the shell
+    finds this one, else what they typed (``.venv/bin/crosswalk`` after the README's set-up)."""
+    typed = Path(sys.argv[0])
+    if typed.name != "crosswalk" or not typed.exists():  # python -m crosswalk, a test runner
+        return "crosswalk"
+    found = shutil.which("crosswalk")
+    if found is not None and Path(found).resolve() == typed.resolve():
+        return "crosswalk"
+    return shlex.quote(str(typed))
 
 
 def register(app: typer.Typer) -> None:
@@ -77,12 +92,6 @@ def demo(
     for path in result.reports.values():
         out.print(f"  {path}", markup=False)
     out.print(f"Program files (for git): {result.program}", markup=False)
-    out.print(
-        f"Workspace: {result.folder} (try: cd {result.folder} && crosswalk gap --explain A.5.15)",
-        markup=False,
-    )
-    out.print(
-        f"Web app: cd {result.folder} && crosswalk users add you@example.com --role admin "
-        "&& crosswalk serve",
-        markup=False,
-    )
+    me = f"{how_to_run()} --workspace {shlex.quote(str(result.folder))}"
+    out.print(f"Workspace: {result.folder} (try: {me} gap --explain A.5.15)", markup=False)
+    out.print(f"Web app: {me} users add you@example.com --role admin && {me} serve", markup=False)

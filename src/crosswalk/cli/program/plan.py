@@ -11,7 +11,7 @@ from crosswalk.cli.context import library, session, workspace_root
 from crosswalk.cli.output import (
     ReportFormat,
     console,
-    fail,
+    emit_report,
     handle_errors,
     parse_date,
     print_json,
@@ -64,10 +64,8 @@ def plan(
             active, library(ctx), target, day, workspace_root=workspace_root(ctx)
         )
     if output_format is not None:
-        if output is None:
-            raise fail("--format needs --output FILE")
-        write_plan(result, output_format.value, output)
-        console(stderr=True).print(f"wrote {output}", markup=False)
+        chosen = output_format.value
+        emit_report(chosen, output, lambda path: write_plan(result, chosen, path))
     if as_json:
         print_json(result)
         return

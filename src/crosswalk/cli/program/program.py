@@ -67,9 +67,12 @@ def init(
 @handle_errors
 def export_program(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder to write (controls/*.yaml).")],
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to write (controls/, ISMS records, adjustments).")
+    ],
 ) -> None:
-    """Write the control library as reviewable YAML files, one per control, for git.
+    """Write the program as reviewable YAML files for git: one per control, per ISMS record
+    and per mapping adjustment, each kind in its own folder.
 
     Example: crosswalk export program ./program && git -C program diff
     """
@@ -77,7 +80,11 @@ def export_program(
 
     with session(ctx, commit=False) as active:
         written = export(active, folder)
-    console().print(f"wrote {len(written)} control files to {folder / 'controls'}", markup=False)
+    by_folder: dict[str, int] = {}
+    for path in written:
+        by_folder[path.parent.name] = by_folder.get(path.parent.name, 0) + 1
+    kinds = ", ".join(f"{count} in {name}/" for name, count in by_folder.items())
+    console().print(f"wrote {len(written)} files to {folder}: {kinds}", markup=False)
 
 
 @listing
