@@ -6,6 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import OperatingStatus
 from crosswalk.io.control_inventory import (
     InventoryError,
     parse_column_overrides,
@@ -72,8 +73,39 @@ def test_every_problem_names_row_and_column(tmp_path: Path, library: Library) ->
     )
     assert any(m.startswith("row 4, column 'TSC Reference(s)'") and "CC10.1" in m for m in messages)
     warnings = [str(p) for p in inventory.warnings]
-    assert any("row 4" in w and "no owner" in w for w in warnings)
-    assert any("row 4" in w and "unknown frequency 'Every sprint'" in w for w in warnings)
+    assert any(w.startswith("row 4, column 'Owner'") and "no owner" in w for w in warnings)
+    assert any(
+        w.startswith("row 4, column 'Frequency'") and "'Every sprint' is not a cadence" in w
+        for w in warnings
+    )
+
+
+def test_the_import_says_what_it_used_ignored_and_defaulted(
+    tmp_path: Path, library: Library
+) -> None:
+    path = write_csv(
+        tmp_path / "inventory.csv",
+        "Control ID,Control Name,TSC Reference(s),Artifacts,Control Type\n"
+        "AC-1,Access review,CC6.1-CC6.3,Jira tickets,Preventive\n"
+        "HR-1,Onboarding,CC1.4,LMS export,Directive\n",
+    )
+    inventory = read_inventory(path, resolver(library))
+    assert inventory.columns["evidence"] == "Artifacts"
+    assert inventory.ignored == ["Control Type"]
+    assert {c.status for c in inventory.controls} == {OperatingStatus.IMPLEMENTED}
+    assert any(
+        d.startswith("status: no column; all 2 set to 'implemented'") and "--status" in d
+        for d in inventory.defaults
+    )
+    assert "owner: no column; left empty for all 2" in inventory.defaults
+    assert inventory.controls[0].criteria == [
+        "soc2-tsc-2017:CC6.1",
+        "soc2-tsc-2017:CC6.2",
+        "soc2-tsc-2017:CC6.3",
+    ]
+    chosen = read_inventory(path, resolver(library), default_status=OperatingStatus.OPERATING)
+    assert {c.status for c in chosen.controls} == {OperatingStatus.OPERATING}
+    assert any("by --status" in d for d in chosen.defaults)
 
 
 def test_columns_can_be_named_when_detection_cannot(tmp_path: Path, library: Library) -> None:

@@ -19,14 +19,12 @@ from crosswalk.io.oscal_catalog import (
     CROSSWALK_NS,
     derive_framework_id,
     read_oscal_catalog,
-    read_oscal_profile,
     write_oscal_catalog,
 )
 from crosswalk.services.mapping.formats import install
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "oscal" / "catalogs"
 SP800_53 = FIXTURES / "NIST_SP-800-53_rev5_catalog_v5.0.1_2021-06-08.json"
-MODERATE = FIXTURES / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json"
 CSF = FIXTURES / "NIST_CSF_v2.0_catalog.json"
 
 
@@ -133,103 +131,7 @@ def test_sp800_53_installs_and_loads_back(library: Library, tmp_path: Path) -> N
     assert again.created == [] and len(again.unchanged) == 1
 
 
-# ---------------------------------------------------------------- the MODERATE profile
-
-
-def test_moderate_baseline_resolves_against_the_catalog(sp800_53: Framework) -> None:
-    imported = read_oscal_profile(fixture(MODERATE), sp800_53)
-    moderate = imported.frameworks[0]
-    assert moderate.id == "nist-sp-800-53-rev5-moderate"
-    assert moderate.counts_by_kind() == {"group": 18, "control": 177, "enhancement": 110}
-    profile = json.loads(MODERATE.read_text(encoding="utf-8"))["profile"]
-    clauses = [clause for entry in profile["imports"] for clause in entry["include-controls"]]
-    with_ids = [control_id for clause in clauses for control_id in clause["with-ids"]]
-    assert len(with_ids) == 287
-    assert all(control_id in sp800_53 and control_id in moderate for control_id in with_ids)
-    controls = [r for r in moderate.requirements if r.kind != "group"]
-    assert {r.ref for r in controls} == set(with_ids)  # nothing extra, nothing missing
-    assert not any("selected" in r.attributes for r in moderate.requirements)
-    assert all(r.parent is None or r.parent in moderate for r in moderate.requirements)
-    selected = moderate.get("ac-2.1")
-    original = sp800_53.get("ac-2.1")
-    assert selected is not None and original is not None
-    assert selected.framework == moderate.id
-    assert (selected.title, selected.kind, selected.parent, selected.text) == (
-        "Automated System Account Management",
-        "enhancement",
-        "ac-2",
-        original.text,
-    )
-    assert dict(selected.attributes) == {"label": "AC-2(1)", "sort_id": "ac-02.01"}
-    assert any("287" in note for note in imported.notes)
-
-
-def write_profile(tmp_path: Path, imports: list[dict[str, Any]]) -> Path:
-    path = tmp_path / "profile.json"
-    document = {
-        "profile": {
-            "uuid": "1b7e1c2a-0000-4000-8000-000000000001",
-            "metadata": {
-                "title": "NIST Special Publication 800-53 Revision 5 ACCOUNTS OVERLAY",
-                "last-modified": "2026-01-01T00:00:00Z",
-                "version": "1",
-                "oscal-version": "1.1.2",
-            },
-            "imports": imports,
-        }
-    }
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
-
-
-def test_a_selected_enhancement_keeps_its_base_control_marked_unselected(
-    sp800_53: Framework, tmp_path: Path
-) -> None:
-    path = write_profile(tmp_path, [{"href": "#x", "include-controls": [{"with-ids": ["ac-2.1"]}]}])
-    framework = read_oscal_profile(path, sp800_53).frameworks[0]
-    assert framework.id == "nist-sp-800-53-rev5-accounts"
-    assert [(r.ref, r.attributes.get("selected")) for r in framework.requirements] == [
-        ("ac", None),
-        ("ac-2", "false"),
-        ("ac-2.1", None),
-    ]
-
-
-def test_include_all_matching_children_and_exclusions(sp800_53: Framework, tmp_path: Path) -> None:
-    everything = write_profile(tmp_path, [{"href": "#x", "include-all": {}}])
-    assert len(read_oscal_profile(everything, sp800_53, "all").frameworks[0]) == len(sp800_53)
-    path = write_profile(
-        tmp_path,
-        [
-            {
-                "href": "#x",
-                "include-controls": [
-                    {"with-ids": ["AC-2"], "with-child-controls": "yes"},  # case-insensitive
-                    {"matching": [{"pattern": "pt-*"}]},
-                ],
-                "exclude-controls": [{"with-ids": ["ac-2.10"]}],
-            }
-        ],
-    )
-    framework = read_oscal_profile(path, sp800_53, "picked").frameworks[0]
-    refs = {r.ref for r in framework.requirements}
-    assert {"ac-2", "ac-2.1", "ac-2.13", "pt-1", "pt-7.2"} <= refs
-    assert "ac-2.10" not in refs and "ac-3" not in refs
-
-
-def test_a_profile_naming_an_unknown_control_is_refused(
-    sp800_53: Framework, tmp_path: Path
-) -> None:
-    path = write_profile(
-        tmp_path, [{"href": "#x", "include-controls": [{"with-ids": ["ac-1", "zz-99", "ac-99"]}]}]
-    )
-    with pytest.raises(ConversionError) as caught:
-        read_oscal_profile(path, sp800_53)
-    error = caught.value
-    assert error.path == str(path)
-    assert error.where == "profile.imports[0].include-controls[0].with-ids[1]"
-    assert "unknown control 'zz-99'" in error.message and "nist-sp-800-53-rev5" in error.message
-    assert "'ac-99'" in error.message  # the others are counted and named too
+# Profiles (NIST's baselines, FedRAMP's) are resolved in test_oscal_baselines.py.
 
 
 # ---------------------------------------------------------------- CSF 2.0 in OSCAL

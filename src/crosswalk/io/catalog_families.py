@@ -117,3 +117,20 @@ def recognise_framework(
 def _version_score(framework: Framework, numbers: set[str]) -> int:
     label = f"{framework.id} {framework.version}".lower()
     return sum(1 for n in numbers if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", label))
+
+
+_REVISION = re.compile(r"\brev(?:ision)?[\s._-]*(\d+)\b")
+
+
+def catalog_family(texts: list[str]) -> tuple[str, str | None] | None:
+    """The well-known family ``texts`` (titles, hrefs) name and the revision they give, if any.
+
+    ``("NIST SP 800-53", "5")`` for "NIST Special Publication 800-53 Revision 5" or
+    ``NIST_SP-800-53_rev5_catalog.json``; ``None`` when no family is recognised.
+    """
+    normal = _SEPARATORS.sub(" ", " ".join(texts).lower())
+    for family in _FAMILIES:
+        if family.pattern.search(normal):
+            revision = _REVISION.search(normal.replace("_", " "))
+            return family.label, revision.group(1) if revision else None
+    return None

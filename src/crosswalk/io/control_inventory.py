@@ -147,6 +147,7 @@ class InventoryControl:
     evidence: str
     criteria: list[str]  # resolved requirement keys, in order, without duplicates
     warnings: list[str] = field(default_factory=list)
+    criteria_written: str = ""  # the cell as written, for the preview
 
 
 @dataclass
@@ -158,6 +159,8 @@ class Inventory:
     controls: list[InventoryControl]
     errors: list[Problem]
     warnings: list[Problem]
+    ignored: list[str] = field(default_factory=list)  # headers read for nothing
+    defaults: list[str] = field(default_factory=list)  # every default applied, in words
 
 
 def _rows_from_xlsx(path: Path) -> tuple[str, Iterator[list[object]]]:
@@ -289,14 +292,22 @@ def _locate_columns(
     return header_index, positions, header
 
 
+SAFE_STATUS = OperatingStatus.IMPLEMENTED  # nobody has shown it operates: not "operating"
+
+
 @dataclass
 class _RowReader:
     positions: dict[str, int]
     columns: dict[str, str]
     resolve_criterion: Callable[[str], str]
+    default_status: OperatingStatus = SAFE_STATUS
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
+    defaulted: dict[str, int] = field(default_factory=dict)  # what -> rows it was applied to
+
+    def warn(self, line: int, name: str, message: str) -> None:
+        self.warnings.append(Problem(line, self.columns.get(name, f"(no {name} column)"), message))
 
     def cell(self, row: list[object], name: str) -> str:
         position = self.positions.get(name)
@@ -340,26 +351,36 @@ class _RowReader:
             return None
         written = self.cell(row, "criteria")
         keys = self.criteria(line, control_id, written)
-        notes: list[str] = []
+        notes: list[tuple[str, str]] = []  # (field, what is wrong)
         owner = self.cell(row, "owner") or None
         if owner is None:
-            notes.append("no owner: flagged unowned")
+            notes.append(("owner", "no owner: flagged unowned"))
         frequency_text = self.cell(row, "frequency") or None
         frequency = parse_frequency(frequency_text)
         if frequency_text and frequency is None:
             notes.append(
-                f"unknown frequency {frequency_text!r}: flagged, set it with controls edit"
+                (
+                    "frequency",
+                    f"frequency {frequency_text!r} is not a cadence: kept as written, flagged; "
+                    "set one with controls edit",
+                )
             )
         elif frequency_text is None:
-            notes.append("no frequency")
+            notes.append(("frequency", "no frequency"))
         status_text = self.cell(row, "status")
-        status = parse_status(status_text) if status_text else OperatingStatus.OPERATING
+        status = parse_status(status_text) if status_text else None
         if status is None:
-            notes.append(f"unknown status {status_text!r}: taken as operating")
-            status = OperatingStatus.OPERATING
+            what = f"unknown status {status_text!r}" if status_text else "no status"
+            if "status" in self.columns:  # without the column, the summary says it once
+                notes.append(("status", f"{what}: set to {self.default_status.value!r}"))
+            self.defaulted[what if status_text else "no status"] = (
+                self.defaulted.get(what if status_text else "no status", 0) + 1
+            )
+            status = self.default_status
         if not written:
-            notes.append("no SOC 2 criteria: the control reaches no requirement")
-        self.warnings.extend(Problem(line, None, f"{control_id}: {note}") for note in notes)
+            notes.append(("criteria", "no SOC 2 criteria: the control reaches no requirement"))
+        for name, note in notes:
+            self.warn(line, name, f"{control_id}: {note}")
         return InventoryControl(
             row=line,
             control_id=control_id,
@@ -371,7 +392,8 @@ class _RowReader:
             status=status,
             evidence=self.cell(row, "evidence"),
             criteria=keys,
-            warnings=notes,
+            warnings=[note for _, note in notes],
+            criteria_written=written,
         )
 
 
@@ -379,13 +401,15 @@ def read_inventory(
     path: Path,
     resolve_criterion: Callable[[str], str],
     columns: dict[str, str] | None = None,
+    default_status: OperatingStatus | None = None,
 ) -> Inventory:
     """Parse the file. Row problems are collected, never raised; only a file that cannot be
-    read at all (format, no header) raises ``InventoryError``."""
+    read at all (format, no header) raises ``InventoryError``. What was read from which
+    column, what was ignored and every default applied are part of the result."""
     sheet, rows = _load_rows(path)
     header_index, positions, header = _locate_columns(path, rows, columns or {})
     names = {name: header[position] for name, position in positions.items()}
-    reader = _RowReader(positions, names, resolve_criterion)
+    reader = _RowReader(positions, names, resolve_criterion, default_status or SAFE_STATUS)
     controls = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
@@ -396,4 +420,36 @@ def read_inventory(
             controls.append(control)
     if not controls and not reader.errors:
         reader.errors.append(Problem(None, None, "no controls found below the header row"))
-    return Inventory(path, sheet, header_index + 1, names, controls, reader.errors, reader.warnings)
+    used = set(positions.values())
+    ignored = [h for position, h in enumerate(header) if h and position not in used]
+    return Inventory(
+        path,
+        sheet,
+        header_index + 1,
+        names,
+        controls,
+        reader.errors,
+        reader.warnings,
+        ignored,
+        _defaults(reader, names, len(controls), default_status),
+    )
+
+
+def _defaults(
+    reader: _RowReader, names: dict[str, str], count: int, chosen: OperatingStatus | None
+) -> list[str]:
+    status = reader.default_status.value
+    how = "by --status" if chosen is not None else "the safe default: not shown to operate"
+    said = []
+    for what, rows in reader.defaulted.items():
+        if what == "no status" and "status" not in names:
+            said.append(
+                f"status: no column; all {rows} set to {status!r} ({how}); use --status or a "
+                "Status column"
+            )
+        else:
+            said.append(f"status: {what} on {rows} of {count} rows, set to {status!r} ({how})")
+    for field_name in ("owner", "frequency", "evidence", "description"):
+        if field_name not in names:
+            said.append(f"{field_name}: no column; left empty for all {count}")
+    return said

@@ -5,7 +5,10 @@ framework whose refs are the OSCAL ids: groups are kind ``group``, controls ``co
 and controls nested in a control ``enhancement`` (parent = that control). The statement
 prose is flattened into ``text`` with its item labels and parameters rendered the way
 NIST prints them (``[Assignment: ...]``, ``[Selection (one or more): ...]``). Withdrawn
-controls stay, marked ``withdrawn: true``. Props of the Crosswalk namespace (written by
+controls stay, marked ``withdrawn: true``. A parameter's value, once set (a resolved
+profile's ``values``), is printed in place of its label, and its constraints after it; a
+control's parameters that carry a value or a constraint are kept as ``param.ID``
+attributes (``show`` lists them). Props of the Crosswalk namespace (written by
 ``oscal_catalog_writer``) restore what OSCAL has no field for, so an export reads back
 as the framework that was written.
 
@@ -153,21 +156,51 @@ class _CatalogReader:
         return _INSERT.sub(lambda match: self._param(match.group(1), depth), text)
 
     def _param(self, param_id: str, depth: int) -> str:
+        """A parameter as NIST prints it: its value once set (a profile's ``values``), else
+        ``[Selection: ...]`` or ``[Assignment: label]``, with any constraint a profile gave."""
         param = self._find_param(param_id)
         if param is None:
             return f"[Assignment: {param_id}]"
+        values = param.get("values")
+        if isinstance(values, list) and values:
+            return ", ".join(self._render(str(v), depth + 1) for v in values)
+        constraints = _constraints(param)
+        suffix = f" ({'; '.join(constraints)})" if constraints else ""
         select = param.get("select")
         if isinstance(select, dict):
             choices = [self._render(str(c), depth + 1) for c in select.get("choice") or ()]
             how_many = select.get("how-many")
             qualifier = f" ({str(how_many).replace('-', ' ')})" if how_many else ""
-            return f"[Selection{qualifier}: {'; '.join(choices)}]"
+            return f"[Selection{qualifier}: {'; '.join(choices)}{suffix}]"
         if isinstance(param.get("label"), str):
-            return f"[Assignment: {self._render(param['label'], depth + 1)}]"
-        values = param.get("values")
-        if isinstance(values, list) and values:
-            return ", ".join(str(v) for v in values)
-        return f"[Assignment: {param_id}]"
+            return f"[Assignment: {self._render(param['label'], depth + 1)}{suffix}]"
+        return f"[Assignment: {param_id}{suffix}]"
+
+    def _parameters(self, node: dict[str, Any]) -> dict[str, str]:
+        """``param.ID`` attributes for the parameters that carry a value or a constraint (what
+        a profile sets), so ``show`` lists them: ``label = value (constraint)``."""
+        found: dict[str, str] = {}
+        for param in node.get("params") or ():
+            if not isinstance(param, dict) or not isinstance(param.get("id"), str):
+                continue
+            values = [one_line(str(v)) for v in param.get("values") or ()]
+            constraints = _constraints(param)
+            if not values and not constraints:
+                continue
+            select = param.get("select")
+            if isinstance(param.get("label"), str):
+                named = one_line(self._render(param["label"], 1))
+            elif isinstance(select, dict):
+                named = "Selection: " + "; ".join(
+                    one_line(self._render(str(c), 1)) for c in select.get("choice") or ()
+                )
+            else:
+                named = param["id"]
+            text = named + (f" = {', '.join(values)}" if values else "")
+            if constraints:
+                text += f" (constraint: {'; '.join(constraints)})"
+            found[f"param.{param['id']}"] = text
+        return found
 
     def _statement(self, node: dict[str, Any]) -> str | None:
         parts = node.get("parts")
@@ -267,6 +300,8 @@ class _CatalogReader:
             title = required_text(self.path, control, "title", here, "control", ref)
             self._register_params(control)
             attributes, withdrawn = self._attributes(control, ours, ref)
+            if not ours:
+                attributes.update(self._parameters(control))
             text = self._statement(control)
             if withdrawn or "[Withdrawn" in title or _withdrawn_text(text):
                 attributes["withdrawn"] = "true"
@@ -364,6 +399,14 @@ def _flatten(part: dict[str, Any], pieces: list[str]) -> None:
     for sub in part.get("parts") or ():
         if isinstance(sub, dict):
             _flatten(sub, pieces)
+
+
+def _constraints(param: dict[str, Any]) -> list[str]:
+    return [
+        one_line(str(c.get("description")))
+        for c in param.get("constraints") or ()
+        if isinstance(c, dict) and c.get("description")
+    ]
 
 
 def _withdrawn_links(control: dict[str, Any]) -> dict[str, str]:

@@ -144,7 +144,7 @@ def publisher_of(metadata: dict[str, Any], title: str) -> str:
         return found
     if _NIST.search(title):
         return "NIST"
-    found = named("creator")
+    found = named("creator") or named("prepared-by")
     if found:
         return found
     if len(parties) == 1:

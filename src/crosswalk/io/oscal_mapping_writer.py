@@ -18,6 +18,9 @@ and one ``map`` per edge, valid against NIST's OSCAL 1.2.1 mapping JSON schema:
 - ``beyond_refined`` and edge ``attributes`` ride along as props in our namespace ``NS``;
   the set's id, ``refines`` and provenance (source, reviewed date and reviewer, licence,
   url) as props of the metadata and provenance; authors and reviewer as parties;
+- an edge read from a statement-level item (``target_statement`` / ``source_statement``
+  attributes, e.g. ``ac-2_smt.a`` under ``ac-2``) is written back as that statement
+  (``type: statement``), its note without the statement the reader appended;
 - resources: ``href`` ``<framework id>.json`` (where ``crosswalk frameworks export`` of
   that framework can be saved) with a ``framework-id`` prop; ``id-ref`` is our ref as is
   (a string in OSCAL, so ``Art. 32`` is fine);
@@ -81,12 +84,32 @@ def _oscal_relationship(edge: Edge) -> str:
     return edge.relationship.value.replace("_", "-")
 
 
+_STATEMENTS = {"source": "source_statement", "target": "target_statement"}
+
+
+def _item(edge: Edge, side: str, key: str) -> dict[str, str]:
+    """A map's source or target: the statement when the edge is statement-level
+    (``ac-2_smt.a`` under ``ac-2``), else the requirement."""
+    statement = edge.attributes.get(_STATEMENTS[side])
+    if statement:
+        return {"type": "statement", "id-ref": statement}
+    return {"type": "control", "id-ref": split_key(key)[1]}
+
+
+def _remarks(edge: Edge) -> str:
+    """The note without what the reader adds for a statement-level end (it adds it again)."""
+    note = edge.note
+    for side in ("target", "source"):
+        statement = edge.attributes.get(_STATEMENTS[side])
+        suffix = f" ({side} statement {statement})"
+        if statement and note.endswith(suffix):
+            note = note[: -len(suffix)]
+    return note
+
+
 def _edge_extras(edge: Edge, group: str = "") -> list[dict[str, str] | None]:
-    attributes = (
-        json.dumps(dict(edge.attributes), ensure_ascii=False, sort_keys=True)
-        if edge.attributes
-        else ""
-    )
+    kept = {k: v for k, v in edge.attributes.items() if k not in _STATEMENTS.values()}
+    attributes = json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else ""
     return [
         _prop("beyond-refined", edge.beyond_refined or "", group=group),
         _prop("attributes", attributes, group=group),
@@ -166,22 +189,20 @@ class _MapWriter:
     def map(self, edge: Edge, target: str) -> dict[str, Any]:
         key = "\x1f".join((edge.source, target, edge.relationship.value))
         self.seen[key] += 1
-        source_id = split_key(edge.source)[1]
-        target_id = split_key(target)[1]
         entry: dict[str, Any] = {
             "uuid": _uuid(*self.set_key, "map", key, str(self.seen[key])),
             "matching-rationale": edge.rationale.value,
             "relationship": _oscal_relationship(edge),
-            "sources": [{"type": "control", "id-ref": source_id}],
-            "targets": [{"type": "control", "id-ref": target_id}],
+            "sources": [_item(edge, "source", edge.source)],
+            "targets": [_item(edge, "target", target)],
         }
         if edge.strength is not None:
             entry["confidence-score"] = {"percentage": edge.strength / 10}
         extras = _props(*_edge_extras(edge))
         if extras:
             entry["props"] = extras
-        if edge.note:
-            entry["remarks"] = edge.note
+        if _remarks(edge):
+            entry["remarks"] = _remarks(edge)
         return entry
 
     def unmapped(self, edge: Edge) -> None:

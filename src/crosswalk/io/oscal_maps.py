@@ -3,11 +3,17 @@
 ``oscal_mapping`` reads a collection and its mappings (frameworks, provenance, set ids)
 on top of this: each ``map`` becomes one edge per (source, target) pair, its element ids
 resolved to our refs, its rationale, strength, note and our own props read leniently.
+
+A statement-level item (``type: statement``, or an id of NIST's statement form such as
+``ac-2_smt.a``) is kept under its control: the edge reaches ``ac-2``, records the
+statement in its attributes (``target_statement`` / ``source_statement``) and its note
+names it; ``oscal_mapping_writer`` writes it back as the statement it was.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +37,13 @@ _OSCAL_RELATIONSHIPS: dict[str, Relationship] = {
 }
 _CONFIDENCE_WORDS = {"very high": 10, "high": 9, "medium": 6, "moderate": 6, "low": 3}
 _STRENGTH_PROPS = ("strength", "strength-of-relationship", "relationship-strength")
+_STATEMENT = re.compile(r"^(?P<owner>.+?)_smt(?:[._-].*)?$")
+STATEMENT_ATTRIBUTES = {"source": "source_statement", "target": "target_statement"}
+
+
+def statement_suffix(side: str, statement: str) -> str:
+    """What an edge's note says of a statement-level item: `` (target statement ac-2_smt.a)``."""
+    return f" ({side} statement {statement})"
 
 
 def _strength_from_fraction(value: float) -> int:
@@ -144,31 +157,31 @@ class MapReader:
                 f"{len(targets)} target(s) as sets)"
             )
         source_refs = [
-            self.element(item, f"{where}.sources[{k}]", source_fw, tally)
+            self.item(item, f"{where}.sources[{k}]", source_fw, tally)
             for k, item in enumerate(sources)
         ]
         target_refs = [
-            self.element(item, f"{where}.targets[{k}]", target_fw, tally)
+            self.item(item, f"{where}.targets[{k}]", target_fw, tally)
             for k, item in enumerate(targets)
         ]
         known_sources = [s for s in source_refs if s is not None]
-        known_targets = [t for t in target_refs if t is not None]
+        known_targets: list[tuple[str | None, str | None]] = [
+            t for t in target_refs if t is not None
+        ]
         produced = len(known_sources) * (len(known_targets) if targets else 1)
         tally.skipped += len(sources) * max(1, len(targets)) - produced
         attributes = self.attributes(own, where)
         edges = [
-            PendingEdge(
-                source,
-                target,
-                effective,
-                rationale,
+            self.pending(
+                (source, source_statement),
+                (target, target_statement),
+                (effective, rationale, strength),
                 note,
-                strength,
                 own.get("beyond-refined") or None,
                 attributes,
             )
-            for source in known_sources
-            for target in (known_targets if targets else [None])
+            for source, source_statement in known_sources
+            for target, target_statement in (known_targets if targets else [(None, None)])
         ]
         if effective is not relationship:
             tally.weakened += len(edges)
@@ -188,21 +201,88 @@ class MapReader:
         }
         return relationship if keeps[relationship] else Relationship.INTERSECTS_WITH
 
+    @staticmethod
+    def pending(
+        source: tuple[str, str | None],
+        target: tuple[str | None, str | None],
+        kind: tuple[Relationship, RationaleKind, int | None],
+        note: str,
+        beyond_refined: str | None,
+        attributes: Mapping[str, str],
+    ) -> PendingEdge:
+        """One edge; a statement-level end is named in the note and kept in the attributes."""
+        extra = dict(attributes)
+        for side, (_, statement) in (("source", source), ("target", target)):
+            if statement is not None:
+                extra[STATEMENT_ATTRIBUTES[side]] = statement
+                suffix = statement_suffix(side, statement)
+                note = note if note.endswith(suffix) else note + suffix
+        relationship, rationale, strength = kind
+        return PendingEdge(
+            source[0], target[0], relationship, rationale, note, strength, beyond_refined, extra
+        )
+
+    def item(
+        self, item: Any, where: str, framework: Framework, tally: MapTally
+    ) -> tuple[str, str | None] | None:
+        """(our ref, the statement id when the item is statement-level), or None (skipped)."""
+        entry = self.obj(item, where)
+        given = self.text(entry.get("id-ref"), f"{where}.id-ref", required=True)
+        matcher = self.matcher(framework)
+        statement = _STATEMENT.match(given)
+        if statement is not None and matcher.resolve(given) is None:
+            owner = matcher.resolve(statement.group("owner"))
+            if owner is None:
+                self.unknown(given, where, framework, tally, matcher, statement=True)
+                return None
+            self.withdrawn(framework, owner, tally)
+            return owner, given
+        ref = self.element(item, where, framework, tally)
+        return None if ref is None else (ref, None)
+
+    def matcher(self, framework: Framework) -> RefMatcher:
+        found = self.matchers.get(framework.id)
+        if found is None:
+            found = self.matchers[framework.id] = RefMatcher(framework)
+        return found
+
     def element(self, item: Any, where: str, framework: Framework, tally: MapTally) -> str | None:
         entry = self.obj(item, where)
         given = self.text(entry.get("id-ref"), f"{where}.id-ref", required=True)
-        matcher = self.matchers.get(framework.id)
-        if matcher is None:
-            matcher = self.matchers[framework.id] = RefMatcher(framework)
+        matcher = self.matcher(framework)
         ref = matcher.resolve(given)
         if ref is not None:
-            requirement = framework.get(ref)
-            if requirement is not None and requirement.attributes.get("withdrawn") == "true":
-                tally.withdrawn.add(f"{framework.id}:{ref}")
+            self.withdrawn(framework, ref, tally)
             return ref
+        self.unknown(given, where, framework, tally, matcher)
+        return None
+
+    @staticmethod
+    def withdrawn(framework: Framework, ref: str, tally: MapTally) -> None:
+        requirement = framework.get(ref)
+        if requirement is not None and requirement.attributes.get("withdrawn") == "true":
+            tally.withdrawn.add(f"{framework.id}:{ref}")
+
+    def unknown(
+        self,
+        given: str,
+        where: str,
+        framework: Framework,
+        tally: MapTally,
+        matcher: RefMatcher,
+        statement: bool = False,
+    ) -> None:
+        """An id that names nothing: left out (``skip_unknown_refs``) or refused."""
         if self.skip_unknown_refs:
             tally.missing.add(f"{framework.id}:{given}")
-            return None
+            return
+        if statement:
+            owner = given.split("_smt", 1)[0]
+            raise self.fail(
+                where,
+                f"statement {given!r}: its control {owner!r} is not a requirement of "
+                f"{framework.id}",
+            )
         close = matcher.suggest(given)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise self.fail(where, f"unknown ref {given!r}: not a requirement of {framework.id}{hint}")
@@ -303,11 +383,17 @@ class MapReader:
         return found
 
     def unique(self, pending: list[PendingEdge]) -> list[PendingEdge]:
-        seen: set[tuple[str, str | None, Relationship]] = set()
+        seen: set[tuple[str, str | None, Relationship, str, str]] = set()
         kept: list[PendingEdge] = []
         dropped = 0
         for edge in pending:
-            key = (edge.source, edge.target, edge.relationship)
+            key = (
+                edge.source,
+                edge.target,
+                edge.relationship,
+                edge.attributes.get("source_statement", ""),
+                edge.attributes.get("target_statement", ""),
+            )
             if key in seen:
                 dropped += 1
                 continue

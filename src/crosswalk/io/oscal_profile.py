@@ -1,226 +1,364 @@
-"""OSCAL profiles resolved against a catalog already read.
+"""OSCAL profiles resolved the way NIST's draft specification says, into a catalog.
 
-A profile (e.g. NIST's SP 800-53 MODERATE baseline) becomes a new framework of the
-controls it selects, with every ancestor they need. It is resolved against a framework
-we have, not the catalog file it names, so an import needs no network and no second file.
+``resolve_profile`` follows every import (``oscal_sources``: files beside the profile,
+back-matter resources, profiles importing profiles, each document read once; missing,
+broken and circular imports refused with the chain of hrefs), selects what each import
+takes (``oscal_selection``), merges (``oscal_merge``, ``oscal_custom``), modifies
+(``oscal_modify``) and finishes (``oscal_finish``): the result is an OSCAL catalog object,
+what ``crosswalk frameworks resolve`` writes.
+
+``read_oscal_profile`` turns that resolved catalog into one of our frameworks with the
+catalog reader (``oscal_catalog``), so a profile imports exactly as its resolved catalog
+would: parameters keep the values and constraints the profile set (shown by ``show``),
+the text renders them. It refuses what cannot be one framework: a catalog that holds
+the same control twice (``combine: keep``, the default, keeps clashing controls) and a
+profile that selects nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from fnmatch import fnmatchcase
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from crosswalk.domain.requirements import Framework, Requirement
+from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import ConversionError, Imported
-from crosswalk.io.oscal_document import (
-    check_framework_id,
-    kind_of,
-    list_at,
-    load_json,
-    one_line,
-    publisher_of,
-    read_metadata,
-    slug,
-    source_of,
-)
+from crosswalk.io.oscal_document import check_framework_id, one_line, publisher_of, slug, source_of
+from crosswalk.io.oscal_finish import finish, ordered
+from crosswalk.io.oscal_merge import merge
+from crosswalk.io.oscal_modify import modify, walk_controls
+from crosswalk.io.oscal_selection import CONTEXT, Selection, obj_at, select
+from crosswalk.io.oscal_sources import CatalogOverride, Loader, Source
 
 # Words that say how a profile selects, not what it is: dropped from a derived id.
 _PROFILE_FILLER = frozenset(
-    {"impact", "baseline", "baselines", "profile", "overlay", "the", "of", "for", "and", "a"}
-)
+    {
+        "impact", "baseline", "baselines", "profile", "overlay", "the", "of", "for", "and",
+        "a", "rev", "revision", "version",
+    }
+)  # fmt: skip
 
 
-def derive_profile_id(catalog: Framework, title: str) -> str:
+def derive_profile_id(catalog_id: str, catalog_name: str, title: str) -> str:
     """``nist-sp-800-53-rev5`` + ``... Revision 5.1.1 MODERATE IMPACT BASELINE``: ``...-moderate``.
 
     The profile title's words that the catalog's short name lacks, without versions and
     words like "impact" or "baseline".
     """
-    known = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", catalog.name.split(":", 1)[0].lower()))
+    known = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", catalog_name.split(":", 1)[0].lower()))
     words = [
         word
         for word in re.findall(r"[a-z0-9][a-z0-9.\-]*", title.lower())
         if word not in known and word not in _PROFILE_FILLER and not any(c.isdigit() for c in word)
     ]
-    return slug(f"{catalog.id}-{'-'.join(words) or 'profile'}")
+    return slug(f"{catalog_id}-{'-'.join(words) or 'profile'}")
 
 
-class _Selector:
-    """Finds catalog refs for profile ids: exact, then case-insensitive, then by label."""
+@dataclass
+class ResolvedProfile:
+    """A profile resolved: the catalog object, and what the resolution read and noted."""
 
-    def __init__(self, catalog: Framework) -> None:
-        self.catalog = catalog
-        self._loose: dict[str, str] | None = None
+    catalog: dict[str, Any]
+    profile: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    leaves: list[Source] = field(default_factory=list)  # the catalogs read, in import order
+    unmatched: list[dict[str, Any]] = field(default_factory=list)  # set-parameters with no target
+    documents: list[str] = field(default_factory=list)  # every document read, as named
 
-    def find(self, control_id: str) -> str | None:
-        if control_id in self.catalog:
-            return control_id
-        if self._loose is None:
-            self._loose = {}
-            for requirement in self.catalog.requirements:
-                label = requirement.attributes.get("label")
-                if label:
-                    self._loose.setdefault(label.lower(), requirement.ref)
-            for requirement in self.catalog.requirements:
-                self._loose[requirement.ref.lower()] = requirement.ref
-        return self._loose.get(control_id.lower())
+    @property
+    def controls(self) -> list[str]:
+        return [str(c.get("id")) for c in walk_controls(self.catalog)]
 
-    def matching(self, pattern: str) -> list[str]:
-        return [r.ref for r in self.catalog.requirements if fnmatchcase(r.ref, pattern)]
+    def document(self) -> dict[str, Any]:
+        """``{"catalog": ...}`` in OSCAL's canonical order, ready to write."""
+        return {"catalog": ordered(self.catalog, "catalog", strip=True)}
 
 
-def _select(
-    path: Path,
-    selector: _Selector,
-    clauses: list[Any],
-    where: str,
-    unknown: list[tuple[str, str]],
-) -> set[str]:
-    """Refs named by ``include-controls`` / ``exclude-controls`` clauses."""
-    chosen: set[str] = set()
-    catalog = selector.catalog
-    for position, clause in enumerate(clauses):
-        here = f"{where}[{position}]"
-        if not isinstance(clause, dict):
-            raise ConversionError(str(path), here, f"expected an object, got {kind_of(clause)}")
-        found: list[str] = []
-        for index, control_id in enumerate(list_at(path, clause, "with-ids", here)):
-            ref = selector.find(str(control_id))
-            if ref is None:
-                unknown.append((f"{here}.with-ids[{index}]", str(control_id)))
-            else:
-                found.append(ref)
-        for index, matching in enumerate(list_at(path, clause, "matching", here)):
-            pattern = matching.get("pattern") if isinstance(matching, dict) else None
-            if not isinstance(pattern, str):
-                raise ConversionError(str(path), f"{here}.matching[{index}]", "no 'pattern'")
-            found.extend(selector.matching(pattern))
-        if clause.get("with-child-controls") == "yes":
-            found.extend(d.ref for ref in list(found) for d in catalog.descendants(ref))
-        chosen.update(found)
-    return chosen
+class _Resolver:
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.done: dict[str, dict[str, Any]] = {}
+        self.stack: list[str] = []
+        self.notes: list[str] = []
+        self.leaves: list[Source] = []
+        self.versions: list[str] = []
+        self.unmatched: list[dict[str, Any]] = []
 
+    def fail(self, chain: list[str], message: str) -> ConversionError:
+        return self.loader.fail(chain, message)
 
-def _resolve_imports(
-    path: Path, catalog: Framework, imports: list[Any], notes: list[str]
-) -> set[str]:
-    """The refs the profile's imports select; an id not in the catalog is an error."""
-    name = str(path)
-    selector = _Selector(catalog)
-    selected: set[str] = set()
-    unknown: list[tuple[str, str]] = []
-    for position, entry in enumerate(imports):
-        here = f"profile.imports[{position}]"
-        if not isinstance(entry, dict):
-            raise ConversionError(
-                name, here, f"expected an import (an object), got {kind_of(entry)}"
+    def catalog_of(self, target: Source, chain: list[str]) -> dict[str, Any]:
+        if target.kind == "profile":
+            return self.resolve(target, chain)
+        if target.note and target.note not in self.notes:
+            self.notes.append(target.note)
+        if all(leaf.key != target.key for leaf in self.leaves):
+            self.leaves.append(target)
+            self.versions.append(str(target.root.get("metadata", {}).get("oscal-version") or ""))
+        return target.root
+
+    def resolve(self, source: Source, chain: list[str]) -> dict[str, Any]:
+        if source.key in self.stack:
+            raise self.fail(
+                chain,
+                f"circular import: {source.label} imports, directly or not, itself "
+                "(the specification requires an error)",
             )
-        if "include-all" not in entry and "include-controls" not in entry:
-            raise ConversionError(
-                name, here, "selects nothing: expected 'include-all' or 'include-controls'"
-            )
-        chosen: set[str] = set()
-        if "include-all" in entry:
-            chosen.update(r.ref for r in catalog.requirements if r.kind != "group")
-        for clause in ("include-controls", "exclude-controls"):
-            clauses = list_at(path, entry, clause, here)
-            named = _select(path, selector, clauses, f"{here}.{clause}", unknown)
-            chosen = chosen | named if clause == "include-controls" else chosen - named
-        selected |= chosen
-        href = entry.get("href")
-        if isinstance(href, str) and href:
-            notes.append(f"import {href} resolved against {catalog.id} {catalog.version}")
-    if unknown:
-        where, control_id = unknown[0]
-        more = ""
-        if len(unknown) > 1:
-            others = ", ".join(repr(c) for _, c in unknown[1:6])
-            more = f" (and {len(unknown) - 1} more: {others}{', ...' if len(unknown) > 6 else ''})"
-        raise ConversionError(
-            name, where, f"unknown control {control_id!r}: not in {catalog.id}{more}"
+        if source.key in self.done:
+            return self.done[source.key]
+        self.stack.append(source.key)
+        profile = source.root
+        self.versions.append(str(profile.get("metadata", {}).get("oscal-version") or ""))
+        imports = profile.get("imports")
+        if not isinstance(imports, list) or not imports:
+            raise self.fail(chain, f"{source.label} imports nothing, so it resolves to no catalog")
+        selections: list[Selection] = []
+        for position, entry in enumerate(imports):
+            href = entry.get("href") if isinstance(entry, dict) else None
+            if not isinstance(href, str) or not href:
+                raise self.fail(chain, f"imports[{position}] has no href")
+            here = [*chain, href]
+            if "include-all" not in entry and "include-controls" not in entry:
+                raise self.fail(
+                    here, "the import selects nothing: expected include-all or include-controls"
+                )
+            target = self.loader.acquire(href, source, here)
+            catalog = self.catalog_of(target, here)
+            key = str(catalog.get("uuid") or target.key)
+            selection = select(catalog, entry, key, target.label)
+            self.notes.extend(selection.notes)
+            selections.append(selection)
+        notes: list[str] = []
+        body = merge(selections, obj_at(profile, "merge"), self.loader.root_name, notes)
+        report = modify(body, obj_at(profile, "modify"), _joined(selections))
+        catalog, finished = finish(
+            profile, body, selections, self.versions, source.label, self.loader.root_name
         )
-    if not selected:
-        raise ConversionError(name, "profile.imports", "the profile selects no controls")
-    return selected
+        prefix = "" if len(self.stack) == 1 else f"{source.label}: "
+        if len(self.stack) == 1:
+            self.unmatched = report.unmatched
+        self.notes.extend(
+            prefix + n for n in [*notes, *report.notes(_joined(selections)), *finished]
+        )
+        self.stack.pop()
+        self.done[source.key] = catalog
+        return catalog
 
 
-def _kept(catalog: Framework, selected: set[str], new_id: str) -> tuple[list[Requirement], int]:
-    """Selected requirements with their ancestors, in catalog order; unselected parents
-    that are controls (not groups) are marked ``selected: false``."""
-    keep = set(selected)
-    for ref in selected:
-        keep.update(a.ref for a in catalog.ancestors(ref))
-    requirements: list[Requirement] = []
-    unselected = 0
-    for requirement in catalog.requirements:
-        if requirement.ref not in keep:
+def _joined(selections: list[Selection]) -> str:
+    return ", ".join(dict.fromkeys(s.source for s in selections))
+
+
+def resolve_profile(
+    path: Path, override: CatalogOverride | None = None, *, document: Any = None
+) -> ResolvedProfile:
+    """The catalog ``path`` (an OSCAL profile: JSON, XML or YAML) resolves to."""
+    loader = Loader(str(path), override)
+    chain = [path.name]
+    if document is None:
+        source = loader.read_file(path, chain)
+    else:
+        root = document.get("profile") if isinstance(document, dict) else None
+        if not isinstance(root, dict):
+            raise ConversionError(str(path), "profile", "missing 'profile' (an object)")
+        source = Source(str(path.resolve()), path.name, "profile", root, path.parent)
+        loader.documents[source.key] = source
+    if source.kind != "profile":
+        raise ConversionError(str(path), "", "this is an OSCAL catalog, not a profile")
+    resolver = _Resolver(loader)
+    catalog = resolver.resolve(source, chain)
+    notes = list(resolver.notes)
+    if override is not None and not loader.override_used:
+        same = any(
+            leaf.root.get("uuid") and leaf.root.get("uuid") == override.document.get("uuid")
+            for leaf in resolver.leaves
+        )
+        if not same:
+            raise loader.fail(
+                chain,
+                f"--catalog {override.label} contradicts the profile's imports, which are all "
+                f"here ({', '.join(leaf.label for leaf in resolver.leaves)}): drop --catalog",
+            )
+        notes.append(f"--catalog {override.label} is the catalog the profile imports")
+    count = sum(1 for _ in walk_controls(catalog))
+    notes.append(f"resolved {count} control(s) from {', '.join(s.label for s in resolver.leaves)}")
+    return ResolvedProfile(
+        catalog=catalog,
+        profile=source.root,
+        notes=notes,
+        leaves=list(resolver.leaves),
+        unmatched=resolver.unmatched,
+        documents=[s.label for s in loader.documents.values()],
+    )
+
+
+# ---------------------------------------------------------------------------- as a framework
+
+
+def _duplicates(catalog: dict[str, Any]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for control in walk_controls(catalog):
+        control_id = str(control.get("id"))
+        if control_id in seen and control_id not in repeated:
+            repeated.append(control_id)
+        seen.add(control_id)
+    return repeated
+
+
+_ZERO_PADDING = re.compile(r"(?<=[-.])0+(?=\d)")
+
+
+def _setting_text(setting: dict[str, Any]) -> str:
+    values = [one_line(str(v)) for v in setting.get("values") or ()]
+    constraints = [
+        one_line(str(c.get("description")))
+        for c in setting.get("constraints") or ()
+        if isinstance(c, dict) and c.get("description")
+    ]
+    parts = ([f"= {', '.join(values)}"] if values else []) + (
+        [f"constraint: {'; '.join(constraints)}"] if constraints else []
+    )
+    return " ".join(parts)
+
+
+def _unmatched_settings(
+    framework: Framework, unmatched: list[dict[str, Any]]
+) -> tuple[Framework, int]:
+    """Set-parameters whose parameter the catalog lacks, kept as ``param.ID`` attributes on the
+    control their id names (``ac-01_odp.05`` -> ``ac-1``: SP 800-53A 5.1 parameter ids used
+    against a 5.0 catalog), so the profile's values are not silently lost on import."""
+    extra: dict[str, dict[str, str]] = {}
+    for setting in unmatched:
+        param_id = str(setting.get("param-id") or "")
+        text = _setting_text(setting)
+        control = _ZERO_PADDING.sub("", param_id.split("_", 1)[0])
+        if not text or control not in framework:
             continue
-        attributes = dict(requirement.attributes)
-        if requirement.ref not in selected and requirement.kind != "group":
-            attributes["selected"] = "false"
-            unselected += 1
-        requirements.append(
-            Requirement(
-                framework=new_id,
-                ref=requirement.ref,
-                title=requirement.title,
-                kind=requirement.kind,
-                parent=requirement.parent,
-                text=requirement.text,
-                mandatory=requirement.mandatory,
-                attributes=MappingProxyType(attributes),
-            )
+        extra.setdefault(control, {})[f"param.{param_id}"] = (
+            f"{text} (set by the profile; the catalog has no parameter {param_id})"
         )
-    return requirements, unselected
+    if not extra:
+        return framework, 0
+    requirements = tuple(
+        dataclasses.replace(r, attributes=MappingProxyType({**r.attributes, **extra[r.ref]}))
+        if r.ref in extra
+        else r
+        for r in framework.requirements
+    )
+    return dataclasses.replace(framework, requirements=requirements), sum(
+        len(v) for v in extra.values()
+    )
 
 
 def read_oscal_profile(
-    path: Path, catalog: Framework, framework_id: str | None = None, *, document: Any = None
+    path: Path,
+    catalog: Framework | CatalogOverride | None = None,
+    framework_id: str | None = None,
+    *,
+    document: Any = None,
 ) -> Imported:
-    """An OSCAL profile resolved against ``catalog``: a new framework of what it selects.
+    """An OSCAL profile resolved (``resolve_profile``) and read as one framework.
 
-    Selected controls keep their groups and, for a selected enhancement, its base control
-    even when the profile does not select it (marked ``selected: false``). Parameter
-    settings and alterations (``modify``) are not applied; the notes say so.
+    ``catalog`` stands in for imports that are not here (``--catalog``): a catalog file's
+    content, or a loaded framework (exported to OSCAL for the purpose).
     """
-    name = str(path)
+    from crosswalk.io.oscal_catalog import derive_framework_id, read_oscal_catalog
+
     if framework_id is not None:
         check_framework_id(path, framework_id)
-    data = load_json(path) if document is None else document
-    if not isinstance(data, dict) or not isinstance(data.get("profile"), dict):
-        hint = "; this is an OSCAL catalog" if isinstance(data, dict) and "catalog" in data else ""
-        raise ConversionError(name, "profile", f"missing 'profile' (an object){hint}")
-    profile: dict[str, Any] = data["profile"]
-    metadata = read_metadata(path, profile, "profile")
-    title = one_line(str(metadata["title"]))
-    imports = list_at(path, profile, "imports", "profile")
-    if not imports:
-        raise ConversionError(name, "profile.imports", "the profile imports nothing")
-    notes: list[str] = []
-    selected = _resolve_imports(path, catalog, imports, notes)
-    new_id = framework_id or derive_profile_id(catalog, title)
+    override = catalog
+    base_id = ""
+    if isinstance(catalog, Framework):
+        from crosswalk.io.oscal_catalog_writer import write_oscal_catalog
+
+        override = CatalogOverride(catalog.id, write_oscal_catalog(catalog)["catalog"])
+        base_id = catalog.id
+    assert override is None or isinstance(override, CatalogOverride)
+    resolved = resolve_profile(path, override, document=document)
+    name = str(path)
+    repeated = _duplicates(resolved.catalog)
+    if repeated:
+        raise ConversionError(
+            name,
+            "profile.merge",
+            f"the resolved catalog holds {', '.join(repeated[:6])} more than once (combine "
+            "keep, the default, keeps clashing controls); one framework cannot: give the "
+            "profile 'merge: {combine: {method: use-first}}', or write the catalog with "
+            "`crosswalk frameworks resolve`",
+        )
+    if not resolved.controls:
+        raise ConversionError(
+            name, "profile.imports", "the profile selects no controls: nothing to import"
+        )
+    metadata = resolved.profile.get("metadata") or {}
+    title = one_line(str(metadata.get("title") or path.stem))
+    leaf = resolved.leaves[0].root.get("metadata", {}) if resolved.leaves else {}
+    leaf_title = one_line(str(leaf.get("title") or ""))
+    if not base_id:
+        base_id = derive_framework_id(leaf_title, str(leaf.get("version") or ""))
+    new_id = framework_id or derive_profile_id(base_id, leaf_title, title)
     check_framework_id(path, new_id)
-    requirements, unselected = _kept(catalog, selected, new_id)
-    framework = Framework(
-        id=new_id,
+    read = read_oscal_catalog(path, new_id, document={"catalog": resolved.catalog})
+    context = {str(c.get("id")) for c in walk_controls(resolved.catalog) if c.get(CONTEXT)}
+    base = read.frameworks[0]
+    if context:  # ancestors the specification includes for a selected child: say so
+        base = dataclasses.replace(
+            base,
+            requirements=tuple(
+                dataclasses.replace(
+                    r, attributes=MappingProxyType({**r.attributes, "selected": "false"})
+                )
+                if r.ref in context
+                else r
+                for r in base.requirements
+            ),
+        )
+    against = ", ".join(
+        f"{one_line(str(s.root.get('metadata', {}).get('title') or s.label))} "
+        f"{s.root.get('metadata', {}).get('version') or ''}".strip()
+        for s in resolved.leaves
+    )
+    framework = dataclasses.replace(
+        base,
         name=title,
-        version=str(metadata.get("version") or "").strip() or catalog.version,
+        version=str(metadata.get("version") or "").strip() or str(leaf.get("version") or "1"),
         publisher=publisher_of(metadata, title),
-        source=f"{source_of(path, metadata)}, resolved against {catalog.id} {catalog.version}",
-        notice=catalog.notice,
-        description=f"The controls the profile {title!r} selects from {catalog.name}.",
-        requirements=tuple(requirements),
+        source=f"{source_of(path, metadata)}, resolved against {against}",
+        description=f"The catalog the profile {title!r} resolves to, from {against}.",
     )
-    withdrawn = sum(1 for r in requirements if r.ref in selected and r.attributes.get("withdrawn"))
-    total = sum(1 for r in catalog if r.kind != "group")
-    notes.append(
-        f"selected {len(selected)} of {total} controls of {catalog.id}; kept {unselected} "
-        "unselected parent(s) marked selected: false"
-        + (f"; {withdrawn} selected control(s) are withdrawn" if withdrawn else "")
+    framework, kept = _unmatched_settings(framework, resolved.unmatched)
+    counts = framework.counts_by_kind()
+    withdrawn = sum(1 for r in framework.requirements if r.attributes.get("withdrawn"))
+    parameters = sum(
+        1 for r in framework.requirements for k in r.attributes if k.startswith("param.")
     )
-    if profile.get("modify"):
-        notes.append("the profile's 'modify' (parameter settings, alterations) is not applied")
+    notes = [
+        *resolved.notes,
+        *(
+            [
+                f"{len(context)} control(s) are in the resolved catalog only as the parent of a "
+                f"selected one (the specification includes ancestors), marked selected: false: "
+                + ", ".join(sorted(context)[:8])
+            ]
+            if context
+            else []
+        ),
+        *(
+            [
+                f"{kept} of the {len(resolved.unmatched)} set-parameter(s) whose parameter the "
+                "catalog lacks are kept on the control their id names (param.ID, marked as not "
+                "in the catalog); the resolved OSCAL catalog leaves them out, as the "
+                "specification says"
+            ]
+            if kept
+            else []
+        ),
+        f"read {', '.join(f'{n} {k}' for k, n in counts.items())} as {new_id}"
+        + (f"; {withdrawn} withdrawn" if withdrawn else "")
+        + (f"; {parameters} parameter(s) with values or constraints" if parameters else ""),
+    ]
     return Imported(source=name, frameworks=[framework], notes=notes)

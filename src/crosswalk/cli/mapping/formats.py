@@ -19,6 +19,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check and report;
 
 def register(frameworks_app: typer.Typer, mappings_app: typer.Typer) -> None:
     frameworks_app.command("import")(import_framework)
+    frameworks_app.command("resolve")(resolve_profile)
     frameworks_app.command("export")(export_framework)
     frameworks_app.command("template")(template)
     mappings_app.command("import")(import_mappings)
@@ -60,7 +61,11 @@ def import_framework(
         str | None, typer.Option("--id", help="Id to give the framework.")
     ] = None,
     catalog: Annotated[
-        str | None, typer.Option(help="For an OSCAL profile: the imported catalog it selects from.")
+        str | None,
+        typer.Option(
+            help="For an OSCAL profile whose import is not here (a URL, a file elsewhere): "
+            "the OSCAL catalog FILE it names, or a loaded framework id."
+        ),
     ] = None,
     name: Annotated[
         str | None, typer.Option(help="For a spreadsheet: the framework's name.")
@@ -71,9 +76,10 @@ def import_framework(
 ) -> None:
     """Import a framework into the workspace, all or nothing; it then works everywhere.
 
-    Reads OSCAL catalogs (groups, controls, enhancements, withdrawn ones marked), OSCAL
-    profiles (resolved against an imported catalog), CISO Assistant library YAML (and its
-    mapping sets) and the spreadsheet template. Re-importing the same file changes nothing.
+    Reads OSCAL catalogs (groups, controls, enhancements, withdrawn ones marked) and OSCAL
+    profiles (resolved as `frameworks resolve` does: imports followed, parameters set), in
+    JSON or XML, CISO Assistant library YAML (and its mapping sets) and the spreadsheet
+    template. Re-importing the same file changes nothing.
 
     Example: crosswalk frameworks import NIST_SP-800-53_rev5_catalog.json
     """
@@ -111,6 +117,80 @@ def import_framework(
             + "; see `crosswalk mappings review`",
             markup=False,
         )
+
+
+@handle_errors
+def resolve_profile(
+    ctx: typer.Context,
+    profile: Annotated[Path, typer.Argument(help="OSCAL profile (JSON, XML or YAML).")],
+    catalog: Annotated[
+        str | None,
+        typer.Option(
+            help="The OSCAL catalog FILE (or loaded framework id) to use for an import that is "
+            "not here: a URL, or a file outside this folder. Refused if the import names "
+            "another catalog, or if every import is here and this is a different catalog."
+        ),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="oscal (OSCAL JSON catalog), xml (OSCAL XML catalog) or json (the framework "
+            "`frameworks import` would store).",
+        ),
+    ] = "oscal",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    framework_id: Annotated[
+        str | None, typer.Option("--id", help="For --format json: the framework's id.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With -o: print what was written as JSON.")
+    ] = False,
+) -> None:
+    """Resolve an OSCAL profile into the catalog it stands for, storing nothing.
+
+    Follows every import (files, back-matter resources, profiles of profiles), selects,
+    merges and modifies as NIST's profile resolution specification says. Missing, broken
+    and circular imports are refused (exit 2) with the chain of imports.
+
+    Example: crosswalk frameworks resolve FedRAMP_rev5_MODERATE-baseline_profile.json
+    --catalog NIST_SP-800-53_rev5_catalog.json -o fedramp-moderate.json
+    """
+    from crosswalk.services.mapping.formats import resolve_profile_file
+
+    if as_json and output is None:
+        raise fail("--json reports on the file written: give -o FILE")
+    result = resolve_profile_file(
+        profile,
+        catalog,
+        output_format,
+        lambda: library(ctx, adjusted=False).frameworks,
+        framework_id,
+    )
+    err = console(stderr=True)
+    for note in result.notes:
+        err.print(f"  {note}", markup=False)
+    if output is None:
+        _write(result.text, None)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(result.text, encoding="utf-8")
+    if as_json:
+        print_json(
+            {
+                "profile": result.profile,
+                "output": str(output),
+                "format": result.output_format,
+                "controls": result.controls,
+                "parents_only": result.selected_only_as_parents,
+                "groups": result.groups,
+                "notes": list(result.notes),
+                "documents": list(result.documents),
+            }
+        )
+        return
+    err.print(f"wrote {output}: {result.controls} controls in {result.groups} groups", markup=False)
 
 
 @handle_errors

@@ -14,7 +14,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 app = typer.Typer(
-    help="Frameworks: list them (no subcommand), import, export, template.",
+    help="Frameworks: list them (no subcommand), import, resolve, export, template.",
     invoke_without_command=True,
 )
 

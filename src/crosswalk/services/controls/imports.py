@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import parse_status
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.control_inventory import (
     Inventory,
@@ -39,6 +40,25 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
     changes: dict[str, list[str]] = field(default_factory=dict)  # control -> fields changed
+    ignored: list[str] = field(default_factory=list)  # headers read for nothing
+    defaults: list[str] = field(default_factory=list)  # every default applied, in words
+    preview: list[PreviewRow] = field(default_factory=list)  # each row as it was read
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row as the import read it, to check before committing."""
+
+    row: int
+    control_id: str
+    action: str  # create, update, unchanged
+    title: str
+    owner: str | None
+    frequency_written: str | None
+    frequency: str | None  # the cadence read from it, or None when it is not one
+    criteria_written: str
+    criteria: list[str]  # as expanded: "CC3.1-CC3.4" -> CC3.1, CC3.2, CC3.3, CC3.4
+    status: str
 
 
 class ImportFailed(CrosswalkError):
@@ -66,6 +86,21 @@ def _differences(row: ControlRow, control: InventoryControl) -> list[str]:
     return changed
 
 
+def _preview(control: InventoryControl, action: str) -> PreviewRow:
+    return PreviewRow(
+        row=control.row,
+        control_id=control.control_id,
+        action=action,
+        title=control.title,
+        owner=control.owner,
+        frequency_written=control.frequency_text,
+        frequency=control.frequency.value if control.frequency else None,
+        criteria_written=control.criteria_written,
+        criteria=[key.partition(":")[2] for key in control.criteria],
+        status=control.status.value,
+    )
+
+
 def _apply(row: ControlRow, control: InventoryControl) -> None:
     row.title = control.title
     row.description = control.description
@@ -84,13 +119,21 @@ def import_controls(
     path: Path,
     columns: dict[str, str] | None = None,
     dry_run: bool = False,
+    default_status: str | None = None,
 ) -> ImportReport:
     """Upsert controls by id. Criteria become SOC 2 tags; tags to other frameworks are kept.
 
     Any row error raises ``ImportFailed`` before anything is written.
     """
+    status = None
+    if default_status is not None:
+        status = parse_status(default_status)
+        if status is None:
+            raise CrosswalkError(
+                f"--status {default_status!r}: expected on paper, implemented or operating"
+            )
     inventory: Inventory = read_inventory(
-        path, lambda ref: resolve_requirement(library, ref, framework=SOC2), columns
+        path, lambda ref: resolve_requirement(library, ref, framework=SOC2), columns, status
     )
     report = ImportReport(
         str(path),
@@ -100,6 +143,8 @@ def import_controls(
         errors=inventory.errors,
         warnings=inventory.warnings,
         dry_run=dry_run,
+        ignored=inventory.ignored,
+        defaults=inventory.defaults,
     )
     if inventory.errors:
         raise ImportFailed(report)
@@ -110,6 +155,10 @@ def import_controls(
     }
     for control in inventory.controls:
         row = existing.get(control.control_id)
+        action = (
+            "create" if row is None else ("update" if _differences(row, control) else "unchanged")
+        )
+        report.preview.append(_preview(control, action))
         if row is None:
             report.created.append(control.control_id)
             if not dry_run:

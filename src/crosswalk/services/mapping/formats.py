@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import ChainMap
+from collections.abc import Callable
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crosswalk.catalogs.loader import CatalogError, Library
 from crosswalk.catalogs.parse import read_catalog, read_mapping_set
@@ -27,6 +28,9 @@ from crosswalk.catalogs.writer import (
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import Imported
+
+if TYPE_CHECKING:
+    from crosswalk.io.oscal_sources import CatalogOverride
 
 
 class FormatImportError(CrosswalkError):
@@ -207,6 +211,42 @@ def _json_document(path: Path) -> dict[str, Any]:
     return data
 
 
+def _oscal_document(path: Path) -> dict[str, Any]:
+    """An OSCAL file (JSON, or XML read into the JSON form) parsed once."""
+    if path.suffix.lower() != ".xml":
+        return _json_document(path)
+    from crosswalk.io.converted import ConversionError
+    from crosswalk.io.oscal_xml import read_oscal_xml
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
+    return read_oscal_xml(data, str(path))
+
+
+def catalog_override(
+    catalog: str | None, frameworks: Callable[[], MappingOf[str, Framework]]
+) -> CatalogOverride | None:
+    """What ``--catalog`` names: an OSCAL catalog file, else a loaded framework's id."""
+    if catalog is None:
+        return None
+    from crosswalk.io.oscal_sources import CatalogOverride, read_override
+
+    path = Path(catalog)
+    if path.is_file():
+        return read_override(path)
+    loaded = frameworks()
+    if catalog not in loaded:
+        raise FormatImportError(
+            f"--catalog {catalog!r}: neither an OSCAL catalog file nor a loaded framework"
+        )
+    from crosswalk.io.oscal_catalog_writer import write_oscal_catalog
+
+    framework = loaded[catalog]
+    return CatalogOverride(framework.id, write_oscal_catalog(framework)["catalog"])
+
+
 def convert_framework_file(
     path: Path,
     library: Library,
@@ -216,7 +256,9 @@ def convert_framework_file(
     version: str | None = None,
     publisher: str = "",
 ) -> Imported:
-    """Read a framework from OSCAL (catalog or profile), CISO Assistant YAML or a sheet."""
+    """Read a framework from OSCAL (catalog or profile, JSON or XML), CISO Assistant YAML or a
+    sheet. A profile is resolved (``crosswalk.io.oscal_profile``); ``catalog`` (``--catalog``)
+    stands in for imports that are not here."""
     if not path.is_file():
         raise FormatImportError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -230,26 +272,105 @@ def convert_framework_file(
         from crosswalk.io.ciso_assistant import read_library
 
         return read_library(path, library.frameworks, framework_id)
-    if suffix != ".json":
+    if suffix not in (".json", ".xml"):
         raise FormatImportError(f"{path}: unsupported file type {suffix!r}")
-    document = _json_document(path)
+    document = _oscal_document(path)
     if "catalog" in document:
         from crosswalk.io.oscal_catalog import read_oscal_catalog
 
         return read_oscal_catalog(path, framework_id, document=document)
     if "profile" in document:
-        from crosswalk.io.oscal_catalog import read_oscal_profile
+        from crosswalk.io.oscal_profile import read_oscal_profile
 
-        if catalog is None:
-            raise FormatImportError(f"{path}: an OSCAL profile needs --catalog FRAMEWORK")
-        if catalog not in library.frameworks:
-            raise FormatImportError(f"{path}: --catalog {catalog!r} is not loaded")
-        return read_oscal_profile(
-            path, library.frameworks[catalog], framework_id, document=document
-        )
+        override = catalog_override(catalog, lambda: library.frameworks)
+        return read_oscal_profile(path, override, framework_id, document=document)
     if "mapping-collection" in document:
         raise FormatImportError(f"{path}: a mapping collection: use `crosswalk mappings import`")
     raise FormatImportError(f"{path}: neither an OSCAL catalog nor a profile")
+
+
+PROFILE_FORMATS = ("oscal", "xml", "json")
+
+
+@dataclass(frozen=True)
+class ResolvedOutput:
+    """A profile resolved for ``frameworks resolve``: the text to write and what it holds."""
+
+    profile: str
+    output_format: str
+    text: str
+    controls: int
+    selected_only_as_parents: int
+    groups: int
+    notes: tuple[str, ...]
+    documents: tuple[str, ...]
+
+
+def resolve_profile_file(
+    path: Path,
+    catalog: str | None,
+    output_format: str,
+    frameworks: Callable[[], MappingOf[str, Framework]],
+    framework_id: str | None = None,
+) -> ResolvedOutput:
+    """Resolve the profile at ``path`` without storing anything.
+
+    ``oscal``: the resolved catalog as OSCAL JSON, as NIST's expected outputs are; ``xml``:
+    the same as OSCAL XML; ``json``: the framework ``frameworks import`` would store, in our
+    own catalog format (as JSON).
+    """
+    import orjson
+
+    from crosswalk.io.oscal_modify import walk_controls
+    from crosswalk.io.oscal_profile import read_oscal_profile, resolve_profile
+    from crosswalk.io.oscal_selection import CONTEXT
+
+    if output_format not in PROFILE_FORMATS:
+        raise FormatImportError(f"--format must be one of {', '.join(PROFILE_FORMATS)}")
+    if not path.is_file():
+        raise FormatImportError(f"{path}: no such file")
+    override = catalog_override(catalog, frameworks)
+    if output_format == "json":
+        imported = read_oscal_profile(path, override, framework_id)
+        framework = imported.frameworks[0]
+        document = framework_document(framework)
+        return ResolvedOutput(
+            profile=str(path),
+            output_format=output_format,
+            text=orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n",
+            controls=sum(1 for r in framework.requirements if r.kind != "group"),
+            selected_only_as_parents=sum(
+                1 for r in framework.requirements if r.attributes.get("selected") == "false"
+            ),
+            groups=sum(1 for r in framework.requirements if r.kind == "group"),
+            notes=tuple(imported.notes),
+            documents=(str(path),),
+        )
+    resolved = resolve_profile(path, override)
+    written = resolved.document()
+    if output_format == "xml":
+        from crosswalk.io.oscal_xml_writer import write_oscal_xml
+
+        text = write_oscal_xml(written)
+    else:
+        text = orjson.dumps(written, option=orjson.OPT_INDENT_2).decode() + "\n"
+    controls = list(walk_controls(resolved.catalog))
+    groups = 0
+    stack = list(resolved.catalog.get("groups") or ())
+    while stack:
+        group = stack.pop()
+        groups += 1
+        stack.extend(group.get("groups") or ())
+    return ResolvedOutput(
+        profile=str(path),
+        output_format=output_format,
+        text=text,
+        controls=len(controls),
+        selected_only_as_parents=sum(1 for c in controls if c.get(CONTEXT)),
+        groups=groups,
+        notes=tuple(resolved.notes),
+        documents=tuple(resolved.documents),
+    )
 
 
 def convert_mapping_file(

@@ -9,6 +9,8 @@ from crosswalk.domain.graph import Step
 from crosswalk.domain.mappings import Mapping
 from crosswalk.domain.requirements import Framework, Requirement, split_key
 
+PARAMETER = "param."  # attributes an OSCAL profile's parameter values are kept in
+
 
 @dataclass(frozen=True)
 class GroupCount:
@@ -111,6 +113,8 @@ class RequirementDetail:
     no_counterpart: list[MappingView] = field(default_factory=list)
     notice: str = ""
     retired: list[MappingView] = field(default_factory=list)  # retired by the team
+    # OSCAL parameters a profile gave a value or constraint (``param.ID`` attributes), by id
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
 def _ref_of(requirement: Requirement) -> RequirementRef:
@@ -201,7 +205,7 @@ def describe_requirement(library: Library, key: str) -> RequirementDetail:
         kind=requirement.kind,
         mandatory=requirement.mandatory,
         text=requirement.text,
-        attributes=dict(requirement.attributes),
+        attributes={k: v for k, v in requirement.attributes.items() if not k.startswith(PARAMETER)},
         parent=_ref_of(parent) if parent else None,
         ancestors=[_ref_of(a) for a in framework.ancestors(requirement.ref)],
         children=[_ref_of(c) for c in framework.children(requirement.ref)],
@@ -213,4 +217,9 @@ def describe_requirement(library: Library, key: str) -> RequirementDetail:
             for m in library.retired
             if key in (m.source, m.target)
         ],
+        parameters={
+            k.removeprefix(PARAMETER): v
+            for k, v in requirement.attributes.items()
+            if k.startswith(PARAMETER)
+        },
     )

@@ -26,9 +26,7 @@ def framework_family(text: str) -> str:
     return "-".join(kept)
 
 
-def other_versions(
-    library: Library, framework_id: str, among: set[str] | None = None
-) -> list[str]:
+def other_versions(library: Library, framework_id: str, among: set[str] | None = None) -> list[str]:
     """Loaded frameworks (or those ``among`` them) that are other versions of
     ``framework_id``: the same id or name once version tokens are set aside (a name must also
     carry a different version)."""

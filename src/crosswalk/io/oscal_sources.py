@@ -1,0 +1,293 @@
+"""Where a profile's imports come from: files beside it, back-matter resources, ``--catalog``.
+
+An import's ``href`` is a relative or ``file:`` URI, resolved against the importing
+document's own location (RFC 3986, the base is the profile), or ``#uuid``: a resource in
+the profile's back matter, read from its first ``rlink`` that is a file here, else from its
+``base64``. Documents are OSCAL JSON, XML or YAML (by extension, else by content), each
+read once per resolution however many imports name it.
+
+Crosswalk does not fetch over the network. An import that names a URL, or a file that is
+not here (NIST's baselines point at ``../../../../nist.gov/...`` in their own repository),
+is read from the catalog given with ``--catalog`` instead, but only when that import names
+that catalog: the same title, the same file name, or the same well-known catalog and
+revision (``NIST SP 800-53`` revision 5). Anything else is refused, as the specification
+requires of an import that cannot be acquired; so are broken documents and circular
+imports. Every refusal names the chain of hrefs from the profile given to the one at fault.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from crosswalk.io.catalog_families import catalog_family
+from crosswalk.io.converted import ConversionError
+from crosswalk.io.oscal_document import fast_json, kind_of, one_line
+
+_REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+class ImportChainError(ConversionError):
+    """An import cannot be resolved; ``chain`` is the hrefs from the profile given to it."""
+
+    def __init__(self, root: str, chain: list[str], message: str) -> None:
+        self.chain = list(chain)
+        super().__init__(root, "imports " + " -> ".join(chain), message)
+
+
+@dataclass(frozen=True)
+class CatalogOverride:
+    """The catalog ``--catalog`` names: a file, or a framework already loaded (exported)."""
+
+    label: str
+    document: dict[str, Any]  # the catalog object itself
+    file_name: str = ""
+
+    @property
+    def title(self) -> str:
+        return one_line(str(self.document.get("metadata", {}).get("title") or ""))
+
+    @property
+    def version(self) -> str:
+        return str(self.document.get("metadata", {}).get("version") or "")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One acquired document: where it is, what it is, and its root object."""
+
+    key: str  # absolute path, or "--catalog"; the same key is the same document
+    label: str  # as messages name it
+    kind: str  # "catalog" | "profile"
+    root: dict[str, Any]
+    folder: Path | None  # base for the hrefs inside it
+    note: str = ""
+
+
+@dataclass
+class Loader:
+    """Acquires documents for one resolution; each is read once."""
+
+    root_name: str
+    override: CatalogOverride | None = None
+    documents: dict[str, Source] = field(default_factory=dict)
+    override_used: list[str] = field(default_factory=list)
+
+    def fail(self, chain: list[str], message: str) -> ImportChainError:
+        return ImportChainError(self.root_name, chain, message)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def read_file(self, path: Path, chain: list[str]) -> Source:
+        key = str(path.resolve())
+        found = self.documents.get(key)
+        if found is not None:
+            return found
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise self.fail(chain, f"cannot read {path}: {error.strerror}") from error
+        source = self.parse(data, key, path.name, path.suffix.lower(), path.parent, chain)
+        self.documents[key] = source
+        return source
+
+    def parse(
+        self,
+        data: bytes,
+        key: str,
+        label: str,
+        suffix: str,
+        folder: Path | None,
+        chain: list[str],
+    ) -> Source:
+        document = parse_document(data, label, suffix, chain, self)
+        if not isinstance(document, dict):
+            raise self.fail(chain, f"{label} is {kind_of(document)}, not an OSCAL document")
+        for kind in ("catalog", "profile"):
+            if isinstance(document.get(kind), dict):
+                return Source(key, label, kind, document[kind], folder)
+        found = ", ".join(sorted(document)) or "nothing"
+        raise self.fail(chain, f"{label} is not an OSCAL catalog or profile (it holds {found})")
+
+    # -- hrefs --------------------------------------------------------------------------
+
+    def acquire(self, href: str, importer: Source, chain: list[str]) -> Source:
+        """The document an import of ``importer`` names (``chain`` ends with this href)."""
+        if href.startswith("#"):
+            return self.from_resource(href[1:], importer, chain)
+        if _REMOTE.match(href) and not href.lower().startswith("file:"):
+            return self.substitute([href], [href], chain, f"{href} is a URL")
+        path = self.local_path(href, importer)
+        if path is None or not path.is_file():
+            where = f"{href} ({path})" if path is not None else href
+            return self.substitute([href], [], chain, f"{where} is not here")
+        return self.read_file(path, chain)
+
+    @staticmethod
+    def local_path(href: str, importer: Source) -> Path | None:
+        if href.lower().startswith("file:"):
+            return Path(unquote(urlparse(href).path))
+        if importer.folder is None:
+            return None
+        return importer.folder / unquote(href.split("#", 1)[0])
+
+    def from_resource(self, uuid: str, importer: Source, chain: list[str]) -> Source:
+        resources = importer.root.get("back-matter", {}).get("resources") or []
+        resource = next(
+            (r for r in resources if isinstance(r, dict) and r.get("uuid") == uuid), None
+        )
+        if resource is None:
+            raise self.fail(
+                chain, f"{importer.label} has no back-matter resource with uuid {uuid!r}"
+            )
+        rlinks = [r for r in resource.get("rlinks") or [] if isinstance(r, dict) and r.get("href")]
+        missing: list[str] = []
+        remote: list[str] = []
+        for rlink in rlinks:
+            href = str(rlink["href"])
+            if _REMOTE.match(href) and not href.lower().startswith("file:"):
+                remote.append(href)
+                continue
+            path = self.local_path(href, importer)
+            if path is not None and path.is_file():
+                return self.read_file(path, [*chain, href])
+            missing.append(href)
+        encoded = resource.get("base64")
+        if isinstance(encoded, dict) and encoded.get("value"):
+            return self.from_base64(uuid, encoded, chain)
+        texts = [str(resource.get(k) or "") for k in ("title", "description")]
+        texts += [str(r["href"]) for r in rlinks]
+        texts += [str(p.get("value")) for p in resource.get("props") or [] if isinstance(p, dict)]
+        if not rlinks:
+            raise self.fail(chain, f"resource {uuid} has neither an rlink nor base64 content")
+        why = (
+            f"resource {uuid} points at {', '.join(remote)}"
+            if remote and not missing
+            else f"resource {uuid}: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'}"
+            " not here" + (f" (and {', '.join(remote)} is remote)" if remote else "")
+        )
+        version = next(
+            (
+                str(p.get("value"))
+                for p in resource.get("props") or []
+                if isinstance(p, dict) and p.get("name") == "version"
+            ),
+            "",
+        )
+        return self.substitute(texts, remote, chain, why, version)
+
+    def from_base64(self, uuid: str, encoded: dict[str, Any], chain: list[str]) -> Source:
+        key = f"base64:{uuid}"
+        if key in self.documents:
+            return self.documents[key]
+        try:
+            data = base64.b64decode(str(encoded["value"]), validate=False)
+        except (binascii.Error, ValueError) as error:
+            raise self.fail(chain, f"resource {uuid}: base64 that does not decode") from error
+        name = str(encoded.get("filename") or f"resource {uuid}")
+        suffix = Path(name).suffix.lower() or _suffix_of(str(encoded.get("media-type") or ""))
+        source = self.parse(data, key, name, suffix, None, chain)
+        self.documents[key] = source
+        return source
+
+    # -- --catalog ----------------------------------------------------------------------
+
+    def substitute(
+        self, texts: list[str], remote: list[str], chain: list[str], why: str, version: str = ""
+    ) -> Source:
+        """The ``--catalog`` document in place of an import that cannot be read here."""
+        override = self.override
+        if override is None:
+            hint = (
+                "Crosswalk does not fetch over the network: download the catalog and pass it "
+                "with --catalog FILE"
+                if remote
+                else "pass the catalog it names with --catalog FILE"
+            )
+            raise self.fail(chain, f"cannot acquire the import: {why}; {hint}")
+        named, reason = names(texts, override)
+        if not named:
+            raise self.fail(
+                chain,
+                f"cannot acquire the import ({why}), and --catalog {override.label} "
+                f"({override.title!r}) is not the catalog it names: {reason}",
+            )
+        note = f"{' -> '.join(chain)}: {why}; resolved against --catalog {override.label}"
+        if version and override.version and version != override.version:
+            note += f" (the import names version {version}, --catalog is {override.version})"
+        self.override_used.append(note)
+        return Source("--catalog", override.label, "catalog", override.document, None, note)
+
+
+def _suffix_of(media_type: str) -> str:
+    for word, suffix in (("xml", ".xml"), ("json", ".json"), ("yaml", ".yaml")):
+        if word in media_type:
+            return suffix
+    return ""
+
+
+def _stem(text: str) -> str:
+    name = Path(urlparse(text).path if _REMOTE.match(text) else text).name.lower()
+    return re.sub(r"\.(json|xml|ya?ml)$", "", name)
+
+
+def names(texts: list[str], override: CatalogOverride) -> tuple[bool, str]:
+    """Whether an import described by ``texts`` (href, titles) names the ``--catalog`` one."""
+    wanted = {one_line(t).lower() for t in texts if t.strip()}
+    if override.title and override.title.lower() in wanted:
+        return True, "same title"
+    stems = {_stem(t) for t in texts if t.strip()}
+    if override.file_name and _stem(override.file_name) in stems:
+        return True, "same file name"
+    theirs = catalog_family(texts)
+    ours = catalog_family([override.title, override.file_name])
+    if theirs is None:
+        return False, f"the import names {', '.join(sorted(wanted)) or 'nothing'}"
+    if ours is None or ours[0] != theirs[0]:
+        return False, f"the import names {theirs[0]}"
+    if theirs[1] and ours[1] and theirs[1] != ours[1]:
+        return False, f"the import names {theirs[0]} revision {theirs[1]}, not {ours[1]}"
+    return True, f"both are {theirs[0]}"
+
+
+def parse_document(data: bytes, label: str, suffix: str, chain: list[str], loader: Loader) -> Any:
+    """Bytes of an OSCAL document (JSON, XML or YAML) as its JSON form."""
+    head = data.lstrip()[:1]
+    if suffix == ".xml" or (suffix not in (".json", ".yaml", ".yml") and head == b"<"):
+        from crosswalk.io.oscal_xml import read_oscal_xml
+
+        try:
+            return read_oscal_xml(data, label)
+        except ConversionError as error:
+            where = f" at {error.where}" if error.where else ""
+            raise loader.fail(chain, error.message + where) from error
+    if suffix in (".yaml", ".yml") or (suffix != ".json" and head not in (b"{", b"[")):
+        import yaml
+
+        try:
+            return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError as error:
+            raise loader.fail(chain, f"{label} is not valid YAML: {error}") from error
+    found = fast_json(data)
+    if found is not None:
+        return found
+    import json
+
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise loader.fail(chain, f"{label} is not valid JSON: {error}") from error
+
+
+def read_override(path: Path) -> CatalogOverride:
+    """The OSCAL catalog file given with ``--catalog`` (JSON, XML or YAML)."""
+    loader = Loader(str(path))
+    source = loader.read_file(path, [f"--catalog {path.name}"])
+    if source.kind != "catalog":
+        raise ConversionError(str(path), "", "--catalog must be an OSCAL catalog, not a profile")
+    return CatalogOverride(path.name, source.root, path.name)

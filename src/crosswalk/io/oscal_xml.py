@@ -1,0 +1,181 @@
+"""OSCAL XML read into the JSON form: one model for catalogs and profiles in either format.
+
+``read_oscal_xml`` turns an OSCAL catalog or profile in XML into the same dicts and lists
+``json.load`` gives for its OSCAL JSON twin (``{"catalog": {...}}`` / ``{"profile": ...}``),
+so everything downstream (the profile resolver, the catalog reader) handles one model.
+It follows OSCAL's XML-to-JSON rules: repeated elements become plural lists (``control`` ->
+``controls``, ``with-id`` -> ``with-ids``, ``set-parameter`` -> ``set-parameters``),
+attributes become fields, ``markup-line`` and ``markup-multiline`` become Markdown
+(``oscal_markup``), a part's paragraphs its ``prose``. The 1.0 release-candidate names of
+``remove`` (``name-ref``, ``class-ref``, ``id-ref``, ``item-name``, ``ns-ref``) read as the
+1.0 ones (``by-name`` ...).
+
+Only the standard library parses (``xml.etree``). A document with a DTD is refused before
+parsing: OSCAL has none, and a DTD is how entity expansion and external entities (NIST's
+``req-spoofing-resource`` test pulls a back-matter resource in through one) get in.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, XMLParser
+
+from crosswalk.io.converted import ConversionError
+from crosswalk.io.oscal_markup import BLOCKS, blocks, line, local, multiline
+
+# Elements that repeat: the JSON key holding the list of them.
+_OBJECT_LISTS = {
+    "control": "controls",
+    "group": "groups",
+    "param": "params",
+    "prop": "props",
+    "link": "links",
+    "part": "parts",
+    "role": "roles",
+    "party": "parties",
+    "responsible-party": "responsible-parties",
+    "responsible-role": "responsible-roles",
+    "location": "locations",
+    "resource": "resources",
+    "rlink": "rlinks",
+    "hash": "hashes",
+    "document-id": "document-ids",
+    "revision": "revisions",
+    "import": "imports",
+    "include-controls": "include-controls",
+    "exclude-controls": "exclude-controls",
+    "insert-controls": "insert-controls",
+    "matching": "matching",
+    "set-parameter": "set-parameters",
+    "alter": "alters",
+    "add": "adds",
+    "remove": "removes",
+    "constraint": "constraints",
+    "guideline": "guidelines",
+    "test": "tests",
+    "telephone-number": "telephone-numbers",
+    "address": "addresses",
+    "external-id": "external-ids",
+    "action": "actions",
+}
+# Repeated elements whose content is a string.
+_STRING_LISTS = {
+    "with-id": "with-ids",
+    "value": "values",
+    "choice": "choice",
+    "addr-line": "addr-lines",
+    "party-uuid": "party-uuids",
+    "role-id": "role-ids",
+    "location-uuid": "location-uuids",
+    "member-of-organization": "member-of-organizations",
+    "email-address": "email-addresses",
+}
+_LINE = frozenset({"title", "label", "choice", "text", "short-name"})
+_MULTILINE = frozenset({"remarks", "description", "usage"})
+_WRAPPERS = {"back-matter": "resources"}  # an object holding one list
+_WRAPPED_LISTS = frozenset({"revisions"})  # a list under a wrapper element of its own name
+_TEXT_VALUE = {"base64": "value", "hash": "value", "document-id": "identifier"}
+_RENAMED = {
+    "name-ref": "by-name",
+    "class-ref": "by-class",
+    "id-ref": "by-id",
+    "item-name": "by-item-name",
+    "ns-ref": "by-ns",
+}
+_FLAGS = frozenset({"as-is"})
+# Elements that are objects even when empty (``<include-all/>``, ``<matching/>``).
+_OBJECTS = frozenset(_OBJECT_LISTS) | {
+    "include-all",
+    "flat",
+    "custom",
+    "merge",
+    "modify",
+    "combine",
+    "metadata",
+    "select",
+    "citation",
+    "back-matter",
+}
+_PROLOG = re.compile(rb"<[A-Za-z_]")
+
+
+def _fail(name: str, where: str, message: str) -> ConversionError:
+    return ConversionError(name, where, message)
+
+
+def _attributes(element: Element) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    renames = _RENAMED if local(element) == "remove" else {}
+    for key, value in element.attrib.items():
+        if key.startswith("{"):  # xsi:schemaLocation and the like
+            continue
+        found[renames.get(key, key)] = value
+    return found
+
+
+def _convert(element: Element) -> Any:
+    """One element as the JSON OSCAL gives it (an object, or a string for a plain field)."""
+    name = local(element)
+    children = list(element)
+    if name in _FLAGS:
+        return (element.text or "").strip().lower() in ("true", "1", "")
+    fields = _attributes(element)
+    if name in _TEXT_VALUE:
+        fields[_TEXT_VALUE[name]] = (element.text or "").strip()
+        return fields
+    if name in _WRAPPERS:
+        inner = _WRAPPERS[name]
+        return {inner: [_convert(c) for c in children if _OBJECT_LISTS.get(local(c)) == inner]}
+    if not children and not fields and name not in _OBJECTS:
+        return (element.text or "").strip()
+    prose = [c for c in children if local(c) in BLOCKS]
+    if prose:
+        fields["prose"] = blocks(prose)
+    for child in children:
+        child_name = local(child)
+        if child_name in BLOCKS:
+            continue
+        if child_name in _STRING_LISTS:
+            value = line(child) if child_name in _LINE else (child.text or "").strip()
+            fields.setdefault(_STRING_LISTS[child_name], []).append(value)
+        elif child_name in _OBJECT_LISTS:
+            fields.setdefault(_OBJECT_LISTS[child_name], []).append(_convert(child))
+        elif child_name in _LINE:
+            fields[child_name] = line(child)
+        elif child_name in _MULTILINE:
+            fields[child_name] = multiline(child)
+        elif child_name in _WRAPPED_LISTS:
+            fields[child_name] = [_convert(c) for c in child]
+        elif child_name == "guideline":
+            fields.setdefault("guidelines", []).append({"prose": multiline(child)})
+        else:
+            fields[child_name] = _convert(child)
+    if name == "select" and "choice" not in fields:
+        fields["choice"] = []
+    return fields
+
+
+def read_oscal_xml(data: bytes, name: str) -> dict[str, Any]:
+    """An OSCAL XML document as its JSON form: ``{"catalog": ...}`` or ``{"profile": ...}``."""
+    start = _PROLOG.search(data)
+    prolog = data[: start.start()] if start else data
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise _fail(name, "", "the XML has a DTD (<!DOCTYPE ...>): OSCAL uses none; refused")
+    parser = XMLParser()
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except ParseError as error:
+        row, column = error.position
+        raise _fail(
+            name, f"line {row}, column {column}", f"not well-formed XML: {error}"
+        ) from error
+    kind = local(root)
+    if kind not in ("catalog", "profile"):
+        raise _fail(name, kind, f"the XML root is <{kind}>, not an OSCAL catalog or profile")
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if not namespace.startswith("http://csrc.nist.gov/ns/oscal"):
+        raise _fail(name, kind, f"<{kind}> is not in the OSCAL namespace (found {namespace!r})")
+    converted = _convert(root)
+    return {kind: converted if isinstance(converted, dict) else {}}
