@@ -54,3 +54,16 @@ def test_framework_ids_accept_unique_prefixes() -> None:
     with pytest.raises(UnknownReferenceError) as error:
         resolve_framework_id("iso27001-2023", ids)
     assert error.value.suggestions
+
+
+def test_suggestions_put_refs_shaped_like_the_typed_one_first() -> None:
+    from crosswalk.domain.refs import rank_suggestions
+
+    ranked = rank_suggestions(
+        "A.5.99", ["eu-ai-act:Art. 99", "iso27001-2022:A.5.29", "iso27001-2022:A.5.9"]
+    )
+    assert ranked[:2] == ["iso27001-2022:A.5.9", "iso27001-2022:A.5.29"]
+    assert ranked[-1] == "eu-ai-act:Art. 99"
+    assert rank_suggestions("Art 98", ["iso27001-2022:A.8.9", "eu-ai-act:Art. 99"])[0] == (
+        "eu-ai-act:Art. 99"
+    )

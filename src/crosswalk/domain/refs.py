@@ -111,4 +111,30 @@ def resolve_key(
         return found[0]
     if found:
         raise AmbiguousReferenceError(given, found)
-    raise UnknownReferenceError(given, "requirement", suggestions[:5])
+    raise UnknownReferenceError(given, "requirement", rank_suggestions(given, suggestions)[:5])
+
+
+_SHAPE = re.compile(r"^[^\d]*")
+
+
+def _shape(ref: str) -> str:
+    """What comes before the first digit, as written: ``A.`` of ``A.5.99``, ``Art. `` of
+    ``Art. 99``, ``CC`` of ``CC6.1``: the part that says which framework a ref belongs to."""
+    found = _SHAPE.match(ref.strip().lower())
+    return found.group(0).replace(" ", "") if found else ""
+
+
+def rank_suggestions(given: str, keys: Iterable[str]) -> list[str]:
+    """Suggestions from every framework, those shaped like what was typed first (``A.5.99``
+    suggests ISO's ``A.5.9`` before the AI Act's ``Art. 99``), then by closeness."""
+    shape = _shape(given)
+    typed = squash(given)
+
+    def rank(key: str) -> tuple[bool, float]:
+        ref = key.partition(":")[2]
+        return (
+            _shape(ref) != shape,
+            -difflib.SequenceMatcher(None, typed, squash(ref)).ratio(),
+        )
+
+    return sorted(dict.fromkeys(keys), key=rank)
