@@ -69,3 +69,37 @@ def test_an_unsupported_database_is_named(workspace_dir: Path) -> None:
     assert refused.returncode == 2
     message = " ".join(refused.stderr.decode().split())
     assert "'mysql' databases are not supported" in message and "PostgreSQL" in message
+
+
+def test_long_work_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [CROSSWALK, "demo", str(tmp_path / "shown")],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=300) == 0
+    os.close(leader)
+    assert b"Building the demo workspace" in seen
+    piped = _real(tmp_path, "demo", str(tmp_path / "piped"))
+    assert piped.returncode == 0 and b"Building the demo workspace" not in piped.stderr
+
+
+def test_shell_completion_installs_with_one_command(workspace_dir: Path) -> None:
+    shown = _real(workspace_dir, "--show-completion", "bash")
+    assert shown.returncode == 0 and b"_crosswalk_completion" in shown.stdout
+    helped = _real(workspace_dir, "--help").stdout.decode()
+    assert "--install-completion" in helped

@@ -32,7 +32,7 @@ app = typer.Typer(
         "Exit codes: 0 ok, 1 checks found problems, 2 bad input."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )

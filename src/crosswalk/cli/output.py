@@ -12,7 +12,8 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from enum import IntEnum, StrEnum
@@ -174,6 +175,17 @@ def print_rows(
 
 def _json_cell(cell: Any) -> Any:
     return cell if cell is None or isinstance(cell, (int, float, bool)) else str(cell)
+
+
+@contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner with what is being done, on stderr while long work runs: on a terminal only
+    (a pipe or a CI log gets the result, not the animation)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    with console(stderr=True).status(message):
+        yield
 
 
 def emit_report(output_format: str, output: Path | None, write: Callable[[Path], None]) -> None:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crosswalk.cli.context import library, session
-from crosswalk.cli.output import console, fail, handle_errors, listing, print_json, print_rows
+from crosswalk.cli.output import (
+    console,
+    fail,
+    handle_errors,
+    listing,
+    print_json,
+    print_rows,
+    working,
+)
 
 if TYPE_CHECKING:
     from crosswalk.services.controls.imports import ImportReport
@@ -144,7 +152,7 @@ def import_controls(
     lib = library(ctx)
     overrides = parse_column_overrides(columns)
     try:
-        with session(ctx, commit=not dry_run) as active:
+        with session(ctx, commit=not dry_run) as active, working(f"Reading {file.name}"):
             report = import_controls(
                 active, lib, file, overrides, dry_run=dry_run, default_status=status
             )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crosswalk.cli.context import library, workspace_catalogs
-from crosswalk.cli.output import console, fail, handle_errors, print_json
+from crosswalk.cli.output import console, fail, handle_errors, print_json, working
 
 if TYPE_CHECKING:
     from crosswalk.services.mapping.formats import InstallReport
@@ -91,7 +91,8 @@ def import_framework(
     )
 
     lib = library(ctx, adjusted=False)  # the team's edge adjustments play no part in an import
-    imported = convert_framework_file(file, lib, framework_id, catalog, name, version)
+    with working(f"Reading {file.name}"):
+        imported = convert_framework_file(file, lib, framework_id, catalog, name, version)
     report = install(lib, _target(ctx), imported, dry_run)
     _print_install(report, as_json)
     created = created_frameworks(report)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from crosswalk.cli.context import library
-from crosswalk.cli.output import console, handle_errors, print_json
+from crosswalk.cli.output import console, handle_errors, print_json, working
 
 
 def how_to_run() -> str:
@@ -45,7 +45,8 @@ def demo(
     from crosswalk.cli.coverage.gap import print_summary
     from crosswalk.demo.builder import build_demo
 
-    result = build_demo(folder, library(ctx))
+    with working(f"Building the demo workspace in {folder}"):
+        result = build_demo(folder, library(ctx))
     if as_json:
         print_json(
             {

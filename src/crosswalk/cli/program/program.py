@@ -17,6 +17,7 @@ from crosswalk.cli.output import (
     listing,
     print_json,
     print_rows,
+    working,
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -78,7 +79,10 @@ def export_program(
     """
     from crosswalk.services.program.files import export_program as export
 
-    with session(ctx, commit=False) as active:
+    with (
+        session(ctx, commit=False) as active,
+        working(f"Writing the program files to {folder}"),
+    ):
         written = export(active, folder)
     by_folder: dict[str, int] = {}
     for path in written:
