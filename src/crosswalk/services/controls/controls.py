@@ -90,12 +90,18 @@ def _view(row: ControlRow) -> Control:
 def control_row(session: Session, control_id: str) -> ControlRow:
     """The ORM row, for services that change a control or link to it."""
     row = session.scalar(select(ControlRow).where(ControlRow.control_id == control_id))
-    if row is None:
-        known = list(session.scalars(select(ControlRow.control_id)))
-        raise UnknownReferenceError(
-            control_id, "control", difflib.get_close_matches(control_id, known, n=3)
-        )
-    return row
+    if row is not None:
+        return row
+    known = list(session.scalars(select(ControlRow.control_id)))
+    # Ids are typed in whatever case: "acc-03" is ACC-03 when only one id matches that way.
+    same = [k for k in known if k.lower() == control_id.strip().lower()]
+    if len(same) == 1:
+        found = session.scalar(select(ControlRow).where(ControlRow.control_id == same[0]))
+        if found is not None:
+            return found
+    lowered = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(control_id.strip().lower(), list(lowered), n=3)
+    raise UnknownReferenceError(control_id, "control", [lowered[c] for c in close] or same)
 
 
 def get_control(session: Session, control_id: str) -> Control:
