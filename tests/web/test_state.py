@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.services.controls.controls import ControlInput, add_control
+from crosswalk.domain.controls import OperatingStatus
+from crosswalk.reports.serialize import to_jsonable
+from crosswalk.services.controls.controls import ControlInput, add_control, edit_control
+from crosswalk.services.program.dashboard import build_dashboard
 from crosswalk.store.engine import session_scope
-from crosswalk.store.workspace import Workspace
+from crosswalk.store.workspace import Workspace, open_workspace
+from crosswalk.web.app import create_app
 from crosswalk.web.context import AppState
 from crosswalk.web.settings import WebSettings
+from tests.conftest import DEMO_TODAY
+from tests.web.conftest import USERS, WebWorkspace, sign_in
 
 
 def _change(workspace: Workspace, actor: str, control_id: str) -> None:
@@ -93,3 +102,67 @@ def test_others_may_read_a_result_a_few_seconds_old_the_writer_never(
     monkeypatch.setattr("crosswalk.web.state.REFRESH_SECONDS", 0.0)
     with session_scope(sqlite_workspace.engine, actor="reader@example.com") as session:
         assert state.cached(session, "board", lambda: "v2") == "v2"  # too old now
+
+
+# --- the live program: shared correctly across workers ------------------------------------
+
+
+def _signed_in(app: Any, email: str) -> tuple[TestClient, str]:
+    http = TestClient(app)
+    http.__enter__()
+    sign_in(http, email)
+    return http, http.get("/api/session").json()["csrf_token"]
+
+
+def _status(http: TestClient, control_id: str) -> str:
+    rows = http.get(f"/api/controls?q={control_id}").json()["controls"]
+    return str(next(r["status"] for r in rows if r["control_id"] == control_id))
+
+
+def test_an_edit_reaches_every_worker_its_author_at_once_and_others_within_seconds(
+    web: WebWorkspace, library: Library
+) -> None:
+    """Two app instances on one workspace, as two server workers: an edit made through one
+    is seen through the other by its author on their next request, by everyone else within
+    seconds, and the other's figures equal a full recompute."""
+    first, second = web.app, create_app(web.settings)
+    editor, auditor = USERS["editor"][0], USERS["auditor"][0]
+    author_here, csrf = _signed_in(first, editor)
+    author_there, _ = _signed_in(second, editor)
+    reader_there, _ = _signed_in(second, auditor)
+    try:
+        assert _status(reader_there, "NW-GOV-02") == "operating"  # the second is primed
+        answer = author_here.patch(
+            "/api/controls/NW-GOV-02", json={"status": "on paper"}, headers={"X-CSRF-Token": csrf}
+        )
+        assert answer.status_code == 200, answer.text
+        assert _status(author_there, "NW-GOV-02") == "on paper"  # at once, on either worker
+        waited = time.monotonic()
+        while _status(reader_there, "NW-GOV-02") != "on paper":
+            assert time.monotonic() - waited < 5, "a reader of the other worker never saw it"
+            time.sleep(0.05)
+        with web.session() as session:
+            full = build_dashboard(session, library, DEMO_TODAY, web.folder)
+        assert reader_there.get("/api/dashboard").json() == to_jsonable(full)
+    finally:
+        for http in (author_here, author_there, reader_there):
+            http.__exit__(None, None, None)
+
+
+def test_uncommitted_writes_never_reach_the_program_other_requests_share(
+    web: WebWorkspace, library: Library
+) -> None:
+    opened = open_workspace(web.folder)
+    state = AppState(WebSettings(today=DEMO_TODAY, warm=False), opened, library)
+    try:
+        with session_scope(opened.engine, actor="editor@northwind.example") as session:
+            edit_control(session, "NW-GOV-02", status=OperatingStatus.ON_PAPER)  # flushed
+            mine = state.program(session, library)
+            assert mine.controls["NW-GOV-02"].facts.status is OperatingStatus.ON_PAPER
+            session.rollback()  # the request failed after all
+        with session_scope(opened.engine) as session:
+            shared = state.program(session, library)
+            assert shared.controls["NW-GOV-02"].facts.status is OperatingStatus.OPERATING
+            assert shared is not mine
+    finally:
+        opened.close()

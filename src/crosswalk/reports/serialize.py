@@ -9,10 +9,26 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+Memo = dict[int, tuple[Any, Any]]
 
-def to_jsonable(value: Any) -> Any:
+
+def to_jsonable(value: Any, memo: Memo | None = None) -> Any:
+    """``value`` as plain JSON. ``memo`` remembers each frozen dataclass instance's JSON by
+    identity (the instance is kept with it), for callers that convert the same immutable
+    views again and again (the web app's live views: most items are the previous ones)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if memo is not None and type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            known = memo.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            converted = {
+                f.name: to_jsonable(getattr(value, f.name), memo) for f in dataclasses.fields(value)
+            }
+            memo[id(value)] = (value, converted)
+            return converted
+        return {
+            f.name: to_jsonable(getattr(value, f.name), memo) for f in dataclasses.fields(value)
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date | datetime):
@@ -20,9 +36,9 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v, memo) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, memo) for v in value]
     return value
 
 

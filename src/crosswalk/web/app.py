@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -15,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.permissions import Forbidden
 from crosswalk.web.context import AppState, CsrfRefused, NotSignedIn, open_app_workspace
+from crosswalk.web.limits import InFlight
 from crosswalk.web.routes import ROUTERS
 from crosswalk.web.security import Hardening
 from crosswalk.web.settings import WebSettings
@@ -53,7 +56,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run in at most as many threads as requests run.
+        to_thread.current_default_thread_limiter().total_tokens = chosen.concurrency
         app.state.crosswalk = open_state(chosen)
+        if chosen.warm:  # the worker takes requests once its live program is built
+            try:
+                app.state.crosswalk.warm()
+            except Exception:  # the first request builds it, and says what is wrong
+                logging.getLogger("crosswalk.web").exception("building the live program failed")
         # The library and templates live as long as the process: moving them out of the
         # collector's reach keeps full collections (triggered by big pages) short.
         gc.collect()
@@ -73,6 +83,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
     app.state.settings = chosen
     app.add_middleware(Hardening, settings=chosen)
+    app.add_middleware(InFlight, limit=chosen.concurrency)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for router in ROUTERS:
         app.include_router(router)

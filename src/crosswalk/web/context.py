@@ -15,21 +15,24 @@ from functools import cached_property
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.services.access import permissions
 from crosswalk.services.access.users import User, WebSession, find_session
+from crosswalk.services.coverage.live import LiveProgram, build_program
 from crosswalk.services.mapping.adjustments import adjusted_library
 from crosswalk.store.engine import session_scope
 from crosswalk.store.workspace import Workspace, open_workspace
 from crosswalk.web.settings import WebSettings
-from crosswalk.web.state import ResultCache
+from crosswalk.web.state import ACTOR_SINCE, PENDING_WRITES, TRAIL_VERSION, LiveState, ResultCache
 
 SESSION_COOKIE = "crosswalk_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+LIBRARY_VIEWS = 256  # results kept per library (explorer searches...)
 T = TypeVar("T")
 
 
@@ -55,6 +58,9 @@ class AppState:
     workspace: Workspace
     library: Library
     results: ResultCache = field(default_factory=ResultCache)
+    live: LiveState = field(default_factory=LiveState)
+    _adjusted: tuple[int, Library] | None = None  # the adjusted library at a trail version
+    _for_library: dict[tuple[Any, ...], tuple[Library, Any]] = field(default_factory=dict)
 
     def today(self) -> date:
         return self.settings.today or date.today()
@@ -62,6 +68,53 @@ class AppState:
     def cached(self, session: Session, name: str, compute: Callable[[], T], *key: Any) -> T:
         """``compute()`` once per (name, key, day) and data version; see ``ResultCache``."""
         return self.results.cached(session, (name, key, self.today()), compute)
+
+    def adjusted_library(self, session: Session) -> Library:
+        """The library with the team's adjustments (they are in the trail: read again only
+        when it moved)."""
+        version = self.live.head(session)
+        known = self._adjusted
+        if known is not None and known[0] == version:
+            return known[1]
+        library = adjusted_library(session, self.library)
+        if not session.info.get(PENDING_WRITES):
+            self._adjusted = (version, library)
+        return library
+
+    def warm(self) -> None:
+        """Build the live program now, before the first request needs it (a program of
+        thousands of controls takes most of a second to build)."""
+        with session_scope(self.workspace.engine) as session:
+            self.program(session, self.adjusted_library(session))
+
+    def program(self, session: Session, library: Library) -> LiveProgram:
+        """The program's coverage as of now, for ``library`` (the team's adjusted one) and
+        today; see ``LiveState``."""
+        today, root = self.today(), self.workspace.root
+
+        def fits(program: LiveProgram) -> bool:
+            return program.library is library and program.today == today
+
+        return self.live.program(
+            session, fits, lambda: build_program(session, library, today, root)
+        )
+
+    def for_library(self, library: Library, name: str, compute: Callable[[], T], *key: Any) -> T:
+        """``compute()`` once per library (the team's adjustments make a new one), ``name``
+        and ``key``: for results that read the crosswalk only, never the program."""
+        slot = (name, key)
+        found = self._for_library.get(slot)
+        if found is not None and found[0] is library:
+            return found[1]  # type: ignore[no-any-return]
+        value = compute()
+        if len(self._for_library) >= LIBRARY_VIEWS:
+            self._for_library.clear()
+        self._for_library[slot] = (library, value)
+        return value
+
+    def view(self, program: LiveProgram, name: str, compute: Callable[[], T], *key: Any) -> T:
+        """``compute()`` once per state of the program, ``name`` and ``key``."""
+        return self.live.view(program, (name, key), compute)
 
 
 @dataclass
@@ -75,7 +128,12 @@ class RequestContext:
     @cached_property
     def library(self) -> Library:
         """The library as this workspace's team adjusted it: what every verdict uses."""
-        return adjusted_library(self.db, self.state.library)
+        return self.state.adjusted_library(self.db)
+
+    def program(self) -> LiveProgram:
+        """The program's coverage as of now (cheap: see ``LiveState``); every page that
+        shows verdicts, counts or evidence states reads them from here."""
+        return self.state.program(self.db, self.library)
 
     @property
     def shipped_library(self) -> Library:
@@ -111,6 +169,21 @@ def app_state(request: Request) -> AppState:
     return state
 
 
+@event.listens_for(Session, "after_flush")
+def _note_pending_writes(session: Session, _context: object) -> None:
+    session.info[PENDING_WRITES] = True
+    session.info.pop(TRAIL_VERSION, None)
+    session.info.pop(ACTOR_SINCE, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _written_or_undone(session: Session) -> None:
+    session.info.pop(PENDING_WRITES, None)
+    session.info.pop(TRAIL_VERSION, None)
+    session.info.pop(ACTOR_SINCE, None)
+
+
 def open_db(request: Request) -> Iterator[Session]:
     """One transaction per request; routes that change data commit it themselves."""
     with session_scope(app_state(request).workspace.engine) as session:
@@ -140,7 +213,8 @@ async def _submitted_csrf(request: Request) -> str:
     return ""
 
 
-def reader(context: Annotated[RequestContext, Depends(_context)]) -> RequestContext:
+async def reader(context: Annotated[RequestContext, Depends(_context)]) -> RequestContext:
+    """Signed in (no work of its own: run on the event loop, not in a worker thread)."""
     return context
 
 
@@ -154,9 +228,10 @@ async def same_session(
     return context
 
 
-def writer(context: Annotated[RequestContext, Depends(same_session)]) -> RequestContext:
+async def writer(context: Annotated[RequestContext, Depends(same_session)]) -> RequestContext:
     """A CSRF-checked request from a role that may write at all; the finer rule (whose
-    control, which record) is checked by the permission service the route calls."""
+    control, which record) is checked by the permission service the route calls. (No I/O:
+    run on the event loop.)"""
     permissions.require(permissions.can_write(context.user), "changes (read-only role)")
     return context
 

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+import orjson
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.background import BackgroundTask
 
 from crosswalk import __version__
 from crosswalk.reports.charts import COLORS, stacked_bars, verdict_donut
-from crosswalk.reports.serialize import to_jsonable
+from crosswalk.reports.serialize import Memo, to_jsonable
 from crosswalk.web.context import CSRF_FIELD, RequestContext
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -89,15 +90,61 @@ def render(
     return templates.TemplateResponse(request, template, values, status_code=status_code)
 
 
+def memoized(
+    template: str, macro: str, memo: dict[int, tuple[Any, Markup]]
+) -> Callable[..., Markup]:
+    """``template``'s ``macro`` as a function of immutable views, rendered once per first
+    view object (``memo`` keeps them: a list of thousands of rows renders only those that
+    changed; a section is rendered again only when what it shows changed)."""
+    render_one = getattr(templates.env.get_template(template).module, macro)
+
+    def rendered(item: Any, *more: Any) -> Markup:
+        known = memo.get(id(item))
+        if known is not None and known[0] is item:
+            return known[1]
+        html = Markup(render_one(item, *more))
+        memo[id(item)] = (item, html)
+        return html
+
+    return rendered
+
+
+def memoized_by_value(
+    template: str, macro: str, memo: dict[tuple[Any, ...], Markup]
+) -> Callable[..., Markup]:
+    """``template``'s ``macro`` rendered once per distinct (hashable) arguments: for rows of
+    small frozen views rebuilt alongside others that changed (the routes of a requirement
+    whose verdict moved are mostly the same rows)."""
+    render_one = getattr(templates.env.get_template(template).module, macro)
+
+    def rendered(*arguments: Any) -> Markup:
+        known = memo.get(arguments)
+        if known is None:
+            known = memo[arguments] = Markup(render_one(*arguments))
+        return known
+
+    return rendered
+
+
 def redirect(path: str, notice: str = "") -> RedirectResponse:
     """After a successful form post: back to a page (303, so a reload does not re-post)."""
     target = f"{path}?notice={quote(notice)}" if notice else path
     return RedirectResponse(target, status_code=303)
 
 
-def api(value: Any) -> Any:
-    """A service result as plain JSON (dataclasses, dates, enums)."""
-    return to_jsonable(value)
+def json_bytes(value: Any, memo: Memo | None = None) -> bytes:
+    """A service result as the bytes of its JSON, for a view served many times as is."""
+    return orjson.dumps(to_jsonable(value, memo))
+
+
+def json_answer(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+def api(value: Any, memo: Memo | None = None) -> Any:
+    """A service result as plain JSON (dataclasses, dates, enums); ``memo`` lends the JSON
+    of immutable views converted before (see ``to_jsonable``)."""
+    return to_jsonable(value, memo)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

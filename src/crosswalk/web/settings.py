@@ -14,6 +14,8 @@ ENV_TODAY = "CROSSWALK_TODAY"
 ENV_SECURE = "CROSSWALK_SECURE_COOKIES"
 ENV_MAX_UPLOAD = "CROSSWALK_MAX_UPLOAD_MB"
 ENV_CATALOG_PATH = "CROSSWALK_CATALOG_PATH"
+ENV_WARM = "CROSSWALK_WARM"
+ENV_CONCURRENCY = "CROSSWALK_WEB_CONCURRENCY"
 
 MIB = 1024 * 1024
 
@@ -27,6 +29,10 @@ class WebSettings:
     secure_cookies: bool | None = None  # None: Secure when the request came over TLS
     max_upload_bytes: int = 50 * MIB
     session_hours: int = 12
+    warm: bool = True  # build the live program before taking requests (no slow first page)
+    # Requests one worker runs at once (the rest wait their turn): the database pool's size,
+    # so a burst never opens (and closes) connections beyond it.
+    concurrency: int = 10
 
     def to_env(self) -> dict[str, str]:
         """The same settings as environment variables, for worker processes."""
@@ -42,6 +48,8 @@ class WebSettings:
         if self.catalog_paths:
             env[ENV_CATALOG_PATH] = os.pathsep.join(str(p) for p in self.catalog_paths)
         env[ENV_MAX_UPLOAD] = str(self.max_upload_bytes // MIB)
+        env[ENV_WARM] = "1" if self.warm else "0"
+        env[ENV_CONCURRENCY] = str(self.concurrency)
         return env
 
     @classmethod
@@ -57,4 +65,6 @@ class WebSettings:
             today=date.fromisoformat(today) if today else None,
             secure_cookies=None if secure is None else secure == "1",
             max_upload_bytes=int(os.environ.get(ENV_MAX_UPLOAD, "50")) * MIB,
+            warm=os.environ.get(ENV_WARM, "1") != "0",
+            concurrency=int(os.environ.get(ENV_CONCURRENCY, "10")),
         )

@@ -306,10 +306,32 @@ def find_session(
     """The live session for a cookie's token, with its active user; None otherwise."""
     if not token:
         return None
-    row = session.scalar(select(WebSessionRow).where(WebSessionRow.token_hash == token_hash(token)))
-    if row is None or _aware(row.expires_at) <= (now or _now()) or not row.user.active:
+    # Columns, not ORM rows: every request of the web app asks this first.
+    found = session.execute(
+        select(
+            WebSessionRow.csrf_token,
+            WebSessionRow.created_at,
+            WebSessionRow.expires_at,
+            UserRow.id,
+            UserRow.email,
+            UserRow.name,
+            UserRow.role,
+            UserRow.owner_name,
+            UserRow.active,
+            UserRow.window_start,
+            UserRow.window_end,
+            UserRow.created_at,
+        )
+        .join(UserRow, UserRow.id == WebSessionRow.user_id)
+        .where(WebSessionRow.token_hash == token_hash(token))
+    ).first()
+    if found is None:
         return None
-    return WebSession(row.csrf_token, row.created_at, row.expires_at, _view(row.user))
+    csrf, created, expires, *user = found
+    account = User(*user)
+    if _aware(expires) <= (now or _now()) or not account.active:
+        return None
+    return WebSession(csrf, created, expires, account)
 
 
 def end_session(session: Session, token: str | None) -> None:

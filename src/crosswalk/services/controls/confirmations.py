@@ -228,11 +228,14 @@ class _Control:
     owner: str | None
 
 
-def _latest_confirmations(session: Session) -> dict[tuple[int, str, str], ConfirmationRow]:
+def _latest_confirmations(
+    session: Session, control_pks: Iterable[int] | None = None
+) -> dict[tuple[int, str, str], ConfirmationRow]:
+    query = select(ConfirmationRow).order_by(ConfirmationRow.confirmed_on, ConfirmationRow.id)
+    if control_pks is not None:
+        query = query.where(ConfirmationRow.control_pk.in_(sorted(control_pks)))
     latest: dict[tuple[int, str, str], ConfirmationRow] = {}
-    for row in session.scalars(
-        select(ConfirmationRow).order_by(ConfirmationRow.confirmed_on, ConfirmationRow.id)
-    ):
+    for row in session.scalars(query):
         latest[(row.control_pk, row.requirement, row.edge)] = row
     return latest
 
@@ -316,7 +319,7 @@ def confirmation_status(
         pk: _Control(pk, found_id, description or "", owner)
         for pk, found_id, description, owner in session.execute(query)
     }
-    latest = _latest_confirmations(session)
+    latest = _latest_confirmations(session, list(controls) if control_id is not None else None)
     flags = _flag_index(session)
     found: list[ConfirmationState] = []
     tags = select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage)
@@ -407,19 +410,16 @@ def only_confirmed(
     ]
 
 
-def missing_parts(session: Session) -> dict[tuple[str, str], str]:
+def missing_parts(
+    session: Session, control_ids: Iterable[str] | None = None
+) -> dict[tuple[str, str], str]:
     """What owners said is missing, for controls they confirmed only partly meet a
-    requirement: (control id, requirement key) -> their words (the newest confirmation)."""
-    partial = {
-        (pk, f"{framework}:{ref}")
-        for pk, framework, ref in session.execute(
-            select(TagRow.control_pk, TagRow.framework, TagRow.ref).where(
-                TagRow.coverage == Coverage.PARTIAL.value
-            )
-        )
-    }
-    found: dict[tuple[str, str], str] = {}
-    rows = session.execute(
+    requirement: (control id, requirement key) -> their words (the newest confirmation).
+    ``control_ids`` limits it to those controls."""
+    tags = select(TagRow.control_pk, TagRow.framework, TagRow.ref).where(
+        TagRow.coverage == Coverage.PARTIAL.value
+    )
+    rows = (
         select(
             ConfirmationRow.control_pk,
             ControlRow.control_id,
@@ -430,7 +430,15 @@ def missing_parts(session: Session) -> dict[tuple[str, str], str]:
         .where(ConfirmationRow.edge == "", ConfirmationRow.note != "")
         .order_by(ConfirmationRow.confirmed_on, ConfirmationRow.id)
     )
-    for pk, control_id, requirement, note in rows:
+    if control_ids is not None:
+        wanted = sorted(set(control_ids))
+        tags = tags.join(ControlRow, ControlRow.id == TagRow.control_pk).where(
+            ControlRow.control_id.in_(wanted)
+        )
+        rows = rows.where(ControlRow.control_id.in_(wanted))
+    partial = {(pk, f"{framework}:{ref}") for pk, framework, ref in session.execute(tags)}
+    found: dict[tuple[str, str], str] = {}
+    for pk, control_id, requirement, note in session.execute(rows):
         if (pk, requirement) in partial:
             found[(control_id, requirement)] = note
     return found

@@ -247,36 +247,95 @@ def to_facts(row: ControlRow) -> ControlFacts:
     )
 
 
-def all_facts(session: Session) -> list[ControlFacts]:
-    """Every control as plain facts, read with two column queries (no ORM objects: fast)."""
-    tags: dict[int, list[Tag]] = {}
-    for control_pk, framework, ref, coverage in session.execute(
-        select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage).order_by(
-            TagRow.control_pk, TagRow.framework, TagRow.ref
-        )
-    ):
-        tags.setdefault(control_pk, []).append(Tag(f"{framework}:{ref}", Coverage(coverage)))
-    rows = session.execute(
-        select(
-            ControlRow.id,
-            ControlRow.control_id,
-            ControlRow.title,
-            ControlRow.status,
-            ControlRow.owner,
-            ControlRow.frequency,
-        ).order_by(ControlRow.control_id)
+@dataclass(frozen=True)
+class ControlRecord:
+    """A control as the coverage rules and the control list read it, without the ORM."""
+
+    pk: int
+    facts: ControlFacts
+    description: str
+    frequency_text: str | None
+
+    @property
+    def control_id(self) -> str:
+        return self.facts.control_id
+
+    @property
+    def owner(self) -> str | None:
+        return self.facts.owner
+
+    @property
+    def frequency(self) -> Frequency | None:
+        return self.facts.frequency
+
+    @property
+    def status(self) -> str:
+        return self.facts.status.value
+
+    @property
+    def tags(self) -> tuple[Tag, ...]:
+        return self.facts.tags
+
+
+def control_records(
+    session: Session, control_ids: Iterable[str] | None = None
+) -> list[ControlRecord]:
+    """Every control (or those of ``control_ids``), in control id order as Python sorts it
+    (whatever the database's collation), read with two column queries (no ORM objects)."""
+    controls = select(
+        ControlRow.id,
+        ControlRow.control_id,
+        ControlRow.title,
+        ControlRow.status,
+        ControlRow.owner,
+        ControlRow.frequency,
+        ControlRow.description,
+        ControlRow.frequency_text,
     )
-    return [
-        ControlFacts(
-            control_id=control_id,
-            title=title,
-            status=OperatingStatus(status),
-            owner=owner,
-            frequency=Frequency(frequency) if frequency else None,
-            tags=tuple(tags.get(pk, ())),
+    tag_query = select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage)
+    if control_ids is not None:
+        wanted = sorted(set(control_ids))
+        controls = controls.where(ControlRow.control_id.in_(wanted))
+        tag_query = tag_query.join(ControlRow, ControlRow.id == TagRow.control_pk).where(
+            ControlRow.control_id.in_(wanted)
         )
-        for pk, control_id, title, status, owner, frequency in rows
+    tags: dict[int, list[Tag]] = {}
+    coverages = {c.value: c for c in Coverage}
+    for control_pk, framework, ref, coverage in session.execute(
+        tag_query.order_by(TagRow.control_pk, TagRow.framework, TagRow.ref)
+    ):
+        tags.setdefault(control_pk, []).append(Tag(f"{framework}:{ref}", coverages[coverage]))
+    statuses = {s.value: s for s in OperatingStatus}
+    frequencies = {f.value: f for f in Frequency}
+    records = [
+        ControlRecord(
+            pk,
+            ControlFacts(
+                control_id=control_id,
+                title=title,
+                status=statuses[status],
+                owner=owner,
+                frequency=frequencies[frequency] if frequency else None,
+                tags=tuple(tags.get(pk, ())),
+            ),
+            description or "",
+            frequency_text,
+        )
+        for pk, control_id, title, status, owner, frequency, description, frequency_text in (
+            session.execute(controls)
+        )
     ]
+    records.sort(key=_by_id)
+    return records
+
+
+def _by_id(record: ControlRecord) -> str:
+    return record.control_id
+
+
+def all_facts(session: Session, control_ids: Iterable[str] | None = None) -> list[ControlFacts]:
+    """Every control (or those of ``control_ids``) as plain facts, in control id order."""
+    return [record.facts for record in control_records(session, control_ids)]
 
 
 def _cadences(library: Library, tags: Iterable[str]) -> tuple[list[Expectation], list[Expectation]]:
@@ -324,9 +383,59 @@ def _cadences(library: Library, tags: Iterable[str]) -> tuple[list[Expectation],
     return applied, suggested
 
 
+@dataclass(frozen=True)
+class _Cadence:
+    """What one tag does to the cadences ``_cadences`` applies, read off the library once."""
+
+    expects: bool  # its guidance names a cadence
+    applied: Expectation | None  # ... and it is specific (not a broad criterion): applied
+    reached: tuple[str, ...]  # requirements with a cadence it fully serves through an edge
+
+
+_CADENCES: dict[int, tuple[Library, dict[str, _Cadence]]] = {}
+
+
+def _cadence(library: Library, key: str) -> _Cadence:
+    known = _CADENCES.get(id(library))
+    if known is None or known[0] is not library:
+        if len(_CADENCES) > 8:
+            _CADENCES.clear()
+        known = _CADENCES[id(library)] = (library, {})
+    found = known[1].get(key)
+    if found is None:
+        guidance = library.guidance.get(key)
+        expects = bool(guidance and guidance.expected_frequency)
+        applied = None
+        if guidance and guidance.expected_frequency:
+            requirement = library.requirement(key)
+            if requirement is None or requirement.kind != "criterion":
+                frequency = Frequency(guidance.expected_frequency)
+                applied = Expectation(key, frequency, guidance.frequency_basis or "")
+        reached = []
+        for edge in library.graph.edges_of(key):
+            if edge.mapping.set_id in library.coverage_sets and edge.relationship.covers_target:
+                end = library.guidance.get(edge.end)
+                if end and end.expected_frequency:
+                    reached.append(edge.end)
+        found = known[1][key] = _Cadence(expects, applied, tuple(reached))
+    return found
+
+
 def expectations_for(library: Library, tags: Iterable[str]) -> list[Expectation]:
-    """Cadences the control must meet: those its direct tags to specific requirements name."""
-    return _cadences(library, tags)[0]
+    """Cadences the control must meet: those its direct tags to specific requirements name.
+
+    The applied half of ``_cadences``, without building the suggestions: a tag's cadence is
+    not applied again once an earlier tag (in tag order) named or reached it."""
+    applied: list[Expectation] = []
+    seen: set[str] = set()
+    for key in tags:
+        cadence = _cadence(library, key)
+        if cadence.expects and key not in seen:
+            seen.add(key)
+            if cadence.applied is not None:
+                applied.append(cadence.applied)
+        seen.update(cadence.reached)
+    return applied
 
 
 def suggested_cadences(library: Library, tags: Iterable[str]) -> list[Expectation]:
@@ -351,7 +460,7 @@ class ControlDetail:
     suggested_cadences: list[str] = field(default_factory=list)  # shown, never applied
 
 
-def control_flags(row: Control | ControlRow) -> list[str]:
+def control_flags(row: Control | ControlRow | ControlRecord) -> list[str]:
     """Derived warnings: nothing here is stored, so it can never go stale."""
     flags = []
     if not (row.owner or "").strip():
@@ -403,8 +512,11 @@ def _would_tighten(suggested: Frequency, current: Frequency | None) -> bool:
     return suggested != current and stricter(suggested, current) == suggested
 
 
-def describe_control(session: Session, library: Library, control_id: str) -> ControlDetail:
-    row = control_row(session, control_id)
+def describe_control(
+    session: Session, library: Library, control_id: str, row: ControlRow | None = None
+) -> ControlDetail:
+    """The control with its tags, frequency and flags (``row``: when the caller read it)."""
+    row = row if row is not None else control_row(session, control_id)
     own = Frequency(row.frequency) if row.frequency else None
     keys = [t.key for t in row.tags]
     applied, suggested = _cadences(library, keys)

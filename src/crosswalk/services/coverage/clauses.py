@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.coverage import RecordJudgement, Verdict
-from crosswalk.services.isms.readiness import Artifact, readiness
+from crosswalk.services.isms.readiness import Artifact, Readiness, readiness
 
 # Where a missing record is made: said next to every clause it would satisfy.
 HOW_TO_MAKE = {
@@ -79,8 +79,12 @@ def record_standings(
 ) -> dict[str, RecordStanding]:
     """Every ISMS record the clause rules may name, by key (the policy library only when the
     workspace folder is known: a rule naming it is then not judged from it)."""
-    found = readiness(session, library, today, controls, workspace_root).artifacts
-    return {a.key: _standing(a) for a in found}
+    return standings_of(readiness(session, library, today, controls, workspace_root))
+
+
+def standings_of(found: Readiness) -> dict[str, RecordStanding]:
+    """The records as ``isms readiness`` found them, by key."""
+    return {a.key: _standing(a) for a in found.artifacts}
 
 
 def judge_clauses(

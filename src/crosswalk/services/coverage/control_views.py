@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
@@ -25,13 +24,23 @@ from crosswalk.services.controls.controls import (
     Control,
     ControlDetail,
     ControlError,
+    ControlRecord,
     control_flags,
+    control_records,
+    control_row,
     describe_control,
 )
 from crosswalk.services.evidence.evidence import Evidence, list_evidence
-from crosswalk.services.evidence.freshness import NEVER, STALE, classify, control_freshness
+from crosswalk.services.evidence.freshness import (
+    NEVER,
+    STALE,
+    Cadences,
+    ControlFreshness,
+    classify,
+    freshness_of,
+    latest_performed,
+)
 from crosswalk.services.mapping.library import resolve_framework
-from crosswalk.store.models import ControlRow
 
 ISO_2022 = "iso27001-2022"
 STATUS_HELP = "use 'on paper', 'implemented' or 'operating'"
@@ -68,38 +77,52 @@ class ControlListItem:
     description: str
 
 
+def list_item(
+    library: Library,
+    record: ControlRecord,
+    state: ControlFreshness,
+    reach_cache: dict[str, set[str]] | None = None,
+) -> ControlListItem:
+    """One control's row of the list; ``reach_cache`` remembers each tag's frameworks."""
+    cache = reach_cache if reach_cache is not None else {}
+    keys = [tag.requirement for tag in record.tags]
+    reaches: set[str] = set()
+    for key in keys:
+        if key not in cache:
+            cache[key] = reached_frameworks(library, key)
+        reaches |= cache[key]
+    return ControlListItem(
+        control_id=record.control_id,
+        title=record.facts.title,
+        owner=record.owner,
+        status=record.status,
+        frequency=record.frequency.value if record.frequency else None,
+        effective_frequency=state.frequency,
+        freshness=state.state,
+        last_performed=state.last_performed,
+        next_due=state.next_due,
+        tags=keys,
+        tagged_frameworks=sorted({split_key(k)[0] for k in keys}),
+        reaches=sorted(reaches),
+        flags=control_flags(record),
+        description=record.description,
+    )
+
+
 def list_items(session: Session, library: Library, today: date) -> list[ControlListItem]:
     """Every control, with its evidence state, in id order."""
-    freshness = {f.control_id: f for f in control_freshness(session, library, today)}
+    latest = latest_performed(session)
+    cadences: Cadences = {}
     reach_cache: dict[str, set[str]] = {}
-    items = []
-    for row in session.scalars(select(ControlRow).order_by(ControlRow.control_id)):
-        keys = [tag.key for tag in row.tags]
-        reaches: set[str] = set()
-        for key in keys:
-            if key not in reach_cache:
-                reach_cache[key] = reached_frameworks(library, key)
-            reaches |= reach_cache[key]
-        state = freshness[row.control_id]
-        items.append(
-            ControlListItem(
-                control_id=row.control_id,
-                title=row.title,
-                owner=row.owner,
-                status=row.status,
-                frequency=row.frequency,
-                effective_frequency=state.frequency,
-                freshness=state.state,
-                last_performed=state.last_performed,
-                next_due=state.next_due,
-                tags=keys,
-                tagged_frameworks=sorted({split_key(k)[0] for k in keys}),
-                reaches=sorted(reaches),
-                flags=control_flags(row),
-                description=row.description,
-            )
+    return [
+        list_item(
+            library,
+            record,
+            freshness_of(library, record.facts, latest.get(record.control_id), today, cadences),
+            reach_cache,
         )
-    return items
+        for record in control_records(session)
+    ]
 
 
 @dataclass(frozen=True)
@@ -304,8 +327,9 @@ def control_page(
     reach_framework: str = ISO_2022,
 ) -> ControlPage:
     """One control: its details, what its tags reach, its evidence and confirmations."""
-    detail = describe_control(session, library, control_id)
-    evidence = list_evidence(session, control_id)
+    row = control_row(session, control_id)
+    detail = describe_control(session, library, control_id, row)
+    evidence = list_evidence(session, control_pk=row.id)
     last = max((row.performed_end for row in evidence), default=None)
     state, due = classify(detail.effective_frequency.frequency, last, today)
     shown = [row for row in evidence if visible(row)]

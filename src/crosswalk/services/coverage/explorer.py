@@ -6,18 +6,22 @@ except the program's coverage, which the caller may cache per framework.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import Coverage
 from crosswalk.domain.coverage import Assessment, Contribution, assess
 from crosswalk.domain.errors import AmbiguousReferenceError, CrosswalkError
 from crosswalk.domain.mappings import MappingSet
 from crosswalk.domain.refs import squash
 from crosswalk.domain.requirements import Requirement
-from crosswalk.services.coverage.gap import approved_exclusions, coverage_facts
+from crosswalk.services.coverage.clauses import judge_clauses, record_standings
+from crosswalk.services.coverage.gap import approved_exclusions, coverage_facts, likely_strength
 from crosswalk.services.mapping.frameworks import RequirementDetail, describe_requirement
 from crosswalk.services.mapping.library import resolve_framework, resolve_requirement
 from crosswalk.services.mapping.queries import PathView, map_requirement
@@ -210,14 +214,31 @@ class RequirementProgram:
 
 
 def assess_framework(
-    session: Session, library: Library, framework_id: str, today: date
+    session: Session,
+    library: Library,
+    framework_id: str,
+    today: date,
+    workspace_root: Path | None = None,
 ) -> dict[str, Assessment]:
-    """Every requirement of a framework judged as the gap analysis and dashboard judge it."""
+    """Every requirement of a framework judged as the gap analysis and dashboard judge it:
+    the workspace's bar for "likely", the approved SoA's exclusions, clauses from records."""
     framework = library.frameworks[framework_id]
     facts, _ = coverage_facts(session, library, today=today)
     kinds = {r.kind for r in framework}
-    excluded = approved_exclusions(session)
-    return assess(framework, facts, library.graph, library.coverage_sets, kinds, excluded)
+    judged = {}
+    if any(g.records and key.startswith(f"{framework_id}:") for key, g in library.guidance.items()):
+        standings = record_standings(session, library, today, facts, workspace_root)
+        judged = judge_clauses(library, framework_id, standings)
+    return assess(
+        framework,
+        facts,
+        library.graph,
+        library.coverage_sets,
+        kinds,
+        approved_exclusions(session),
+        likely_strength=likely_strength(session),
+        judged=judged,
+    )
 
 
 def _route(contribution: Contribution, counted: bool) -> ControlRoute:
@@ -238,23 +259,34 @@ def _route(contribution: Contribution, counted: bool) -> ControlRoute:
 
 
 def requirement_program(
-    assessments: dict[str, Assessment], key: str, limit: int | None = None
+    assessments: Mapping[str, Assessment], key: str, limit: int | None = None
 ) -> RequirementProgram:
     """How the program reaches ``key``; ``limit`` caps the routes listed (a big program has
     thousands of controls on a broad requirement), the totals still count them all."""
     assessment = assessments.get(key)
     if assessment is None:
         return RequirementProgram(None, [], None, [])
-    routes = [_route(c, True) for c in assessment.counted]
-    routes += [_route(c, False) for c in assessment.head_start]
-    routes.sort(key=lambda r: (not r.counted, r.gives != "full", r.control_id, r.tagged))
+    found = [(True, c) for c in assessment.counted]
+    found += [(False, c) for c in assessment.head_start]
+    found.sort(key=_route_order)  # then only the routes listed become views
     return RequirementProgram(
         verdict=assessment.verdict.value,
         why_not_higher=list(assessment.why_not_higher),
         exclusion_reason=assessment.exclusion_reason,
-        routes=routes if limit is None else routes[:limit],
-        routes_total=len(routes),
-        controls_total=len({r.control_id for r in routes if r.counted}),
+        routes=[_route(c, counted) for counted, c in (found if limit is None else found[:limit])],
+        routes_total=len(found),
+        controls_total=len({c.control_id for c in assessment.counted}),
+    )
+
+
+def _route_order(item: tuple[bool, Contribution]) -> tuple[bool, bool, str, str]:
+    """Counted first, full before partial, then by control and tagged requirement."""
+    counted, contribution = item
+    return (
+        not counted,
+        contribution.level is not Coverage.FULL,
+        contribution.control_id,
+        contribution.tagged,
     )
 
 
@@ -268,14 +300,22 @@ class RequirementPage:
     framework_names: dict[str, str]
 
 
-def requirement_page(
-    library: Library,
-    given: str,
-    assessments: dict[str, Assessment] | None = None,
-    routes_limit: int | None = None,
-) -> RequirementPage:
-    """Everything the explorer shows about one requirement (``given`` is forgiving)."""
-    key = resolve_requirement(library, given)
+LibraryParts = tuple[RequirementDetail, dict[str, str], list[InferredGroup], list[SetProvenance]]
+
+
+@dataclass
+class PageMemo:
+    """What one requirement page lends the next over the same library: the parts that
+    depend on the library only, and the program's part while the requirement's assessment
+    is the same object (the live program keeps one)."""
+
+    library_parts: dict[str, LibraryParts] = field(default_factory=dict)
+    programs: dict[tuple[str, int | None], tuple[Assessment, RequirementProgram]] = field(
+        default_factory=dict
+    )
+
+
+def _library_parts(library: Library, key: str) -> LibraryParts:
     detail = describe_requirement(library, key)
     inferred = inferred_paths(library, key)
     used = [v.mapping_set for v in [*detail.mappings, *detail.no_counterpart]]
@@ -288,13 +328,49 @@ def requirement_page(
         "expected frequency": guidance.expected_frequency if guidance else None,
         "why that frequency": guidance.frequency_basis if guidance else None,
     }
+    sets = [set_provenance(library, library.mapping_sets[s]) for s in dict.fromkeys(used)]
+    return detail, {k: v for k, v in facts.items() if v}, inferred, sets
+
+
+def _program_part(
+    assessments: Mapping[str, Assessment],
+    key: str,
+    limit: int | None,
+    memo: PageMemo | None,
+) -> RequirementProgram:
+    assessment = assessments.get(key)
+    known = memo.programs.get((key, limit)) if memo is not None else None
+    if known is not None and assessment is not None and known[0] is assessment:
+        return known[1]
+    found = requirement_program(assessments, key, limit)
+    if memo is not None and assessment is not None:
+        memo.programs[(key, limit)] = (assessment, found)
+    return found
+
+
+def requirement_page(
+    library: Library,
+    given: str,
+    assessments: Mapping[str, Assessment] | None = None,
+    routes_limit: int | None = None,
+    memo: PageMemo | None = None,
+) -> RequirementPage:
+    """Everything the explorer shows about one requirement (``given`` is forgiving);
+    ``memo`` (for this library) lends what the previous pages computed."""
+    key = resolve_requirement(library, given)
+    parts = memo.library_parts.get(key) if memo is not None else None
+    if parts is None:
+        parts = _library_parts(library, key)
+        if memo is not None:
+            memo.library_parts[key] = parts
+    detail, guidance, inferred, sets = parts
     return RequirementPage(
         detail=detail,
-        guidance={k: v for k, v in facts.items() if v},
+        guidance=guidance,
         inferred=inferred,
-        sets=[set_provenance(library, library.mapping_sets[s]) for s in dict.fromkeys(used)],
+        sets=sets,
         program=(
-            requirement_program(assessments, key, routes_limit)
+            _program_part(assessments, key, routes_limit, memo)
             if assessments is not None
             else RequirementProgram(None, [], None, [])
         ),

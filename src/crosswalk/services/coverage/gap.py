@@ -7,6 +7,7 @@ net-new management-system work; the reverse view; a remediation backlog and a dr
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts, OperatingStatus
 from crosswalk.domain.coverage import (
     DEFAULT_LIKELY_STRENGTH,
+    Assessment,
     assess,
 )
 from crosswalk.domain.errors import CrosswalkError
@@ -146,28 +148,72 @@ class GapReport:
         raise GapError(f"{ref!r} is not assessed in this gap analysis")
 
 
-def _crosswalk_rows(library: Library, facts: list[ControlFacts], target: str) -> list[CrosswalkRow]:
+@dataclass
+class GapMemo:
+    """What one report can lend the next over the same library: each requirement's view
+    (while its assessment is the same object) and each control's crosswalk rows (while its
+    facts are equal). The live program keeps one, so a report after an edit rebuilds only
+    what the edit touched."""
+
+    views: dict[str, tuple[Assessment, RequirementVerdict]] = field(default_factory=dict)
+    rows: dict[tuple[str, str], tuple[ControlFacts, list[CrosswalkRow]]] = field(
+        default_factory=dict
+    )
+
+
+def _control_rows(library: Library, control: ControlFacts, target: str) -> list[CrosswalkRow]:
     rows = []
-    for control in facts:
-        for tag in control.tags:
-            for edge in library.graph.edges_of(tag.requirement):
-                if edge.mapping.set_id not in library.coverage_sets:
-                    continue
-                if not edge.end.startswith(f"{target}:"):
-                    continue
-                rows.append(
-                    CrosswalkRow(
-                        control.control_id,
-                        control.title,
-                        control.status.value,
-                        tag.requirement.partition(":")[2],
-                        edge.end.partition(":")[2],
-                        edge.relationship.value,
-                        edge.mapping.strength,
-                        edge.mapping.note,
-                    )
+    for tag in control.tags:
+        for edge in library.graph.edges_of(tag.requirement):
+            if edge.mapping.set_id not in library.coverage_sets:
+                continue
+            if not edge.end.startswith(f"{target}:"):
+                continue
+            rows.append(
+                CrosswalkRow(
+                    control.control_id,
+                    control.title,
+                    control.status.value,
+                    tag.requirement.partition(":")[2],
+                    edge.end.partition(":")[2],
+                    edge.relationship.value,
+                    edge.mapping.strength,
+                    edge.mapping.note,
                 )
+            )
     return rows
+
+
+def _crosswalk_rows(
+    library: Library, facts: list[ControlFacts], target: str, memo: GapMemo | None = None
+) -> list[CrosswalkRow]:
+    rows: list[CrosswalkRow] = []
+    for control in facts:
+        known = memo.rows.get((target, control.control_id)) if memo is not None else None
+        if known is not None and known[0] == control:
+            rows.extend(known[1])
+            continue
+        found = _control_rows(library, control, target)
+        if memo is not None:
+            memo.rows[(target, control.control_id)] = (control, found)
+        rows.extend(found)
+    return rows
+
+
+def _verdict_view(
+    library: Library,
+    assessment: Assessment,
+    missing: dict[tuple[str, str], str] | None,
+    memo: GapMemo | None,
+) -> RequirementVerdict:
+    key = assessment.requirement.key
+    known = memo.views.get(key) if memo is not None else None
+    if known is not None and known[0] is assessment:
+        return known[1]
+    view = verdict_view(library, assessment, missing)
+    if memo is not None:
+        memo.views[key] = (assessment, view)
+    return view
 
 
 def _reverse(library: Library, source: str, target: str) -> list[ReverseItem]:
@@ -369,7 +415,12 @@ def build_gap_report(
     likely_strength: int = DEFAULT_LIKELY_STRENGTH,
     standings: dict[str, RecordStanding] | None = None,
     missing: dict[tuple[str, str], str] | None = None,
+    assessments: Mapping[str, Assessment] | None = None,
+    memo: GapMemo | None = None,
 ) -> GapReport:
+    """The report from the program's facts. ``assessments`` is the target's, when the caller
+    keeps them judged already (every kind may be there: the report takes the kinds it
+    assesses); ``memo`` lends views and rows from the previous report (see ``GapMemo``)."""
     framework = library.frameworks[target]
     judged = judge_clauses(library, target, standings) if standings else {}
     kinds = {r.kind for r in framework}
@@ -378,17 +429,22 @@ def build_gap_report(
     # grouped under their top-level parent: a report shaped for that framework.
     iso_shaped = bool(kinds & {"control", "clause"})
     assessed = {"control", "clause"} if iso_shaped else kinds
-    assessments = assess(
-        framework,
-        facts,
-        library.graph,
-        library.coverage_sets,
-        assessed,
-        excluded,
-        likely_strength=likely_strength,
-        judged=judged,
-    )
-    views = {key: verdict_view(library, a, missing) for key, a in assessments.items()}
+    if assessments is None:
+        assessments = assess(
+            framework,
+            facts,
+            library.graph,
+            library.coverage_sets,
+            assessed,
+            excluded,
+            likely_strength=likely_strength,
+            judged=judged,
+        )
+    views = {
+        key: _verdict_view(library, a, missing, memo)
+        for key, a in assessments.items()
+        if a.requirement.kind in assessed
+    }
     if iso_shaped:
         annex_a = [v for v in views.values() if v.kind == "control"]
         clauses = [v for v in views.values() if v.kind == "clause"]
@@ -421,7 +477,7 @@ def build_gap_report(
         untagged_controls=[c.control_id for c in facts if not c.tags],
         backlog=backlog([*leaf_clauses, *annex_a]),
         soa_draft=soa_draft(annex_a) if target.startswith("iso27001") else [],
-        crosswalk=_crosswalk_rows(library, facts, target),
+        crosswalk=_crosswalk_rows(library, facts, target, memo),
         likely_strength=likely_strength,
         head_start=head_start(annex_a_summary, measured) if annex_a else None,
         records=[s for s in (standings or {}).values() if s.key in used],

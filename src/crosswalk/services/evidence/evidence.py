@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
@@ -255,12 +255,28 @@ def unlink(session: Session, evidence_id: int, control_ids: list[str]) -> list[s
 
 
 def list_evidence(
-    session: Session, control_id: str | None = None, since: date | None = None
+    session: Session,
+    control_id: str | None = None,
+    since: date | None = None,
+    control_pk: int | None = None,
 ) -> list[Evidence]:
-    query = select(EvidenceRow).order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id.desc())
-    if control_id:
-        control = control_row(session, control_id)
-        query = query.where(EvidenceRow.links.any(EvidenceLinkRow.control_pk == control.id))
+    """Evidence, newest first: of one control (by id, or by ``control_pk`` when the caller
+    read its row already), since a day."""
+    query = (
+        select(EvidenceRow)
+        .order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id.desc())
+        # a view names each linked control by its id: their tags are not read
+        .options(
+            selectinload(EvidenceRow.links)
+            .joinedload(EvidenceLinkRow.control)
+            .lazyload(ControlRow.tags)
+        )
+    )
+    if control_id and control_pk is None:
+        control_pk = control_row(session, control_id).id
+    if control_pk is not None:
+        linked = select(EvidenceLinkRow.evidence_id).where(EvidenceLinkRow.control_pk == control_pk)
+        query = query.where(EvidenceRow.id.in_(linked))  # by the links' index on the control
     if since:
         query = query.where(EvidenceRow.performed_end >= since)
     return [_view(row) for row in session.scalars(query)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -9,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.domain.frequency import Frequency, effective_frequency
+from crosswalk.domain.controls import ControlFacts
+from crosswalk.domain.frequency import Expectation, Frequency, effective_frequency
 from crosswalk.services.controls.controls import all_facts, expectations_for
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
 
@@ -62,46 +64,63 @@ def classify(
     return FRESH, due
 
 
-def latest_evidence(session: Session) -> dict[int, date]:
-    rows = session.execute(
-        select(EvidenceLinkRow.control_pk, func.max(EvidenceRow.performed_end).label("last"))
+def latest_performed(session: Session, control_ids: Iterable[str] | None = None) -> dict[str, date]:
+    """The newest evidence's performance date per control id (of ``control_ids`` only, if
+    given); controls without evidence are absent."""
+    query = (
+        select(ControlRow.control_id, func.max(EvidenceRow.performed_end))
+        .join(EvidenceLinkRow, EvidenceLinkRow.control_pk == ControlRow.id)
         .join(EvidenceRow, EvidenceRow.id == EvidenceLinkRow.evidence_id)
-        .group_by(EvidenceLinkRow.control_pk)
+        .group_by(ControlRow.control_id)
     )
-    return {row.control_pk: row.last for row in rows}
+    if control_ids is not None:
+        query = query.where(ControlRow.control_id.in_(sorted(set(control_ids))))
+    return {row[0]: row[1] for row in session.execute(query)}
+
+
+Cadences = dict[tuple[str, ...], list[Expectation]]
+
+
+def freshness_of(
+    library: Library,
+    facts: ControlFacts,
+    last: date | None,
+    today: date,
+    cadences: Cadences | None = None,
+) -> ControlFreshness:
+    """One control's evidence state. ``cadences`` remembers what each set of tags expects
+    (controls share a few hundred sets of tags between them)."""
+    keys = tuple(t.requirement for t in facts.tags)
+    expected = cadences.get(keys) if cadences is not None else None
+    if expected is None:
+        expected = expectations_for(library, keys)
+        if cadences is not None:
+            cadences[keys] = expected
+    effective = effective_frequency(facts.frequency, expected).frequency
+    state, due = classify(effective, last, today)
+    return ControlFreshness(
+        facts.control_id,
+        facts.title,
+        facts.owner,
+        facts.status.value,
+        effective.value if effective else None,
+        last,
+        due,
+        state,
+    )
 
 
 def control_freshness(
     session: Session, library: Library, today: date | None = None, owner: str | None = None
 ) -> list[ControlFreshness]:
     today = today or date.today()
-    latest = latest_evidence(session)
-    pk_by_id = {
-        row.control_id: row.id
-        for row in session.execute(select(ControlRow.control_id, ControlRow.id))
-    }
-    results = []
-    for facts in all_facts(session):
-        if owner and (not facts.owner or owner.lower() not in facts.owner.lower()):
-            continue
-        effective = effective_frequency(
-            facts.frequency, expectations_for(library, [t.requirement for t in facts.tags])
-        ).frequency
-        last = latest.get(pk_by_id[facts.control_id])
-        state, due = classify(effective, last, today)
-        results.append(
-            ControlFreshness(
-                facts.control_id,
-                facts.title,
-                facts.owner,
-                facts.status.value,
-                effective.value if effective else None,
-                last,
-                due,
-                state,
-            )
-        )
-    return results
+    latest = latest_performed(session)
+    cadences: Cadences = {}
+    return [
+        freshness_of(library, facts, latest.get(facts.control_id), today, cadences)
+        for facts in all_facts(session)
+        if not owner or (facts.owner and owner.lower() in facts.owner.lower())
+    ]
 
 
 @dataclass(frozen=True)

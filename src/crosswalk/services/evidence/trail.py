@@ -65,12 +65,58 @@ def latest_entry_id(session: Session) -> int:
     return int(session.scalar(select(func.max(AuditRow.id))) or 0)
 
 
+def trail_head(session: Session, since: int, actor: str | None) -> tuple[int, int]:
+    """The newest entry's id, and ``actor``'s newest after entry ``since`` (0: none), in one
+    round trip (a request asks both: is the data newer, and did I change it)."""
+    latest = select(func.max(AuditRow.id)).scalar_subquery()
+    mine = (
+        select(func.max(AuditRow.id))
+        .where(AuditRow.id > since, AuditRow.actor == (actor or ""))
+        .scalar_subquery()
+    )
+    found = session.execute(select(latest, mine)).one()
+    return int(found[0] or 0), int(found[1] or 0)
+
+
 def written_by_since(session: Session, version: int, actor: str) -> bool:
     """Whether ``actor`` changed anything after entry ``version``."""
     found = session.scalar(
         select(AuditRow.id).where(AuditRow.id > version, AuditRow.actor == actor).limit(1)
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one trail entry says changed: enough to find the rows to read again."""
+
+    id: int
+    action: str  # create, update, delete
+    entity: str
+    entity_key: str
+    before: str | None  # canonical JSON of the audited fields
+    after: str | None
+
+
+def changes_since(session: Session, version: int, limit: int) -> list[Change] | None:
+    """The entries after ``version``, oldest first; None when there are more than ``limit``
+    (a bulk change: reading everything again is cheaper than following it)."""
+    rows = session.execute(
+        select(
+            AuditRow.id,
+            AuditRow.action,
+            AuditRow.entity,
+            AuditRow.entity_key,
+            AuditRow.before,
+            AuditRow.after,
+        )
+        .where(AuditRow.id > version)
+        .order_by(AuditRow.id)
+        .limit(limit + 1)
+    ).all()
+    if len(rows) > limit:
+        return None
+    return [Change(*row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ The web pages and the JSON API share these views; the rules about who sees what 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -77,23 +79,113 @@ class FreshnessSummary:
     due: list[ControlFreshness]
 
 
+DUE_STATES = (DUE_THIS_WEEK, DUE_THIS_MONTH)
+
+
+def _stale_order(item: ControlFreshness) -> tuple[date, str]:
+    return item.last_performed or date.min, item.control_id
+
+
+def _due_order(item: ControlFreshness) -> tuple[date, str]:
+    return item.next_due or date.max, item.control_id
+
+
+def _control_order(item: ControlFreshness) -> str:
+    return item.control_id
+
+
+def _bucket(item: ControlFreshness) -> str:
+    """The count an item falls in (every control in exactly one)."""
+    if item.state in DUE_STATES:
+        return "due"
+    if item.fresh:
+        return "fresh"
+    return "stale" if item.state == STALE else "never"
+
+
 def freshness_summary(items: list[ControlFreshness]) -> FreshnessSummary:
     """Counts as the gap analysis sees them: an event-driven control (or one without a
     cadence) is fresh once evidenced and counts as never evidenced until then."""
-    due_states = (DUE_THIS_WEEK, DUE_THIS_MONTH)
-    due = [i for i in items if i.state in due_states]
+    counts = {"fresh": 0, "due": 0, "stale": 0, "never": 0}
+    for item in items:
+        counts[_bucket(item)] += 1
+    due = [i for i in items if i.state in DUE_STATES]
     stale = [i for i in items if not i.fresh]
-    counts = {
-        "fresh": sum(1 for i in items if i.fresh and i.state not in due_states),
-        "due": len(due),
-        "stale": sum(1 for i in stale if i.state == STALE),
-        "never": sum(1 for i in stale if i.state != STALE),
-    }
-    return FreshnessSummary(
-        counts,
-        sorted(stale, key=lambda i: (i.last_performed or date.min, i.control_id)),
-        sorted(due, key=lambda i: (i.next_due or date.max, i.control_id)),
+    return FreshnessSummary(counts, sorted(stale, key=_stale_order), sorted(due, key=_due_order))
+
+
+@dataclass(frozen=True)
+class FreshnessLists:
+    """Every control's evidence state as the pages list it: the summary (stale oldest first,
+    due soonest first) and what is due this week and this month, in control order."""
+
+    controls: int
+    summary: FreshnessSummary
+    due_this_week: list[ControlFreshness]
+    due_this_month: list[ControlFreshness]
+
+
+def freshness_lists(items: list[ControlFreshness]) -> FreshnessLists:
+    """``items`` in control order."""
+    return FreshnessLists(
+        len(items),
+        freshness_summary(items),
+        [i for i in items if i.state == DUE_THIS_WEEK],
+        [i for i in items if i.state == DUE_THIS_MONTH],
     )
+
+
+Order = Callable[[ControlFreshness], Any]
+
+
+def _without(items: list[ControlFreshness], item: ControlFreshness, key: Order) -> None:
+    at = bisect_left(items, key(item), key=key)
+    if at < len(items) and items[at].control_id == item.control_id:
+        del items[at]
+
+
+def _is_stale(item: ControlFreshness) -> bool:
+    return not item.fresh
+
+
+def _is_due(item: ControlFreshness) -> bool:
+    return item.state in DUE_STATES
+
+
+def _due_this_week(item: ControlFreshness) -> bool:
+    return item.state == DUE_THIS_WEEK
+
+
+def _due_this_month(item: ControlFreshness) -> bool:
+    return item.state == DUE_THIS_MONTH
+
+
+def lists_after(
+    lists: FreshnessLists, removed: list[ControlFreshness], added: list[ControlFreshness]
+) -> FreshnessLists:
+    """``lists`` without the ``removed`` states, with the ``added`` ones: what
+    ``freshness_lists`` gives on the new states, for the cost of the controls changed."""
+    counts = dict(lists.summary.counts)
+    stale, due = list(lists.summary.stale), list(lists.summary.due)
+    week, month = list(lists.due_this_week), list(lists.due_this_month)
+    placed: list[tuple[list[ControlFreshness], Order, Callable[[ControlFreshness], bool]]] = [
+        (stale, _stale_order, _is_stale),
+        (due, _due_order, _is_due),
+        (week, _control_order, _due_this_week),
+        (month, _control_order, _due_this_month),
+    ]
+    for item in removed:
+        counts[_bucket(item)] -= 1
+        for found, key, belongs in placed:
+            if belongs(item):
+                _without(found, item, key)
+    for item in added:
+        counts[_bucket(item)] += 1
+        for found, key, belongs in placed:
+            if belongs(item):
+                insort(found, item, key=key)
+    controls = lists.controls - len(removed) + len(added)
+    return FreshnessLists(controls, FreshnessSummary(counts, stale, due), week, month)
 
 
 # --- verification ------------------------------------------------------------------------

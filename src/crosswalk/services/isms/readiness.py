@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
-from crosswalk.io.policy_files import PolicyFileError, PolicyStatus, read_policies, review_due
+from crosswalk.io.policy_files import (
+    PolicyFileError,
+    PolicyStatus,
+    policy_folder,
+    read_policies,
+    review_due,
+)
 from crosswalk.services.controls.controls import all_facts
 from crosswalk.services.isms.audits import AUDIT_RECORDS, audit_state
 from crosswalk.services.isms.audits import OVERDUE as AUDIT_OVERDUE
@@ -256,26 +262,40 @@ def _objectives(session: Session, _today: date) -> Artifact:
     )
 
 
-def _competence_controls(library: Library, controls: Iterable[ControlFacts]) -> list[str]:
-    """Controls that reach 7.2, 7.3, CC1.4 or CC2.2: directly or through a coverage edge."""
-    keys = {k for k in COMPETENCE_REQUIREMENTS if library.requirement(k) is not None}
-    reaches: dict[str, bool] = {}
-
-    def reaching(requirement: str) -> bool:
-        if requirement not in reaches:
-            reaches[requirement] = requirement in keys or any(
+def reaches_competence(library: Library, control: ControlFacts, seen: dict[str, bool]) -> bool:
+    """Whether the control reaches 7.2, 7.3, CC1.4 or CC2.2: directly or through a coverage
+    edge. ``seen`` remembers each tag's answer (share it across controls)."""
+    for tag in control.tags:
+        requirement = tag.requirement
+        found = seen.get(requirement)
+        if found is None:
+            keys = {k for k in COMPETENCE_REQUIREMENTS if library.requirement(k) is not None}
+            found = seen[requirement] = requirement in keys or any(
                 edge.end in keys and edge.mapping.set_id in library.coverage_sets
                 for edge in library.graph.edges_of(requirement)
             )
-        return reaches[requirement]
+        if found:
+            return True
+    return False
 
-    return sorted(c.control_id for c in controls if any(reaching(t.requirement) for t in c.tags))
+
+def competence_controls(library: Library, controls: Iterable[ControlFacts]) -> list[str]:
+    """Controls that reach 7.2, 7.3, CC1.4 or CC2.2: directly or through a coverage edge."""
+    seen: dict[str, bool] = {}
+    return sorted(c.control_id for c in controls if reaches_competence(library, c, seen))
 
 
 def _competence(
-    session: Session, library: Library, today: date, controls: list[ControlFacts] | None
+    session: Session,
+    library: Library,
+    today: date,
+    controls: list[ControlFacts] | None,
+    members: list[str] | None = None,
 ) -> Artifact:
-    reaching = _competence_controls(library, all_facts(session) if controls is None else controls)
+    """``members``: the controls reaching the competence requirements, when known."""
+    if members is None:
+        members = competence_controls(library, all_facts(session) if controls is None else controls)
+    reaching = members
     evidence_ids: set[int] = set()
     if reaching:
         evidence_ids = set(
@@ -433,6 +453,44 @@ def _policies(root: Path, today: date) -> Artifact:
         missing="Policy library (5.2, 7.5): no policy in force",
         incomplete=incomplete,
     )
+
+
+def with_competence_again(
+    found: Readiness, session: Session, library: Library, members: list[str]
+) -> Readiness:
+    """``found`` with only the competence records read again: they follow the controls that
+    reach 7.2/7.3 (``members``) and those controls' evidence, the other records do not."""
+    artifacts = [
+        _competence(session, library, found.today, None, sorted(members))
+        if a.key == "competence"
+        else a
+        for a in found.artifacts
+    ]
+    return Readiness(
+        today=found.today,
+        artifacts=artifacts,
+        overdue_nonconformities=found.overdue_nonconformities,
+        blockers=[blocker for a in artifacts for blocker in a.blockers],
+    )
+
+
+PolicyStamp = tuple[tuple[str, int, int], ...]
+
+
+def policy_stamp(root: Path | None) -> PolicyStamp:
+    """What the policy library's files look like on disk (name, size, modification time):
+    it changes whenever a policy file is written, and a policy is judged from its file."""
+    if root is None:
+        return ()
+    folder = policy_folder(root)
+    found = []
+    try:
+        for path in sorted(folder.glob("*.md")):
+            stat = path.stat()
+            found.append((path.name, stat.st_size, stat.st_mtime_ns))
+    except OSError:  # moved meanwhile: the next look sees the new state
+        return (("?", -1, -1),)
+    return tuple(found)
 
 
 def readiness(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.domain.coverage import assess, reach
+from crosswalk.domain.coverage import Assessment, assess, reach
 from crosswalk.services.coverage.figures import Counts, count_verdicts
 from crosswalk.services.coverage.gap import (
     ISO_2022,
@@ -19,14 +21,15 @@ from crosswalk.services.coverage.gap import (
     likely_strength,
 )
 from crosswalk.services.evidence.freshness import (
-    DUE_THIS_MONTH,
-    DUE_THIS_WEEK,
     ControlFreshness,
     control_freshness,
 )
-from crosswalk.services.evidence.views import freshness_summary
+from crosswalk.services.evidence.views import FreshnessLists, freshness_lists
 from crosswalk.services.isms.nonconformities import overdue
 from crosswalk.services.isms.readiness import Readiness, readiness
+
+if TYPE_CHECKING:  # the live program is the web app's: commands never load it
+    from crosswalk.services.coverage.live import LiveProgram
 
 
 @dataclass(frozen=True)
@@ -55,47 +58,76 @@ class Dashboard:
     readiness: Readiness
 
 
+def coverage_of(
+    library: Library, assessments: Mapping[str, Mapping[str, Assessment]]
+) -> list[FrameworkCoverage]:
+    """The counts per framework, from each framework's assessments: ISO/IEC 27001:2022 on
+    its Annex A controls (the gap analysis headline), every other framework on its leaf
+    requirements (those without sub-requirements)."""
+    results = []
+    ordered = sorted(library.frameworks.values(), key=lambda f: (f.id != ISO_2022, f.name))
+    for framework in ordered:
+        found = assessments.get(framework.id, {})
+        if framework.id == ISO_2022:
+            measured = "Annex A controls"
+            verdicts = [str(a.verdict) for a in found.values() if a.requirement.kind == "control"]
+        else:
+            measured = "requirements"
+            verdicts = [
+                str(a.verdict) for a in found.values() if not framework.children(a.requirement.ref)
+            ]
+        if verdicts:
+            counts = count_verdicts(verdicts)
+            results.append(FrameworkCoverage(framework.id, framework.name, measured, counts))
+    return results
+
+
 def framework_coverage(
     session: Session,
     library: Library,
     today: date | None = None,
     freshness: list[ControlFreshness] | None = None,
 ) -> tuple[list[FrameworkCoverage], str]:
-    """Coverage of every framework by the program, counted the way the gap analysis counts.
-
-    ISO/IEC 27001:2022 is measured on its 93 Annex A controls (the gap analysis headline);
-    every other framework on its leaf requirements (those without sub-requirements).
-    """
+    """Coverage of every framework by the program, counted the way the gap analysis counts."""
     facts, required = coverage_facts(session, library, today=today, freshness=freshness)
     excluded = approved_exclusions(session)
     bar = likely_strength(session)
     reached = reach(library.frameworks, facts, library.graph, library.coverage_sets)
-    results = []
-    ordered = sorted(library.frameworks.values(), key=lambda f: (f.id != ISO_2022, f.name))
-    for framework in ordered:
-        if framework.id == ISO_2022:
-            kinds, measured = {"control"}, "Annex A controls"
-        else:
-            kinds, measured = {r.kind for r in framework}, "requirements"
-        assessments = assess(
+    assessments = {
+        framework.id: assess(
             framework,
             facts,
             library.graph,
             library.coverage_sets,
-            kinds,
+            {"control"} if framework.id == ISO_2022 else {r.kind for r in framework},
             excluded,
             reached,
             likely_strength=bar,
         )
-        verdicts = [
-            str(a.verdict)
-            for a in assessments.values()
-            if framework.id == ISO_2022 or not framework.children(a.requirement.ref)
-        ]
-        if verdicts:
-            counts = count_verdicts(verdicts)
-            results.append(FrameworkCoverage(framework.id, framework.name, measured, counts))
-    return results, evidence_rule(required, bar)
+        for framework in library.frameworks.values()
+    }
+    return coverage_of(library, assessments), evidence_rule(required, bar)
+
+
+def dashboard_of(
+    today: date,
+    lists: FreshnessLists,
+    coverage: list[FrameworkCoverage],
+    rule: str,
+    overdue_nonconformities: list[str],
+    found: Readiness,
+) -> Dashboard:
+    return Dashboard(
+        today=today,
+        controls=lists.controls,
+        evidence_rule=rule,
+        coverage=coverage,
+        due_this_week=lists.due_this_week,
+        due_this_month=lists.due_this_month,
+        stale=lists.summary.stale,  # stale or never: the evidence page's too
+        overdue_nonconformities=overdue_nonconformities,
+        readiness=found,
+    )
 
 
 def build_dashboard(
@@ -104,17 +136,29 @@ def build_dashboard(
     today: date | None = None,
     workspace_root: Path | None = None,
 ) -> Dashboard:
+    """The dashboard computed from scratch (the web app keeps it live: ``dashboard_of`` over
+    ``crosswalk.services.coverage.live``)."""
     today = today or date.today()
     freshness = control_freshness(session, library, today)
     coverage, rule = framework_coverage(session, library, today, freshness)
-    return Dashboard(
-        today=today,
-        controls=len(freshness),
-        evidence_rule=rule,
-        coverage=coverage,
-        due_this_week=[f for f in freshness if f.state == DUE_THIS_WEEK],
-        due_this_month=[f for f in freshness if f.state == DUE_THIS_MONTH],
-        stale=freshness_summary(freshness).stale,  # stale or never: the evidence page's too
-        overdue_nonconformities=[row.nc_id for row in overdue(session, today)],
-        readiness=readiness(session, library, today, policies_root=workspace_root),
+    return dashboard_of(
+        today,
+        freshness_lists(freshness),
+        coverage,
+        rule,
+        [row.nc_id for row in overdue(session, today)],
+        readiness(session, library, today, policies_root=workspace_root),
+    )
+
+
+def live_dashboard(program: LiveProgram) -> Dashboard:
+    """The dashboard of the live program's state: the same figures ``build_dashboard``
+    computes from scratch."""
+    return dashboard_of(
+        program.today,
+        program.freshness_lists,
+        coverage_of(program.library, program.assessments),
+        program.evidence_rule,
+        list(program.overdue),
+        program.readiness,
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from crosswalk.domain.errors import CrosswalkError
@@ -27,15 +27,15 @@ from crosswalk.services.coverage.control_views import (
     control_changes,
     control_page,
     filter_items,
-    list_items,
     parse_coverage,
     read_filters,
     require_requirement,
 )
+from crosswalk.services.coverage.live import LiveProgram
 from crosswalk.services.evidence.evidence import Evidence
 from crosswalk.services.mapping.frameworks import summarize_frameworks
 from crosswalk.web.context import Reader, RequestContext, Writer
-from crosswalk.web.rendering import api, redirect, render
+from crosswalk.web.rendering import api, json_answer, json_bytes, memoized, redirect, render
 
 router = APIRouter()
 
@@ -48,11 +48,14 @@ PER_PAGE = 200
 MAX_PER_PAGE = 5000
 
 
-def _all_items(context: RequestContext) -> list[ControlListItem]:
-    return context.state.cached(
-        context.db,
-        "control-list",
-        lambda: list_items(context.db, context.library, context.today),
+def _all_items(context: RequestContext, program: LiveProgram) -> list[ControlListItem]:
+    return context.state.view(program, "control-list", program.items)
+
+
+def _owners(context: RequestContext) -> list[str]:
+    program = context.program()
+    return context.state.view(
+        program, "control-owners", lambda: sorted({i.owner for i in program.items() if i.owner})
     )
 
 
@@ -67,25 +70,32 @@ def controls_data(
     tagged_only: bool = False,
     page: int = 1,
     per_page: int = PER_PAGE,
+    program: LiveProgram | None = None,
 ) -> dict[str, Any]:
-    """One page of the controls the filters keep (a big program is thousands of rows)."""
+    """One page of the controls the filters keep (a big program is thousands of rows),
+    worked out once per state of the program and query."""
     filters = read_filters(
         context.library, framework, owner, status, frequency, stale, q, tagged_only
     )
-    everything = _all_items(context)
-    matched = filter_items(everything, filters)
-    pages = max(1, -(-len(matched) // per_page))
-    page = min(max(page, 1), pages)
-    return {
-        "filters": filters,
-        "total": len(everything),
-        "matched": len(matched),
-        "page": page,
-        "pages": pages,
-        "per_page": per_page,
-        "controls": matched[(page - 1) * per_page : page * per_page],
-        "owners": sorted({i.owner for i in everything if i.owner}),
-    }
+    program = program if program is not None else context.program()
+
+    def compute() -> dict[str, Any]:
+        everything = _all_items(context, program)
+        matched = filter_items(everything, filters)
+        pages = max(1, -(-len(matched) // per_page))
+        shown = min(max(page, 1), pages)
+        return {
+            "filters": filters,
+            "total": len(everything),
+            "matched": len(matched),
+            "page": shown,
+            "pages": pages,
+            "per_page": per_page,
+            "controls": matched[(shown - 1) * per_page : shown * per_page],
+            "owners": _owners(context),
+        }
+
+    return context.state.view(program, "controls-page", compute, filters, page, per_page)
 
 
 def control_data(context: RequestContext, control_id: str) -> dict[str, Any]:
@@ -97,8 +107,7 @@ def control_data(context: RequestContext, control_id: str) -> dict[str, Any]:
     page: ControlPage = control_page(
         context.db, context.library, control_id, context.today, visible
     )
-    control = get_control(context.db, control_id)
-    return {"control": page, "can_edit": permissions.can_edit_control(user, control)}
+    return {"control": page, "can_edit": permissions.can_edit_control(user, page.detail)}
 
 
 def _control_html(
@@ -117,7 +126,7 @@ def _control_html(
         form=form or {},
         statuses=STATUSES,
         frequencies=FREQUENCIES,
-        owners=sorted({i.owner for i in _all_items(context) if i.owner}),
+        owners=_owners(context),
         **data,
     )
 
@@ -148,12 +157,16 @@ def controls_page(
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     data = controls_data(context, framework, owner, status, frequency, stale, q, tagged_only, page)
+    library = context.library
     return render(
         context,
         "controls/controls.html",
-        frameworks=summarize_frameworks(context.library),
+        frameworks=context.state.for_library(
+            library, "frameworks", lambda: summarize_frameworks(library)
+        ),
         statuses=STATUSES,
         frequencies=FREQUENCIES,
+        control_row=memoized("controls/_row.html", "row", context.state.live.html_memo),
         **data,
     )
 
@@ -265,7 +278,7 @@ class TagRequest(BaseModel):
     coverage: Literal["full", "partial"] = "full"
 
 
-@router.get("/api/controls", tags=["controls"])
+@router.get("/api/controls", tags=["controls"], response_model=dict[str, Any])
 def controls_api(
     context: Reader,
     framework: Text = "",
@@ -277,15 +290,19 @@ def controls_api(
     tagged_only: bool = False,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
-) -> dict[str, Any]:
+) -> Response:
     """Controls with evidence state, a page at a time (``matched``, ``page``, ``pages``);
     ``framework`` keeps those tagged to or reaching it (``tagged_only`` those tagged to it,
     as ``crosswalk controls list --framework``)."""
+    program = context.program()  # one state for the page and its JSON
     data = controls_data(
-        context, framework, owner, status, frequency, stale, q, tagged_only, page, per_page
+        context, framework, owner, status, frequency, stale, q, tagged_only, page, per_page, program
     )
-    result: dict[str, Any] = api(data)
-    return result
+    memo = context.state.live.json_memo
+    key = (framework, owner, status, frequency, stale, q, tagged_only, page, per_page)
+    return json_answer(
+        context.state.view(program, "controls-json", lambda: json_bytes(data, memo), *key)
+    )
 
 
 @router.get("/api/controls/{control_id}", tags=["controls"])

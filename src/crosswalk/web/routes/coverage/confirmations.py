@@ -28,8 +28,9 @@ OwnerQuery = Annotated[str | None, Query(max_length=200, description="Owner cont
 
 
 def all_rounds(context: RequestContext) -> list[OwnerRound]:
-    return context.state.cached(
-        context.db, "owner-rounds", lambda: owner_rounds(gap_report(context))
+    program = context.program()
+    return context.state.view(
+        program, "owner-rounds", lambda: owner_rounds(gap_report(context, program=program))
     )
 
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from crosswalk.domain.coverage import Assessment
 from crosswalk.services.coverage.explorer import (
     RequirementPage,
     SearchHit,
     SetProvenance,
     all_set_provenance,
-    assess_framework,
     requirement_page,
     search_requirements,
 )
@@ -23,7 +21,14 @@ from crosswalk.services.mapping.frameworks import FrameworkSummary, summarize_fr
 from crosswalk.services.mapping.library import resolve_framework, resolve_requirement
 from crosswalk.services.mapping.matrix import EFFECTS, MatrixGrid, build_grid, cell_effect
 from crosswalk.web.context import Reader, RequestContext
-from crosswalk.web.rendering import api, render
+from crosswalk.web.rendering import (
+    api,
+    json_answer,
+    json_bytes,
+    memoized,
+    memoized_by_value,
+    render,
+)
 
 router = APIRouter()
 
@@ -34,6 +39,14 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 def explorer_data(context: RequestContext, q: str, framework: str) -> dict[str, Any]:
+    """The search and the loaded frameworks and sets: the library's only (kept per query
+    while the library is the same)."""
+    return context.state.for_library(
+        context.library, "explorer", lambda: _explorer_data(context, q, framework), q, framework
+    )
+
+
+def _explorer_data(context: RequestContext, q: str, framework: str) -> dict[str, Any]:
     library = context.library
     framework_id = resolve_framework(library, framework) if framework.strip() else None
     hits: list[SearchHit] = []
@@ -51,15 +64,6 @@ def explorer_data(context: RequestContext, q: str, framework: str) -> dict[str, 
     }
 
 
-def _assessments(context: RequestContext, framework_id: str) -> dict[str, Assessment]:
-    return context.state.cached(
-        context.db,
-        "framework-assessment",
-        lambda: assess_framework(context.db, context.library, framework_id, context.today),
-        framework_id,
-    )
-
-
 ROUTES_SHOWN = 100
 
 
@@ -67,9 +71,9 @@ def requirement_data(
     context: RequestContext, given: str, routes_limit: int | None = ROUTES_SHOWN
 ) -> RequirementPage:
     key = resolve_requirement(context.library, given)
-    framework_id = key.partition(":")[0]
-    assessments = _assessments(context, framework_id)
-    return requirement_page(context.library, key, assessments, routes_limit)
+    program = context.program()  # every requirement judged as the gap analysis judges it
+    assessments = program.assessments[key.partition(":")[0]]
+    return requirement_page(context.library, key, assessments, routes_limit, program.pages)
 
 
 def matrix_data(
@@ -96,7 +100,16 @@ def explorer_page(context: Reader, q: Text = "", framework: Text = "") -> HTMLRe
 @router.get("/explorer/{key:path}", include_in_schema=False)
 def requirement_view(context: Reader, key: str, all_controls: bool = False) -> HTMLResponse:
     page = requirement_data(context, key, None if all_controls else ROUTES_SHOWN)
-    return render(context, "coverage/requirement.html", page=page, effect_of=cell_effect)
+    memo = context.state.live.html_memo
+    return render(
+        context,
+        "coverage/requirement.html",
+        page=page,
+        effect_of=cell_effect,
+        program_section=memoized("coverage/_program.html", "section", memo),
+        route_row=memoized_by_value("coverage/_program.html", "route", context.state.live.row_memo),
+        library_sections=memoized("coverage/_library.html", "sections", memo),
+    )
 
 
 @router.get("/matrix", include_in_schema=False)
@@ -119,13 +132,12 @@ def requirements_api(context: Reader, q: Text = "", framework: Text = "") -> dic
     return data
 
 
-@router.get("/api/requirements/{key:path}", tags=["crosswalk"])
-def requirement_api(context: Reader, key: str, all_controls: bool = False) -> dict[str, Any]:
+@router.get("/api/requirements/{key:path}", tags=["crosswalk"], response_model=dict[str, Any])
+def requirement_api(context: Reader, key: str, all_controls: bool = False) -> Response:
     """One requirement: mappings both ways with provenance, inferred paths, and the controls
     reaching it (the first 100 routes unless ``all_controls``; ``program.routes_total``)."""
     page = requirement_data(context, key, None if all_controls else ROUTES_SHOWN)
-    data: dict[str, Any] = api(page)
-    return data
+    return json_answer(json_bytes(page, context.state.live.json_memo))
 
 
 @router.get("/api/matrix", tags=["crosswalk"])

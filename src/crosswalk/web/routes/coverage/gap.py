@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from crosswalk.reports.gap_report import write_gap_report
-from crosswalk.services.coverage.gap import ISO_2022, GapReport, run_gap
+from crosswalk.services.coverage.gap import ISO_2022, GapReport
+from crosswalk.services.coverage.live import LiveProgram
 from crosswalk.services.mapping.library import resolve_framework
 from crosswalk.web.context import Reader, RequestContext
 from crosswalk.web.rendering import XLSX, api, download, render
@@ -30,21 +31,13 @@ def gap_target(context: RequestContext, to: str | None) -> str:
     return resolve_framework(context.library, to) if to and to.strip() else ISO_2022
 
 
-def gap_report(context: RequestContext, target: str = ISO_2022) -> GapReport:
-    """The gap analysis as of today, computed once per change of the program."""
-    return context.state.cached(
-        context.db,
-        "gap-report",
-        lambda: run_gap(
-            context.db,
-            context.library,
-            SOURCE,
-            target,
-            today=context.today,
-            workspace_root=context.state.workspace.root,
-        ),
-        target,
-    )
+def gap_report(
+    context: RequestContext, target: str = ISO_2022, program: LiveProgram | None = None
+) -> GapReport:
+    """The gap analysis as of today, from the live program (once per state of it: an edit
+    rebuilds the views of the requirements it touched, the others are lent)."""
+    live = program if program is not None else context.program()
+    return context.state.view(live, "gap-report", lambda: live.gap_report(SOURCE, target), target)
 
 
 def gap_targets(context: RequestContext) -> list[tuple[str, str]]:

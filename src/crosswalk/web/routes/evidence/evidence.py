@@ -37,7 +37,6 @@ from crosswalk.services.evidence.evidence import (
     unlink,
     verify,
 )
-from crosswalk.services.evidence.freshness import control_freshness
 from crosswalk.services.evidence.uploads import (
     ALLOWED_TYPES,
     UPLOAD_KINDS,
@@ -55,7 +54,6 @@ from crosswalk.services.evidence.views import (
     FreshnessSummary,
     Verification,
     evidence_counts,
-    freshness_summary,
     hidden_reason,
     linkable_controls,
     verification,
@@ -107,12 +105,7 @@ def evidence_data(
     items = visible(context.user, list_evidence(context.db, control or None))
     freshness = None
     if not permissions.limited_to_window(context.user):
-        states = context.state.cached(
-            context.db,
-            "evidence-freshness",
-            lambda: control_freshness(context.db, context.library, context.today),
-        )
-        freshness = freshness_summary(states)
+        freshness = context.program().freshness_lists.summary
     return EvidencePage(
         evidence=items,
         counts=evidence_counts(items),

@@ -5,23 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from crosswalk.services.program.dashboard import Dashboard, build_dashboard
+from crosswalk.services.coverage.live import LiveProgram
+from crosswalk.services.program.dashboard import Dashboard, live_dashboard
 from crosswalk.web.context import Reader, RequestContext
-from crosswalk.web.rendering import api, render
+from crosswalk.web.rendering import json_answer, json_bytes, render
 
 router = APIRouter()
 
 
 def dashboard_data(context: RequestContext) -> Dashboard:
-    return context.state.cached(
-        context.db,
-        "dashboard",
-        lambda: build_dashboard(
-            context.db, context.library, context.today, context.state.workspace.root
-        ),
-    )
+    return _dashboard(context, context.program())
+
+
+def _dashboard(context: RequestContext, program: LiveProgram) -> Dashboard:
+    return context.state.view(program, "dashboard", lambda: live_dashboard(program))
 
 
 @router.get("/", include_in_schema=False)
@@ -29,10 +28,13 @@ def dashboard_page(context: Reader) -> HTMLResponse:
     return render(context, "program/dashboard.html", dashboard=dashboard_data(context))
 
 
-@router.get("/api/dashboard", tags=["dashboard"])
-def dashboard_api(context: Reader) -> dict[str, Any]:
-    # The JSON of a big program is large (every stale control): converted once per version.
-    data: dict[str, Any] = context.state.cached(
-        context.db, "dashboard-json", lambda: api(dashboard_data(context))
+@router.get("/api/dashboard", tags=["dashboard"], response_model=dict[str, Any])
+def dashboard_api(context: Reader) -> Response:
+    # The JSON of a big program is large (every stale control): written once per state.
+    program = context.program()
+    body = context.state.view(
+        program,
+        "dashboard-json",
+        lambda: json_bytes(_dashboard(context, program), context.state.live.json_memo),
     )
-    return data
+    return json_answer(body)
