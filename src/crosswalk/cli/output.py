@@ -193,7 +193,8 @@ def emit_report(output_format: str, output: Path | None, write: Callable[[Path],
 
     A binary workbook is never poured onto a terminal: it needs a file or a pipe."""
     if output is not None and str(output) != "-":
-        write(output)
+        with working(f"Writing {output.name}"):
+            write(output)
         console(stderr=True).print(f"wrote {output}", markup=False)
         return
     if output_format == "xlsx" and sys.stdout.isatty():
@@ -202,7 +203,8 @@ def emit_report(output_format: str, output: Path | None, write: Callable[[Path],
 
     with tempfile.TemporaryDirectory(prefix="crosswalk-report-") as folder:
         path = Path(folder) / f"report.{output_format}"
-        write(path)
+        with working(f"Writing the {output_format} report"):
+            write(path)
         sys.stdout.flush()
         sys.stdout.buffer.write(path.read_bytes())
         sys.stdout.buffer.flush()

@@ -153,6 +153,7 @@ class ControlWindow:
     outside_evidence: list[EvidenceDating] = field(default_factory=list)  # with their dates
     owner: str | None = None
     notes: list[str] = field(default_factory=list)  # worth reading, not exceptions
+    retired_on: date | None = None  # retired during the window: tested up to that day
     in_progress: list[Period] = field(default_factory=list)  # still running at the window's end
 
     @property

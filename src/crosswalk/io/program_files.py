@@ -7,6 +7,7 @@ same library always writes the same bytes, so a pull request shows only real cha
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,15 @@ class TagEntry(BaseModel):
     coverage: Coverage = Coverage.FULL
 
 
+class RetiredEntry(BaseModel):
+    """A control out of the program from ``date``; the file keeps it so history stays whole."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: date
+    reason: Text
+    by: str = ""
+
+
 class ControlFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format: Literal["crosswalk/control@1"]
@@ -43,6 +53,7 @@ class ControlFile(BaseModel):
     status: OperatingStatus
     evidence: str = ""
     tags: list[TagEntry] = Field(default_factory=list)
+    retired: RetiredEntry | None = None
 
 
 def file_name(control_id: str) -> str:
@@ -65,6 +76,12 @@ def dump_control(control: ControlFile) -> str:
             {"requirement": t.requirement, "coverage": t.coverage.value} for t in control.tags
         ],
     }
+    if control.retired is not None:  # only when retired: files of live controls stay as they were
+        data["retired"] = {
+            "date": control.retired.date.isoformat(),
+            "reason": control.retired.reason,
+            "by": control.retired.by,
+        }
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 

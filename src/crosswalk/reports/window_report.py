@@ -64,6 +64,7 @@ def _controls_table(report: WindowReport) -> Table:
         "evidence outside",
         "audit-day only",
         "exceptions",
+        "retired on",
     ]
     rows: list[list[Cell]] = [
         [
@@ -78,6 +79,7 @@ def _controls_table(report: WindowReport) -> Table:
             len(c.outside),
             "yes" if c.audit_day_only else "no",
             "; ".join(c.exceptions),
+            c.retired_on.isoformat() if c.retired_on else None,
         ]
         for c in report.controls
     ]

@@ -48,6 +48,10 @@ class ControlRow(Base):
     frequency_text: Mapped[str | None] = mapped_column(String(200))  # as the source wrote it
     status: Mapped[str] = mapped_column(String(32))
     evidence: Mapped[str] = mapped_column(Text, default="")  # the evidence the control produces
+    # Retired: out of the program and its coverage from that day, its history and evidence kept.
+    retired_on: Mapped[date | None] = mapped_column(Date)
+    retired_reason: Mapped[str | None] = mapped_column(Text)
+    retired_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

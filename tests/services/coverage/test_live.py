@@ -24,6 +24,7 @@ from crosswalk.services.controls.controls import (
     tag_control,
     untag_control,
 )
+from crosswalk.services.controls.retirement import restore_control, retire_control
 from crosswalk.services.coverage import live
 from crosswalk.services.coverage.gap import set_likely_strength
 from crosswalk.services.coverage.live import LiveProgram, advance, build_program
@@ -161,6 +162,12 @@ EDITS: list[tuple[str, Edit, bool]] = [
     ("an overdue nonconformity", _overdue_nonconformity, True),
     ("a new scope draft", lambda s, _l, _r: set_scope_statement(s, "Northwind SaaS", [], []), True),
     ("a policy file edited", _policy_drafted, True),
+    (
+        "a control retired",
+        lambda s, _l, _r: retire_control(s, "NW-GOV-04", "merged into NW-GOV-03", DEMO_TODAY),
+        True,
+    ),
+    ("a control restored", lambda s, _l, _r: restore_control(s, "NW-GOV-04"), True),
     ("the likely bar", lambda s, _l, _r: set_likely_strength(s, 8), False),
 ]
 

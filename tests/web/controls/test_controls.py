@@ -331,3 +331,35 @@ def test_what_users_type_is_shown_as_text_never_run(web: WebWorkspace) -> None:
         page = editor.http.get(url, params={"all_controls": "true"}).text
         assert script not in page, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
+
+
+def test_retire_from_the_control_page_and_restore_it(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    listed = _ids(editor.http.get("/api/controls", params={"per_page": "5000"}).json())
+    assert DANAS in listed
+    refused = _form_post(
+        editor, f"/controls/{DANAS}", "retire-control", f"/controls/{DANAS}/retire", reason=""
+    )
+    assert refused.status_code == 400 and "needs a reason" in refused.text
+    done = _form_post(
+        editor,
+        f"/controls/{DANAS}",
+        "retire-control",
+        f"/controls/{DANAS}/retire",
+        reason="moved to Okta policies",
+        on=DEMO_TODAY.isoformat(),
+    )
+    assert done.status_code == 303
+    after = editor.http.get("/api/controls", params={"per_page": "5000"}).json()
+    assert DANAS not in _ids(after) and after["total"] == len(listed) - 1
+    page = editor.http.get(f"/controls/{DANAS}").text
+    assert 'id="retired"' in page and "moved to Okta policies" in page
+    assert _read(web, lambda s: [c.control_id for c in list_controls(s, retired=True)]) == [DANAS]
+    restored = editor.http.post(f"/api/controls/{DANAS}/restore", headers=editor.headers())
+    assert restored.status_code == 200, restored.text
+    assert DANAS in _ids(editor.http.get("/api/controls", params={"per_page": "5000"}).json())
+    auditor = web.client("auditor")
+    forbidden = auditor.http.post(
+        f"/api/controls/{DANAS}/retire", json={"reason": "x"}, headers=auditor.headers()
+    )
+    assert forbidden.status_code == 403

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from crosswalk.domain.frequency import Frequency
 
 app = typer.Typer(
-    help="The control library: list, show, add, edit, tag, untag.", no_args_is_help=True
+    help="The control library: list, show, add, edit, tag, untag, remove, restore.",
+    no_args_is_help=True,
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -57,10 +58,15 @@ def list_controls(
     status: Annotated[str | None, typer.Option(help="on paper, implemented or operating.")] = None,
     framework: Annotated[str | None, typer.Option(help="Tagged to this framework.")] = None,
     unowned: Annotated[bool, typer.Option(help="Only controls without an owner.")] = False,
+    retired: Annotated[
+        bool, typer.Option("--retired", help="Only retired controls, with when and why.")
+    ] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List controls with owner, frequency, status, tags and flags.
+    """List the controls in the program with owner, frequency, status, tags and flags.
+
+    Retired controls are left out (they no longer count); --retired lists them instead.
 
     Example: crosswalk controls list --status "on paper" --json
     """
@@ -70,7 +76,7 @@ def list_controls(
 
     framework_id = resolve_framework(library(ctx), framework) if framework else None
     with session(ctx, commit=False) as active:
-        controls = list_all(active, owner, _status(status), framework_id, unowned)
+        controls = list_all(active, owner, _status(status), framework_id, unowned, retired)
         items: list[dict[str, Any]] = [
             {
                 "control_id": c.control_id,
@@ -81,11 +87,38 @@ def list_controls(
                 "status": c.status,
                 "tags": [t.key for t in c.tags],
                 "flags": control_flags(c),
+                **(
+                    {
+                        "retired_on": c.retired_on.isoformat() if c.retired_on else None,
+                        "retired_reason": c.retired_reason,
+                        "retired_by": c.retired_by,
+                    }
+                    if retired
+                    else {}
+                ),
             }
             for c in controls
         ]
     if as_json:
         print_json(items)
+        return
+    if retired:
+        print_rows(
+            f"Retired controls ({len(items)})",
+            ["id", "title", "owner", "retired on", "by", "reason"],
+            [
+                [
+                    i["control_id"],
+                    i["title"],
+                    i["owner"] or "",
+                    i["retired_on"],
+                    i["retired_by"] or "",
+                    i["retired_reason"] or "",
+                ]
+                for i in items
+            ],
+            as_csv=as_csv,
+        )
         return
     print_rows(
         f"Controls ({len(items)})",
@@ -130,6 +163,14 @@ def show(
         return
     out = console()
     out.print(f"{detail.control_id}  {detail.title}", markup=False, style="bold")
+    if detail.retired_on is not None:
+        out.print(
+            f"  retired on {detail.retired_on.isoformat()} by {detail.retired_by}:"
+            f" {detail.retired_reason} (out of coverage; history and evidence kept;"
+            f" crosswalk controls restore {detail.control_id} brings it back)",
+            markup=False,
+            style="yellow",
+        )
     facts = [
         f"status: {detail.status}",
         f"owner: {detail.owner or '(none)'}",
@@ -298,3 +339,92 @@ def untag(
         print_json({"control_id": control_id, "untagged": removed})
     else:
         console().print(f"{control_id}: removed {', '.join(removed) or 'nothing'}", markup=False)
+
+
+@app.command("remove")
+@handle_errors
+def remove(
+    ctx: typer.Context,
+    control_id: Annotated[str, typer.Argument(help="Control id.")],
+    reason: Annotated[
+        str | None, typer.Option(help="Why it is retired (kept in the trail for the auditor).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option(help="Retired from this day, YYYY-MM-DD (default today).")
+    ] = None,
+    delete: Annotated[
+        bool,
+        typer.Option(
+            "--delete",
+            help="Delete it outright: only a control created by mistake, with no "
+            "evidence, risk, asset or confirmation referring to it.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Take a control out of the program: retire it with a reason, or delete a mistake.
+
+    A retired control drops out of coverage, readiness and the SoA from that day; its tags,
+    evidence and audit trail are kept, and a Type 2 window it was part of still tests it up
+    to the day it was retired. `controls restore` brings it back.
+
+    Example: crosswalk controls remove NW-AC-04 --reason "passwords replaced by SSO (NW-AC-02)"
+    """
+    from datetime import date
+
+    from crosswalk.cli.output import fail
+    from crosswalk.services.controls.retirement import delete_control, retire_control
+
+    if delete:
+        if reason is not None or on is not None:
+            raise fail("--delete removes the control and its trail entry; --reason/--on retire")
+        with session(ctx) as active:
+            deleted = delete_control(active, control_id)
+        if as_json:
+            print_json({"control_id": deleted, "deleted": True})
+        else:
+            console().print(f"deleted {deleted}", markup=False)
+        return
+    if reason is None:
+        raise fail(
+            f"say why {control_id} is retired: --reason '...' (or --delete for a control"
+            " created by mistake)"
+        )
+    try:
+        day = date.fromisoformat(on) if on is not None else None
+    except ValueError:
+        raise fail(f"--on {on!r} is not a date: use YYYY-MM-DD") from None
+    with session(ctx) as active:
+        done = retire_control(active, control_id, reason, day)
+    if as_json:
+        print_json(done)
+    else:
+        console().print(
+            f"retired {done.control_id} on {done.retired_on.isoformat()}: {done.reason}."
+            " It no longer counts toward coverage; its history and evidence are kept.",
+            markup=False,
+        )
+
+
+@app.command("restore")
+@handle_errors
+def restore(
+    ctx: typer.Context,
+    control_id: Annotated[str, typer.Argument(help="Control id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Bring a retired control back into the program (and coverage).
+
+    Example: crosswalk controls restore NW-AC-04
+    """
+    from crosswalk.services.controls.retirement import restore_control
+
+    with session(ctx) as active:
+        undone = restore_control(active, control_id)
+    if as_json:
+        print_json({"control_id": undone.control_id, "restored": True})
+    else:
+        console().print(
+            f"restored {undone.control_id} (retired since {undone.retired_on.isoformat()})",
+            markup=False,
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,6 +69,9 @@ class Control:
     created_at: datetime
     updated_at: datetime
     tags: tuple[ControlTag, ...] = ()
+    retired_on: date | None = None  # out of the program (and coverage) from that day
+    retired_reason: str | None = None
+    retired_by: str | None = None
 
 
 def _view(row: ControlRow) -> Control:
@@ -84,6 +87,9 @@ def _view(row: ControlRow) -> Control:
         created_at=row.created_at,
         updated_at=row.updated_at,
         tags=tuple(ControlTag(t.key, t.framework, t.ref, t.coverage) for t in row.tags),
+        retired_on=row.retired_on,
+        retired_reason=row.retired_reason,
+        retired_by=row.retired_by,
     )
 
 
@@ -114,8 +120,14 @@ def list_controls(
     status: OperatingStatus | None = None,
     framework: str | None = None,
     unowned: bool = False,
+    retired: bool | None = False,
 ) -> list[Control]:
+    """The controls in the program; ``retired=True`` lists only the retired, ``None`` all."""
     query = select(ControlRow).order_by(ControlRow.control_id)
+    if retired is not None:
+        query = query.where(
+            ControlRow.retired_on.is_not(None) if retired else ControlRow.retired_on.is_(None)
+        )
     if owner:
         query = query.where(ControlRow.owner.ilike(f"%{owner}%"))
     if status:
@@ -255,6 +267,7 @@ class ControlRecord:
     facts: ControlFacts
     description: str
     frequency_text: str | None
+    retired_on: date | None = None
 
     @property
     def control_id(self) -> str:
@@ -278,10 +291,11 @@ class ControlRecord:
 
 
 def control_records(
-    session: Session, control_ids: Iterable[str] | None = None
+    session: Session, control_ids: Iterable[str] | None = None, *, retired: bool = False
 ) -> list[ControlRecord]:
-    """Every control (or those of ``control_ids``), in control id order as Python sorts it
-    (whatever the database's collation), read with two column queries (no ORM objects)."""
+    """Every control in the program (or those of ``control_ids``), in control id order as
+    Python sorts it (whatever the database's collation), read with two column queries (no ORM
+    objects). A retired control is out of coverage, so only ``retired=True`` includes it."""
     controls = select(
         ControlRow.id,
         ControlRow.control_id,
@@ -291,8 +305,11 @@ def control_records(
         ControlRow.frequency,
         ControlRow.description,
         ControlRow.frequency_text,
+        ControlRow.retired_on,
     )
     tag_query = select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage)
+    if not retired:
+        controls = controls.where(ControlRow.retired_on.is_(None))
     if control_ids is not None:
         wanted = sorted(set(control_ids))
         controls = controls.where(ControlRow.control_id.in_(wanted))
@@ -320,10 +337,19 @@ def control_records(
             ),
             description or "",
             frequency_text,
+            retired_on,
         )
-        for pk, control_id, title, status, owner, frequency, description, frequency_text in (
-            session.execute(controls)
-        )
+        for (
+            pk,
+            control_id,
+            title,
+            status,
+            owner,
+            frequency,
+            description,
+            frequency_text,
+            retired_on,
+        ) in session.execute(controls)
     ]
     records.sort(key=_by_id)
     return records
@@ -334,7 +360,8 @@ def _by_id(record: ControlRecord) -> str:
 
 
 def all_facts(session: Session, control_ids: Iterable[str] | None = None) -> list[ControlFacts]:
-    """Every control (or those of ``control_ids``) as plain facts, in control id order."""
+    """Every control in the program (or those of ``control_ids``) as plain facts, in control
+    id order; retired controls are not in it."""
     return [record.facts for record in control_records(session, control_ids)]
 
 
@@ -458,6 +485,9 @@ class ControlDetail:
     frequency_explanation: str
     flags: list[str]
     suggested_cadences: list[str] = field(default_factory=list)  # shown, never applied
+    retired_on: date | None = None
+    retired_reason: str | None = None
+    retired_by: str | None = None
 
 
 def control_flags(row: Control | ControlRow | ControlRecord) -> list[str]:
@@ -551,4 +581,7 @@ def describe_control(
         + "".join(f". Suggestion, not applied: {s}" for s in suggestions),
         flags=control_flags(row),
         suggested_cadences=suggestions,
+        retired_on=row.retired_on,
+        retired_reason=row.retired_reason,
+        retired_by=row.retired_by,
     )

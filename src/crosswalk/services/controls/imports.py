@@ -159,6 +159,16 @@ def import_controls(
             "create" if row is None else ("update" if _differences(row, control) else "unchanged")
         )
         report.preview.append(_preview(control, action))
+        if row is not None and row.retired_on is not None:
+            report.warnings.append(
+                Problem(
+                    control.row,
+                    None,
+                    f"{row.control_id} was retired on {row.retired_on.isoformat()}: the row"
+                    " updates it, but it stays out of coverage until"
+                    f" `crosswalk controls restore {row.control_id}`",
+                )
+            )
         if row is None:
             report.created.append(control.control_id)
             if not dry_run:

@@ -21,7 +21,7 @@ from crosswalk.domain.window import (
     match_population,
     read_population,
 )
-from crosswalk.services.controls.controls import all_facts, expectations_for
+from crosswalk.services.controls.controls import control_records, expectations_for
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
 
 
@@ -64,9 +64,17 @@ def run_window(
 
     Periodic controls are checked period by period at their effective frequency (the
     stricter of their own and what their requirements expect); event-driven controls are
-    checked against the populations given as (CSV file, control id) pairs.
+    checked against the populations given as (CSV file, control id) pairs. A control retired
+    during the window is still tested, up to the day it was retired: it was part of the
+    system the auditor reports on until then.
     """
-    facts = [f for f in all_facts(session) if _in_scope(f, framework)]
+    records = [
+        r
+        for r in control_records(session, retired=True)
+        if _in_scope(r.facts, framework) and (r.retired_on is None or r.retired_on >= start)
+    ]
+    facts = [r.facts for r in records]
+    retired = {r.control_id: r.retired_on for r in records if r.retired_on is not None}
     by_id = {f.control_id: f for f in facts}
     for _path, control_id in populations:
         if control_id not in by_id:
@@ -79,18 +87,20 @@ def run_window(
         ).frequency
         if frequency is not None and not frequency.periodic:
             continue  # event-driven: judged by its population, not by calendar periods
-        checked.append(
-            check_control(
-                control.control_id,
-                control.title,
-                frequency,
-                evidence.get(control.control_id, []),
-                start,
-                end,
-                audit_day_days,
-                owner=control.owner,
-            )
+        retired_on = retired.get(control.control_id)
+        result = check_control(
+            control.control_id,
+            control.title,
+            frequency,
+            evidence.get(control.control_id, []),
+            start,
+            min(end, retired_on) if retired_on is not None else end,
+            audit_day_days,
+            owner=control.owner,
         )
+        if retired_on is not None and retired_on <= end:
+            result = replace(result, retired_on=retired_on)
+        checked.append(result)
     population_checks = [
         replace(
             match_population(

@@ -16,6 +16,7 @@ from crosswalk.domain.frequency import Frequency
 from crosswalk.io.program_files import (
     ControlFile,
     ProgramError,
+    RetiredEntry,
     TagEntry,
     read_program,
     write_program,
@@ -55,6 +56,13 @@ def _as_file(row: ControlRow) -> ControlFile:
             TagEntry(requirement=t.key, coverage=Coverage(t.coverage))
             for t in sorted(row.tags, key=lambda tag: (tag.framework, tag.ref))
         ],
+        retired=(
+            RetiredEntry(
+                date=row.retired_on, reason=row.retired_reason or "-", by=row.retired_by or ""
+            )
+            if row.retired_on is not None
+            else None
+        ),
     )
 
 
@@ -117,6 +125,9 @@ def _fields(control: ControlFile) -> dict[str, object]:
         "frequency_text": control.frequency_text,
         "status": control.status.value,
         "evidence": control.evidence,
+        "retired_on": control.retired.date if control.retired else None,
+        "retired_reason": control.retired.reason if control.retired else None,
+        "retired_by": (control.retired.by or None) if control.retired else None,
     }
 
 

@@ -4,6 +4,7 @@ admins change any control, a control owner only their own, auditors none."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from crosswalk.services.controls.controls import (
     tag_control,
     untag_control,
 )
+from crosswalk.services.controls.retirement import restore_control, retire_control
 from crosswalk.services.coverage.control_views import (
     ControlListItem,
     ControlPage,
@@ -255,6 +257,48 @@ def control_untag(
     return _back(control.control_id, notice)
 
 
+@router.post("/controls/{control_id}/retire", include_in_schema=False)
+def control_retire(
+    context: Writer,
+    control_id: str,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    on: Annotated[str, Form(max_length=20)] = "",
+) -> Any:
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    try:
+        done = retire_control(context.db, control.control_id, reason, _day(on))
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, control.control_id, error, reason=reason, on=on)
+    context.commit()
+    return _back(control.control_id, f"Retired from {done.retired_on}")
+
+
+@router.post("/controls/{control_id}/restore", include_in_schema=False)
+def control_restore(context: Writer, control_id: str) -> Any:
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    try:
+        restore_control(context.db, control.control_id)
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, control.control_id, error)
+    context.commit()
+    return _back(control.control_id, "Restored: it counts toward coverage again")
+
+
+def _day(text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CrosswalkError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+
+
 # API -----------------------------------------------------------------------------------
 
 
@@ -269,6 +313,13 @@ class ControlPatch(BaseModel):
     status: str | None = Field(default=None, max_length=50)
     frequency: str | None = Field(default=None, max_length=200)
     evidence: str | None = Field(default=None, max_length=20000)
+
+
+class RetireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+    on: date | None = None
 
 
 class TagRequest(BaseModel):
@@ -352,3 +403,23 @@ def control_untag_api(context: Writer, control_id: str, requirement: str) -> dic
     )
     context.commit()
     return {"control_id": control.control_id, "untagged": removed}
+
+
+@router.post("/api/controls/{control_id}/retire", tags=["controls"])
+def control_retire_api(context: Writer, control_id: str, body: RetireRequest) -> dict[str, Any]:
+    """Retire a control with a reason: out of coverage from ``on`` (today), history kept."""
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    done = retire_control(context.db, control.control_id, body.reason, body.on)
+    context.commit()
+    result: dict[str, Any] = api(done)
+    return result
+
+
+@router.post("/api/controls/{control_id}/restore", tags=["controls"])
+def control_restore_api(context: Writer, control_id: str) -> dict[str, Any]:
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    restore_control(context.db, control.control_id)
+    context.commit()
+    return {"control_id": control.control_id, "restored": True}
