@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -305,6 +305,7 @@ class _RowReader:
     warnings: list[Problem] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
     defaulted: dict[str, int] = field(default_factory=dict)  # what -> rows it was applied to
+    notes: list[tuple[str, int]] = field(default_factory=list)  # (header, position) kept as notes
 
     def warn(self, line: int, name: str, message: str) -> None:
         self.warnings.append(Problem(line, self.columns.get(name, f"(no {name} column)"), message))
@@ -317,6 +318,16 @@ class _RowReader:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return str(value).strip()
+
+    def description(self, row: list[object]) -> str:
+        """The description, then each --notes column as "Header: value" (empty cells left out)."""
+        parts = [self.cell(row, "description")]
+        for header, position in self.notes:
+            value = row[position] if position < len(row) else None
+            text = "" if value is None else str(value).strip()
+            if text:
+                parts.append(f"{header}: {text}")
+        return "\n\n".join(part for part in parts if part)
 
     def error(self, line: int, name: str | None, message: str) -> None:
         self.errors.append(Problem(line, self.columns.get(name or ""), message))
@@ -385,7 +396,7 @@ class _RowReader:
             row=line,
             control_id=control_id,
             title=title,
-            description=self.cell(row, "description"),
+            description=self.description(row),
             owner=owner,
             frequency=frequency,
             frequency_text=frequency_text,
@@ -402,14 +413,31 @@ def read_inventory(
     resolve_criterion: Callable[[str], str],
     columns: dict[str, str] | None = None,
     default_status: OperatingStatus | None = None,
+    notes: Sequence[str] = (),
 ) -> Inventory:
     """Parse the file. Row problems are collected, never raised; only a file that cannot be
     read at all (format, no header) raises ``InventoryError``. What was read from which
-    column, what was ignored and every default applied are part of the result."""
+    column, what was ignored and every default applied are part of the result. ``notes``
+    names columns (a control type, an artefact list) kept in the description as written."""
     sheet, rows = _load_rows(path)
     header_index, positions, header = _locate_columns(path, rows, columns or {})
     names = {name: header[position] for name, position in positions.items()}
     reader = _RowReader(positions, names, resolve_criterion, default_status or SAFE_STATUS)
+    for wanted in notes:
+        found = [i for i, h in enumerate(header) if normalize_header(h) == normalize_header(wanted)]
+        if not found:
+            raise InventoryError(
+                f"{path}: --notes names {wanted!r}, which is not in the header row"
+                f" (found: {', '.join(h for h in header if h)})"
+            )
+        if found[0] in positions.values():
+            raise InventoryError(
+                f"{path}: --notes {wanted!r} is already read as"
+                f" {next(n for n, p in positions.items() if p == found[0])}"
+            )
+        reader.notes.append((header[found[0]], found[0]))
+    if reader.notes:
+        names["notes"] = ", ".join(heading for heading, _ in reader.notes)
     controls = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
@@ -420,7 +448,7 @@ def read_inventory(
             controls.append(control)
     if not controls and not reader.errors:
         reader.errors.append(Problem(None, None, "no controls found below the header row"))
-    used = set(positions.values())
+    used = set(positions.values()) | {position for _, position in reader.notes}
     ignored = [h for position, h in enumerate(header) if h and position not in used]
     return Inventory(
         path,

@@ -47,3 +47,21 @@ def test_a_dry_run_previews_every_row_and_writes_nothing(
     listed = as_json(run("controls", "list", "--json"))
     assert {c["status"] for c in listed} == {"operating"}
     assert run("import", "controls", str(path), "--status", "done").exit_code == 2
+
+
+def test_an_ignored_column_is_kept_as_notes_when_asked(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "inventory.csv"
+    path.write_text(INVENTORY, encoding="utf-8")
+    report = as_json(run("import", "controls", str(path), "--notes", "control type", "--json"))
+    assert report["ignored"] == [] and report["columns"]["notes"] == "Control Type"
+    shown = as_json(run("controls", "show", "AC-1", "--json"))
+    assert shown["description"] == "Control Type: Preventive"
+    unknown = run("import", "controls", str(path), "--notes", "Risk rating")
+    assert unknown.exit_code == 2
+    assert "--notes names 'Risk rating', which is not in the header row" in " ".join(
+        unknown.stderr.split()
+    )
+    taken = run("import", "controls", str(path), "--notes", "Owner")
+    assert taken.exit_code == 2 and "already read as owner" in taken.stderr

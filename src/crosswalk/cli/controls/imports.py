@@ -45,7 +45,8 @@ def _print_import(report: ImportReport) -> None:
         out.print(
             "  ignored columns: "
             + ", ".join(repr(h) for h in report.ignored)
-            + " (read one as evidence hints with --columns 'evidence=HEADER')",
+            + " (read one as evidence hints with --columns 'evidence=HEADER',"
+            " or keep it in the description with --notes HEADER)",
             markup=False,
         )
     for said in report.defaults:
@@ -124,6 +125,14 @@ def import_controls(
             "shown it operates) or operating.",
         ),
     ] = None,
+    notes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notes",
+            help="Keep this otherwise ignored column in each control's description as "
+            "'Header: value' (repeatable), e.g. --notes 'Control type'.",
+        ),
+    ] = None,
     preview_xlsx: Annotated[
         Path | None,
         typer.Option("--preview-xlsx", help="Also write the row-by-row preview as a workbook."),
@@ -154,7 +163,13 @@ def import_controls(
     try:
         with session(ctx, commit=not dry_run) as active, working(f"Reading {file.name}"):
             report = import_controls(
-                active, lib, file, overrides, dry_run=dry_run, default_status=status
+                active,
+                lib,
+                file,
+                overrides,
+                dry_run=dry_run,
+                default_status=status,
+                notes=notes or (),
             )
     except ImportFailed as failure:
         if as_json:

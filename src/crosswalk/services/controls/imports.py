@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +121,7 @@ def import_controls(
     columns: dict[str, str] | None = None,
     dry_run: bool = False,
     default_status: str | None = None,
+    notes: Sequence[str] = (),
 ) -> ImportReport:
     """Upsert controls by id. Criteria become SOC 2 tags; tags to other frameworks are kept.
 
@@ -133,7 +135,7 @@ def import_controls(
                 f"--status {default_status!r}: expected on paper, implemented or operating"
             )
     inventory: Inventory = read_inventory(
-        path, lambda ref: resolve_requirement(library, ref, framework=SOC2), columns, status
+        path, lambda ref: resolve_requirement(library, ref, framework=SOC2), columns, status, notes
     )
     report = ImportReport(
         str(path),
