@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crosswalk.domain.errors import CrosswalkError
@@ -37,6 +38,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 SUPPORTED = ("sqlite", "postgresql")
+IDLE_PING_AFTER_S = 10.0
+
+
+def _stamp_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a pooled connection before use only when it sat idle (a server restart or a
+    dropped link shows there); a busy pool skips the round trip, which under load is a
+    good share of a request's time. A failed ping makes the pool connect again."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_AFTER_S:
+        return
+    try:
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:
+        raise DisconnectionError(f"pooled connection lost while idle: {error}") from error
 
 
 def make_engine(url: str) -> Engine:
@@ -53,7 +73,10 @@ def make_engine(url: str) -> Engine:
             return engine
         # A web worker serves many requests at once; 10 + 10 connections per process keeps
         # four workers under PostgreSQL's default max_connections (100).
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(url, pool_size=10, max_overflow=10)
+        event.listen(engine, "checkin", _stamp_checkin)
+        event.listen(engine, "checkout", _ping_if_idle)
+        return engine
     except ModuleNotFoundError as error:
         raise DatabaseError(
             f"the database driver for {url.split(':', 1)[0]} is not installed ({error.name}); "

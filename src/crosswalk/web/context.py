@@ -194,11 +194,17 @@ Db = Annotated[Session, Depends(open_db)]
 
 
 def _context(request: Request, db: Db) -> RequestContext:
-    signed_in = find_session(db, request.cookies.get(SESSION_COOKIE))
+    state = app_state(request)
+    since = state.live.version()
+    signed_in = find_session(db, request.cookies.get(SESSION_COOKIE), trail_since=since)
     if signed_in is None:
         raise NotSignedIn()
     db.info["actor"] = signed_in.user.email  # every write this request makes is recorded under it
-    return RequestContext(request, app_state(request), db, signed_in.user, signed_in)
+    if signed_in.trail_head is not None:  # read with the session: no round trip of its own
+        latest, mine = signed_in.trail_head
+        db.info[TRAIL_VERSION] = latest
+        db.info[ACTOR_SINCE] = (since, mine)
+    return RequestContext(request, state, db, signed_in.user, signed_in)
 
 
 async def _submitted_csrf(request: Request) -> str:

@@ -32,7 +32,7 @@ class WebSettings:
     warm: bool = True  # build the live program before taking requests (no slow first page)
     # Requests one worker runs at once (the rest wait their turn): the database pool's size,
     # so a burst never opens (and closes) connections beyond it.
-    concurrency: int = 10
+    concurrency: int = 4
 
     def to_env(self) -> dict[str, str]:
         """The same settings as environment variables, for worker processes."""
@@ -66,5 +66,5 @@ class WebSettings:
             secure_cookies=None if secure is None else secure == "1",
             max_upload_bytes=int(os.environ.get(ENV_MAX_UPLOAD, "50")) * MIB,
             warm=os.environ.get(ENV_WARM, "1") != "0",
-            concurrency=int(os.environ.get(ENV_CONCURRENCY, "10")),
+            concurrency=int(os.environ.get(ENV_CONCURRENCY, "4")),
         )

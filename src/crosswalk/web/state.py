@@ -45,7 +45,7 @@ VIEWS_KEPT = 256  # views of the live program (control list pages, gap reports..
 JSON_KEPT = 200_000  # views whose JSON is remembered
 # How old the live program may be for a reader who changed nothing since (seconds): under
 # a stream of edits, a worker brings it up to date at most this often for them.
-LIVE_LAG_SECONDS = 1.0
+LIVE_LAG_SECONDS = 2.5
 # A session that wrote and has not committed yet says so here (see web.context): what it
 # reads must not go into a cache other requests share.
 PENDING_WRITES = "crosswalk.pending_writes"
@@ -189,6 +189,11 @@ class LiveState:
             self._updated = time.monotonic()
             self._program = current
             return current
+
+    def version(self) -> int:
+        """The trail entry the current state is up to (0 before the first)."""
+        current = self._program
+        return current.version if current is not None else 0
 
     def head(self, session: Session) -> int:
         """The trail's newest id (see ``read_trail``: one round trip per request)."""

@@ -106,3 +106,29 @@ def test_user_changes_are_in_the_audit_trail_without_the_hash(workspace: Workspa
         ("lead@example.com", "create", "admin@example.com")
     ]
     assert "argon2" not in (entries[0].after or "")
+
+
+def test_the_session_lookup_reads_the_trail_head_in_the_same_round_trip(
+    workspace: Workspace,
+) -> None:
+    from crosswalk.services.controls.controls import ControlInput, add_control
+    from crosswalk.services.evidence.trail import trail_head
+
+    with session_scope(workspace.engine) as session:
+        user = add_user(session, "e@example.com", "editor", PASSWORD)
+        started = start_session(session, user)
+        session.commit()
+    with session_scope(workspace.engine, actor="e@example.com") as session:
+        add_control(session, ControlInput("AC-1", "Access review"))
+        session.commit()
+    with session_scope(workspace.engine, actor="someone@example.com") as session:
+        add_control(session, ControlInput("AC-2", "Leavers"))
+        session.commit()
+    with session_scope(workspace.engine) as session:
+        assert find_session(session, started.token).trail_head is None  # type: ignore[union-attr]
+        for since in (0, 1, 10_000):
+            found = find_session(session, started.token, trail_since=since)
+            assert found is not None
+            assert found.trail_head == trail_head(session, since, "e@example.com")
+        latest, mine = trail_head(session, 0, "e@example.com")
+        assert 0 < mine < latest  # the other account wrote last

@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.auth_models import LoginAttemptRow, UserRow, WebSessionRow
+from crosswalk.store.models import AuditRow
 
 ADMIN = "admin"
 EDITOR = "editor"
@@ -298,14 +299,32 @@ class WebSession:
     created_at: datetime
     expires_at: datetime
     user: User
+    # With ``trail_since``: the trail's newest entry id, and this user's newest after it.
+    trail_head: tuple[int, int] | None = None
 
 
 def find_session(
-    session: Session, token: str | None, now: datetime | None = None
+    session: Session,
+    token: str | None,
+    now: datetime | None = None,
+    trail_since: int | None = None,
 ) -> WebSession | None:
-    """The live session for a cookie's token, with its active user; None otherwise."""
+    """The live session for a cookie's token, with its active user; None otherwise.
+
+    With ``trail_since`` the same round trip reads what the web app asks next on every
+    request (``trail_head``): is the data newer than its state, and did this user change it.
+    """
     if not token:
         return None
+    heads = []
+    if trail_since is not None:
+        heads = [
+            select(func.max(AuditRow.id)).scalar_subquery(),
+            select(func.max(AuditRow.id))
+            .where(AuditRow.id > trail_since, AuditRow.actor == UserRow.email)
+            .correlate(UserRow)
+            .scalar_subquery(),
+        ]
     # Columns, not ORM rows: every request of the web app asks this first.
     found = session.execute(
         select(
@@ -321,17 +340,19 @@ def find_session(
             UserRow.window_start,
             UserRow.window_end,
             UserRow.created_at,
+            *heads,
         )
         .join(UserRow, UserRow.id == WebSessionRow.user_id)
         .where(WebSessionRow.token_hash == token_hash(token))
     ).first()
     if found is None:
         return None
-    csrf, created, expires, *user = found
-    account = User(*user)
+    csrf, created, expires, *columns = found
+    account = User(*columns[:9])
     if _aware(expires) <= (now or _now()) or not account.active:
         return None
-    return WebSession(csrf, created, expires, account)
+    head = (int(columns[9] or 0), int(columns[10] or 0)) if heads else None
+    return WebSession(csrf, created, expires, account, head)
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -240,9 +240,12 @@ def _latest_confirmations(
     return latest
 
 
-def _flag_index(session: Session) -> dict[tuple[str, str], list[str]]:
+def _flag_index(
+    session: Session, subjects: Sequence[tuple[str, str]] | None = None
+) -> dict[tuple[str, str], list[str]]:
+    """Open flags by (kind, subject): all of them, or only those of ``subjects``."""
     index: dict[tuple[str, str], list[str]] = {}
-    for flag in open_flags(session):
+    for flag in open_flags(session, subjects=subjects):
         index.setdefault((flag.subject_kind, flag.subject), []).append(
             f"#{flag.id} {flag.trigger}: {flag.reason}"
         )
@@ -305,27 +308,47 @@ def confirmation_status(
     cadence_days: int = DEFAULT_CADENCE_DAYS,
     edges: bool = True,
     control_id: str | None = None,
+    row: ControlRow | None = None,
 ) -> list[ConfirmationState]:
-    """Every tag of every control (or of ``control_id``), and (with ``edges``) every edge each
-    tag travels, with where its confirmation stands. An edge counts its own flags, its
-    mapping set's and its tag's; a tag counts its own and its control's."""
+    """Every tag of every control (or of ``control_id``, or of the ``row`` the caller read
+    already), and (with ``edges``) every edge each tag travels, with where its confirmation
+    stands. An edge counts its own flags, its mapping set's and its tag's; a tag counts its
+    own and its control's."""
     if cadence_days < 1:
         raise ConfirmationError("the confirmation cadence must be at least one day")
     cadence = timedelta(days=cadence_days)
-    query = select(ControlRow.id, ControlRow.control_id, ControlRow.description, ControlRow.owner)
-    if control_id is not None:
-        query = query.where(ControlRow.control_id == control_id)
-    controls = {
-        pk: _Control(pk, found_id, description or "", owner)
-        for pk, found_id, description, owner in session.execute(query)
-    }
-    latest = _latest_confirmations(session, list(controls) if control_id is not None else None)
-    flags = _flag_index(session)
+    tag_rows: Iterable[tuple[int, str, str, str]]
+    if row is not None:
+        controls = {row.id: _Control(row.id, row.control_id, row.description or "", row.owner)}
+        tag_rows = [(row.id, t.framework, t.ref, t.coverage) for t in row.tags]
+    else:
+        query = select(
+            ControlRow.id, ControlRow.control_id, ControlRow.description, ControlRow.owner
+        )
+        if control_id is not None:
+            query = query.where(ControlRow.control_id == control_id)
+        controls = {
+            pk: _Control(pk, found_id, description or "", owner)
+            for pk, found_id, description, owner in session.execute(query)
+        }
+        tags = select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage)
+        if control_id is not None:
+            tags = tags.where(TagRow.control_pk.in_(list(controls)))
+        tag_rows = [(pk, fw, ref, coverage) for pk, fw, ref, coverage in session.execute(tags)]
+    one = row is not None or control_id is not None
+    latest = _latest_confirmations(session, list(controls) if one else None)
+    subjects = None
+    if one and not edges:  # one control's page: only its own flags and its tags' matter
+        subjects = [(CONTROL, c.control_id) for c in controls.values()] + [
+            (TAG, tag_subject(controls[pk].control_id, f"{framework}:{ref}"))
+            for pk, framework, ref, _coverage in tag_rows
+        ]
+    flags = _flag_index(session, subjects)
     found: list[ConfirmationState] = []
     tags = select(TagRow.control_pk, TagRow.framework, TagRow.ref, TagRow.coverage)
     if control_id is not None:
         tags = tags.where(TagRow.control_pk.in_(list(controls)))
-    for control_pk, framework, ref, coverage in session.execute(tags):
+    for control_pk, framework, ref, coverage in tag_rows:
         control = controls[control_pk]
         requirement = f"{framework}:{ref}"
         tag_flags = [

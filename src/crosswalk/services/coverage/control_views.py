@@ -334,10 +334,7 @@ def control_page(
     state, due = classify(detail.effective_frequency.frequency, last, today)
     shown = [row for row in evidence if visible(row)]
     confirmations = {
-        s.requirement: s
-        for s in confirmation_status(
-            session, library, today, edges=False, control_id=detail.control_id
-        )
+        s.requirement: s for s in confirmation_status(session, library, today, edges=False, row=row)
     }
     framework = library.frameworks.get(reach_framework)
     return ControlPage(

@@ -17,11 +17,11 @@ never as rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from crosswalk.domain.errors import CrosswalkError
@@ -113,16 +113,31 @@ def raise_flag(
     return _view(row)
 
 
-def _open_flag_rows(session: Session, kind: str | None = None) -> list[ReviewFlagRow]:
+def _open_flag_rows(
+    session: Session,
+    kind: str | None = None,
+    subjects: Sequence[tuple[str, str]] | None = None,
+) -> list[ReviewFlagRow]:
     query = select(ReviewFlagRow).where(ReviewFlagRow.cleared_on.is_(None))
     if kind is not None:
         query = query.where(ReviewFlagRow.subject_kind == kind)
+    if subjects is not None:
+        if not subjects:
+            return []
+        query = query.where(
+            tuple_(ReviewFlagRow.subject_kind, ReviewFlagRow.subject).in_(sorted(set(subjects)))
+        )
     return list(session.scalars(query.order_by(ReviewFlagRow.id)))
 
 
-def open_flags(session: Session, kind: str | None = None) -> list[ReviewFlag]:
-    """The flags nobody has cleared yet (of one ``kind``, or all), oldest first."""
-    return [_view(row) for row in _open_flag_rows(session, kind)]
+def open_flags(
+    session: Session,
+    kind: str | None = None,
+    subjects: Sequence[tuple[str, str]] | None = None,
+) -> list[ReviewFlag]:
+    """The flags nobody has cleared yet (of one ``kind``, or of these (kind, subject) pairs,
+    or all), oldest first."""
+    return [_view(row) for row in _open_flag_rows(session, kind, subjects)]
 
 
 def clear_flag(session: Session, flag_id: int, by: str, on: date) -> ReviewFlag:
