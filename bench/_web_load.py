@@ -450,6 +450,37 @@ def cpu_snapshot(server_group: int) -> dict[str, float]:
     return taken
 
 
+def connections_per_worker(server_group: int, port: int) -> list[int]:
+    """Established connections to ``port`` held by each process of the server's group, most
+    first. A keep-alive connection stays with the worker that accepted it, so an uneven
+    split means uneven queues: the clients of the busiest worker wait longest."""
+    established: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                established.add(fields[9])  # the socket's inode
+    counts = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(after_name[2]) != server_group:
+                continue
+            links = [str(fd.readlink()) for fd in (entry / "fd").iterdir()]
+        except OSError:
+            continue
+        held = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in established)
+        if held:
+            counts.append(held)
+    return sorted(counts, reverse=True)
+
+
 def cpu_report(before: dict[str, float], after: dict[str, float], wall: float) -> str:
     """Where the machine's CPU went during a run: a busy neighbour skews every figure."""
     used = {key: max(0.0, after[key] - before[key]) for key in before}  # exits lower sums

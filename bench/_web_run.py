@@ -13,10 +13,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 
-from _web_load import ISO, SOC2, cpu_report, cpu_snapshot, sign_in_async
+from _web_load import ISO, SOC2, connections_per_worker, cpu_report, cpu_snapshot, sign_in_async
 
 TIMEOUT_S = 30.0  # a request slower than this counts as an error
 KEEPALIVE_S = 2.0  # a waiting client pings this often; Uvicorn closes idle connections at 5 s
@@ -352,8 +353,16 @@ async def run_load(
         await schedule.primed.wait()
         await asyncio.sleep(schedule.warm_until - time.perf_counter())
         before = cpu_snapshot(server_group)
+        await asyncio.sleep((schedule.stop_at - time.perf_counter()) / 2)
+        split = connections_per_worker(server_group, urlsplit(base_url).port or 80)
         await asyncio.sleep(schedule.stop_at - time.perf_counter())
         load.cpu = cpu_report(before, cpu_snapshot(server_group), args.duration)
+        if split:
+            load.cpu += (
+                "\nclient connections per worker, mid-run: "
+                + ", ".join(str(n) for n in split)
+                + " (a keep-alive connection stays with the worker that accepted it)"
+            )
 
     tasks = [account(), *(one(i) for i in range(args.clients))]
     if probe is not None:
