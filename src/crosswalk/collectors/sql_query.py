@@ -31,6 +31,7 @@ from crosswalk.collectors.base import (
     safe_filename,
 )
 from crosswalk.collectors.fetch import check_env_name, read_secret
+from crosswalk.domain.spreadsheet import csv_safe
 
 # Statement words that write (INTO also catches SELECT ... INTO new_table); as unquoted
 # words they cannot be column names, so refusing them costs a real query nothing.
@@ -120,7 +121,10 @@ def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    # Text a database returned is made inert for spreadsheets (see domain.spreadsheet).
+    writer.writerows(
+        [csv_safe(_cell(v)) if isinstance(v, str) else _cell(v) for v in row] for row in rows
+    )
     return buffer.getvalue().encode("utf-8")
 
 

@@ -19,6 +19,7 @@ from crosswalk.domain.mappings import MappingSet, Method, Provenance
 from crosswalk.domain.refs import resolve_framework_id
 from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.domain.requirements import Framework, requirement_key, split_key
+from crosswalk.domain.spreadsheet import csv_safe, from_csv_safe
 from crosswalk.io.converted import ConversionError, Imported
 from crosswalk.io.edge_reading import RefMatcher, note_text, parse_rationale, strength_from_text
 
@@ -117,7 +118,9 @@ class _CsvRows:
 
     def cell(self, row: list[str], column: str) -> str:
         position = self.columns.get(column)
-        return row[position].strip() if position is not None and position < len(row) else ""
+        if position is None or position >= len(row):
+            return ""
+        return from_csv_safe(row[position].strip())  # as we write it: see domain.spreadsheet
 
     def ref(self, number: int, row: list[str], column: str, side: str) -> str | None:
         given = self.cell(row, column)
@@ -239,7 +242,8 @@ def write_strm_csv(
 
     for edge in mapping_set.mappings:
         writer.writerow(
-            (
+            csv_safe(cell)
+            for cell in (
                 split_key(edge.source)[1],
                 title(edge.source),
                 edge.rationale.value.capitalize(),

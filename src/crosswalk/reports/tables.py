@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crosswalk.domain.spreadsheet import csv_safe, starts_like_formula
+
 Cell = str | int | float | None
 
 MAX_COLUMN_WIDTH = 80
@@ -40,11 +42,21 @@ def to_markdown(table: Table) -> str:
 
 
 def to_csv(table: Table) -> str:
+    """CSV for a spreadsheet: text that would run as a formula is made inert (see
+    ``domain.spreadsheet``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.headers)
-    writer.writerows([_text(c) for c in row] for row in table.rows)
+    writer.writerow([csv_safe(h) for h in table.headers])
+    writer.writerows([csv_safe(_text(c)) for c in row] for row in table.rows)
     return buffer.getvalue()
+
+
+def _inert(row: Sequence[Any]) -> None:
+    """XLSX cells of text that would run as a formula: kept as text, shown as typed."""
+    for cell in row:
+        if isinstance(cell.value, str) and starts_like_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _column_width(table: Table, index: int) -> int:
@@ -70,6 +82,8 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
         sheet.append(list(table.headers))
         for row in table.rows:
             sheet.append(list(row))
+            _inert(sheet[sheet.max_row])
+        _inert(sheet[1])
         for cell in sheet[1]:
             cell.font = header_font
             cell.fill = header_fill
