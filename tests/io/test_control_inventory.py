@@ -64,10 +64,16 @@ def test_every_problem_names_row_and_column(tmp_path: Path, library: Library) ->
         "Control #,Control Name,TSC Reference(s),Owner,Frequency\n"
         "AC-1,Access review,CC6.2,Dana,Quarterly\n"
         "AC-1,Access review again,CC6.3,Dana,Quarterly\n"
-        "AC-2,Something,CC10.1,,Every sprint\n",
+        "AC-2,Something,CC10.1,,Every sprint\n"
+        + "A" * 101
+        + ",Far too long an id,CC6.1,Dana,Quarterly\n",
     )
     inventory = read_inventory(path, resolver(library))
     messages = [str(p) for p in inventory.errors]
+    assert any(
+        m.startswith("row 5, column 'Control #': control id") and "101 characters" in m
+        for m in messages
+    )
     assert any(
         m.startswith("row 3, column 'Control #': duplicate control id 'AC-1'") for m in messages
     )

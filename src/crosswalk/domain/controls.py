@@ -2,10 +2,63 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency
+
+ID_MAX_CHARACTERS = 100
+FILE_NAME_MAX_BYTES = 240  # under every common file system's 255, with room for ".tmp"
+ID_RULE = (
+    f"an id is 1 to {ID_MAX_CHARACTERS} characters, without line breaks, tabs or other "
+    f"control characters, and short enough to name its file (at most {FILE_NAME_MAX_BYTES} "
+    "bytes once escaped)"
+)
+_KEPT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+def file_stem(record_id: str) -> str:
+    """The id as a file name without extension, reversibly: ASCII letters, digits, ``_ . - ~``
+    and printable non-ASCII letters are kept, everything else is percent-escaped (``%``
+    included), and a leading dot is escaped, so different ids never share a name, no id is a
+    path or a hidden file, and ``urllib.parse.unquote`` gives the id back."""
+    parts = []
+    for position, char in enumerate(record_id):
+        printable = char.isprintable() and not unicodedata.category(char).startswith("Z")
+        if (char in _KEPT or (ord(char) > 127 and printable)) and not (
+            position == 0 and char == "."
+        ):
+            parts.append(char)
+        else:
+            parts.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8")))
+    return "".join(parts)
+
+
+class RecordIdError(CrosswalkError):
+    """An id that cannot name a record (and so cannot name its file in a program folder)."""
+
+
+def check_record_id(given: str, what: str = "control") -> str:
+    """The id trimmed, or ``RecordIdError`` saying the rule: every id a user gives a control
+    (or an ISMS record) must fit a file name when the program is exported, so it is checked
+    where it is created (CLI, import, apply, web), not when an export is half written."""
+    text = given.strip()
+    if not text:
+        raise RecordIdError(f"a {what} needs an id ({ID_RULE})")
+    if len(text) > ID_MAX_CHARACTERS:
+        raise RecordIdError(
+            f"{what} id {text[:40]!r}... is {len(text)} characters long ({ID_RULE})"
+        )
+    bad = sorted({c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")})
+    if bad:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        raise RecordIdError(f"{what} id {text!r} contains {shown} ({ID_RULE})")
+    size = len(file_stem(text).encode("utf-8")) + len(".yaml")
+    if size > FILE_NAME_MAX_BYTES:
+        raise RecordIdError(f"{what} id {text[:40]!r}... needs {size} bytes as a file ({ID_RULE})")
+    return text
 
 
 class OperatingStatus(StrEnum):

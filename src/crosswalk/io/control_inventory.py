@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crosswalk.domain.controls import OperatingStatus, parse_status
+from crosswalk.domain.controls import (
+    OperatingStatus,
+    RecordIdError,
+    check_record_id,
+    parse_status,
+)
 from crosswalk.domain.errors import AmbiguousReferenceError, CrosswalkError, UnknownReferenceError
 from crosswalk.domain.frequency import Frequency, parse_frequency
 
@@ -348,6 +353,11 @@ class _RowReader:
         control_id = self.cell(row, "control_id")
         if not control_id:
             self.error(line, "control_id", "missing control id")
+            return None
+        try:
+            check_record_id(control_id)
+        except RecordIdError as problem:
+            self.error(line, "control_id", str(problem))
             return None
         if control_id in self.seen:
             first = self.seen[control_id]

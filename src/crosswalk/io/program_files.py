@@ -6,15 +6,17 @@ same library always writes the same bytes, so a pull request shows only real cha
 
 from __future__ import annotations
 
-import re
+import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from crosswalk.domain.controls import Coverage, OperatingStatus
+from crosswalk.domain.controls import FILE_NAME_MAX_BYTES, Coverage, OperatingStatus, file_stem
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency
 
@@ -56,9 +58,41 @@ class ControlFile(BaseModel):
     retired: RetiredEntry | None = None
 
 
-def file_name(control_id: str) -> str:
-    """A safe, stable file name for a control id (no path tricks)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", control_id).strip("._") + ".yaml"
+def file_name(record_id: str) -> str:
+    """The file of a record: its id escaped (``domain.controls.file_stem``), so different ids
+    never share a file (``X 1``, ``X_1`` and ``X/1`` are ``X%201.yaml``, ``X_1.yaml`` and
+    ``X%2F1.yaml``) and the id reads back from the name. The id inside the file still counts.
+    An id too long to be a file (one stored before ids were checked) is refused here, before
+    anything is written."""
+    name = file_stem(record_id) + ".yaml"
+    if len(name.encode("utf-8")) > FILE_NAME_MAX_BYTES:
+        raise ProgramError(
+            f"id {record_id[:40]!r}... is too long to be a file name"
+            f" ({len(name.encode('utf-8'))} bytes escaped; at most {FILE_NAME_MAX_BYTES});"
+            " rename it, nothing was written"
+        )
+    return name
+
+
+def id_from_file_name(name: str) -> str:
+    return unquote(name.removesuffix(".yaml"))
+
+
+def file_names(ids: Sequence[str], folder: str) -> dict[str, str]:
+    """Each id's file name, checked all together before anything is written: a name too long,
+    or two ids whose files differ only in case (one file on macOS and Windows), refuse."""
+    names = {record_id: file_name(record_id) for record_id in ids}
+    by_folded: dict[str, str] = {}
+    for record_id, name in names.items():
+        # macOS and Windows fold case (and macOS Unicode normalisation) in file names
+        other = by_folded.setdefault(unicodedata.normalize("NFC", name).casefold(), record_id)
+        if other != record_id:
+            raise ProgramError(
+                f"{folder}: ids {other!r} and {record_id!r} would share the file {name!r} on"
+                " a case-insensitive file system (macOS, Windows); rename one, nothing was"
+                " written"
+            )
+    return names
 
 
 def dump_control(control: ControlFile) -> str:
@@ -87,12 +121,13 @@ def dump_control(control: ControlFile) -> str:
 
 def write_program(folder: Path, controls: list[ControlFile]) -> list[Path]:
     """Write one file per control; files of controls no longer in the library are removed."""
+    planned = file_names([control.id for control in controls], "controls")
     target = folder / "controls"
     target.mkdir(parents=True, exist_ok=True)
     written = []
     names = set()
     for control in controls:
-        path = target / file_name(control.id)
+        path = target / planned[control.id]
         names.add(path.name)
         text = dump_control(control)
         if not path.exists() or path.read_text(encoding="utf-8") != text:

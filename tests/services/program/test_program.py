@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import RecordIdError
 from crosswalk.io.program_files import ProgramError
 from crosswalk.services.controls.controls import ControlInput, add_control, tag_control
 from crosswalk.services.program.files import apply_program, export_program
@@ -119,3 +120,59 @@ def test_controls_missing_from_the_folder_are_kept_unless_pruned(
         session.commit()
         assert pruned.removed == ["IR-1"]
         assert session.scalar(select(func.count()).select_from(ControlRow)) == 1
+
+
+def test_ids_that_used_to_share_a_file_survive_export_and_prune(
+    workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    ids = ["X 1", "X_1", "X/1"]
+    with session_scope(workspace.engine) as session:
+        for control_id in ids:
+            add_control(session, ControlInput(control_id, "Access review"))
+        session.commit()
+        written = export_program(session, tmp_path / "program")
+    controls = sorted(p.name for p in written if p.parent.name == "controls")
+    assert controls == ["X%201.yaml", "X%2F1.yaml", "X_1.yaml"]
+    with session_scope(workspace.engine) as session:
+        report = apply_program(session, library, tmp_path / "program", prune=True)
+        session.commit()
+        assert report.removed == [] and sorted(report.unchanged) == sorted(ids)
+        assert sorted(session.scalars(select(ControlRow.control_id))) == sorted(ids)
+
+
+def test_an_export_that_cannot_be_written_whole_writes_nothing(
+    workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    with session_scope(workspace.engine) as session:
+        add_control(session, ControlInput("AC-1", "Access review"))
+        add_control(session, ControlInput("ac-1", "Leavers"))
+        session.commit()
+        with pytest.raises(ProgramError, match="'AC-1' and 'ac-1' would share the file"):
+            export_program(session, tmp_path / "cased")
+        assert not (tmp_path / "cased").exists()
+        # An id stored before ids were checked: 90 characters, 360 bytes as a file name.
+        session.execute(
+            ControlRow.__table__.update()
+            .values(control_id="\U0001f512" * 90)
+            .where(ControlRow.control_id == "ac-1")
+        )
+        session.commit()
+        with pytest.raises(ProgramError, match="too long to be a file name"):
+            export_program(session, tmp_path / "long")
+        assert not (tmp_path / "long").exists()
+
+
+def test_ids_are_checked_where_they_are_made(
+    workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    with session_scope(workspace.engine) as session:
+        with pytest.raises(RecordIdError, match="5000 characters"):
+            add_control(session, ControlInput("A" * 5000, "Too long"))
+        add_control(session, ControlInput("AC-1", "Access review"))
+        session.commit()
+        export_program(session, tmp_path / "program")
+    path = tmp_path / "program" / "controls" / "AC-1.yaml"
+    path.write_text(path.read_text().replace("id: AC-1", 'id: "AC\\n1"'))
+    with session_scope(workspace.engine) as session:
+        with pytest.raises(ProgramError, match=r"AC-1.yaml: id: .*U\+000A"):
+            apply_program(session, library, tmp_path / "program")

@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.domain.controls import ControlFacts, Coverage, OperatingStatus, Tag
+from crosswalk.domain.controls import (
+    ControlFacts,
+    Coverage,
+    OperatingStatus,
+    Tag,
+    check_record_id,
+)
 from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
 from crosswalk.domain.frequency import (
     EffectiveFrequency,
@@ -140,13 +146,12 @@ def list_controls(
 
 
 def add_control(session: Session, data: ControlInput) -> Control:
-    if not data.control_id.strip():
-        raise ControlError("a control needs an id")
-    exists = session.scalar(select(ControlRow.id).where(ControlRow.control_id == data.control_id))
+    control_id = check_record_id(data.control_id)
+    exists = session.scalar(select(ControlRow.id).where(ControlRow.control_id == control_id))
     if exists is not None:
-        raise ControlError(f"control {data.control_id!r} already exists; use `controls edit`")
+        raise ControlError(f"control {control_id!r} already exists; use `controls edit`")
     row = ControlRow(
-        control_id=data.control_id.strip(),
+        control_id=control_id,
         title=data.title.strip(),
         description=data.description.strip(),
         owner=(data.owner or "").strip() or None,

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from crosswalk.domain.controls import check_record_id
 from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
 
 T = TypeVar("T")
@@ -55,9 +56,7 @@ def get_row(
 
 def new_id(session: Session, column: InstrumentedAttribute[str], key: str, noun: str) -> str:
     """A stripped, unused id for a new record; the edit command is named when it is taken."""
-    cleaned = key.strip()
-    if not cleaned:
-        raise IsmsError(f"a {noun} needs an id")
+    cleaned = check_record_id(key, noun)
     if session.scalar(select(column).where(column == cleaned)) is not None:
         raise IsmsError(f"{noun} {cleaned!r} already exists; edit it instead")
     return cleaned

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.io.program_files import ProgramError, file_name
+from crosswalk.io.program_files import ProgramError, file_names
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,13 @@ def dump(kind: RecordKind, data: dict[str, Any]) -> str:
 
 def export_kind(session: Session, kind: RecordKind, folder: Path) -> list[Path]:
     """Write one file per record; files of records that no longer exist are removed."""
+    records = [kind.to_data(row) for row in kind.rows(session)]
+    planned = file_names([str(data[kind.key]) for data in records], kind.folder)
     target = folder / kind.folder
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for row in kind.rows(session):
-        data = kind.to_data(row)
-        path = target / file_name(str(data[kind.key]))
+    for data in records:
+        path = target / planned[str(data[kind.key])]
         text = dump(kind, data)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             temporary = path.with_suffix(".yaml.tmp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.domain.controls import Coverage, OperatingStatus
+from crosswalk.domain.controls import Coverage, OperatingStatus, RecordIdError, check_record_id
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency
 from crosswalk.io.program_files import (
@@ -131,16 +132,16 @@ def _fields(control: ControlFile) -> dict[str, object]:
     }
 
 
-def apply_program(
-    session: Session, library: Library, folder: Path, dry_run: bool = False, prune: bool = False
-) -> ApplyReport:
-    """Make the library match the files. Every file is read and checked before anything
-    changes; a problem found while applying rolls the whole transaction back (the caller's)."""
-    files = read_program(folder)
-    kinds = record_kinds()
-    records = [(kind, read_kind(kind, folder)) for kind in kinds]
+def _checked_tags(
+    library: Library, files: Sequence[tuple[Path, ControlFile]]
+) -> dict[str, list[tuple[str, str]]]:
+    """Each file's id checked and its tags resolved, before anything changes."""
     resolved: dict[str, list[tuple[str, str]]] = {}
     for path, control in files:
+        try:
+            check_record_id(control.id)
+        except RecordIdError as error:
+            raise ProgramError(f"{path}: id: {error}") from error
         tags = []
         for position, tag in enumerate(control.tags):
             try:
@@ -149,6 +150,18 @@ def apply_program(
                 raise ProgramError(f"{path}: tags[{position}]: {error}") from error
             tags.append((key, tag.coverage.value))
         resolved[control.id] = tags
+    return resolved
+
+
+def apply_program(
+    session: Session, library: Library, folder: Path, dry_run: bool = False, prune: bool = False
+) -> ApplyReport:
+    """Make the library match the files. Every file is read and checked before anything
+    changes; a problem found while applying rolls the whole transaction back (the caller's)."""
+    files = read_program(folder)
+    kinds = record_kinds()
+    records = [(kind, read_kind(kind, folder)) for kind in kinds]
+    resolved = _checked_tags(library, files)
     report = ApplyReport(dry_run=dry_run)
     existing = {row.control_id: row for row in session.scalars(select(ControlRow))}
     for _path, control in files:
