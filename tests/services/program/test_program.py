@@ -173,6 +173,8 @@ def test_ids_are_checked_where_they_are_made(
         export_program(session, tmp_path / "program")
     path = tmp_path / "program" / "controls" / "AC-1.yaml"
     path.write_text(path.read_text().replace("id: AC-1", 'id: "AC\\n1"'))
-    with session_scope(workspace.engine) as session:
-        with pytest.raises(ProgramError, match=r"AC-1.yaml: id: .*U\+000A"):
-            apply_program(session, library, tmp_path / "program")
+    with (
+        session_scope(workspace.engine) as session,
+        pytest.raises(ProgramError, match=r"AC-1.yaml: id: .*U\+000A"),
+    ):
+        apply_program(session, library, tmp_path / "program")
