@@ -132,3 +132,33 @@ def test_the_session_lookup_reads_the_trail_head_in_the_same_round_trip(
             assert found.trail_head == trail_head(session, since, "e@example.com")
         latest, mine = trail_head(session, 0, "e@example.com")
         assert 0 < mine < latest  # the other account wrote last
+
+
+def test_forty_attempts_at_once_are_counted_as_forty(workspace: Workspace) -> None:
+    """Each attempt is recorded before its (slow) password check: parallel guesses cannot
+    all pass the limit while none of them has been counted yet."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with session_scope(workspace.engine) as session:
+        add_user(session, "target@example.com", "editor", PASSWORD)
+        session.commit()
+
+    def guess(number: int) -> str:
+        with session_scope(workspace.engine) as session:
+            try:
+                authenticate(session, "target@example.com", f"guess {number}!", f"10.1.0.{number}")
+            except LoginLimited:
+                return "limited"
+            except LoginRefused:
+                return "refused"
+            finally:
+                session.commit()
+            return "signed in"
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        outcomes = list(pool.map(guess, range(40)))
+    assert outcomes.count("refused") == MAX_FAILURES_PER_ACCOUNT
+    assert outcomes.count("limited") == 40 - MAX_FAILURES_PER_ACCOUNT
+    with session_scope(workspace.engine) as session:
+        with pytest.raises(LoginLimited):  # the right password too, until the window passes
+            authenticate(session, "target@example.com", PASSWORD, "10.2.0.1")

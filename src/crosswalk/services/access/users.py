@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crosswalk.domain.errors import CrosswalkError
@@ -215,8 +215,13 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _recent_failures(
-    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
+    session: Session,
+    column: InstrumentedAttribute[str],
+    value: str,
+    since: datetime,
+    other_than: int,
 ) -> int:
+    """Failed attempts (and attempts still being checked) in the window, but this one."""
     return int(
         session.scalar(
             select(func.count())
@@ -224,26 +229,67 @@ def _recent_failures(
             .where(column == value)
             .where(LoginAttemptRow.at >= since)
             .where(LoginAttemptRow.succeeded.is_(False))
+            .where(LoginAttemptRow.id != other_than)
         )
         or 0
     )
 
 
+def _claim_attempt(session: Session, address: str, client: str, moment: datetime) -> int | None:
+    """Record the attempt, then count what came before it, in one short transaction of its
+    own that only one attempt per account (and per client) runs at a time: the id of the
+    attempt, or None when the limit is reached (that attempt is not kept). Recorded before
+    the slow password check, so forty attempts at once count as forty, not as none.
+
+    A caller that has written already on SQLite holds the database's only write lock: the
+    attempt is then recorded in its transaction (a command or a test, never the sign-in
+    page, whose transaction has done nothing yet)."""
+    if _holds_sqlite_write_lock(session):
+        return _count_and_keep(session, address, client, moment)
+    with Session(bind=session.get_bind()) as own:
+        claimed = _count_and_keep(own, address, client, moment)
+        own.commit()
+        return claimed
+
+
+def _holds_sqlite_write_lock(session: Session) -> bool:
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    return bool(getattr(connection.connection.driver_connection, "in_transaction", False))
+
+
+def _count_and_keep(session: Session, address: str, client: str, moment: datetime) -> int | None:
+    if session.connection().dialect.name == "postgresql":  # held until the transaction ends
+        for lock in (f"login account {address}", f"login client {client}"):
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": lock})
+    # SQLite: the insert takes the database's write lock, held until the commit.
+    attempt = LoginAttemptRow(email=address[:320], client=client[:64], at=moment)
+    session.add(attempt)
+    session.flush()
+    since = moment - FAILURE_WINDOW
+    limited = (
+        _recent_failures(session, LoginAttemptRow.email, address[:320], since, attempt.id)
+        >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(session, LoginAttemptRow.client, client[:64], since, attempt.id)
+        >= MAX_FAILURES_PER_CLIENT
+    )
+    if limited:  # a refused attempt is not an attempt: the limit still ends 15 minutes on
+        session.delete(attempt)
+        session.flush()
+        return None
+    return attempt.id
+
+
 def authenticate(
     session: Session, email: str, password: str, client: str, now: datetime | None = None
 ) -> User:
-    """The active user with that email and password; every attempt is recorded.
-
-    The caller commits even when this raises, so failed attempts count.
-    """
+    """The active user with that email and password; every attempt is recorded, in its own
+    transaction (a refused attempt counts whatever the caller does next)."""
     moment = now or _now()
     address = normalize_email(email)
-    since = moment - FAILURE_WINDOW
-    if (
-        _recent_failures(session, LoginAttemptRow.email, address, since) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(session, LoginAttemptRow.client, client, since)
-        >= MAX_FAILURES_PER_CLIENT
-    ):
+    attempt_id = _claim_attempt(session, address, client, moment)
+    if attempt_id is None:
         raise LoginLimited("too many failed sign-in attempts; try again in 15 minutes")
     row = session.scalar(select(UserRow).where(UserRow.email == address))
     ok = False
@@ -252,8 +298,10 @@ def authenticate(
     except (VerificationError, InvalidHashError):
         ok = False
     ok = ok and row is not None and row.active
-    session.add(LoginAttemptRow(email=address[:320], client=client[:64], at=moment, succeeded=ok))
-    session.flush()
+    if ok:  # in the caller's transaction: it commits the session it starts with it
+        session.execute(
+            update(LoginAttemptRow).where(LoginAttemptRow.id == attempt_id).values(succeeded=True)
+        )
     if not ok or row is None:
         raise LoginRefused("wrong email or password")
     if _hasher.check_needs_rehash(row.password_hash):
