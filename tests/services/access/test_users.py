@@ -159,6 +159,6 @@ def test_forty_attempts_at_once_are_counted_as_forty(workspace: Workspace) -> No
         outcomes = list(pool.map(guess, range(40)))
     assert outcomes.count("refused") == MAX_FAILURES_PER_ACCOUNT
     assert outcomes.count("limited") == 40 - MAX_FAILURES_PER_ACCOUNT
-    with session_scope(workspace.engine) as session:
-        with pytest.raises(LoginLimited):  # the right password too, until the window passes
-            authenticate(session, "target@example.com", PASSWORD, "10.2.0.1")
+    # The right password too, until the window passes.
+    with session_scope(workspace.engine) as session, pytest.raises(LoginLimited):
+        authenticate(session, "target@example.com", PASSWORD, "10.2.0.1")
