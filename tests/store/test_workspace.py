@@ -64,3 +64,21 @@ def test_unreachable_or_unknown_databases_are_clear_errors(tmp_path: Path) -> No
         )
     with pytest.raises(DatabaseError, match="'mysql' databases are not supported"):
         init_workspace(tmp_path / "b", database_url="mysql://x@localhost/db")
+
+
+def test_the_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It holds password and session hashes: 0600 like the evidence blobs, its WAL too."""
+    import stat
+
+    from crosswalk.services.controls.controls import ControlInput, add_control
+    from crosswalk.store.engine import session_scope
+
+    workspace, _created = init_workspace(tmp_path / "acme")
+    with session_scope(workspace.engine) as session:
+        add_control(session, ControlInput("AC-1", "Access review"))
+        session.commit()
+        files = sorted((tmp_path / "acme").glob("crosswalk.db*"))
+        assert [f.name for f in files][:2] == ["crosswalk.db", "crosswalk.db-shm"]
+        for path in files:
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    workspace.close()

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import make_engine, migrate
-from crosswalk.store.light import DATABASE_ENV, sqlite_url, workspace_config
+from crosswalk.store.light import DATABASE_ENV, DEFAULT_DATABASE, sqlite_url, workspace_config
 from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
 
 
@@ -75,6 +75,8 @@ def init_workspace(
         return workspace, False
     chosen_name = name or path.resolve().name
     url = database_url or os.environ.get(DATABASE_ENV) or sqlite_url(path)
+    if url == sqlite_url(path):
+        _private_file(path / DEFAULT_DATABASE)
     workspace = Workspace(path.resolve(), chosen_name, url)
     migrate(workspace.engine)  # first, so a database we cannot use leaves no workspace file
     lines = ["[workspace]", f"name = {_toml_string(chosen_name)}"]
@@ -82,6 +84,13 @@ def init_workspace(
         lines.append(f"database_url = {_toml_string(database_url)}")
     config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return workspace, True
+
+
+def _private_file(database: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds password and session
+    hashes, like the blobs beside it); SQLite gives its -wal and -shm files the same mode."""
+    if not database.exists():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _toml_string(value: str) -> str:
