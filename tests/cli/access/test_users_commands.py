@@ -166,3 +166,10 @@ def test_serve_signs_in_and_any_worker_serves_the_session(
                 assert answer.json()["email"] == "lead@example.com"
     finally:
         _stop(process)
+
+
+def test_serve_refuses_several_workers_on_sqlite(workspace_dir: Path, run: Run) -> None:
+    refused = run("serve", "--workers", "2")
+    assert refused.exit_code == 2
+    message = " ".join(refused.stderr.split())
+    assert "--workers 2 needs PostgreSQL" in message and "--database-url" in message

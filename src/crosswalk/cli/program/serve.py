@@ -44,6 +44,15 @@ def serve(
 
     opened = workspace(ctx)  # fail here, with a clear message, if there is none
     opened.close()
+    if workers > 1 and opened.database_url.startswith("sqlite"):
+        from crosswalk.cli.output import fail
+
+        raise fail(
+            f"--workers {workers} needs PostgreSQL: SQLite takes one writer at a time, and"
+            " workers would fail each other's writes with 'database is locked'. Serve SQLite"
+            " with one worker, or put the workspace on PostgreSQL (--database-url"
+            " postgresql+psycopg://user@host/db; .venv/bin/pip install -e '.[postgresql]')"
+        )
     root = dict(ctx.find_root().obj or {})
     settings = WebSettings(
         workspace=opened.root,
