@@ -79,8 +79,8 @@ def fingerprint(web: WebWorkspace) -> tuple[int, int]:
 def test_the_route_table_has_the_writes_users_rely_on(web: WebWorkspace) -> None:
     routes = set(unsafe_routes(web.app))
     expected = {
-        ("PATCH", "/api/controls/{control_id}"),
-        ("POST", "/controls/{control_id}"),
+        ("PATCH", "/api/controls/{control_id:path}"),
+        ("POST", "/controls/{control_id:path}"),
         ("POST", "/evidence"),
         ("POST", "/api/evidence"),
         ("POST", "/users"),

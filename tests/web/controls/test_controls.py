@@ -363,3 +363,26 @@ def test_retire_from_the_control_page_and_restore_it(web: WebWorkspace) -> None:
         f"/api/controls/{DANAS}/retire", json={"reason": "x"}, headers=auditor.headers()
     )
     assert forbidden.status_code == 403
+
+
+def test_a_control_whose_id_has_a_slash_is_reached_like_any_other(web: WebWorkspace) -> None:
+    from urllib.parse import quote
+
+    from crosswalk.services.controls.controls import ControlInput, add_control
+
+    with web.session() as session:
+        add_control(session, ControlInput("IT/AC-01", "Access review"))
+        session.commit()
+    editor = web.client("editor")
+    url = "/controls/" + quote("IT/AC-01", safe="")
+    page = editor.http.get(url)
+    assert page.status_code == 200 and "IT/AC-01" in page.text
+    assert editor.http.get("/api" + url).json()["control"]["detail"]["control_id"] == "IT/AC-01"
+    tagged = editor.http.post(
+        "/api" + url + "/tags", json={"requirement": "iso27001-2022:A.5.18"},
+        headers=editor.headers(),
+    )  # fmt: skip
+    assert tagged.status_code == 200 and tagged.json()["tagged"] == ["iso27001-2022:A.5.18"]
+    edited = _form_post(editor, url, "edit-control", url, title="Quarterly access review")
+    assert edited.status_code == 303
+    assert _control(editor, "IT/AC-01")["control"]["detail"]["title"] == "Quarterly access review"

@@ -173,12 +173,91 @@ def controls_page(
     )
 
 
-@router.get("/controls/{control_id}", include_in_schema=False)
+@router.get("/controls/{control_id:path}", include_in_schema=False)
 def control_view(context: Reader, control_id: str) -> HTMLResponse:
     return _control_html(context, control_id)
 
 
-@router.post("/controls/{control_id}", include_in_schema=False)
+@router.post("/controls/{control_id:path}/tags", include_in_schema=False)
+def control_tag(
+    context: Writer,
+    control_id: str,
+    requirement: Annotated[str, Form()] = "",
+    coverage: Annotated[str, Form()] = "full",
+) -> Any:
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    try:
+        tagged = tag_control(
+            context.db,
+            context.library,
+            control.control_id,
+            [require_requirement(requirement)],
+            parse_coverage(coverage),
+        )
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, control.control_id, error, requirement=requirement)
+    context.commit()
+    notice = f"Tagged {', '.join(tagged)} ({coverage})" if tagged else "Already tagged so"
+    return _back(control.control_id, notice)
+
+
+@router.post("/controls/{control_id:path}/tags/delete", include_in_schema=False)
+def control_untag(
+    context: Writer, control_id: str, requirement: Annotated[str, Form()] = ""
+) -> Any:
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    try:
+        removed = untag_control(
+            context.db, context.library, control.control_id, [require_requirement(requirement)]
+        )
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, control.control_id, error)
+    context.commit()
+    notice = f"Removed {', '.join(removed)}" if removed else "It was not tagged to that"
+    return _back(control.control_id, notice)
+
+
+@router.post("/controls/{control_id:path}/retire", include_in_schema=False)
+def control_retire(
+    context: Writer,
+    control_id: str,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    on: Annotated[str, Form(max_length=20)] = "",
+) -> Any:
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    try:
+        done = retire_control(context.db, control.control_id, reason, _day(on))
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, control.control_id, error, reason=reason, on=on)
+    context.commit()
+    return _back(control.control_id, f"Retired from {done.retired_on}")
+
+
+@router.post("/controls/{control_id:path}/restore", include_in_schema=False)
+def control_restore(context: Writer, control_id: str) -> Any:
+    control = get_control(context.db, control_id)
+    permissions.require_control(context.user, control)
+    try:
+        restore_control(context.db, control.control_id)
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        return _failed(context, control.control_id, error)
+    context.commit()
+    return _back(control.control_id, "Restored: it counts toward coverage again")
+
+
+# After the routes with a suffix: a path id would take theirs ("X/tags") too.
+@router.post("/controls/{control_id:path}", include_in_schema=False)
 def control_edit(
     context: Writer,
     control_id: str,
@@ -210,84 +289,6 @@ def control_edit(
     fields = dict.fromkeys("frequency" if n == "frequency_text" else n for n in changed)
     notice = f"Saved {', '.join(fields)}" if fields else "Nothing changed"
     return _back(control.control_id, notice)
-
-
-@router.post("/controls/{control_id}/tags", include_in_schema=False)
-def control_tag(
-    context: Writer,
-    control_id: str,
-    requirement: Annotated[str, Form()] = "",
-    coverage: Annotated[str, Form()] = "full",
-) -> Any:
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    try:
-        tagged = tag_control(
-            context.db,
-            context.library,
-            control.control_id,
-            [require_requirement(requirement)],
-            parse_coverage(coverage),
-        )
-    except Forbidden:
-        raise
-    except CrosswalkError as error:
-        return _failed(context, control.control_id, error, requirement=requirement)
-    context.commit()
-    notice = f"Tagged {', '.join(tagged)} ({coverage})" if tagged else "Already tagged so"
-    return _back(control.control_id, notice)
-
-
-@router.post("/controls/{control_id}/tags/delete", include_in_schema=False)
-def control_untag(
-    context: Writer, control_id: str, requirement: Annotated[str, Form()] = ""
-) -> Any:
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    try:
-        removed = untag_control(
-            context.db, context.library, control.control_id, [require_requirement(requirement)]
-        )
-    except Forbidden:
-        raise
-    except CrosswalkError as error:
-        return _failed(context, control.control_id, error)
-    context.commit()
-    notice = f"Removed {', '.join(removed)}" if removed else "It was not tagged to that"
-    return _back(control.control_id, notice)
-
-
-@router.post("/controls/{control_id}/retire", include_in_schema=False)
-def control_retire(
-    context: Writer,
-    control_id: str,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    on: Annotated[str, Form(max_length=20)] = "",
-) -> Any:
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    try:
-        done = retire_control(context.db, control.control_id, reason, _day(on))
-    except Forbidden:
-        raise
-    except CrosswalkError as error:
-        return _failed(context, control.control_id, error, reason=reason, on=on)
-    context.commit()
-    return _back(control.control_id, f"Retired from {done.retired_on}")
-
-
-@router.post("/controls/{control_id}/restore", include_in_schema=False)
-def control_restore(context: Writer, control_id: str) -> Any:
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    try:
-        restore_control(context.db, control.control_id)
-    except Forbidden:
-        raise
-    except CrosswalkError as error:
-        return _failed(context, control.control_id, error)
-    context.commit()
-    return _back(control.control_id, "Restored: it counts toward coverage again")
 
 
 def _day(text: str) -> date | None:
@@ -356,13 +357,13 @@ def controls_api(
     )
 
 
-@router.get("/api/controls/{control_id}", tags=["controls"])
+@router.get("/api/controls/{control_id:path}", tags=["controls"])
 def control_api(context: Reader, control_id: str) -> dict[str, Any]:
     result: dict[str, Any] = api(control_data(context, control_id))
     return result
 
 
-@router.patch("/api/controls/{control_id}", tags=["controls"])
+@router.patch("/api/controls/{control_id:path}", tags=["controls"])
 def control_patch_api(context: Writer, control_id: str, body: ControlPatch) -> dict[str, Any]:
     control = get_control(context.db, control_id)
     permissions.require_control(context.user, control)
@@ -379,7 +380,7 @@ def control_patch_api(context: Writer, control_id: str, body: ControlPatch) -> d
     return result
 
 
-@router.post("/api/controls/{control_id}/tags", tags=["controls"])
+@router.post("/api/controls/{control_id:path}/tags", tags=["controls"])
 def control_tag_api(context: Writer, control_id: str, body: TagRequest) -> dict[str, Any]:
     control = get_control(context.db, control_id)
     permissions.require_control(context.user, control)
@@ -394,7 +395,7 @@ def control_tag_api(context: Writer, control_id: str, body: TagRequest) -> dict[
     return {"control_id": control.control_id, "tagged": tagged}
 
 
-@router.delete("/api/controls/{control_id}/tags/{requirement:path}", tags=["controls"])
+@router.delete("/api/controls/{control_id:path}/tags/{requirement:path}", tags=["controls"])
 def control_untag_api(context: Writer, control_id: str, requirement: str) -> dict[str, Any]:
     control = get_control(context.db, control_id)
     permissions.require_control(context.user, control)
@@ -405,7 +406,7 @@ def control_untag_api(context: Writer, control_id: str, requirement: str) -> dic
     return {"control_id": control.control_id, "untagged": removed}
 
 
-@router.post("/api/controls/{control_id}/retire", tags=["controls"])
+@router.post("/api/controls/{control_id:path}/retire", tags=["controls"])
 def control_retire_api(context: Writer, control_id: str, body: RetireRequest) -> dict[str, Any]:
     """Retire a control with a reason: out of coverage from ``on`` (today), history kept."""
     control = get_control(context.db, control_id)
@@ -416,7 +417,7 @@ def control_retire_api(context: Writer, control_id: str, body: RetireRequest) ->
     return result
 
 
-@router.post("/api/controls/{control_id}/restore", tags=["controls"])
+@router.post("/api/controls/{control_id:path}/restore", tags=["controls"])
 def control_restore_api(context: Writer, control_id: str) -> dict[str, Any]:
     control = get_control(context.db, control_id)
     permissions.require_control(context.user, control)
