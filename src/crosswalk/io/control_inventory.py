@@ -6,7 +6,6 @@ and status words. Every problem names its row and column; nothing is written.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from crosswalk.domain.controls import (
 )
 from crosswalk.domain.errors import AmbiguousReferenceError, CrosswalkError, UnknownReferenceError
 from crosswalk.domain.frequency import Frequency, parse_frequency
+from crosswalk.io.csv_text import CsvTextError, read_csv_rows
 
 FIELDS = (
     "control_id",
@@ -184,20 +184,6 @@ def _rows_from_xlsx(path: Path) -> tuple[str, Iterator[list[object]]]:
     return sheet.title, (list(r) for r in sheet.iter_rows(values_only=True))
 
 
-def _rows_from_csv(path: Path) -> Iterator[list[object]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    return (list(row) for row in csv.reader(text.splitlines(), dialect))
-
-
 def _score(row: list[object]) -> int:
     return len({_LOOKUP[n] for cell in row if (n := normalize_header(cell)) in _LOOKUP})
 
@@ -244,7 +230,7 @@ def split_criteria(text: str) -> list[str]:
     return found
 
 
-def _load_rows(path: Path) -> tuple[str | None, list[list[object]]]:
+def _load_rows(path: Path, encoding: str | None = None) -> tuple[str | None, list[list[object]]]:
     if not path.exists():
         raise InventoryError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -252,7 +238,10 @@ def _load_rows(path: Path) -> tuple[str | None, list[list[object]]]:
         sheet, rows = _rows_from_xlsx(path)
         return sheet, list(rows)
     if suffix in (".csv", ".txt", ".tsv"):
-        return None, list(_rows_from_csv(path))
+        try:
+            return None, [list[object](row) for row in read_csv_rows(path, encoding)]
+        except CsvTextError as error:
+            raise InventoryError(str(error)) from None
     raise InventoryError(f"{path}: unsupported file type {suffix!r}; use .xlsx or .csv")
 
 
@@ -424,12 +413,13 @@ def read_inventory(
     columns: dict[str, str] | None = None,
     default_status: OperatingStatus | None = None,
     notes: Sequence[str] = (),
+    encoding: str | None = None,
 ) -> Inventory:
     """Parse the file. Row problems are collected, never raised; only a file that cannot be
     read at all (format, no header) raises ``InventoryError``. What was read from which
     column, what was ignored and every default applied are part of the result. ``notes``
     names columns (a control type, an artefact list) kept in the description as written."""
-    sheet, rows = _load_rows(path)
+    sheet, rows = _load_rows(path, encoding)
     header_index, positions, header = _locate_columns(path, rows, columns or {})
     names = {name: header[position] for name, position in positions.items()}
     reader = _RowReader(positions, names, resolve_criterion, default_status or SAFE_STATUS)

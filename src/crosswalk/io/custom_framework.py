@@ -23,7 +23,6 @@ are raised together: a sheet with any problem imports nothing.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from types import MappingProxyType
 from crosswalk.domain.refs import squash
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.converted import ConversionError, Imported
+from crosswalk.io.csv_text import read_csv_rows
 
 COLUMNS = ("ref", "title", "parent", "description", "kind")
 REQUIRED = ("ref", "title")
@@ -122,17 +122,7 @@ def _cell(value: object) -> str:
 
 
 def _csv_rows(path: Path) -> list[list[object]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(text.splitlines(), dialect)]
+    return [list[object](row) for row in read_csv_rows(path)]  # not text: CsvTextError, named
 
 
 def _score(row: list[object]) -> set[str]:

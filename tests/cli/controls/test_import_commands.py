@@ -65,3 +65,17 @@ def test_an_ignored_column_is_kept_as_notes_when_asked(
     )
     taken = run("import", "controls", str(path), "--notes", "Owner")
     assert taken.exit_code == 2 and "already read as owner" in taken.stderr
+
+
+def test_a_file_that_is_not_utf8_is_refused_unless_its_encoding_is_named(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "inventaire.csv"
+    path.write_bytes(INVENTORY.replace("Access reviews", "Revue des accès").encode("cp1252"))
+    refused = run("import", "controls", str(path))
+    assert refused.exit_code == 2
+    message = " ".join(refused.stderr.split())
+    assert "row 2: byte 0xe8" in message and "--encoding cp1252" in message
+    assert as_json(run("controls", "list", "--json")) == []  # nothing written
+    assert run("import", "controls", str(path), "--encoding", "cp1252").exit_code == 0
+    assert as_json(run("controls", "show", "AC-1", "--json"))["title"] == "Revue des accès"

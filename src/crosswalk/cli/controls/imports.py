@@ -133,6 +133,13 @@ def import_controls(
             "'Header: value' (repeatable), e.g. --notes 'Control type'.",
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="The CSV's encoding when it is not UTF-8 (e.g. cp1252); by default a byte "
+            "that is not UTF-8 is refused with its row, never guessed."
+        ),
+    ] = None,
     preview_xlsx: Annotated[
         Path | None,
         typer.Option("--preview-xlsx", help="Also write the row-by-row preview as a workbook."),
@@ -170,6 +177,7 @@ def import_controls(
                 dry_run=dry_run,
                 default_status=status,
                 notes=notes or (),
+                encoding=encoding,
             )
     except ImportFailed as failure:
         if as_json:

@@ -122,6 +122,7 @@ def import_controls(
     dry_run: bool = False,
     default_status: str | None = None,
     notes: Sequence[str] = (),
+    encoding: str | None = None,
 ) -> ImportReport:
     """Upsert controls by id. Criteria become SOC 2 tags; tags to other frameworks are kept.
 
@@ -135,7 +136,12 @@ def import_controls(
                 f"--status {default_status!r}: expected on paper, implemented or operating"
             )
     inventory: Inventory = read_inventory(
-        path, lambda ref: resolve_requirement(library, ref, framework=SOC2), columns, status, notes
+        path,
+        lambda ref: resolve_requirement(library, ref, framework=SOC2),
+        columns,
+        status,
+        notes,
+        encoding,
     )
     report = ImportReport(
         str(path),
