@@ -228,6 +228,12 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
             from rich.markup import escape
 
             raise fail(escape(str(error))) from None
+        except OSError as error:  # a file named on the command line that cannot be used
+            if error.filename is None:
+                raise
+            from rich.markup import escape
+
+            raise fail(escape(f"{error.filename}: {error.strerror or error}")) from None
 
     return wrapper
 

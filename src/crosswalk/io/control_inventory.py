@@ -20,6 +20,7 @@ from crosswalk.domain.controls import (
 from crosswalk.domain.errors import AmbiguousReferenceError, CrosswalkError, UnknownReferenceError
 from crosswalk.domain.frequency import Frequency, parse_frequency
 from crosswalk.io.csv_text import CsvTextError, read_csv_rows
+from crosswalk.io.text_files import InputFileError, regular_file
 
 FIELDS = (
     "control_id",
@@ -231,8 +232,10 @@ def split_criteria(text: str) -> list[str]:
 
 
 def _load_rows(path: Path, encoding: str | None = None) -> tuple[str | None, list[list[object]]]:
-    if not path.exists():
-        raise InventoryError(f"{path}: no such file")
+    try:
+        regular_file(path)
+    except InputFileError as error:
+        raise InventoryError(str(error)) from None
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         sheet, rows = _rows_from_xlsx(path)

@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.io.text_files import regular_file
 
 
 class CsvTextError(CrosswalkError):
@@ -21,7 +22,7 @@ class CsvTextError(CrosswalkError):
 
 
 def read_csv_rows(path: Path, encoding: str | None = None) -> list[list[str]]:
-    raw = path.read_bytes()
+    raw = regular_file(path).read_bytes()
     chosen = encoding or "utf-8-sig"
     try:
         codecs.lookup(chosen)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from crosswalk.domain.controls import FILE_NAME_MAX_BYTES, Coverage, OperatingStatus, file_stem
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency
+from crosswalk.io.text_files import InputFileError, read_utf8
 
 CONTROL_FORMAT = "crosswalk/control@1"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -152,7 +153,9 @@ def read_program(folder: Path) -> list[tuple[Path, ControlFile]]:
     seen: dict[str, Path] = {}
     for path in sorted(source.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(read_utf8(path))
+        except InputFileError as error:
+            raise ProgramError(str(error)) from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""

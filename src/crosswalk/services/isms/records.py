@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.program_files import ProgramError, file_names
+from crosswalk.io.text_files import read_utf8
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def read_kind(kind: RecordKind, folder: Path) -> list[tuple[Path, BaseModel]]:
     seen: dict[str, Path] = {}
     for path in sorted(source.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(read_utf8(path))
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
