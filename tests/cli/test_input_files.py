@@ -31,3 +31,10 @@ def test_a_program_file_that_is_not_utf8_is_named_and_nothing_changes(
     assert "AC-1.yaml, line 3: byte 0xe8" in message and "UTF-8" in message
     shown = run("controls", "show", "AC-1")
     assert "Access review" in shown.stdout
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line(workspace_dir: Path, run: Run) -> None:
+    (workspace_dir / "notes.txt").write_text("a file, not a folder\n")
+    result = run("gap", "--format", "md", "-o", "notes.txt/gap.md")
+    assert result.exit_code == 2
+    assert "notes.txt" in result.stderr and "Traceback" not in result.stderr + result.stdout
