@@ -171,3 +171,15 @@ def test_the_auditor_reads_the_trail_without_evidence_changes(web: WebWorkspace)
     entities = {e["entity"] for e in entries}
     assert entities and "control" in entities
     assert not entities & {"evidence", "evidence_link"}
+
+
+def test_numbers_past_what_the_database_holds_are_refused_not_500(web: WebWorkspace) -> None:
+    http = web.client("editor").http
+    for url in (
+        "/api/evidence/99999999999999999999999",
+        "/api/soa?version=99999999999999999999",
+        "/evidence/99999999999999999999999",
+    ):
+        answer = http.get(url, headers={"Accept": "application/json"})
+        assert answer.status_code == 400, (url, answer.status_code, answer.text[:200])
+        assert "out of range" in answer.text

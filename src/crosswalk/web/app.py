@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.permissions import Forbidden
@@ -106,6 +107,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(CrosswalkError)
     async def bad_input(request: Request, error: CrosswalkError) -> Response:
         return _error(request, 400, str(error))
+
+    # A number past what the database holds (an id of 20 digits, a version of 2**64) or a
+    # value too long for its column is the request's fault: 400 with the reason, never 500.
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, _error_: OverflowError) -> Response:
+        return _error(request, 400, "a number in the request is out of range")
+
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, _error_: DataError) -> Response:
+        return _error(request, 400, "a value in the request is out of range or too long")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
