@@ -183,3 +183,22 @@ def test_numbers_past_what_the_database_holds_are_refused_not_500(web: WebWorksp
         answer = http.get(url, headers={"Accept": "application/json"})
         assert answer.status_code == 400, (url, answer.status_code, answer.text[:200])
         assert "out of range" in answer.text
+
+
+def test_a_locked_workspace_answers_503_with_retry_after(web: WebWorkspace) -> None:
+    import sqlite3
+
+    editor = web.client("editor")
+    holder = sqlite3.connect(web.folder / "crosswalk.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer (a long import), mid-transaction
+    try:
+        answer = editor.http.patch(
+            "/api/controls/NW-AC-04", json={"title": "Renamed"}, headers=editor.headers()
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "2"
+    assert "busy" in answer.text
+    after = editor.http.get("/api/controls/NW-AC-04").json()
+    assert after["control"]["detail"]["title"] != "Renamed"

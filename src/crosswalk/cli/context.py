@@ -131,3 +131,10 @@ def create_workspace(ctx: typer.Context, folder: Path, name: str | None) -> Crea
         created=created,
         database=make_url(opened.database_url).render_as_string(hide_password=True),
     )
+
+
+def workspace_busy(error: BaseException) -> bool:
+    """Whether ``error`` is another writer holding the workspace (see store.engine)."""
+    from crosswalk.store.engine import workspace_busy as busy
+
+    return busy(error)

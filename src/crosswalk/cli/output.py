@@ -44,6 +44,7 @@ class ExitCode(IntEnum):
     OK = 0
     CHECKS_FAILED = 1  # gaps, lint errors, window exceptions: the input was fine
     BAD_INPUT = 2  # unknown refs, malformed files, bad usage
+    BUSY = 75  # the workspace is being written by someone else: try again (EX_TEMPFAIL)
 
 
 class RowFormat(StrEnum):
@@ -234,8 +235,20 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
             from rich.markup import escape
 
             raise fail(escape(f"{error.filename}: {error.strerror or error}")) from None
+        except Exception as error:
+            from crosswalk.cli.context import workspace_busy
+
+            if workspace_busy(error):
+                raise fail(BUSY_MESSAGE, ExitCode.BUSY) from None
+            raise
 
     return wrapper
+
+
+BUSY_MESSAGE = (
+    "workspace busy: another command or the web app is writing to it; nothing was changed,"
+    " try again in a moment (or put the workspace on PostgreSQL for many writers)"
+)
 
 
 def parse_date(text: str, option: str) -> date:

@@ -38,6 +38,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 SUPPORTED = ("sqlite", "postgresql")
+
+
+def workspace_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" once its wait (busy_timeout) ran out: another writer
+    holds the workspace; the client says so and asks for a retry, never a traceback."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
 IDLE_PING_AFTER_S = 10.0
 
 

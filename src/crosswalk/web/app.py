@@ -13,11 +13,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.permissions import Forbidden
-from crosswalk.web.context import AppState, CsrfRefused, NotSignedIn, open_app_workspace
+from crosswalk.web.context import (
+    AppState,
+    CsrfRefused,
+    NotSignedIn,
+    busy_workspace,
+    open_app_workspace,
+)
 from crosswalk.web.limits import InFlight
 from crosswalk.web.routes import ROUTERS
 from crosswalk.web.security import Hardening
@@ -117,6 +123,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(DataError)
     async def out_of_range(request: Request, _error_: DataError) -> Response:
         return _error(request, 400, "a value in the request is out of range or too long")
+
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, error: OperationalError) -> Response:
+        if not busy_workspace(error):
+            raise error
+        answer = _error(
+            request, 503, "the workspace is busy with another writer; nothing was changed, retry"
+        )
+        answer.headers["Retry-After"] = "2"
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:

@@ -23,7 +23,7 @@ from crosswalk.services.access import permissions
 from crosswalk.services.access.users import User, WebSession, find_session
 from crosswalk.services.coverage.live import LiveProgram, build_program
 from crosswalk.services.mapping.adjustments import adjusted_library
-from crosswalk.store.engine import session_scope
+from crosswalk.store.engine import session_scope, workspace_busy
 from crosswalk.store.workspace import Workspace, open_workspace
 from crosswalk.web.settings import WebSettings
 from crosswalk.web.state import ACTOR_SINCE, PENDING_WRITES, TRAIL_VERSION, LiveState, ResultCache
@@ -34,6 +34,11 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LIBRARY_VIEWS = 256  # results kept per library (explorer searches...)
 T = TypeVar("T")
+
+
+def busy_workspace(error: BaseException) -> bool:
+    """Another writer holds the workspace (SQLite's wait ran out): 503, retry."""
+    return workspace_busy(error)
 
 
 class NotSignedIn(Exception):
