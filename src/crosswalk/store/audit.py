@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import RelationshipProperty, Session, UOWTransaction
 
 from crosswalk.store.models import (
@@ -26,6 +27,7 @@ from crosswalk.store.models import (
     EvidenceRow,
     TagRow,
 )
+from crosswalk.store.trail_seal import Head, seal_of, write_head
 
 GENESIS = "0" * 64
 ACTOR_ENV = "CROSSWALK_ACTOR"
@@ -177,11 +179,17 @@ def entry_hash(
     key: str,
     before: str | None,
     after: str | None,
+    seal_key: bytes | None = None,
 ) -> str:
+    """The entry's hash: an HMAC with the workspace's audit key (see ``trail_seal``), or a
+    plain SHA-256 for a database opened without its workspace and for entries written
+    before trails were sealed."""
     material = "\x1f".join(
         [prev_hash, timestamp(at), actor, action, entity, key, before or "", after or ""]
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+    if seal_key is not None:
+        return hmac.new(seal_key, material, hashlib.sha256).hexdigest()
+    return hashlib.sha256(material).hexdigest()
 
 
 def _label(item: Any) -> str:
@@ -237,6 +245,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)
     ).scalar()
     prev_hash = previous or GENESIS
+    seal = seal_of(connection.engine)
     actor = str(session.info.get("actor") or default_actor())
     at = datetime.now(UTC)
     rows = []
@@ -248,7 +257,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         key = audited.key(instance)
         before_text, after_text = canonical(before), canonical(after)
         digest = entry_hash(
-            prev_hash, at, actor, action, audited.entity, key, before_text, after_text
+            prev_hash, at, actor, action, audited.entity, key, before_text, after_text, seal.key
         )
         rows.append(
             {
@@ -266,9 +275,27 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         prev_hash = digest
     if rows:
         connection.execute(insert(AuditRow), rows)
+        if seal.head is not None:  # the checkpoint moves once the transaction commits
+            newest = connection.execute(select(func.max(AuditRow.id))).scalar()
+            session.info[PENDING_HEAD] = (seal, Head(int(newest or 0), prev_hash))
+
+
+PENDING_HEAD = "crosswalk.audit_head"
+
+
+def _checkpoint(session: Session) -> None:
+    pending = session.info.pop(PENDING_HEAD, None)
+    if pending is not None:
+        write_head(*pending)
+
+
+def _forget_checkpoint(session: Session) -> None:
+    session.info.pop(PENDING_HEAD, None)
 
 
 event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "after_commit", _checkpoint)
+event.listen(Session, "after_rollback", _forget_checkpoint)
 
 
 @dataclass(frozen=True)
@@ -277,12 +304,22 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(rows: Iterable[AuditRow]) -> tuple[int, list[ChainProblem]]:
-    """Recompute every hash in order; report edited, inserted or removed entries."""
+def verify_chain(
+    rows: Iterable[AuditRow],
+    seal_key: bytes | None = None,
+    checkpoints: Iterable[tuple[str, Head]] = (),
+) -> tuple[int, list[ChainProblem]]:
+    """Recompute every hash in order (rows by id); report edited, inserted or removed entries,
+    and every checkpoint kept outside the database (what it is, the head it saw) that the
+    trail no longer reaches. With the workspace's key, an entry must carry its HMAC; plain
+    hashes are accepted only before the first sealed entry (trails older than sealing)."""
     problems: list[ChainProblem] = []
+    heads = {head.entry_id: (what, head) for what, head in checkpoints}
+    reached: set[int] = set()
     expected_prev = GENESIS
     previous_id = 0
     checked = 0
+    sealed_seen = False
     for row in rows:
         checked += 1
         if row.prev_hash != expected_prev:
@@ -293,7 +330,7 @@ def verify_chain(rows: Iterable[AuditRow]) -> tuple[int, list[ChainProblem]]:
                     f"between #{previous_id} and #{row.id}",
                 )
             )
-        recomputed = entry_hash(
+        fields = (
             row.prev_hash,
             row.at,
             row.actor,
@@ -303,8 +340,39 @@ def verify_chain(rows: Iterable[AuditRow]) -> tuple[int, list[ChainProblem]]:
             row.before,
             row.after,
         )
-        if recomputed != row.hash:
-            problems.append(ChainProblem(row.id, "its content was edited after it was written"))
+        if seal_key is not None and entry_hash(*fields, seal_key=seal_key) == row.hash:
+            sealed_seen = True
+        elif entry_hash(*fields) != row.hash:
+            problems.append(
+                ChainProblem(
+                    row.id,
+                    "its content was edited after it was written"
+                    + ("" if seal_key is not None else " (or it is sealed with a key not given)"),
+                )
+            )
+        elif seal_key is not None and sealed_seen:
+            problems.append(
+                ChainProblem(
+                    row.id, "is not sealed with the workspace's key: written by someone without it"
+                )
+            )
+        if row.id in heads:
+            reached.add(row.id)
+            what, head = heads[row.id]
+            if row.hash != head.hash:
+                problems.append(
+                    ChainProblem(
+                        row.id, f"is not the entry {what} recorded: the trail was rewritten"
+                    )
+                )
         expected_prev = row.hash
         previous_id = row.id
+    for entry_id, (what, _head) in sorted(heads.items()):
+        if entry_id not in reached:
+            problems.append(
+                ChainProblem(
+                    entry_id,
+                    f"is missing, but {what} recorded the trail reaching it: entries were deleted",
+                )
+            )
     return checked, problems

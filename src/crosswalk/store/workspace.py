@@ -18,6 +18,7 @@ from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import make_engine, migrate
 from crosswalk.store.light import DATABASE_ENV, DEFAULT_DATABASE, sqlite_url, workspace_config
 from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
+from crosswalk.store.trail_seal import seal_engine
 
 
 class WorkspaceError(CrosswalkError):
@@ -40,6 +41,7 @@ class Workspace:
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = make_engine(self.database_url)
+            seal_engine(self._engine, self.root)  # the audit trail's key and checkpoint
         return self._engine
 
     def close(self) -> None:

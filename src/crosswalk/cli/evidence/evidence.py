@@ -443,15 +443,28 @@ def audit_log(
 
 @audit_app.command("verify")
 @handle_errors
-def audit_verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Check the hash chain; exit 1 if an entry was edited, inserted or removed.
+def audit_verify(
+    ctx: typer.Context,
+    anchor: Annotated[
+        str | None,
+        typer.Option(help="A line `audit-log anchor` printed earlier, kept outside the workspace."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the trail; exit 1 if an entry was edited, inserted or removed.
 
-    Example: crosswalk audit-log verify
+    Each entry is sealed with the workspace's audit key (.crosswalk/audit.key, or
+    CROSSWALK_AUDIT_KEY), and the newest entry is checkpointed outside the database
+    (.crosswalk/audit.head): an edit without the key, deleted newest entries or a wiped trail
+    are found. Someone with both the database and that folder can still rewrite it; an anchor
+    line kept elsewhere (git, a ticket) catches that too.
+
+    Example: crosswalk audit-log verify --anchor "$(cat trail-anchor.txt)"
     """
     from crosswalk.services.evidence.trail import verify_trail
 
     with session(ctx, commit=False) as active:
-        report = verify_trail(active)
+        report = verify_trail(active, anchor)
     if as_json:
         print_json(
             {"checked": report.checked, "intact": report.intact, "problems": report.problems}
@@ -468,3 +481,25 @@ def audit_verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
             )
     if not report.intact:
         raise typer.Exit(int(ExitCode.CHECKS_FAILED))
+
+
+@audit_app.command("anchor")
+@handle_errors
+def audit_anchor(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Print a line naming the trail's newest entry and its hash, to keep outside the workspace.
+
+    `audit-log verify --anchor LINE` later checks that the trail still reaches that entry,
+    unchanged: a rewrite by someone holding the database and the workspace's key shows.
+
+    Example: crosswalk audit-log anchor >> trail-anchors.txt
+    """
+    from crosswalk.services.evidence.trail import trail_anchor
+
+    with session(ctx, commit=False) as active:
+        line = trail_anchor(active)
+    if line is None:
+        raise fail("the audit trail is empty: nothing to anchor yet", ExitCode.CHECKS_FAILED)
+    if as_json:
+        print_json({"anchor": line})
+        return
+    print(line)

@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.audit import ChainProblem, verify_chain
 from crosswalk.store.models import AuditRow
+from crosswalk.store.trail_seal import AnchorError, Head, parse_anchor, read_head, seal_of
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,27 @@ class ChainReport:
         return not self.problems
 
 
-def verify_trail(session: Session) -> ChainReport:
+def verify_trail(session: Session, anchor: str | None = None) -> ChainReport:
+    """The chain checked with the workspace's key, against the checkpoint kept outside the
+    database and (given) an anchor line kept somewhere else again."""
+    seal = seal_of(session.get_bind().engine)
+    checkpoints = []
+    head = read_head(seal)
+    if head is not None:
+        checkpoints.append(("the checkpoint outside the database", head))
+    if anchor is not None:
+        try:
+            checkpoints.append(("the anchor given", parse_anchor(anchor)))
+        except AnchorError as error:
+            raise CrosswalkError(str(error)) from None
     rows = session.scalars(select(AuditRow).order_by(AuditRow.id).execution_options(yield_per=1000))
-    checked, problems = verify_chain(rows)
+    checked, problems = verify_chain(rows, seal.key, checkpoints)
     return ChainReport(checked, problems)
+
+
+def trail_anchor(session: Session) -> str | None:
+    """A line naming the trail's newest entry and hash, to keep outside the workspace."""
+    newest = session.execute(
+        select(AuditRow.id, AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)
+    ).first()
+    return Head(int(newest[0]), str(newest[1])).anchor() if newest is not None else None
