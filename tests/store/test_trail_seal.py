@@ -97,12 +97,13 @@ def test_an_edit_with_every_later_hash_recomputed_without_the_key_is_found(
 def test_a_forged_entry_appended_is_found(sealed: Workspace) -> None:
     with session_scope(sealed.engine) as session:
         last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(1)).one()
-        values = dict(
-            at=last.at, actor="forger", action="update", entity="control", entity_key="AC-2",
-            before=None, after='{"status":"operating"}', prev_hash=last.hash,
-        )  # fmt: skip
+        values = {
+            "at": last.at, "actor": "forger", "action": "update", "entity": "control",
+            "entity_key": "AC-2", "before": None, "after": '{"status":"operating"}',
+            "prev_hash": last.hash,
+        }  # fmt: skip
         digest = entry_hash(
-            last.hash, last.at, "forger", "update", "control", "AC-2", None, values["after"]
+            last.hash, last.at, "forger", "update", "control", "AC-2", None, str(values["after"])
         )
         session.execute(insert(AuditRow).values(**values, hash=digest))
         session.commit()
