@@ -67,13 +67,13 @@ def seal_engine(engine: Engine, root: Path) -> None:
     """Use the workspace's key and checkpoint for every chain entry written through
     ``engine``; the key file is made (0600) the first time a workspace is opened."""
     folder = root / SEAL_FOLDER
+    folder.mkdir(mode=0o700, exist_ok=True)
     given = os.environ.get(KEY_ENV)
     if given:
         key = given.encode("utf-8")
     else:
         path = folder / KEY_FILE
         if not path.exists():
-            folder.mkdir(mode=0o700, exist_ok=True)
             try:
                 descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             except FileExistsError:  # another process made it first
@@ -82,7 +82,6 @@ def seal_engine(engine: Engine, root: Path) -> None:
                 with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                     handle.write(secrets.token_hex(32) + "\n")
         key = path.read_text(encoding="utf-8").strip().encode("utf-8")
-    folder.mkdir(mode=0o700, exist_ok=True)
     _SEALS[engine] = Seal(key, folder / HEAD_FILE)
 
 

@@ -18,7 +18,7 @@ from crosswalk.services.controls.controls import ControlError, control_row
 from crosswalk.store.audit import default_actor
 from crosswalk.store.isms_models import AssetControlLinkRow, RiskControlLinkRow
 from crosswalk.store.maintenance_models import ConfirmationRow
-from crosswalk.store.models import EvidenceLinkRow
+from crosswalk.store.models import ControlRow, EvidenceLinkRow
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,10 @@ class Links:
 
 
 def control_links(session: Session, control_id: str) -> Links:
-    row = control_row(session, control_id)
+    return _links(session, control_row(session, control_id))
 
+
+def _links(session: Session, row: ControlRow) -> Links:
     def count(column: InstrumentedAttribute[int]) -> int:
         return int(session.scalar(select(func.count()).where(column == row.id)) or 0)
 
@@ -109,7 +111,7 @@ def restore_control(session: Session, control_id: str) -> Retirement:
 def delete_control(session: Session, control_id: str) -> str:
     """Delete a control created by mistake; refuses once anything refers to it."""
     row = control_row(session, control_id)
-    links = control_links(session, row.control_id)
+    links = _links(session, row)
     if links.any:
         raise ControlError(
             f"{row.control_id} cannot be deleted: it is referred to by {links.describe()}."
