@@ -59,18 +59,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+def _trail_accounts_for(workspace: Workspace, request: pytest.FixtureRequest) -> None:
+    """After each test, every audited record must be as the trail last recorded it: a
+    service that changed a row without the trail seeing it fails the test that used it.
+    Tests that tamper with the database on purpose are marked ``tampers``."""
+    if request.node.get_closest_marker("tampers") is not None:
+        return
+    from crosswalk.store.engine import session_scope
+    from crosswalk.store.trail_reconcile import reconcile
+
+    with session_scope(workspace.engine) as session:
+        _count, drift = reconcile(session)
+    assert drift == [], f"changed without a trail entry: {drift}"
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, database_url: str) -> Iterator[Workspace]:
+def workspace(
+    tmp_path: Path, database_url: str, request: pytest.FixtureRequest
+) -> Iterator[Workspace]:
     """A migrated workspace under tmp_path, on SQLite and on PostgreSQL."""
     opened, _ = init_workspace(tmp_path / "ws", database_url=database_url)
     yield opened
+    _trail_accounts_for(opened, request)
     opened.close()
 
 
 @pytest.fixture
-def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
+def sqlite_workspace(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Workspace]:
     opened, _ = init_workspace(tmp_path / "ws")
     yield opened
+    _trail_accounts_for(opened, request)
     opened.close()
 
 

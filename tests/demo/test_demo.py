@@ -175,3 +175,30 @@ def test_the_window_report_names_population_controls_and_counts_its_rows(
     assert populations.rows[0][1] == changes.title and populations.rows[0][2] == changes.owner
     listed = sum(len(c.exceptions) for c in window.controls) + len(changes.exceptions)
     assert window.summary.exceptions == listed  # the headline counts the rows it lists
+
+
+def test_a_demo_killed_halfway_leaves_no_half_workspace(tmp_path: Path) -> None:
+    """Killed mid-build, the demo leaves nothing where the user looks (it used to leave a
+    database without its workspace file); the next build removes the hidden leftover."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "demo"
+    command = [sys.executable, "-m", "crosswalk", "demo", str(target)]
+    building = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".building-demo-*/crosswalk.db")):  # the build is under way
+        assert building.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(building.pid, signal.SIGKILL)
+    building.wait()
+    assert not target.exists()
+    assert len(list(tmp_path.glob(".building-demo-*"))) == 1
+
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert (target / "crosswalk.toml").is_file() and (target / "crosswalk.db").is_file()
+    assert list(tmp_path.glob(".building-*")) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select, text
 
 from crosswalk.catalogs.loader import Library
@@ -61,6 +62,7 @@ def test_an_edited_entry_breaks_the_chain(workspace: Workspace, library: Library
     assert "edited" in report.problems[0].message
 
 
+@pytest.mark.tampers
 def test_a_deleted_or_inserted_entry_breaks_the_chain(
     workspace: Workspace, library: Library
 ) -> None:
@@ -94,3 +96,25 @@ def test_linking_controls_to_an_asset_is_in_the_trail(
     assert json.loads(entries[-1].before or "{}")["controls"] == []
     assert json.loads(entries[-1].after or "{}")["controls"] == ["AC-1"]
     assert report.intact
+
+
+def test_a_tag_dropped_from_a_controls_list_is_recorded_as_deleted(workspace: Workspace) -> None:
+    """Replacing a control's tags (what an import does when criteria change) deletes the
+    dropped tag inside the flush; the trail used to miss it."""
+    from crosswalk.services.controls.controls import control_row, set_tags
+
+    with session_scope(workspace.engine, actor="dana@example.com") as session:
+        add_control(session, ControlInput("AC-1", "Access review"))
+        set_tags(
+            control_row(session, "AC-1"),
+            [("soc2-tsc-2017:CC6.2", "full"), ("soc2-tsc-2017:CC6.3", "full")],
+        )
+        session.commit()
+        set_tags(control_row(session, "AC-1"), [("soc2-tsc-2017:CC6.2", "full")], "soc2-tsc-2017")
+        session.commit()
+        entries = list_entries(session)
+    assert [(e.action, e.entity_key) for e in entries if e.entity == "control_tag"] == [
+        ("create", "AC-1 -> soc2-tsc-2017:CC6.2"),
+        ("create", "AC-1 -> soc2-tsc-2017:CC6.3"),
+        ("delete", "AC-1 -> soc2-tsc-2017:CC6.3"),
+    ]

@@ -138,3 +138,10 @@ def workspace_busy(error: BaseException) -> bool:
     from crosswalk.store.engine import workspace_busy as busy
 
     return busy(error)
+
+
+def write_conflict(error: BaseException) -> bool:
+    """Whether ``error`` is a record stored by another writer meanwhile (see store.engine)."""
+    from crosswalk.store.engine import write_conflict as conflict
+
+    return conflict(error)

@@ -236,10 +236,12 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
 
             raise fail(escape(f"{error.filename}: {error.strerror or error}")) from None
         except Exception as error:
-            from crosswalk.cli.context import workspace_busy
+            from crosswalk.cli.context import workspace_busy, write_conflict
 
             if workspace_busy(error):
                 raise fail(BUSY_MESSAGE, ExitCode.BUSY) from None
+            if write_conflict(error):
+                raise fail(CONFLICT_MESSAGE, ExitCode.BUSY) from None
             raise
 
     return wrapper
@@ -248,6 +250,12 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
 BUSY_MESSAGE = (
     "workspace busy: another command or the web app is writing to it; nothing was changed,"
     " try again in a moment (or put the workspace on PostgreSQL for many writers)"
+)
+
+
+CONFLICT_MESSAGE = (
+    "another command or the web app stored the same record at the same moment; nothing was"
+    " changed, run it again"
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from crosswalk.demo.context import demo_workspace
+from crosswalk.demo.context import building, demo_workspace
 from crosswalk.demo.isms import add_demo_isms
 from crosswalk.demo.policy_set import install_demo_policies
 from crosswalk.domain.controls import OperatingStatus
@@ -217,7 +217,32 @@ class DemoResult:
 
 
 def build_demo(folder: Path, library: Library, today: date | None = None) -> DemoResult:
-    """Create the demo workspace in ``folder`` (evidence only the first time) and every report."""
+    """Create the demo workspace in ``folder`` (evidence only the first time) and every report.
+
+    A new demo is built in a hidden folder beside ``folder`` and renamed into place at the
+    end: a build killed halfway leaves no half workspace (a database without its workspace
+    file) for the next command to trip on, and the next build removes what it left."""
+    if folder.exists() and any(folder.iterdir()):
+        return _build_demo(folder, library, today)  # bring an existing demo up to date
+    with building(folder) as staging:
+        built = _build_demo(staging, library, today)
+    return _moved(built, staging, folder)
+
+
+def _moved(result: DemoResult, staging: Path, folder: Path) -> DemoResult:
+    def at(path: Path) -> Path:
+        return folder / path.relative_to(staging)
+
+    return replace(
+        result,
+        folder=folder,
+        inventory=at(result.inventory),
+        reports={name: at(path) for name, path in result.reports.items()},
+        program=at(result.program) if result.program is not None else None,
+    )
+
+
+def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResult:
     started = time.perf_counter()
     today = today or date.today()
     population = folder / "inventory" / "change-population.csv"

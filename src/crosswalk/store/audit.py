@@ -40,14 +40,22 @@ class Audited:
     fields: tuple[str, ...]
 
 
+def _control_of(row: TagRow | EvidenceLinkRow) -> str:
+    """The id of the control a tag or link belongs, or belonged, to (a tag dropped from its
+    control's list has already let go of it when the trail records the deletion)."""
+    control = row.control
+    if control is None:
+        was = inspect(row).attrs.control.history.deleted
+        control = was[0] if was else None
+    return control.control_id if control is not None else str(row.control_pk)
+
+
 def _tag_key(tag: TagRow) -> str:
-    owner = tag.control.control_id if tag.control is not None else str(tag.control_pk)
-    return f"{owner} -> {tag.framework}:{tag.ref}"
+    return f"{_control_of(tag)} -> {tag.framework}:{tag.ref}"
 
 
 def _link_key(link: EvidenceLinkRow) -> str:
-    control = link.control.control_id if link.control is not None else str(link.control_pk)
-    return f"evidence {link.evidence_id} -> {control}"
+    return f"evidence {link.evidence_id} -> {_control_of(link)}"
 
 
 AUDITED: dict[type, Audited] = {
@@ -234,6 +242,25 @@ def _changes(session: Session) -> list[tuple[str, Audited, Any]]:
     return found
 
 
+def _orphans_deleted_openly(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    """A child dropped from its parent's collection (a tag no longer on a control) is
+    deleted by the flush itself, after ``session.deleted`` was read: delete it openly first,
+    so the trail records it like any other deletion."""
+    for instance in list(session.dirty):
+        state = inspect(instance)
+        for relation in state.mapper.relationships:
+            if not relation.cascade.delete_orphan or not relation.back_populates:
+                continue
+            for child in state.attrs[relation.key].history.deleted:
+                child_state = inspect(child)
+                if (
+                    type(child) in AUDITED
+                    and child_state.persistent
+                    and getattr(child, relation.back_populates) is None
+                ):
+                    session.delete(child)
+
+
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     changes = _changes(session)
     if not changes:
@@ -293,6 +320,7 @@ def _forget_checkpoint(session: Session) -> None:
     session.info.pop(PENDING_HEAD, None)
 
 
+event.listen(Session, "before_flush", _orphans_deleted_openly)
 event.listen(Session, "after_flush", _after_flush)
 event.listen(Session, "after_commit", _checkpoint)
 event.listen(Session, "after_rollback", _forget_checkpoint)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -17,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from crosswalk.store.processes import process_alive
+
 CHUNK = 1024 * 1024
 STALE_TEMP_SECONDS = 3600
+ORPHAN_GRACE_SECONDS = 3600  # an add in flight holds its file this long before its row lands
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,12 @@ class LocalBlobStore:
     def put(self, source: BinaryIO) -> StoredBlob:
         """Stream ``source`` in 1 MiB chunks: memory stays flat whatever the file size."""
         self.temporary.mkdir(parents=True, exist_ok=True)
+        self.clean_temporary()
         digest = hashlib.sha256()
         size = 0
-        handle = tempfile.NamedTemporaryFile(dir=self.temporary, prefix="put-", delete=False)  # noqa: SIM115
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=self.temporary, prefix=_writer_prefix(), delete=False
+        )
         temporary = Path(handle.name)
         try:
             with handle:
@@ -78,6 +85,7 @@ class LocalBlobStore:
             final = self.path(sha256)
             if final.exists():
                 temporary.unlink()
+                os.utime(final)  # newly wanted: no orphan sweep may take it now
                 return StoredBlob(sha256, size, created=False)
             final.parent.mkdir(parents=True, exist_ok=True)
             temporary.replace(final)
@@ -115,13 +123,44 @@ class LocalBlobStore:
                     yield path.name
 
     def clean_temporary(self, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
-        """Remove temporary files a killed process left behind (never a live write's)."""
+        """Remove temporary files a killed process left behind: at once when the writer was
+        a process of this machine that is gone, else once older than ``older_than`` (a
+        writer elsewhere, on a shared folder, may still be alive). Never a live write's."""
         removed: list[Path] = []
         if not self.temporary.is_dir():
             return removed
         cutoff = time.time() - older_than
         for path in self.temporary.iterdir():
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed.append(path)
+            try:
+                if path.is_file() and (_writer_gone(path.name) or path.stat().st_mtime < cutoff):
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+            except FileNotFoundError:  # another sweep took it first
+                continue
         return removed
+
+    def remove_unreferenced(self, sha256: str, older_than: float = ORPHAN_GRACE_SECONDS) -> bool:
+        """Delete a stored file the caller proved no evidence refers to, unless it was
+        written (or wanted again by an add) within ``older_than``: that add's row may not
+        have been committed yet."""
+        path = self.path(sha256)
+        try:
+            if path.stat().st_mtime >= time.time() - older_than:
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+
+def _writer_prefix() -> str:
+    return f"put-{socket.gethostname()}-{os.getpid()}-"
+
+
+def _writer_gone(name: str) -> bool:
+    """Whether ``name`` (``put-HOST-PID-random``) was written by a process of this machine
+    that has ended."""
+    head, pid_text, _random = [*name.rsplit("-", 2), "", ""][:3]
+    if head != f"put-{socket.gethostname()}" or not pid_text.isdigit():
+        return False
+    return not process_alive(int(pid_text))

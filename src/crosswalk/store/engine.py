@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DisconnectionError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from crosswalk.domain.errors import CrosswalkError
@@ -41,9 +47,43 @@ SUPPORTED = ("sqlite", "postgresql")
 
 
 def workspace_busy(error: BaseException) -> bool:
-    """SQLite's "database is locked" once its wait (busy_timeout) ran out: another writer
-    holds the workspace; the client says so and asks for a retry, never a traceback."""
-    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+    """Another writer held the workspace past the wait (SQLite's "database is locked" once
+    busy_timeout ran out, PostgreSQL's lock timeout on the bulk writers' lock): the client
+    says so and asks for a retry, never a traceback."""
+    if not isinstance(error, OperationalError):
+        return False
+    return "database is locked" in str(error.orig) or getattr(error.orig, "sqlstate", "") == (
+        LOCK_NOT_AVAILABLE
+    )
+
+
+def write_conflict(error: BaseException) -> bool:
+    """A write refused because another transaction stored the same record first (a unique
+    key taken meanwhile): rolled back whole, so the client asks for a retry."""
+    return isinstance(error, IntegrityError)
+
+
+LOCK_NOT_AVAILABLE = "55P03"
+BULK_WRITER_LOCK = 4242424243  # one bulk writer at a time (the trail has 4242424242)
+BULK_WAIT = "60s"
+
+
+def begin_writing(session: Session) -> None:
+    """Take the workspace's write lock before reading what a bulk change (an import, an
+    apply) will change: two imports of the same records at once then run one after the
+    other, the second seeing the first's rows, instead of both inserting and one failing on
+    a duplicate. SQLite: BEGIN IMMEDIATE, waiting up to busy_timeout; PostgreSQL: a
+    transaction-scoped advisory lock, waiting up to a minute. Past the wait the workspace
+    is busy (see ``workspace_busy``); nothing is changed."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{BULK_WAIT}'")
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BULK_WRITER_LOCK})
+        connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:  # else it already writes: it holds the lock
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 IDLE_PING_AFTER_S = 10.0

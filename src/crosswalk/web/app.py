@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.permissions import Forbidden
@@ -22,6 +22,7 @@ from crosswalk.web.context import (
     CsrfRefused,
     NotSignedIn,
     busy_workspace,
+    conflicting_write,
     open_app_workspace,
 )
 from crosswalk.web.limits import InFlight
@@ -133,6 +134,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         )
         answer.headers["Retry-After"] = "2"
         return answer
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(request: Request, error: IntegrityError) -> Response:
+        if not conflicting_write(error):
+            raise error
+        return _error(
+            request,
+            409,
+            "the same record was stored by another writer meanwhile; nothing was changed, retry",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:

@@ -23,7 +23,7 @@ from crosswalk.services.access import permissions
 from crosswalk.services.access.users import User, WebSession, find_session
 from crosswalk.services.coverage.live import LiveProgram, build_program
 from crosswalk.services.mapping.adjustments import adjusted_library
-from crosswalk.store.engine import session_scope, workspace_busy
+from crosswalk.store.engine import session_scope, workspace_busy, write_conflict
 from crosswalk.store.workspace import Workspace, open_workspace
 from crosswalk.web.settings import WebSettings
 from crosswalk.web.state import ACTOR_SINCE, PENDING_WRITES, TRAIL_VERSION, LiveState, ResultCache
@@ -39,6 +39,11 @@ T = TypeVar("T")
 def busy_workspace(error: BaseException) -> bool:
     """Another writer holds the workspace (SQLite's wait ran out): 503, retry."""
     return workspace_busy(error)
+
+
+def conflicting_write(error: BaseException) -> bool:
+    """Another writer stored the same record meanwhile: 409, nothing changed."""
+    return write_conflict(error)
 
 
 class NotSignedIn(Exception):

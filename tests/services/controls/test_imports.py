@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,31 @@ def test_bad_file_lists_every_problem_and_changes_nothing(
     assert count(workspace) == before
     if digest is not None:  # SQLite: the file is byte-for-byte what it was
         assert hashlib.sha256(database.read_bytes()).hexdigest() == digest
+
+
+def test_imports_of_the_same_ids_at_once_run_one_after_the_other(
+    workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    """Four imports of one file started together: one creates, the others wait for it and
+    find nothing to change. Before, two inserted the same ids and one died on a duplicate."""
+    rows = ["Control ID,Control Name,Control Activity,Owner,Frequency,TSC"]
+    rows += [f"C-{n},Control {n},Does {n},Dana,Quarterly,CC6.{1 + n % 8}" for n in range(200)]
+    path = write(tmp_path, "inventory.csv", "\n".join(rows) + "\n")
+    start = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def one() -> None:
+        start.wait()
+        try:
+            report = run(workspace, library, path)
+            outcomes.append(len(report.created))
+        except Exception as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [0, 0, 0, 200], outcomes
+    assert count(workspace)[0] == 200

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
@@ -25,6 +28,7 @@ from crosswalk.services.evidence.evidence import (
     unlink,
     verify,
 )
+from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import session_scope
 from crosswalk.store.models import EvidenceRow
 from crosswalk.store.workspace import Workspace, init_workspace
@@ -192,3 +196,76 @@ def test_large_files_stream_with_flat_memory(
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 16 * 1024 * 1024  # a 40 MB file never sits in memory
+
+
+KILLED_MID_COPY = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from crosswalk.store.blobs import LocalBlobStore
+
+    class Killing:
+        sent = 0
+        def read(self, size=-1):
+            if self.sent:
+                os.kill(os.getpid(), signal.SIGKILL)
+            self.sent += 1
+            return os.urandom(1024 * 1024)
+
+    LocalBlobStore(Path(sys.argv[1])).put(Killing())
+    """
+)
+
+
+def test_a_copy_killed_midway_leaves_no_temporary_file_past_the_next_write(
+    tmp_path: Path,
+) -> None:
+    """The half-written file of a process that is gone is removed at once, not after an hour;
+    a live writer's is never touched."""
+    store = LocalBlobStore(tmp_path / "evidence")
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_COPY, str(store.root)], check=False, capture_output=True
+    )
+    assert result.returncode == -9
+    left = list(store.temporary.iterdir())
+    assert len(left) == 1 and left[0].stat().st_size >= 1024 * 1024
+    live = store.temporary / f"put-{socket.gethostname()}-{os.getpid()}-inflight"
+    live.write_bytes(b"a write in progress")
+    store.put(io.BytesIO(b"the next add"))
+    assert list(store.temporary.iterdir()) == [live]
+
+
+def test_repair_removes_files_no_evidence_refers_to_once_past_the_grace_period(
+    workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    seed(workspace, library)
+    store = workspace.blobs
+    path = tmp_path / "kept.txt"
+    path.write_text("referenced")
+    with session_scope(workspace.engine) as session:
+        kept = add_file_evidence(session, store, path, ["AC-1"], EvidenceInput("kept"))
+        session.commit()
+    old = store.put(io.BytesIO(b"left by a killed add")).sha256
+    recent = store.put(io.BytesIO(b"an add still committing")).sha256
+    two_hours_ago = time.time() - 7200
+    for sha256 in (old, kept.sha256):
+        os.utime(store.path(sha256), (two_hours_ago, two_hours_ago))
+    with session_scope(workspace.engine) as session:
+        assert sorted(verify(session, store).unreferenced) == sorted([old, recent])
+        report = verify(session, store, repair=True)
+    assert report.removed == [old] and report.unreferenced == [recent]
+    assert not store.exists(old) and store.exists(recent) and store.exists(kept.sha256)
+    assert not report.failed
+
+
+def test_an_add_that_reuses_an_old_orphan_keeps_it_from_the_sweep(
+    workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    """Identical content stored again refreshes the file, so a repair running alongside an
+    add of that same content never deletes what the add is about to refer to."""
+    seed(workspace, library)
+    store = workspace.blobs
+    orphan = store.put(io.BytesIO(b"same content")).sha256
+    os.utime(store.path(orphan), (time.time() - 7200, time.time() - 7200))
+    assert store.put(io.BytesIO(b"same content")).created is False
+    assert store.remove_unreferenced(orphan) is False and store.exists(orphan)

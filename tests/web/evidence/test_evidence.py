@@ -398,6 +398,49 @@ def test_an_auditor_sees_only_evidence_inside_their_window(web: WebWorkspace) ->
         assert hidden["title"] not in response.text
 
 
+def _performed(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
+    return {row["control_id"]: (row["last_performed"], row["next_due"]) for row in rows}
+
+
+def test_an_auditor_sees_no_performance_dates_outside_their_window(web: WebWorkspace) -> None:
+    """The last performance of a control dates a piece of evidence: outside the window it is
+    hidden like the evidence, on the list, the dashboard and the control's page."""
+    start, end = "2026-09-01", "2026-11-01"  # the demo's evidence runs up to 2026-11-27
+    with web.session() as session:
+        user = session.scalars(select(UserRow).where(UserRow.email == USERS["auditor"][0])).one()
+        user.window_start, user.window_end = date.fromisoformat(start), date.fromisoformat(end)
+        session.commit()
+    editor, auditor = web.client("editor"), web.client("auditor")
+    query = "/api/controls?per_page=5000"
+    everyone = _performed(editor.http.get(query).json()["controls"])
+    seen = _performed(auditor.http.get(query).json()["controls"])
+    inside = {c for c, (last, _due) in everyone.items() if last and start <= last <= end}
+    outside = {c for c, (last, _due) in everyone.items() if last and not start <= last <= end}
+    assert inside and outside
+    assert all(seen[c] == everyone[c] for c in inside)
+    assert all(seen[c] == (None, None) for c in outside)
+    assert editor.http.get(query).json()["controls"] != auditor.http.get(query).json()["controls"]
+    assert _performed(editor.http.get(query).json()["controls"]) == everyone  # not shared
+
+    hidden = sorted(outside)[0]
+    last_hidden = everyone[hidden][0]
+    for reader, shown in ((editor, last_hidden), (auditor, None)):
+        detail = reader.http.get(f"/api/controls/{hidden}").json()["control"]
+        assert detail["last_performed"] == shown
+        page = reader.http.get(f"/controls/{hidden}").text
+        assert (f"last performed {last_hidden}" in page) is (shown is not None)
+    assert f"last {last_hidden}" in editor.http.get("/controls").text
+    assert f"last {last_hidden}" not in auditor.http.get("/controls").text
+
+    def dashboard_dates(reader: Any) -> list[Any]:
+        answer = reader.http.get("/api/dashboard").json()
+        lists = ("due_this_week", "due_this_month", "stale")
+        return [last for name in lists for last, _due in _performed(answer[name]).values()]
+
+    assert any(last and not start <= last <= end for last in dashboard_dates(editor))
+    assert all(last is None or start <= last <= end for last in dashboard_dates(auditor))
+
+
 def test_an_auditor_without_a_window_sees_no_evidence_and_is_told_why(web: WebWorkspace) -> None:
     with web.session() as session:
         user = session.scalars(select(UserRow).where(UserRow.email == USERS["auditor"][0])).one()

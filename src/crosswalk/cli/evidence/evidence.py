@@ -249,16 +249,27 @@ def unlink(
 
 @app.command("verify")
 @handle_errors
-def verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def verify(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Delete stored files no evidence refers to (left by an interrupted add), "
+            "once they are an hour old.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Re-hash every stored file; exit 1 if any is missing or altered.
 
-    Example: crosswalk evidence verify
+    Example: crosswalk evidence verify --repair
     """
     from crosswalk.services.evidence.evidence import verify as verify_store
 
     opened = workspace(ctx)
     with session(ctx, commit=False) as active:
-        report = verify_store(active, opened.blobs)
+        report = verify_store(active, opened.blobs, repair=repair)
     if as_json:
         print_json(report)
     else:
@@ -277,10 +288,19 @@ def verify(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 markup=False,
                 style="red",
             )
+        if report.removed:
+            out.print(
+                f"  removed {len(report.removed)} stored files no evidence refers to",
+                markup=False,
+            )
         if report.unreferenced:
             out.print(
                 f"  {len(report.unreferenced)} stored files no evidence refers to "
-                "(left by an interrupted add; harmless)",
+                + (
+                    "(less than an hour old: an add may still be committing; kept)"
+                    if repair
+                    else "(left by an interrupted add; `--repair` removes them)"
+                ),
                 markup=False,
                 style="dim",
             )
@@ -451,13 +471,15 @@ def audit_verify(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check the trail; exit 1 if an entry was edited, inserted or removed.
+    """Check the trail and the records it audits; exit 1 if either was changed behind its back.
 
     Each entry is sealed with the workspace's audit key (.crosswalk/audit.key, or
     CROSSWALK_AUDIT_KEY), and the newest entry is checkpointed outside the database
     (.crosswalk/audit.head): an edit without the key, deleted newest entries or a wiped trail
     are found. Someone with both the database and that folder can still rewrite it; an anchor
-    line kept elsewhere (git, a ticket) catches that too.
+    line kept elsewhere (git, a ticket) catches that too. Then every audited record (controls,
+    evidence and their dates and hashes, ISMS records, users) must be as the trail last
+    recorded it: an edit, insert or delete made in the database directly shows.
 
     Example: crosswalk audit-log verify --anchor "$(cat trail-anchor.txt)"
     """
@@ -467,17 +489,37 @@ def audit_verify(
         report = verify_trail(active, anchor)
     if as_json:
         print_json(
-            {"checked": report.checked, "intact": report.intact, "problems": report.problems}
+            {
+                "checked": report.checked,
+                "reconciled": report.reconciled,
+                "intact": report.intact,
+                "problems": report.problems,
+                "drift": report.drift,
+            }
         )
     else:
         console().print(
             f"{report.checked} entries checked: "
-            + ("chain intact" if report.intact else f"{len(report.problems)} problems"),
+            + ("chain intact" if not report.problems else f"{len(report.problems)} problems"),
             markup=False,
         )
         for problem in report.problems:
             console().print(
                 f"  entry #{problem.entry_id}: {problem.message}", markup=False, style="red"
+            )
+        console().print(
+            f"{report.reconciled} records held against the trail: "
+            + (
+                "each as the trail last recorded it"
+                if not report.drift
+                else f"{len(report.drift)} changed outside Crosswalk"
+            ),
+            markup=False,
+        )
+        for drift in report.drift:
+            last = f" (last entry #{drift.entry_id})" if drift.entry_id is not None else ""
+            console().print(
+                f"  {drift.entity} {drift.key}{last}: {drift.message}", markup=False, style="red"
             )
     if not report.intact:
         raise typer.Exit(int(ExitCode.CHECKS_FAILED))

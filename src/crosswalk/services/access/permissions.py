@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.users import ADMIN, AUDITOR, CONTROL_OWNER, EDITOR, User
@@ -103,6 +104,28 @@ def hidden_trail_entities(user: User) -> frozenset[str]:
     """Trail entries an auditor does not see: evidence changes carry titles and dates of
     evidence that may lie outside their window (evidence inside it is on the evidence page)."""
     return EVIDENCE_ENTITIES if limited_to_window(user) else frozenset()
+
+
+PerformedView = TypeVar("PerformedView", bound=Any)  # a frozen view with last_performed, next_due
+
+NOTHING: tuple[date, date] = (date.max, date.min)  # an auditor without a window sees no dates
+
+
+def performance_limit(user: User) -> tuple[date, date] | None:
+    """The dates of performances the user may see: None for every date; for an auditor,
+    their window (nothing without one), as for the evidence those dates come from."""
+    if not limited_to_window(user):
+        return None
+    return auditor_window(user) or NOTHING
+
+
+def performance_shown(view: PerformedView, limit: tuple[date, date] | None) -> PerformedView:
+    """``view`` with its last performance (and the due date reckoned from it) left out when
+    it falls outside ``limit``: an auditor must not learn of evidence outside the window."""
+    last: date | None = view.last_performed
+    if limit is None or last is None or limit[0] <= last <= limit[1]:
+        return view
+    return dataclasses.replace(view, last_performed=None, next_due=None)
 
 
 def evidence_visible(user: User, evidence: DatedEvidence) -> bool:

@@ -19,6 +19,7 @@ from crosswalk.io.control_inventory import (
     parse_column_overrides,
     read_inventory,
 )
+from crosswalk.store.engine import begin_writing
 
 __all__ = ["parse_column_overrides"]  # re-exported: clients need nothing below the services
 from crosswalk.services.controls.controls import set_tags
@@ -156,6 +157,8 @@ def import_controls(
     )
     if inventory.errors:
         raise ImportFailed(report)
+    if not dry_run:
+        begin_writing(session)  # another import of the same ids waits for this one
     ids = [c.control_id for c in inventory.controls]
     existing = {
         row.control_id: row

@@ -290,14 +290,20 @@ class VerifyReport:
     altered: list[dict[str, object]] = field(default_factory=list)
     unreferenced: list[str] = field(default_factory=list)  # complete files no row points to
     cleaned_temporary: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # unreferenced files --repair deleted
+    kept_recent: list[str] = field(default_factory=list)  # unreferenced but too new to remove
 
     @property
     def failed(self) -> bool:
         return bool(self.missing or self.altered)
 
 
-def verify(session: Session, store: LocalBlobStore) -> VerifyReport:
-    """Re-hash every stored file and compare it with what the database recorded."""
+def verify(session: Session, store: LocalBlobStore, repair: bool = False) -> VerifyReport:
+    """Re-hash every stored file and compare it with what the database recorded.
+
+    With ``repair``, stored files no evidence refers to (a killed add wrote its file, never
+    its row) are deleted once older than the grace period: an add in flight elsewhere may be
+    about to commit the row that refers to its file."""
     report = VerifyReport(cleaned_temporary=[str(p) for p in store.clean_temporary()])
     referenced: set[str] = set()
     rows = session.execute(
@@ -323,7 +329,21 @@ def verify(session: Session, store: LocalBlobStore) -> VerifyReport:
         else:
             report.ok += 1
     report.unreferenced = [h for h in store.all_hashes() if h not in referenced]
+    if repair:
+        for sha256 in report.unreferenced:
+            if _still_unreferenced(session, sha256) and store.remove_unreferenced(sha256):
+                report.removed.append(sha256)
+            else:
+                report.kept_recent.append(sha256)
+        report.unreferenced = report.kept_recent
     return report
+
+
+def _still_unreferenced(session: Session, sha256: str) -> bool:
+    """Asked again just before deleting: a row committed since the first read wins."""
+    session.rollback()  # a fresh snapshot: see rows committed since the report began
+    found = session.scalar(select(EvidenceRow.id).where(EvidenceRow.sha256 == sha256).limit(1))
+    return found is None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.audit import ChainProblem, verify_chain
 from crosswalk.store.models import AuditRow
+from crosswalk.store.trail_reconcile import RowDrift, reconcile
 from crosswalk.store.trail_seal import AnchorError, Head, parse_anchor, read_head, seal_of
 
 
@@ -125,15 +126,18 @@ def changes_since(session: Session, version: int, limit: int) -> list[Change] | 
 class ChainReport:
     checked: int
     problems: list[ChainProblem]
+    drift: list[RowDrift]  # stored records the trail does not account for
+    reconciled: int  # audited records compared with the trail
 
     @property
     def intact(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.drift
 
 
 def verify_trail(session: Session, anchor: str | None = None) -> ChainReport:
     """The chain checked with the workspace's key, against the checkpoint kept outside the
-    database and (given) an anchor line kept somewhere else again."""
+    database and (given) an anchor line kept somewhere else again; then every audited record
+    as stored held against the state the trail last recorded for it."""
     seal = seal_of(session.get_bind().engine)
     checkpoints = []
     head = read_head(seal)
@@ -146,7 +150,8 @@ def verify_trail(session: Session, anchor: str | None = None) -> ChainReport:
             raise CrosswalkError(str(error)) from None
     rows = session.scalars(select(AuditRow).order_by(AuditRow.id).execution_options(yield_per=1000))
     checked, problems = verify_chain(rows, seal.key, checkpoints)
-    return ChainReport(checked, problems)
+    reconciled, drift = reconcile(session)
+    return ChainReport(checked, problems, drift, reconciled)
 
 
 def trail_anchor(session: Session) -> str | None:

@@ -20,6 +20,7 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.program_files import ProgramError, file_names
 from crosswalk.io.text_files import read_utf8
+from crosswalk.store.engine import begin_writing
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ def apply_kind(
 ) -> KindReport:
     """Create or update each record whose file differs; never deletes."""
     report = KindReport(kind.folder)
+    if not dry_run:
+        begin_writing(session)  # another apply of the same records waits for this one
     for path, record in records:
         key = str(getattr(record, kind.key))
         existing = kind.find(session, key)

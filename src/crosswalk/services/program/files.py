@@ -39,6 +39,7 @@ from crosswalk.services.mapping.adjustments import (
     upsert_adjustment,
 )
 from crosswalk.services.mapping.library import resolve_requirement
+from crosswalk.store.engine import begin_writing
 from crosswalk.store.models import ControlRow
 
 
@@ -163,6 +164,8 @@ def apply_program(
     records = [(kind, read_kind(kind, folder)) for kind in kinds]
     resolved = _checked_tags(library, files)
     report = ApplyReport(dry_run=dry_run)
+    if not dry_run:
+        begin_writing(session)  # another apply or import waits for this one
     existing = {row.control_id: row for row in session.scalars(select(ControlRow))}
     for _path, control in files:
         wanted = _fields(control)

@@ -51,7 +51,16 @@ MAX_PER_PAGE = 5000
 
 
 def _all_items(context: RequestContext, program: LiveProgram) -> list[ControlListItem]:
-    return context.state.view(program, "control-list", program.items)
+    """Every control's row; for an auditor, without performances outside their window."""
+    limit = permissions.performance_limit(context.user)
+    if limit is None:
+        return context.state.view(program, "control-list", program.items)
+    return context.state.view(
+        program,
+        "control-list",
+        lambda: [permissions.performance_shown(item, limit) for item in program.items()],
+        limit,
+    )
 
 
 def _owners(context: RequestContext) -> list[str]:
@@ -97,7 +106,8 @@ def controls_data(
             "owners": _owners(context),
         }
 
-    return context.state.view(program, "controls-page", compute, filters, page, per_page)
+    limit = permissions.performance_limit(context.user)
+    return context.state.view(program, "controls-page", compute, filters, page, per_page, limit)
 
 
 def control_data(context: RequestContext, control_id: str) -> dict[str, Any]:
@@ -106,8 +116,9 @@ def control_data(context: RequestContext, control_id: str) -> dict[str, Any]:
     def visible(item: Evidence) -> bool:
         return permissions.evidence_visible(user, item)
 
-    page: ControlPage = control_page(
-        context.db, context.library, control_id, context.today, visible
+    page: ControlPage = permissions.performance_shown(
+        control_page(context.db, context.library, control_id, context.today, visible),
+        permissions.performance_limit(user),
     )
     return {"control": page, "can_edit": permissions.can_edit_control(user, page.detail)}
 
@@ -351,7 +362,8 @@ def controls_api(
         context, framework, owner, status, frequency, stale, q, tagged_only, page, per_page, program
     )
     memo = context.state.live.json_memo
-    key = (framework, owner, status, frequency, stale, q, tagged_only, page, per_page)
+    limit = permissions.performance_limit(context.user)
+    key = (framework, owner, status, frequency, stale, q, tagged_only, page, per_page, limit)
     return json_answer(
         context.state.view(program, "controls-json", lambda: json_bytes(data, memo), *key)
     )
