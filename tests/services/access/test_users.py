@@ -162,3 +162,37 @@ def test_forty_attempts_at_once_are_counted_as_forty(workspace: Workspace) -> No
     # The right password too, until the window passes.
     with session_scope(workspace.engine) as session, pytest.raises(LoginLimited):
         authenticate(session, "target@example.com", PASSWORD, "10.2.0.1")
+
+
+def test_sign_ins_at_once_never_starve_a_small_pool(workspace: Workspace) -> None:
+    """An attempt used to hold the request's connection while it took a second one to record
+    itself: as many sign-ins at once as the pool has connections then waited for each other
+    until the pool timed out. Now each takes one connection at a time."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    with session_scope(workspace.engine) as session:
+        add_user(session, "target@example.com", "editor", PASSWORD)
+        session.commit()
+    small = create_engine(workspace.database_url, pool_size=2, max_overflow=0, pool_timeout=5)
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def sign_in(number: int) -> None:
+        with session_scope(small) as session:
+            start.wait()
+            try:
+                authenticate(session, "target@example.com", PASSWORD, f"10.3.0.{number}")
+                session.commit()
+                outcomes.append("signed in")
+            except Exception as error:
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=sign_in, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    small.dispose()
+    assert outcomes == ["signed in"] * 6

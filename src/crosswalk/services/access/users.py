@@ -253,9 +253,12 @@ def _claim_attempt(session: Session, address: str, client: str, moment: datetime
 
 
 def _holds_sqlite_write_lock(session: Session) -> bool:
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
+    """Asked without taking a connection from the pool when the answer is no: an attempt
+    holding one connection while it waits for a second would starve the pool when many
+    sign in at once (forty at once on PostgreSQL waited out the pool's timeout)."""
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
         return False
+    connection = session.connection()
     return bool(getattr(connection.connection.driver_connection, "in_transaction", False))
 
 
