@@ -56,3 +56,20 @@ def test_bad_archives_and_busy_folders_exit_2_with_one_line(
     refused = run("restore", str(archive), str(busy))
     assert refused.exit_code == 2 and "is not empty" in refused.stderr
     assert [p.name for p in busy.iterdir()] == ["keep.txt"]
+
+
+def test_restore_into_a_database_takes_postgresql_only(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    archive = tmp_path / "acme.tar.gz"
+    assert run("backup", str(archive)).exit_code == 0
+    sqlite_url = f"sqlite:///{tmp_path / 'other.db'}"
+    for args in (
+        ("restore", str(archive), str(tmp_path / "r"), "--database-url", sqlite_url),
+        ("--database-url", sqlite_url, "restore", str(archive), str(tmp_path / "r")),
+    ):
+        refused = run(*args)
+        assert refused.exit_code == 2 and "empty PostgreSQL database" in refused.stderr
+    assert not (tmp_path / "r").exists() and not (tmp_path / "other.db").exists()
+    here = run("restore", str(archive), ".")
+    assert here.exit_code == 2 and "current folder" in " ".join(here.stderr.split())

@@ -85,8 +85,8 @@ def members(archive: Path) -> dict[str, bytes]:
         return found
 
 
-def write_members(archive: Path, content: dict[str, bytes]) -> Path:
-    with tarfile.open(archive, "w:gz") as tar:
+def write_members(archive: Path, content: dict[str, bytes], mode: str = "w:gz") -> Path:
+    with tarfile.open(archive, mode) as tar:
         for name, data in content.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)

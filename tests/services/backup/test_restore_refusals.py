@@ -112,16 +112,20 @@ def test_another_key_is_refused(filled: Workspace, archive: Path, tmp_path: Path
     assert not (tmp_path / "restored").exists()
 
 
-@pytest.mark.parametrize("damage", ["random", "empty", "truncated", "cut-at-manifest"])
+@pytest.mark.parametrize(
+    "damage", ["random", "empty", "truncated", "cut-at-manifest", "truncated-uncompressed"]
+)
 def test_what_is_not_a_whole_archive_is_refused(
     filled: Workspace, archive: Path, damage: str
 ) -> None:
     raw = archive.read_bytes()
+    plain = write_members(archive.with_name("plain.tar"), members(archive), "w").read_bytes()
     broken = {
         "random": hashlib.sha256(b"x").digest() * 100,
         "empty": b"",
         "truncated": raw[: len(raw) // 2],
         "cut-at-manifest": raw[: len(raw) - 200],
+        "truncated-uncompressed": plain[: len(plain) // 2],
     }[damage]
     archive.write_bytes(broken)
     _refused(filled, archive, r"not a Crosswalk backup|truncated or damaged|truncated or not")
@@ -148,3 +152,20 @@ def test_a_non_empty_folder_is_refused_and_left_as_it_was(
     empty.mkdir()
     restore_backup(archive, empty, key_file=key_file(filled))  # an empty folder is fine
     assert (empty / "crosswalk.db").is_file()
+
+
+def test_a_newer_schema_or_a_damaged_database_is_refused(
+    filled: Workspace, archive: Path, tmp_path: Path
+) -> None:
+    key = key_file(filled).read_bytes().strip()
+    content = members(archive)
+    database = tmp_path / "newer.sqlite"
+    database.write_bytes(content[DATABASE])
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.close()
+    content[DATABASE] = database.read_bytes()
+    edit_manifest(content, lambda data: data["database"].update(schema_revision="9999"))
+    _refused(filled, write_members(archive, reseal(content, key)), "'9999' is not one this")
+    content[DATABASE] = b"SQLite format 3\x00" + b"\x00" * 200
+    _refused(filled, write_members(archive, reseal(content, key)), "not a readable workspace")

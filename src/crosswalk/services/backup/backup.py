@@ -48,7 +48,7 @@ from crosswalk.services.backup.archive import (
     BackupError,
     Manifest,
     blob_member,
-    compression,
+    open_for_writing,
 )
 from crosswalk.services.evidence.trail import verify_trail
 from crosswalk.store.locate import WORKSPACE_FILE
@@ -239,7 +239,7 @@ def take_backup(
         )
         partial = Path(name)
         with os.fdopen(descriptor, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode=compression(target)) as tar:  # type: ignore[call-overload]
+            with open_for_writing(target, raw) as tar:
                 members = _write(workspace, tar, taken, manifest)
             raw.flush()
             os.fsync(raw.fileno())

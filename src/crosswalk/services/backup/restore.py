@@ -50,7 +50,7 @@ from crosswalk.services.backup.archive import (
     stream_member,
 )
 from crosswalk.services.evidence.trail import verify_trail
-from crosswalk.store.engine import make_engine
+from crosswalk.store.engine import SCHEMA_HEAD, make_engine
 from crosswalk.store.light import DATABASE_ENV, DEFAULT_DATABASE
 from crosswalk.store.locate import WORKSPACE_FILE
 from crosswalk.store.models import AuditRow, EvidenceRow
@@ -90,6 +90,8 @@ class RestoreResult:
 
 def _check_folder(folder: Path) -> Path:
     folder = folder.parent.resolve() / folder.name
+    if folder == Path.cwd().resolve():  # renamed over, the shell would sit in a removed folder
+        raise BackupError(f"{folder}: is the current folder; restore into a new folder")
     if folder.exists() or folder.is_symlink():
         if not folder.is_dir() or folder.is_symlink():
             raise BackupError(f"{folder}: exists and is not a folder; restore into a new folder")
@@ -107,8 +109,10 @@ def _place(member: str) -> str:
     return DEFAULT_DATABASE if member == DATABASE else member.removeprefix(f"{FOLDER}/")
 
 
-def _copy_out(source: Any, target: Path) -> tuple[str, int]:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _copy_out(source: Any, target: Path, made: set[Path]) -> tuple[str, int]:
+    if target.parent not in made:  # evidence folders are shared: make each once
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
     descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     digest = hashlib.sha256()
     size = 0
@@ -125,6 +129,7 @@ def _unpack(archive: Path, staging: Path) -> tuple[Manifest, dict[str, dict[str,
     found: dict[str, dict[str, Any]] = {}
     raw_manifest: bytes | None = None
     current = "(the first)"
+    made: set[Path] = set()
     with reading(archive) as tar:
         try:
             for member in tar:
@@ -149,7 +154,7 @@ def _unpack(archive: Path, staging: Path) -> tuple[Manifest, dict[str, dict[str,
                     raise BackupError(f"{archive}: member {current} appears twice")
                 try:
                     sha256, size = _copy_out(
-                        stream_member(archive, tar, member), staging / _place(member.name)
+                        stream_member(archive, tar, member), staging / _place(member.name), made
                     )
                 except OSError as error:
                     if isinstance(error, gzip.BadGzipFile):
@@ -242,20 +247,20 @@ def _check_database(archive: Path, path: Path, manifest: Manifest) -> bool:
         raise BackupError(f"{where}: not a readable workspace database ({error})") from None
     if verdict is None or verdict[0] != "ok":
         raise BackupError(f"{where}: the database is damaged ({verdict})")
-    known = known_revisions()
     stored = str(revision[0]) if revision else None
-    if stored not in known:
-        raise BackupError(
-            f"{where}: schema revision {stored!r} is not one this Crosswalk knows (it knows "
-            f"{known[0]}..{known[-1]}): restore with the Crosswalk that made the backup, or newer"
-        )
     if stored != manifest.schema_revision:
         raise BackupError(
             f"{where}: schema revision {stored} differs from the manifest's "
             f"{manifest.schema_revision}"
         )
-    if stored == known[-1]:
+    if stored == SCHEMA_HEAD:  # the usual case, answered without loading Alembic
         return False
+    known = known_revisions()
+    if stored not in known:
+        raise BackupError(
+            f"{where}: schema revision {stored!r} is not one this Crosswalk knows (it knows "
+            f"{known[0]}..{known[-1]}): restore with the Crosswalk that made the backup, or newer"
+        )
     with snapshot_engine(path) as engine, engine.begin() as connection:
         upgrade(connection)
     return True
