@@ -331,7 +331,8 @@ def _empty_database(database_url: str) -> Engine:
     except SQLAlchemyError as error:
         engine.dispose()
         shown = make_url(database_url).render_as_string(hide_password=True)
-        raise BackupError(f"cannot use {shown}: {error.__class__.__name__}") from None
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise BackupError(f"cannot use {shown}: {reason}") from None
     if present:
         engine.dispose()
         raise BackupError(
