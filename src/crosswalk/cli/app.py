@@ -12,6 +12,7 @@ import typer
 
 from crosswalk import __version__
 from crosswalk.cli.access import users
+from crosswalk.cli.backup import backup
 from crosswalk.cli.controls import controls
 from crosswalk.cli.coverage import gap
 from crosswalk.cli.evidence import collect, evidence, window
@@ -108,6 +109,7 @@ isms.register(app)
 policies.register(app)
 users.register(app)
 serve.register(app)
+backup.register(app)
 
 
 def _flowed(text: str) -> str:

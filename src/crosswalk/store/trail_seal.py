@@ -85,6 +85,12 @@ def seal_engine(engine: Engine, root: Path) -> None:
     _SEALS[engine] = Seal(key, folder / HEAD_FILE)
 
 
+def attach_seal(engine: Engine, seal: Seal) -> None:
+    """Use ``seal`` for ``engine``: a copy of a workspace's database checked away from its
+    workspace (a backup's snapshot), with the key and checkpoint that came with it."""
+    _SEALS[engine] = seal
+
+
 def seal_of(engine: Engine | None) -> Seal:
     found = _SEALS.get(engine) if engine is not None else None
     return found or Seal(None, None)
