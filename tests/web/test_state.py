@@ -126,10 +126,10 @@ def test_an_edit_reaches_every_worker_its_author_at_once_and_others_within_secon
     is seen through the other by its author on their next request, by everyone else within
     seconds, and the other's figures equal a full recompute."""
     first, second = web.app, create_app(web.settings)
-    editor, auditor = USERS["editor"][0], USERS["auditor"][0]
+    editor, other = USERS["editor"][0], USERS["control_owner"][0]
     author_here, csrf = _signed_in(first, editor)
     author_there, _ = _signed_in(second, editor)
-    reader_there, _ = _signed_in(second, auditor)
+    reader_there, _ = _signed_in(second, other)
     try:
         assert _status(reader_there, "NW-GOV-02") == "operating"  # the second is primed
         answer = author_here.patch(

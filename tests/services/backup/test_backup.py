@@ -7,10 +7,11 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 
 from crosswalk.services.backup.archive import KEY, MANIFEST, BackupError, parse_manifest
 from crosswalk.services.backup.backup import take_backup
@@ -18,9 +19,10 @@ from crosswalk.services.backup.restore import restore_backup
 from crosswalk.services.controls.controls import ControlInput, add_control
 from crosswalk.services.evidence.evidence import EvidenceInput, add_stream_evidence, verify
 from crosswalk.services.evidence.trail import verify_trail
+from crosswalk.store.audit import GENESIS, canonical, entry_hash
 from crosswalk.store.engine import make_engine, migrate, session_scope
-from crosswalk.store.models import ControlRow, EvidenceRow
-from crosswalk.store.trail_seal import KEY_ENV, seal_engine
+from crosswalk.store.models import AuditRow, ControlRow, EvidenceRow
+from crosswalk.store.trail_seal import KEY_ENV, seal_engine, seal_of
 from crosswalk.store.workspace import Workspace, open_workspace
 from tests.services.backup.conftest import contents, fill, key_file, members
 
@@ -225,6 +227,16 @@ def test_an_older_schema_is_migrated_forward(tmp_path: Path) -> None:
     old = Workspace(root, "old", f"sqlite:///{root / 'crosswalk.db'}")
     migrate(old.engine, "0005")
     seal_engine(old.engine, root)
+    after = canonical(
+        {
+            "control_id": "AC-1", "title": "Old", "description": "", "owner": None,
+            "frequency": None, "frequency_text": None, "status": "operating", "evidence": "",
+        }
+    )  # fmt: skip
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    sealed = entry_hash(
+        GENESIS, at, "old", "create", "control", "AC-1", None, after, seal_of(old.engine).key
+    )
     with old.engine.begin() as connection:  # as a Crosswalk of schema 0005 wrote it
         connection.execute(
             text(
@@ -233,6 +245,12 @@ def test_an_older_schema_is_migrated_forward(tmp_path: Path) -> None:
                 " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
             )
         )
+        connection.execute(
+            insert(AuditRow).values(
+                at=at, actor="old", action="create", entity="control", entity_key="AC-1",
+                before=None, after=after, prev_hash=GENESIS, hash=sealed,
+            )
+        )  # fmt: skip
     archive = tmp_path / "old.tar.gz"
     assert take_backup(old, archive).schema_revision == "0005"
     old.close()

@@ -51,6 +51,7 @@ from crosswalk.services.backup.archive import (
     open_for_writing,
 )
 from crosswalk.services.evidence.trail import verify_trail
+from crosswalk.store.engine import SCHEMA_HEAD
 from crosswalk.store.locate import WORKSPACE_FILE
 from crosswalk.store.models import AuditRow, EvidenceRow
 from crosswalk.store.snapshot import snapshot_engine, write_snapshot
@@ -179,8 +180,9 @@ def _snapshot(workspace: Workspace, staging: Path) -> _Snapshot:
         with Session(engine) as session:
             referenced = _referenced(session)
             entries = int(session.scalar(select(func.count(AuditRow.id))) or 0)
-            report = verify_trail(session)
+            report = verify_trail(session, records=revision == SCHEMA_HEAD)
     problems = [f"entry #{p.entry_id} {p.message}" for p in report.problems]
+    problems += [f"{d.entity} {d.key}: {d.message}" for d in report.drift]
     return _Snapshot(path, head, revision, referenced, entries, problems)
 
 

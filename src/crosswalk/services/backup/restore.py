@@ -284,8 +284,10 @@ def _check_contents(archive: Path, connection: Connection, found: dict[str, Any]
         report = verify_trail(session)
         entries = int(session.scalar(select(func.count(AuditRow.id))) or 0)
     if not report.intact:
-        listed = "; ".join(f"entry #{p.entry_id} {p.message}" for p in report.problems[:3])
-        more = f" and {len(report.problems) - 3} more" if len(report.problems) > 3 else ""
+        wrong = [f"entry #{p.entry_id} {p.message}" for p in report.problems]
+        wrong += [f"{d.entity} {d.key}: {d.message}" for d in report.drift]
+        listed = "; ".join(wrong[:3])
+        more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
         raise BackupError(
             f"{archive}: member {DATABASE}: the audit trail does not verify with the key given "
             f"and the checkpoint archived: {listed}{more}"

@@ -134,10 +134,11 @@ class ChainReport:
         return not self.problems and not self.drift
 
 
-def verify_trail(session: Session, anchor: str | None = None) -> ChainReport:
+def verify_trail(session: Session, anchor: str | None = None, records: bool = True) -> ChainReport:
     """The chain checked with the workspace's key, against the checkpoint kept outside the
     database and (given) an anchor line kept somewhere else again; then every audited record
-    as stored held against the state the trail last recorded for it."""
+    as stored held against the state the trail last recorded for it (``records``: only a
+    database of the current schema holds records as this version reads them)."""
     seal = seal_of(session.get_bind().engine)
     checkpoints = []
     head = read_head(seal)
@@ -150,7 +151,7 @@ def verify_trail(session: Session, anchor: str | None = None) -> ChainReport:
             raise CrosswalkError(str(error)) from None
     rows = session.scalars(select(AuditRow).order_by(AuditRow.id).execution_options(yield_per=1000))
     checked, problems = verify_chain(rows, seal.key, checkpoints)
-    reconciled, drift = reconcile(session)
+    reconciled, drift = reconcile(session) if records else (0, [])
     return ChainReport(checked, problems, drift, reconciled)
 
 
