@@ -49,6 +49,8 @@ def main() -> int:
     properties = len(re.findall(r"^\s*- during generate phase", output, flags=re.MULTILINE))
     cases = sum(int(n) for n in passing)
     print(output.strip().splitlines()[-1] if output.strip() else "(no output)")
+    for line in re.findall(r"^api fuzz as .*$", output, flags=re.MULTILINE):
+        print(line)  # the web API's operations and cases per role (tests/web/test_api_fuzz.py)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
