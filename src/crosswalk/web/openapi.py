@@ -40,7 +40,7 @@ _ERRORS = {
     400: "Refused: the reason names the field, record or rule",
     401: "Not signed in",
     403: "The role does not allow this, or a write without the session's CSRF token",
-    422: "A parameter or the body is not of its declared type or within its bounds",
+    422: "A parameter or the body is not of its type or bounds, or null where a value is needed",
     503: "Another writer holds the workspace: nothing was changed; retry after Retry-After",
 }
 
