@@ -9,6 +9,11 @@ phase (boundary and wrong-type values of every parameter, the same cases every r
 ``API_EXAMPLES`` generated cases per operation, every other role the generated cases.
 ``CROSSWALK_FUZZ_EXAMPLES`` raises the count; ``bench/bench_fuzz.py`` runs it longer with
 fresh cases (``CROSSWALK_FUZZ_RANDOM=1``).
+
+No operation is left out. Uploads are fuzzed as multipart forms. Signing out
+(``POST /logout``) is a page route outside the document, so the fuzzer cannot end its own
+session; the one thing it could do to itself, change its own account (password, role,
+active) through ``PATCH /api/users/{email}``, is skipped in ``_send``.
 """
 
 from __future__ import annotations
