@@ -45,10 +45,13 @@ def main() -> int:
     result = subprocess.run(command, check=False, cwd=REPO, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     output = result.stdout + result.stderr
-    passing = re.findall(r"(\d+) passing examples", output)
+    # hypothesis' statistics: "N passing examples" (older) or "N passing, M failing, ..."
+    passing = re.findall(r"(\d+) passing\b", output)
     properties = len(re.findall(r"^\s*- during generate phase", output, flags=re.MULTILINE))
     cases = sum(int(n) for n in passing)
     print(output.strip().splitlines()[-1] if output.strip() else "(no output)")
+    for line in re.findall(r"^api fuzz as .*$", output, flags=re.MULTILINE):
+        print(line)  # the web API's operations and cases per role (tests/web/test_api_fuzz.py)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )

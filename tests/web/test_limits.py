@@ -36,3 +36,28 @@ def test_no_more_requests_run_at_once_than_the_limit() -> None:
     runner.join(10)
     assert most == 2
     assert running == 0
+
+
+def test_a_content_length_of_non_ascii_digits_is_no_server_error() -> None:
+    """``Content-Length: ¹`` (a Latin-1 byte ``str.isdigit`` accepts and ``int`` refuses) is
+    no length: the body is still counted as it streams in, and the request is answered
+    (the check raised ValueError)."""
+    from crosswalk.web.security import Hardening
+    from crosswalk.web.settings import WebSettings
+
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "path": "/api/session", "headers": [(b"content-length", b"\xb9")]}
+    asyncio.run(Hardening(app, WebSettings())(scope, receive, send))
+    assert sent[0]["status"] == 200

@@ -10,7 +10,12 @@ Excel's quote prefix, so the value itself is unchanged.
 
 from __future__ import annotations
 
+import re
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an XLSX cell (XML 1.0) cannot hold; tab, line feed and carriage
+# return it can.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def starts_like_formula(text: str) -> bool:
@@ -21,6 +26,15 @@ def csv_safe(cell: object) -> object:
     """The cell for a CSV file: numbers as they are, risky text behind an apostrophe."""
     if isinstance(cell, str) and starts_like_formula(cell):
         return "'" + cell
+    return cell
+
+
+def xlsx_cell(cell: object) -> object:
+    """The cell for a worksheet: text with a character no worksheet holds (a vertical tab
+    pasted from a word processor, an escape) shows U+FFFD there instead of failing the
+    whole workbook."""
+    if isinstance(cell, str):
+        return UNWRITABLE.sub("\ufffd", cell)
     return cell
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crosswalk.domain.spreadsheet import csv_safe, starts_like_formula
+from crosswalk.domain.spreadsheet import csv_safe, starts_like_formula, xlsx_cell
 
 Cell = str | int | float | None
 
@@ -79,9 +79,9 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
     header_fill = PatternFill("solid", fgColor="1F4E79")
     for table in tables:
         sheet: Any = workbook.create_sheet(title=table.title[:31])
-        sheet.append(list(table.headers))
+        sheet.append([xlsx_cell(h) for h in table.headers])
         for row in table.rows:
-            sheet.append(list(row))
+            sheet.append([xlsx_cell(c) for c in row])
             _inert(sheet[sheet.max_row])
         _inert(sheet[1])
         for cell in sheet[1]:

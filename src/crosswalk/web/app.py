@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -26,6 +27,7 @@ from crosswalk.web.context import (
     open_app_workspace,
 )
 from crosswalk.web.limits import InFlight
+from crosswalk.web.openapi import API_ERRORS, document_unmatched_paths
 from crosswalk.web.routes import ROUTERS
 from crosswalk.web.security import Hardening
 from crosswalk.web.settings import WebSettings
@@ -59,6 +61,12 @@ def _error(request: Request, status: int, message: str) -> Response:
     )
 
 
+class CrosswalkApp(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        """The generated document, with what no route can declare (see ``web.openapi``)."""
+        return document_unmatched_paths(super().openapi())
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     chosen = settings or WebSettings.from_env()
 
@@ -81,7 +89,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         finally:
             app.state.crosswalk.workspace.close()
 
-    app = FastAPI(
+    app = CrosswalkApp(
         title="Crosswalk",
         summary="One program for SOC 2, ISO/IEC 27001:2022, NIST CSF 2.0, GDPR and the EU AI Act.",
         lifespan=lifespan,
@@ -93,8 +101,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(Hardening, settings=chosen)
     app.add_middleware(InFlight, limit=chosen.concurrency)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for router in ROUTERS:
-        app.include_router(router)
+    for router in ROUTERS:  # every operation documents the errors it may answer
+        app.include_router(router, responses=API_ERRORS)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _error_: NotSignedIn) -> Response:

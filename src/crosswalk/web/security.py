@@ -45,7 +45,9 @@ class Hardening:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.limit:
+        # ASCII digits only (isdigit takes "¹"); anything else is no length, and the body
+        # is still counted below as it streams in.
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > self.limit:
             await self._too_large(scope, receive, send)
             return
         received = 0

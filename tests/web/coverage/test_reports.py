@@ -252,3 +252,29 @@ def test_the_gap_page_for_another_framework_is_shaped_for_it(web: WebWorkspace) 
     assert '<option value="nist-csf-2.0" selected>' in page.text  # the page it shows
     assert headline(page.text)["total"] == 106
     assert "NIST Cybersecurity Framework subcategories" in page.text
+
+
+def test_workbooks_hold_text_with_control_characters(web: WebWorkspace) -> None:
+    """A control's title or owner may carry characters a worksheet cannot hold (a vertical
+    tab pasted from a word processor, an escape): every workbook download still opens, with
+    U+FFFD where they were (each was a 500, found by the API fuzz test)."""
+    editor = web.client("editor")
+    changed = editor.http.patch(
+        "/api/controls/NW-AC-01",
+        json={"title": "Quarterly\x0baccess review", "owner": "Dana\x1b Ortiz"},
+        headers=editor.headers(),
+    )
+    assert changed.status_code == 200, changed.text
+    for url in ("/gap/report.xlsx", "/plan/report.xlsx", "/window/report.xlsx"):
+        download = editor.http.get(url)
+        assert download.status_code == 200, (url, download.text[:200])
+        workbook = load_workbook(io.BytesIO(download.content))
+        cells = [
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        ]
+        assert any("\ufffd" in cell for cell in cells), url
+        assert not any("\x0b" in cell or "\x1b" in cell for cell in cells), url

@@ -103,3 +103,13 @@ def test_adjust_an_edge_from_the_explorer_in_the_browser(
     page.goto(f"{live_server}/adjustments")
     assert BODY["because"] in page.locator("#adjustments").inner_text()
     assert page.console_errors == []
+
+
+def test_a_strength_of_non_ascii_digits_is_refused_with_the_reason(web: WebWorkspace) -> None:
+    """``"¹"`` counts as a digit to ``str.isdigit`` but is no number: 400 naming the
+    strength, nothing written (it was a 500)."""
+    editor = web.client("editor")
+    form = editor.post("/adjustments", data={**BODY, "strength": "¹", "back": A72})
+    assert form.status_code == 400, form.text
+    assert "strength" in form.text
+    assert _count(web) == 0

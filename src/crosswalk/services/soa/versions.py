@@ -72,9 +72,9 @@ def version_view(row: SoaVersionRow) -> SoaVersion:
 
 
 def parse_version(given: str | int) -> int:
-    """``2``, ``"2"`` or ``"v2"``."""
+    """``2``, ``"2"`` or ``"v2"`` (ASCII digits: ``str.isdigit`` also takes ``"¹"``)."""
     text = str(given).strip().lower().removeprefix("v")
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise SoaError(f"SoA version {given!r}: use a number such as 2 or v2")
     return int(text)
 

@@ -13,6 +13,7 @@ from crosswalk.services.coverage.gap import ISO_2022, GapReport
 from crosswalk.services.coverage.live import LiveProgram
 from crosswalk.services.mapping.library import resolve_framework
 from crosswalk.web.context import Reader, RequestContext
+from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import XLSX, api, download, render
 
 router = APIRouter()
@@ -76,7 +77,12 @@ def gap_api(context: Reader, to: ToQuery = None) -> dict[str, Any]:
     return data
 
 
-@router.get("/gap/report.xlsx", tags=["reports"])
+@router.get(
+    "/gap/report.xlsx",
+    tags=["reports"],
+    response_class=FileResponse,
+    responses=file_download(XLSX),
+)
 def gap_xlsx(context: Reader, to: ToQuery = None) -> FileResponse:
     """The gap analysis workbook (one sheet per table, filterable)."""
     target = gap_target(context, to)
@@ -88,7 +94,12 @@ def gap_xlsx(context: Reader, to: ToQuery = None) -> FileResponse:
     )
 
 
-@router.get("/gap/report.html", tags=["reports"])
+@router.get(
+    "/gap/report.html",
+    tags=["reports"],
+    response_class=FileResponse,
+    responses=file_download("text/html"),
+)
 def gap_html(context: Reader, to: ToQuery = None) -> FileResponse:
     """The gap analysis as one self-contained HTML file (charts inline)."""
     target = gap_target(context, to)

@@ -61,6 +61,7 @@ from crosswalk.services.evidence.views import (
     visible_evidence,
 )
 from crosswalk.web.context import Reader, RequestContext, Writer
+from crosswalk.web.openapi import errors, file_download
 from crosswalk.web.rendering import api, redirect, render
 from crosswalk.web.routes.coverage.gap import gap_report
 
@@ -242,7 +243,7 @@ def evidence_detail_page(context: Reader, evidence_id: int) -> Response:
     return _unknown(context, evidence_id) or _render_detail(context, evidence_id)
 
 
-@router.get("/api/evidence/{evidence_id}", tags=["evidence"])
+@router.get("/api/evidence/{evidence_id}", tags=["evidence"], responses=errors(404))
 def evidence_detail_api(context: Reader, evidence_id: int) -> Any:
     """One piece of evidence, its controls and the ISO requirements they reach."""
     return _unknown(context, evidence_id) or api(detail_data(context, evidence_id))
@@ -254,7 +255,12 @@ def _chunks(handle: BinaryIO) -> Iterator[bytes]:
             yield chunk
 
 
-@router.get("/evidence/{evidence_id}/download", tags=["evidence"])
+@router.get(
+    "/evidence/{evidence_id}/download",
+    tags=["evidence"],
+    response_class=StreamingResponse,
+    responses={**file_download("*/*"), **errors(404, pages=True)},
+)
 def download(context: Reader, evidence_id: int) -> Response:
     """The stored file, as an attachment under the name it was uploaded with."""
     if missing := _unknown(context, evidence_id):
@@ -417,7 +423,7 @@ def upload_page(
     )
 
 
-@router.post("/api/evidence", tags=["evidence"], status_code=201)
+@router.post("/api/evidence", tags=["evidence"], status_code=201, responses=errors(413, 415))
 def upload_api(
     context: Writer,
     file: FileField = None,

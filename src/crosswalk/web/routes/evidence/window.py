@@ -23,6 +23,7 @@ from crosswalk.services.evidence.views import (
 from crosswalk.services.evidence.window import run_window
 from crosswalk.services.mapping.library import resolve_framework
 from crosswalk.web.context import Reader, RequestContext
+from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import XLSX, api, download, render
 
 router = APIRouter()
@@ -156,7 +157,12 @@ def window_api(
     return data
 
 
-@router.get("/window/report.xlsx", tags=["reports"])
+@router.get(
+    "/window/report.xlsx",
+    tags=["reports"],
+    response_class=FileResponse,
+    responses=file_download(XLSX),
+)
 def window_xlsx(
     context: Reader,
     start: StartQuery = None,

@@ -40,6 +40,7 @@ from crosswalk.services.isms.reviews import (
 )
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import Fields, FormError, form_date, form_list, pick
+from crosswalk.web.openapi import Omissible
 from crosswalk.web.rendering import api, redirect, render
 from crosswalk.web.routes.isms import nonconformities as isms_nc
 
@@ -197,12 +198,12 @@ def audits_api(context: Reader, start: str = "", end: str = "") -> dict[str, Any
 
 class AuditPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str | None = None
-    scope: list[str] | None = None
+    title: Omissible[str] = None
+    scope: Omissible[list[str]] = None
     auditor: str | None = None
     planned_on: date | None = None
     performed_on: date | None = None
-    findings: str | None = None
+    findings: Omissible[str] = None
 
 
 @router.post("/api/audits", tags=["audits"])
@@ -308,12 +309,12 @@ class ReviewPatch(BaseModel):
     """Inputs given are merged into the checklist; an empty note removes that input."""
 
     model_config = ConfigDict(extra="forbid")
-    held_on: date | None = None
+    held_on: Omissible[date] = None
     chair: str | None = None
-    attendees: str | None = None
-    inputs: dict[str, str] | None = None
-    decisions: str | None = None
-    outputs: str | None = None
+    attendees: Omissible[str] = None
+    inputs: Omissible[dict[str, str]] = None
+    decisions: Omissible[str] = None
+    outputs: Omissible[str] = None
 
 
 @router.post("/api/reviews", tags=["reviews"])

@@ -32,6 +32,7 @@ from crosswalk.services.isms.nonconformities import (
 )
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import Fields, form_date, pick
+from crosswalk.web.openapi import Omissible
 from crosswalk.web.rendering import api, redirect, render
 
 router = APIRouter()
@@ -235,26 +236,26 @@ class NcBody(BaseModel):
 
 class NcPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    source: str | None = None
-    source_ref: str | None = None
-    description: str | None = None
+    source: Omissible[str] = None
+    source_ref: Omissible[str] = None
+    description: Omissible[str] = None
     owner: str | None = None
     raised_on: date | None = None
     due_on: date | None = None
-    correction: str | None = None
-    root_cause: str | None = None
-    corrective_action: str | None = None
-    effectiveness_check: str | None = None
+    correction: Omissible[str] = None
+    root_cause: Omissible[str] = None
+    corrective_action: Omissible[str] = None
+    effectiveness_check: Omissible[str] = None
     effectiveness_checked_on: date | None = None
 
 
 class CloseBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     closed_on: date | None = None
-    correction: str | None = None
-    root_cause: str | None = None
-    corrective_action: str | None = None
-    effectiveness_check: str | None = None
+    correction: Omissible[str] = None
+    root_cause: Omissible[str] = None
+    corrective_action: Omissible[str] = None
+    effectiveness_check: Omissible[str] = None
     effectiveness_checked_on: date | None = None
 
 

@@ -29,6 +29,7 @@ from crosswalk.services.isms.risks import (
 )
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import form_date, form_int, form_list, given
+from crosswalk.web.openapi import Omissible
 from crosswalk.web.rendering import api, redirect, render
 
 router = APIRouter()
@@ -216,17 +217,17 @@ class RiskPatch(BaseModel):
     """Fields of a risk to change; ``controls`` and ``annex_a`` replace the lists."""
 
     model_config = ConfigDict(extra="forbid")
-    title: str | None = None
-    description: str | None = None
-    category: str | None = None
+    title: Omissible[str] = None
+    description: Omissible[str] = None
+    category: Omissible[str] = None
     assets: list[str] | None = None
     owner: str | None = None
-    inherent_likelihood: int | None = None
-    inherent_impact: int | None = None
-    treatment: str | None = None
+    inherent_likelihood: Omissible[int] = None
+    inherent_impact: Omissible[int] = None
+    treatment: Omissible[str] = None
     controls: list[str] | None = None
     annex_a: list[str] | None = None
-    plan: str | None = None
+    plan: Omissible[str] = None
     due: date | None = None
     residual_likelihood: int | None = None
     residual_impact: int | None = None

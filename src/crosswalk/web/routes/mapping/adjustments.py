@@ -97,7 +97,7 @@ def _strength(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # isdigit alone takes "¹", which int refuses
         raise CrosswalkError(f"strength {text!r}: expected a whole number from 1 to 10")
     return int(text)
 

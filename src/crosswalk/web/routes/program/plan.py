@@ -14,6 +14,7 @@ from crosswalk.domain.errors import CrosswalkError
 from crosswalk.reports.plan_report import summary_lines, timeline_svg, write_plan
 from crosswalk.services.program.plan import CertificationPlan, certification_plan, default_target
 from crosswalk.web.context import Reader, RequestContext
+from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import XLSX, api, download, render
 
 router = APIRouter()
@@ -68,7 +69,12 @@ def plan_api(context: Reader, target: TargetQuery = None) -> dict[str, Any]:
     return data
 
 
-@router.get("/plan/report.html", tags=["plan"])
+@router.get(
+    "/plan/report.html",
+    tags=["plan"],
+    response_class=FileResponse,
+    responses=file_download("text/html"),
+)
 def plan_html(context: Reader, target: TargetQuery = None) -> FileResponse:
     """The plan as one self-contained HTML page with its timeline."""
     plan = plan_data(context, target)
@@ -79,7 +85,9 @@ def plan_html(context: Reader, target: TargetQuery = None) -> FileResponse:
     )
 
 
-@router.get("/plan/report.xlsx", tags=["plan"])
+@router.get(
+    "/plan/report.xlsx", tags=["plan"], response_class=FileResponse, responses=file_download(XLSX)
+)
 def plan_xlsx(context: Reader, target: TargetQuery = None) -> FileResponse:
     """The plan as a workbook: an overview and one sheet per phase."""
     plan = plan_data(context, target)
