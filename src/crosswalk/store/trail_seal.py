@@ -52,7 +52,8 @@ class AnchorError(ValueError):
 
 def parse_anchor(line: str) -> Head:
     parts = line.strip().split(":")
-    if len(parts) != 4 or parts[0] != ANCHOR_PREFIX or parts[1] != "1" or not parts[2].isdigit():
+    ascii_number = parts[2].isascii() and parts[2].isdigit() if len(parts) > 2 else False
+    if len(parts) != 4 or parts[0] != ANCHOR_PREFIX or parts[1] != "1" or not ascii_number:
         raise AnchorError(
             f"{line.strip()[:80]!r} is not an anchor line ({ANCHOR_PREFIX}:1:ENTRY:HASH,"
             " as `crosswalk audit-log anchor` prints it)"

@@ -16,8 +16,9 @@ def test_anchor_then_verify_and_find_deleted_entries(workspace_dir: Path, run: R
     line = run("audit-log", "anchor").stdout.strip()
     assert line.startswith("crosswalk-trail-anchor:1:3:")
     assert run("audit-log", "verify", "--anchor", line).exit_code == 0
-    bad = run("audit-log", "verify", "--anchor", "yesterday")
-    assert bad.exit_code == 2 and "not an anchor line" in bad.stderr
+    for wrong in ("yesterday", "crosswalk-trail-anchor:1:\u00b9:" + "0" * 64):  # "¹": not a number
+        bad = run("audit-log", "verify", "--anchor", wrong)
+        assert bad.exit_code == 2 and "not an anchor line" in bad.stderr
     database = sqlite3.connect(workspace_dir / "crosswalk.db")
     database.execute("DELETE FROM audit_log WHERE id = 3")
     database.commit()
