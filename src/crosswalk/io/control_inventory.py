@@ -7,7 +7,7 @@ and status words. Every problem names its row and column; nothing is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from crosswalk.domain.errors import AmbiguousReferenceError, CrosswalkError, Unk
 from crosswalk.domain.frequency import Frequency, parse_frequency
 from crosswalk.io.csv_text import CsvTextError, read_csv_rows
 from crosswalk.io.text_files import InputFileError, regular_file
+from crosswalk.io.xlsx_reading import XlsxError, open_workbook, sheet_rows
 
 FIELDS = (
     "control_id",
@@ -169,20 +170,19 @@ class Inventory:
     defaults: list[str] = field(default_factory=list)  # every default applied, in words
 
 
-def _rows_from_xlsx(path: Path) -> tuple[str, Iterator[list[object]]]:
-    from openpyxl import load_workbook
-
+def _rows_from_xlsx(path: Path) -> tuple[str, list[list[object]]]:
+    """The first sheet with a recognisable header (else the first sheet), read within the
+    bounds of ``io.xlsx_reading``."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise InventoryError(f"{path}: not a readable XLSX workbook ({error})") from error
-    sheet = workbook.worksheets[0]
-    for candidate in workbook.worksheets:  # the first sheet with a recognisable header
-        probe = [list(r) for r in candidate.iter_rows(max_row=15, values_only=True)]
-        if any(_score(r) >= 2 for r in probe):
-            sheet = candidate
-            break
-    return sheet.title, (list(r) for r in sheet.iter_rows(values_only=True))
+        with open_workbook(path) as workbook:
+            sheets = workbook.worksheets
+            chosen = next(
+                (s for s in sheets if any(_score(r) >= 2 for r in sheet_rows(path, s, 15))),
+                sheets[0],
+            )
+            return chosen.title, sheet_rows(path, chosen)
+    except XlsxError as error:
+        raise InventoryError(str(error)) from None
 
 
 def _score(row: list[object]) -> int:
@@ -238,8 +238,7 @@ def _load_rows(path: Path, encoding: str | None = None) -> tuple[str | None, lis
         raise InventoryError(str(error)) from None
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        sheet, rows = _rows_from_xlsx(path)
-        return sheet, list(rows)
+        return _rows_from_xlsx(path)
     if suffix in (".csv", ".txt", ".tsv"):
         try:
             return None, [list[object](row) for row in read_csv_rows(path, encoding)]

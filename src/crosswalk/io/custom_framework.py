@@ -33,6 +33,7 @@ from crosswalk.domain.refs import squash
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.converted import ConversionError, Imported
 from crosswalk.io.csv_text import read_csv_rows
+from crosswalk.io.xlsx_reading import XlsxError, open_workbook, sheet_rows
 
 COLUMNS = ("ref", "title", "parent", "description", "kind")
 REQUIRED = ("ref", "title")
@@ -130,23 +131,23 @@ def _score(row: list[object]) -> set[str]:
 
 
 def _xlsx_rows(path: Path) -> tuple[str, list[list[object]]]:
-    from openpyxl import load_workbook
-
+    """The first data sheet with a header row (else the first one), read within the bounds
+    of ``io.xlsx_reading``."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise ConversionError(str(path), "", f"not a readable XLSX workbook ({error})") from error
-    try:
-        sheets = [s for s in workbook.worksheets if s.title != HELP_SHEET] or workbook.worksheets
-        chosen = sheets[0]
-        for sheet in sheets:  # the first sheet with a recognisable header row
-            probe = [list(r) for r in sheet.iter_rows(max_row=20, values_only=True)]
-            if any(set(REQUIRED) <= _score(r) for r in probe):
-                chosen = sheet
-                break
-        return chosen.title, [list(r) for r in chosen.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        with open_workbook(path) as workbook:
+            sheets = [s for s in workbook.worksheets if s.title != HELP_SHEET]
+            sheets = sheets or workbook.worksheets
+            chosen = next(
+                (
+                    sheet
+                    for sheet in sheets
+                    if any(set(REQUIRED) <= _score(r) for r in sheet_rows(path, sheet, 20))
+                ),
+                sheets[0],
+            )
+            return chosen.title, sheet_rows(path, chosen)
+    except XlsxError as error:
+        raise ConversionError(error.path, error.where, error.message) from None
 
 
 def _load(path: Path) -> tuple[str, list[list[object]]]:
