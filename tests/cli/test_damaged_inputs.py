@@ -45,3 +45,24 @@ def test_frameworks_import_names_a_damaged_sheet(workspace_dir: Path, run: Run) 
         result = run("frameworks", "import", "mine.xlsx", "--id", "mine", "--name", "Mine")
         one_line_naming(result, "mine.xlsx")
     assert not (workspace_dir / "frameworks" / "mine.yaml").exists()
+
+
+def test_an_impossible_date_is_one_line_from_apply_and_from_policies(
+    workspace_dir: Path, run: Run
+) -> None:
+    assert run("controls", "add", "AC-1", "--title", "Access review").exit_code == 0
+    assert run("export", "program", "program").exit_code == 0
+    path = workspace_dir / "program" / "controls" / "AC-1.yaml"
+    path.write_text(path.read_text() + "retired:\n  date: 2026-02-30\n  reason: merged\n")
+    message = one_line_naming(run("apply", "program"), "AC-1.yaml at line")
+    assert "day is out of range for month" in message
+    assert as_json(run("controls", "list", "--json"))[0]["status"] != "retired"
+    policies = workspace_dir / "policies"
+    policies.mkdir(exist_ok=True)
+    (policies / "POL-AC.md").write_text(
+        "---\nid: POL-AC\ntitle: Access\nlast_reviewed: 2026-02-30\n---\n"
+    )
+    one_line_naming(run("policies", "list"), "POL-AC.md at line 4")
+    (workspace_dir / "docs").mkdir()
+    (workspace_dir / "docs" / "ac.md").write_text("---\ntitle: Access\napproved: 2026-13-01\n---\n")
+    one_line_naming(run("policies", "import", "docs"), "ac.md at line 3")

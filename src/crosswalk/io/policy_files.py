@@ -28,6 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency, parse_frequency
 from crosswalk.io.program_files import Text
+from crosswalk.io.size_limits import POLICY_BYTES, FileTooLargeError, check_size
+from crosswalk.io.text_files import InputFileError, read_utf8
+from crosswalk.io.yaml_text import YamlTextError, load_yaml
 
 POLICY_FOLDER = "policies"
 FIELDS = (
@@ -291,11 +294,11 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     else:
         raise PolicyFileError(f"{path}: the front matter is not closed with a '---' line")
     try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
-        raise PolicyFileError(f"{path}{where}: the front matter is not valid YAML") from error
+        data = load_yaml(raw)
+    except YamlTextError as error:  # the front matter starts on the file's second line
+        raise PolicyFileError(
+            error.named(path, "the front matter is not valid YAML", offset=1)
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -322,10 +325,11 @@ def parse_policy(text: str, path: Path) -> Policy:
 
 
 def _read_text(path: Path) -> str:
+    """The file's text: a regular file (a pipe is never waited on) of UTF-8, not too large."""
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise PolicyFileError(f"{path}: not UTF-8 text") from error
+        return read_utf8(check_size(path, POLICY_BYTES, "policy file"))
+    except (InputFileError, FileTooLargeError) as error:
+        raise PolicyFileError(str(error)) from None
     except OSError as error:
         raise PolicyFileError(f"{path}: cannot read: {error.strerror or error}") from error
 

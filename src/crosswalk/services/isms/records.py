@@ -18,8 +18,12 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.io.program_files import ProgramError, file_names
-from crosswalk.io.text_files import read_utf8
+from crosswalk.io.program_files import (
+    ProgramError,
+    file_names,
+    read_record_file,
+    validation_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -80,20 +84,13 @@ def read_kind(kind: RecordKind, folder: Path) -> list[tuple[Path, BaseModel]]:
     found: list[tuple[Path, BaseModel]] = []
     seen: dict[str, Path] = {}
     for path in sorted(source.glob("*.yaml")):
-        try:
-            data = yaml.safe_load(read_utf8(path))
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise ProgramError(f"{path}{where}: not valid YAML") from error
+        data = read_record_file(path)
         if not isinstance(data, dict) or data.pop("format", None) != kind.format:
             raise ProgramError(f"{path}: format: expected {kind.format!r}")
         try:
             record = kind.model.model_validate(data)
         except ValidationError as error:
-            first = error.errors()[0]
-            location = ".".join(str(p) for p in first["loc"])
-            raise ProgramError(f"{path}: {location}: {first['msg']}") from error
+            raise ProgramError(validation_problem(path, error)) from None
         key = str(getattr(record, kind.key))
         if key in seen:
             raise ProgramError(f"{path}: {kind.key} {key!r} is also defined in {seen[key]}")

@@ -1,0 +1,66 @@
+"""Policy files that would crash or hang the reader (an impossible date, aliases expanding to
+a billion values, a pipe named like a policy, a file of megabytes) are refused by name."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from crosswalk.io.policy_files import PolicyFileError, import_folder, read_policies
+
+HEADER = "---\nid: POL-AC\ntitle: Access control\nstatus: in force\napproved_on: {date}\n---\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_impossible_date_in_the_front_matter_is_named_by_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "policies" / "POL-AC.md", HEADER.format(date="2026-02-30") + "# Hi\n")
+    with pytest.raises(PolicyFileError) as caught:
+        read_policies(tmp_path)
+    assert str(caught.value) == (
+        f"{path} at line 5: the front matter is not valid YAML:"
+        " '2026-02-30': day is out of range for month"
+    )
+    with pytest.raises(PolicyFileError, match="line 5"):
+        import_folder(tmp_path / "policies")
+
+
+def test_aliases_expanding_to_a_billion_values_are_refused_at_once(tmp_path: Path) -> None:
+    """``terms`` turned each value into text with ``str()``: minutes and gigabytes."""
+    laughs = "".join(
+        f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10) if n else 'lol'}]\n" for n in range(9)
+    )
+    path = write(
+        tmp_path / "docs" / "ac.md", f"---\ntitle: Access\nglossary:\n{laughs}  k: *l8\n---\n"
+    )
+    started = time.perf_counter()
+    with pytest.raises(PolicyFileError, match="anchors and aliases") as caught:
+        import_folder(tmp_path / "docs")
+    assert time.perf_counter() - started < 2
+    assert str(caught.value).startswith(f"{path}: the front matter is not valid YAML")
+
+
+def test_a_pipe_named_like_a_policy_is_refused_not_waited_on(tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    os.mkfifo(tmp_path / "policies" / "POL-X.md")
+    with pytest.raises(PolicyFileError, match=r"POL-X\.md: not a regular file"):
+        read_policies(tmp_path)
+
+
+def test_a_policy_of_megabytes_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "policies" / "POL-AC.md",
+        HEADER.format(date="2026-02-01") + "All work and no play.\n" * 300_000,
+    )
+    with pytest.raises(PolicyFileError) as caught:
+        read_policies(tmp_path)
+    assert str(caught.value) == (
+        f"{path}: 6.3 MB, more than the 5 MB a policy file may be; nothing was read"
+    )
