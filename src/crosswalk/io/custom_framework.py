@@ -72,6 +72,7 @@ EXAMPLE = (
     ("ACC", "Access", "", "", ""),
     ("ACC-1", "Access reviewed quarterly", "ACC", "Owners review access each quarter.", ""),
 )
+MAX_DEPTH = 100  # levels of parents; real frameworks have at most 6 or 7
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
 
@@ -287,20 +288,40 @@ def _link_parents(sheet: _Sheet, rows: list[_Row]) -> dict[str, str | None]:
             sheet.problem(row.line, "parent", f"{row.ref}: a requirement cannot be its own parent")
             parent = None
         parents[row.ref] = parent
-    by_ref = {row.ref: row for row in rows}
-    for row in rows:  # parents must not loop
-        seen = {row.ref}
-        current = parents.get(row.ref)
-        while current is not None:
-            if current in seen:
-                if current == row.ref:
-                    sheet.problem(
-                        row.line, "parent", f"{row.ref}: parents loop back to {row.ref!r}"
-                    )
-                break
-            seen.add(current)
-            current = parents.get(current) if current in by_ref else None
+    _check_nesting(sheet, rows, parents)
     return parents
+
+
+def _check_nesting(sheet: _Sheet, rows: list[_Row], parents: dict[str, str | None]) -> None:
+    """Parents must not loop, nor nest deeper than ``MAX_DEPTH``; each ref is walked once, so
+    a sheet of 100,000 rows each under the one before is checked at once."""
+    lines = {row.ref: row.line for row in rows}
+    depth: dict[str, int] = {}  # levels from its top; -1 on or under a loop
+    for row in rows:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        current: str | None = row.ref
+        while current is not None and current not in depth and current not in on_path:
+            on_path[current] = len(path)
+            path.append(current)
+            current = parents.get(current)
+        if current is None:  # reached the top
+            base = 0
+        elif current in on_path:  # walked into a loop
+            base = -1
+            for ref in path[on_path[current] :]:
+                sheet.problem(lines[ref], "parent", f"{ref}: parents loop back to {ref!r}")
+        else:  # reached a ref already walked
+            base = depth[current]
+        for level, ref in enumerate(reversed(path), start=1):
+            depth[ref] = -1 if base < 0 else base + level
+            if depth[ref] == MAX_DEPTH + 1:
+                sheet.problem(
+                    lines[ref],
+                    "parent",
+                    f"{ref}: nested {MAX_DEPTH + 1} levels deep, more than the {MAX_DEPTH}"
+                    " a framework may have",
+                )
 
 
 def _parents_first(rows: list[_Row], parents: dict[str, str | None]) -> Iterator[_Row]:

@@ -18,6 +18,8 @@ CSV_BYTES = 50 * MB  # an inventory of 5,000 controls is about 5 MB
 XLSX_BYTES = 100 * MB  # on disk, compressed; the parts inside have their own limits
 RECORD_BYTES = 2 * MB  # one control or ISMS record file (a few KB each)
 POLICY_BYTES = 5 * MB  # one policy: front matter and Markdown body
+SHEET_ROWS = 100_000  # rows holding a value, in a CSV or a worksheet
+CELL_CHARS = 32_767  # Excel's own limit for one cell
 
 
 class FileTooLargeError(CrosswalkError):

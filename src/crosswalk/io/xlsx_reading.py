@@ -26,7 +26,14 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.io.size_limits import MB, XLSX_BYTES, check_size, size_text
+from crosswalk.io.size_limits import (
+    CELL_CHARS,
+    MB,
+    SHEET_ROWS,
+    XLSX_BYTES,
+    check_size,
+    size_text,
+)
 
 MAX_PARTS = 2_000  # a workbook of 100 sheets has about 250
 MAX_PART_BYTES = 100 * MB  # one part, inflated
@@ -34,10 +41,10 @@ MAX_TOTAL_BYTES = 300 * MB  # every part, inflated
 MAX_RATIO = 100  # inflated / compressed, for a part past RATIO_FROM_BYTES
 RATIO_FROM_BYTES = 5 * MB
 MAX_SHARED_STRINGS = 500_000  # distinct texts; openpyxl reads about 150,000 a second
-MAX_ROWS = 100_000  # rows holding a value
+MAX_ROWS = SHEET_ROWS  # rows holding a value
 MAX_CELLS = 2_000_000  # cells up to the last value of each row, summed
 MAX_SCANNED_CELLS = 20_000_000  # cells openpyxl hands us, empty ones included
-MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_CELL_CHARS = CELL_CHARS  # Excel's own limit for one cell
 EXCEL_ROWS = 1_048_576  # Excel's last row
 
 # What openpyxl and zipfile raise for a damaged workbook (caught around their calls only).
