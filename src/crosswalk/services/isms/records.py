@@ -117,9 +117,10 @@ def apply_kind(
             continue
         (report.created if existing is None else report.updated).append(key)
         if not dry_run:
-            try:
+            try:  # an unknown control or ref named in the file, a text too long for its column
                 kind.upsert(session, library, record, existing)
-            except CrosswalkError as error:  # an unknown control or ref named in the file
+                session.flush()
+            except CrosswalkError as error:
                 raise ProgramError(f"{path}: {error}") from error
     if not dry_run:
         session.flush()
