@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from crosswalk.catalogs.loader import Library
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.policy_files import PolicyFileError, import_folder, read_policies
+from crosswalk.services.policies.policies import (
+    PolicyError,
+    PolicyInput,
+    add_policy,
+    import_policies,
+)
+from crosswalk.store.engine import session_scope
+from crosswalk.store.workspace import Workspace
 
 HEADER = "---\nid: POL-AC\ntitle: Access control\nstatus: in force\napproved_on: {date}\n---\n"
 
@@ -64,3 +74,20 @@ def test_a_policy_of_megabytes_is_refused_before_it_is_read(tmp_path: Path) -> N
     assert str(caught.value) == (
         f"{path}: 6.3 MB, more than the 5 MB a policy file may be; nothing was read"
     )
+
+
+def test_a_policy_id_too_long_for_a_file_name_is_refused_naming_the_source(
+    sqlite_workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    """Found by fuzzing: the id names the policy's file, and a 300-character id stopped
+    `policies import` with 'File name too long' on a file the user never named."""
+    source = write(tmp_path / "docs" / "ac.md", f"---\nid: {'x' * 300}\ntitle: Access\n---\n")
+    with pytest.raises(PolicyFileError) as caught:
+        import_folder(tmp_path / "docs")
+    assert str(caught.value).startswith(f"{source}: id: policy id 'xxxx")
+    assert "is 300 characters long" in str(caught.value)
+    with session_scope(sqlite_workspace.engine) as session, pytest.raises(CrosswalkError):
+        import_policies(session, library, sqlite_workspace.root, tmp_path / "docs")
+    assert not (sqlite_workspace.root / "policies").exists()
+    with session_scope(sqlite_workspace.engine) as session, pytest.raises(PolicyError):
+        add_policy(session, library, sqlite_workspace.root, PolicyInput("P" * 101, "Access"))

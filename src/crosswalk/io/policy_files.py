@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crosswalk.domain.controls import RecordIdError, check_record_id
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency, parse_frequency
 from crosswalk.io.program_files import Text
@@ -148,6 +149,16 @@ class Policy(BaseModel):
         return (
             str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
         )
+
+    @field_validator("id")
+    @classmethod
+    def _id_rule(cls, value: str) -> str:
+        """The rule of every record id (it names the policy's file): 1-100 characters, no
+        control characters, a file name short enough for any file system."""
+        try:
+            return check_record_id(value, "policy")
+        except RecordIdError as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("version", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from crosswalk.domain.errors import CrosswalkError
 
@@ -41,7 +42,8 @@ class YamlTextError(CrosswalkError):
 
 class _Loader(yaml.SafeLoader):
     """The safe loader, with a value that cannot be built (``2026-02-30`` as a date, ``!!int
-    x``) reported at its line like any other YAML error."""
+    x``, ``!!timestamp x``, ``!!bool maybe``) reported at its line like any other YAML error
+    (PyYAML's constructors raise ValueError, KeyError or AttributeError for these)."""
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
@@ -49,6 +51,10 @@ class _Loader(yaml.SafeLoader):
         except (ValueError, TypeError, OverflowError) as error:
             what = f"{node.value!r}: " if isinstance(node, ScalarNode) else ""
             raise ConstructorError(None, None, f"{what}{error}", node.start_mark) from None
+        except (KeyError, AttributeError):
+            kind = str(node.tag).rpartition(":")[2]
+            what = repr(node.value) if isinstance(node, ScalarNode) else "the value"
+            raise ConstructorError(None, None, f"{what} is not a {kind}", node.start_mark) from None
 
 
 def _children(node: Node) -> list[Node]:
@@ -109,7 +115,13 @@ def _check_text(data: Any) -> None:
 
 def load_yaml(text: str) -> Any:
     """The data of one YAML document (None when empty); refused with the line and problem."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except ReaderError as error:  # a character YAML does not allow, e.g. a NUL
+        line = text.count("\n", 0, error.position) + 1
+        found = error.character
+        character = chr(found) if isinstance(found, int) else str(found)
+        raise YamlTextError(line, f"character {character!r} is not allowed in YAML") from None
     try:
         node = loader.get_single_node()
         if node is None:

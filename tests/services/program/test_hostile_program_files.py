@@ -70,6 +70,20 @@ def test_an_impossible_date_in_an_isms_record_is_named_too(
     assert message.startswith(f"{record} at line 7: not valid YAML")
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("!!timestamp x", "'x' is not a timestamp"), ("!!bool maybe", "'maybe' is not a bool")],
+)
+def test_a_tag_on_a_value_it_does_not_fit_is_named_by_file_and_line(
+    sqlite_workspace: Workspace, library: Library, tmp_path: Path, value: str, problem: str
+) -> None:
+    """Found by fuzzing: PyYAML's constructors raised AttributeError and KeyError."""
+    path = exported(sqlite_workspace, tmp_path / "program")
+    path.write_text(path.read_text().replace("evidence: ''", f"evidence: {value}"))
+    message = refused(sqlite_workspace, library, tmp_path / "program")
+    assert message.startswith(f"{path} at line 9: not valid YAML: {problem}")
+
+
 def test_a_hundred_thousand_nested_brackets_are_refused_by_name(
     sqlite_workspace: Workspace, library: Library, tmp_path: Path
 ) -> None:
@@ -104,6 +118,17 @@ def test_a_nul_in_a_value_is_refused_on_every_database(
         encoding="utf-8",
     )
     assert "NUL character" in refused(workspace, library, tmp_path / "program")
+
+
+def test_a_raw_nul_byte_is_named_by_file_and_line(
+    sqlite_workspace: Workspace, library: Library, tmp_path: Path
+) -> None:
+    """Found by fuzzing: PyYAML refuses the character before parsing, with an error raised
+    where nothing caught it (a ReaderError traceback)."""
+    path = exported(sqlite_workspace, tmp_path / "program")
+    path.write_bytes(path.read_bytes().replace(b"title: Access", b"title: Acc\x00ess"))
+    message = refused(sqlite_workspace, library, tmp_path / "program")
+    assert message == f"{path} at line 3: not valid YAML: character '\\x00' is not allowed in YAML"
 
 
 def test_a_record_file_of_megabytes_is_refused_before_it_is_read(
