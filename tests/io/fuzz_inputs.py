@@ -236,10 +236,25 @@ def _same_bytes_every_time(workbook: bytes) -> bytes:
     return zip_bytes(parts)
 
 
+def shared_strings_workbook(table: list[list[Any]], title: str = "Controls") -> bytes:
+    """The table as Excel writes it, every text a shared string (openpyxl writes inline ones)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from tests.io.xlsx_packages import parts, sheet_xml, strings_xml, zip_bytes
+
+    rows = [["" if c is None else ILLEGAL_CHARACTERS_RE.sub("", str(c)) for c in r] for r in table]
+    strings: list[str] = []
+    sheet = sheet_xml(rows, strings)
+    return zip_bytes(parts(sheet, strings_xml(strings), title))
+
+
 @st.composite
-def damaged_workbook(draw: st.DrawFn, workbook: bytes) -> bytes:
-    """The workbook, often with one part's XML mutated (and the archive written again), or
-    with the archive's own bytes mutated."""
+def damaged_workbook(draw: st.DrawFn, table: list[list[Any]], title: str = "Controls") -> bytes:
+    """The table as a workbook (written by openpyxl, or with shared strings as Excel writes
+    it), often with one part's XML mutated (and the archive written again), or with the
+    archive's own bytes mutated."""
+    writer = draw(st.sampled_from([xlsx_bytes, shared_strings_workbook]))
+    workbook = writer(table, title)
     how = draw(st.sampled_from(["as is", "part", "part", "archive"]))
     if how == "as is":
         return workbook

@@ -48,6 +48,7 @@ from tests.io.fuzz_inputs import (
     mutated_bytes,
     mutated_table,
     mutated_yaml,
+    shared_strings_workbook,
     xlsx_bytes,
 )
 
@@ -88,6 +89,21 @@ RECORDS = {
         "format: crosswalk/objective@1\nobjective_id: OBJ-01\ntitle: Patch fast\n"
         "measure: Days to fix\ntarget: 14 days\nowner: Jonas\ndue_on: '2026-12-31'\n"
         "status: on track\n"
+    ),
+    "scope/v1.yaml": (
+        "format: crosswalk/scope-statement@1\nversion: v1\ntext: The platform and its people\n"
+        "includes:\n- API\nexcludes:\n- asset: WEB\n  reason: Holds no customer data\n"
+        "approved_by: Elena\napproved_on: '2026-03-02'\n"
+    ),
+    "audits/IA-01.yaml": (
+        "format: crosswalk/internal-audit@1\naudit_id: IA-01\ntitle: First internal audit\n"
+        "scope:\n- '4.3'\n- A.5.15\nauditor: Consultant\nplanned_on: '2026-09-10'\n"
+        "performed_on: '2026-09-15'\nfindings: 'Minor: SoA not approved'\n"
+    ),
+    "reviews/MR-01.yaml": (
+        "format: crosswalk/management-review@1\nreview_id: MR-01\nheld_on: '2026-10-05'\n"
+        "chair: Elena\nattendees: Elena, Marcus\ninputs:\n  issues: 'Discussed: changes'\n"
+        "  risks: 'Discussed: risks'\ndecisions: Fund the extension\noutputs: New objectives\n"
     ),
     "nonconformities/NC-01.yaml": (
         "format: crosswalk/nonconformity@1\nnc_id: NC-01\nsource: audit\n"
@@ -219,7 +235,8 @@ def test_the_valid_inputs_import_cleanly(
     ws = sqlite_workspace
     (tmp_path / "inventory.csv").write_bytes(csv_bytes(INVENTORY))
     (tmp_path / "inventory.xlsx").write_bytes(xlsx_bytes(INVENTORY))
-    for name in ("inventory.csv", "inventory.xlsx"):
+    (tmp_path / "shared.xlsx").write_bytes(shared_strings_workbook(INVENTORY))
+    for name in ("inventory.csv", "inventory.xlsx", "shared.xlsx"):
         assert attempt(ws, lambda s, n=name: import_controls(s, library, tmp_path / n))
     for suffix, data in (("csv", csv_bytes(FRAMEWORK)), ("xlsx", xlsx_bytes(FRAMEWORK))):
         path = tmp_path / f"framework.{suffix}"
@@ -230,7 +247,11 @@ def test_the_valid_inputs_import_cleanly(
         tmp_path / "strm.csv", library, "s", None, "soc2-tsc-2017", "iso27001-2022"
     )
     folder = program_folder(tmp_path / "program")
-    assert attempt(ws, lambda s: apply_program(s, library, folder))
+    reports = []
+    assert attempt(ws, lambda s: reports.append(apply_program(s, library, folder)))
+    created = {kind.folder for kind in reports[0].records if kind.created}
+    assert sorted(reports[0].updated) == ["AC-1", "AC-2"]  # imported above from the sheet
+    assert created == {name.partition("/")[0] for name in RECORDS}
     policies = tmp_path / "docs"
     policies.mkdir()
     (policies / "ac.md").write_text(POLICY, encoding="utf-8")
@@ -254,9 +275,8 @@ def test_import_controls_answers_any_csv(ground_on_both: Ground, data: st.DataOb
 @given(data=st.data())
 def test_import_controls_answers_any_workbook(ground: Ground, data: st.DataObject) -> None:
     library, workspace, tmp_path = ground.library, ground.workspace, ground.folder
-    workbook = xlsx_bytes(data.draw(mutated_table(INVENTORY)))
     path = tmp_path / "inventory.xlsx"
-    path.write_bytes(data.draw(damaged_workbook(workbook)))
+    path.write_bytes(data.draw(damaged_workbook(data.draw(mutated_table(INVENTORY)))))
     attempt(workspace, lambda s: import_controls(s, library, path))
 
 
@@ -270,7 +290,7 @@ def test_frameworks_import_answers_any_sheet(ground: Ground, data: st.DataObject
         path.write_bytes(data.draw(mutated_bytes(csv_bytes(table))))
     else:
         path = tmp_path / "framework.xlsx"
-        path.write_bytes(data.draw(damaged_workbook(xlsx_bytes(table, "Framework"))))
+        path.write_bytes(data.draw(damaged_workbook(table, "Framework")))
     target = catalogs_folder(workspace.root)
 
     def run(_session: Session) -> None:
