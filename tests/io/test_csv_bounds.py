@@ -101,3 +101,24 @@ def test_a_chain_of_twenty_thousand_parents_is_refused_at_once(tmp_path: Path) -
     assert "row 102, column 'parent': R100: nested 101 levels deep, more than the 100" in str(
         caught.value
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "CC1.1-CC1.99999999",  # a hundred million criteria: read for ever
+        "CC1.1-CC1." + "9" * 5000,  # a number past what int() reads: a ValueError traceback
+        "CC3.4-CC3.1",  # backwards: silently no criteria at all
+    ],
+)
+def test_a_criteria_range_no_one_writes_is_a_row_error_at_once(
+    tmp_path: Path, library: Library, written: str
+) -> None:
+    path = tmp_path / "inventory.csv"
+    path.write_text(HEADER + f"AC-1,Access review,{written}\n")
+    started = time.perf_counter()
+    inventory = read_inventory(path, resolve(library))
+    assert time.perf_counter() - started < 1
+    [problem] = inventory.errors
+    assert str(problem).startswith("row 2, column 'TSC': AC-1: unknown")
+    assert written[:20] in str(problem)

@@ -206,14 +206,16 @@ def parse_column_overrides(spec: str | None) -> dict[str, str]:
     return overrides
 
 
+MAX_RANGE = 100  # criteria in one written range; a series has at most 9 (CC6.1-CC6.8)
 _SPLIT = re.compile(r"[,;/\n|&+]|\band\b", re.IGNORECASE)
 _RANGE = re.compile(
-    r"^\s*([A-Za-z]+)\s*(\d+)\.(\d+)\s*[-\u2013\u2014]\s*(?:([A-Za-z]+)\s*)?(\d+)\.(\d+)\s*$"
+    r"^\s*([A-Za-z]+)\s*(\d{1,6})\.(\d{1,6})\s*[-\u2013\u2014]\s*(?:([A-Za-z]+)\s*)?(\d{1,6})\.(\d{1,6})\s*$"
 )
 
 
 def split_criteria(text: str) -> list[str]:
-    """ "CC6.1, CC6.2; CC 6.3", "CC3.1-CC3.4", "CC4.1 / CC7.1" -> individual refs as written."""
+    """ "CC6.1, CC6.2; CC 6.3", "CC3.1-CC3.4", "CC4.1 / CC7.1" -> individual refs as written.
+    A range backwards or of more than ``MAX_RANGE`` criteria is kept whole, to be refused."""
     found: list[str] = []
     for raw in _SPLIT.split(text):
         part = raw.strip().strip(".")
@@ -222,8 +224,12 @@ def split_criteria(text: str) -> list[str]:
         match = _RANGE.match(part)
         if match:
             prefix, series, first, prefix2, series2, last = match.groups()
-            if (prefix2 and prefix2.upper() != prefix.upper()) or series != series2:
-                found.append(part)  # a range across series: let resolution reject it
+            if (
+                (prefix2 and prefix2.upper() != prefix.upper())
+                or series != series2
+                or not 0 <= int(last) - int(first) < MAX_RANGE
+            ):  # across series, backwards or past any real range: resolution rejects it
+                found.append(part)
                 continue
             found.extend(f"{prefix.upper()}{series}.{n}" for n in range(int(first), int(last) + 1))
             continue
