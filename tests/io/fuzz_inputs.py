@@ -179,9 +179,8 @@ def mutated_bytes(draw: st.DrawFn, base: bytes, most: int = 3) -> bytes:
         elif operation == "snippet":
             data[start:start] = draw(st.sampled_from(SNIPPETS))
         else:
-            data[start:start] = draw(st.sampled_from([b"x", b"[", b"- ", b"\n", b"a,"])) * draw(
-                st.integers(1_000, 50_000)
-            )
+            run = draw(st.sampled_from([b"x", b" ", b"#", b"[", b"- ", b"\n", b"a,", b'",']))
+            data[start:start] = run * draw(st.integers(1_000, 50_000))
     return bytes(data)
 
 

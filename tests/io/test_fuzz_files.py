@@ -14,6 +14,7 @@ write, must be unchanged. CI runs ``CROSSWALK_FUZZ_EXAMPLES`` cases per property
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -155,17 +156,27 @@ def attempt(workspace: Workspace, action: Callable[[Session], Any], *folders: Pa
     """Run ``action`` as the CLI does (commit on success); a refusal must be a
     ``CrosswalkError`` and change neither the database nor the files under ``folders``."""
     before = (workspace_fingerprint(workspace), files_fingerprint(*folders))
+    started = time.perf_counter()
     try:
         with session_scope(workspace.engine) as session:
             action(session)
             session.commit()
     except CrosswalkError as refusal:
+        slow(started)
         note(f"refused: {type(refusal).__name__}")
         assert str(refusal).strip(), "a refusal says why"
         assert (workspace_fingerprint(workspace), files_fingerprint(*folders)) == before
         return False
+    slow(started)
     note("imported")
     return True
+
+
+def slow(started: float) -> None:
+    """No input of these sizes (a few hundred KB at most) may take 10 s: a pattern that
+    backtracks or a loop that walks every row again shows up here."""
+    elapsed = time.perf_counter() - started
+    assert elapsed < 10, f"took {elapsed:.1f} s"
 
 
 def note(outcome: str) -> None:
