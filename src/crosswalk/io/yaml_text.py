@@ -49,12 +49,19 @@ class _Loader(yaml.SafeLoader):
         try:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as error:
-            what = f"{node.value!r}: " if isinstance(node, ScalarNode) else ""
-            raise ConstructorError(None, None, f"{what}{error}", node.start_mark) from None
+            what = f"{_shown(node)}: " if isinstance(node, ScalarNode) else ""
+            problem = str(error)[:200]
+            raise ConstructorError(None, None, f"{what}{problem}", node.start_mark) from None
         except (KeyError, AttributeError):
             kind = str(node.tag).rpartition(":")[2]
-            what = repr(node.value) if isinstance(node, ScalarNode) else "the value"
+            what = _shown(node) if isinstance(node, ScalarNode) else "the value"
             raise ConstructorError(None, None, f"{what} is not a {kind}", node.start_mark) from None
+
+
+def _shown(node: ScalarNode) -> str:
+    """The scalar as written, cut short when long."""
+    text = str(node.value)
+    return repr(text) if len(text) <= 60 else f"{text[:60]!r}..."
 
 
 def _children(node: Node) -> list[Node]:

@@ -72,12 +72,17 @@ def test_an_impossible_date_in_an_isms_record_is_named_too(
 
 @pytest.mark.parametrize(
     ("value", "problem"),
-    [("!!timestamp x", "'x' is not a timestamp"), ("!!bool maybe", "'maybe' is not a bool")],
+    [
+        ("!!timestamp x", "'x' is not a timestamp"),
+        ("!!bool maybe", "'maybe' is not a bool"),
+        ("!!int " + "9" * 5000, f"{'9' * 60!r}...: Exceeds the limit (4300 digits)"),
+    ],
 )
 def test_a_tag_on_a_value_it_does_not_fit_is_named_by_file_and_line(
     sqlite_workspace: Workspace, library: Library, tmp_path: Path, value: str, problem: str
 ) -> None:
-    """Found by fuzzing: PyYAML's constructors raised AttributeError and KeyError."""
+    """Found by fuzzing: PyYAML's constructors raised AttributeError and KeyError (and a
+    ValueError, shown cut short, for a number of 5,000 digits)."""
     path = exported(sqlite_workspace, tmp_path / "program")
     path.write_text(path.read_text().replace("evidence: ''", f"evidence: {value}"))
     message = refused(sqlite_workspace, library, tmp_path / "program")
