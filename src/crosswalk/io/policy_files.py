@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crosswalk.domain.controls import RecordIdError, check_record_id
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency, parse_frequency
-from crosswalk.io.program_files import Text
+from crosswalk.io.program_files import Text, holds
 from crosswalk.io.size_limits import POLICY_BYTES, FileTooLargeError, check_size
 from crosswalk.io.text_files import InputFileError, read_utf8
 from crosswalk.io.yaml_text import YamlTextError, load_yaml
@@ -376,7 +376,7 @@ def dump_policy(policy: Policy) -> str:
 def write_policy(path: Path, policy: Policy) -> Path:
     """Write atomically (a temporary file, then a rename); an unchanged file is not touched."""
     text = dump_policy(policy)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+    if holds(path, text):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
@@ -392,7 +392,7 @@ def write_policies(items: Iterable[PolicyFile]) -> list[Path]:
     try:
         for item in items:
             text = dump_policy(item.policy)
-            if item.path.exists() and item.path.read_text(encoding="utf-8") == text:
+            if holds(item.path, text):
                 continue
             item.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = item.path.with_name(f".{item.path.name}.tmp")

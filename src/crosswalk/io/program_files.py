@@ -122,6 +122,13 @@ def dump_control(control: ControlFile) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+def holds(path: Path, text: str) -> bool:
+    """Whether the file already holds exactly ``text``, so writing it again is skipped. By
+    bytes: a file the user saved in another encoding is replaced, not a decoding traceback;
+    a pipe or a folder of that name is not a file that holds it."""
+    return path.is_file() and path.read_bytes() == text.encode("utf-8")
+
+
 def write_program(folder: Path, controls: list[ControlFile]) -> list[Path]:
     """Write one file per control; files of controls no longer in the library are removed."""
     planned = file_names([control.id for control in controls], "controls")
@@ -133,7 +140,7 @@ def write_program(folder: Path, controls: list[ControlFile]) -> list[Path]:
         path = target / planned[control.id]
         names.add(path.name)
         text = dump_control(control)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not holds(path, text):
             temporary = path.with_suffix(".yaml.tmp")
             temporary.write_text(text, encoding="utf-8")
             temporary.replace(path)

@@ -155,3 +155,16 @@ def test_the_risk_method_file_is_read_the_same_way(tmp_path: Path) -> None:
     with pytest.raises(CrosswalkError, match="anchors and aliases"):
         read_method_file(path)
     assert time.perf_counter() - started < 2
+
+
+def test_export_replaces_a_file_saved_in_another_encoding(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    """Export compared the file it would overwrite as UTF-8 text: a control file the user had
+    saved as Latin-1 stopped `export program` with a UnicodeDecodeError."""
+    path = exported(sqlite_workspace, tmp_path / "program")
+    written = path.read_bytes()
+    path.write_bytes(written.replace(b"Access review", b"Revue des acc\xe8s"))
+    with session_scope(sqlite_workspace.engine) as session:
+        export_program(session, tmp_path / "program")
+    assert path.read_bytes() == written

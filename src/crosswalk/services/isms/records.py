@@ -21,6 +21,7 @@ from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.program_files import (
     ProgramError,
     file_names,
+    holds,
     read_record_file,
     validation_problem,
 )
@@ -64,7 +65,7 @@ def export_kind(session: Session, kind: RecordKind, folder: Path) -> list[Path]:
     for data in records:
         path = target / planned[str(data[kind.key])]
         text = dump(kind, data)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not holds(path, text):
             temporary = path.with_suffix(".yaml.tmp")
             temporary.write_text(text, encoding="utf-8")
             temporary.replace(path)
