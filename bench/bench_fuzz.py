@@ -45,9 +45,9 @@ def main() -> int:
     result = subprocess.run(command, check=False, cwd=REPO, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     output = result.stdout + result.stderr
-    # hypothesis' statistics: "N passing examples" (older) or "N passing, M failing, ..."
-    passing = re.findall(r"(\d+) passing\b", output)
-    properties = len(re.findall(r"^\s*- during generate phase", output, flags=re.MULTILINE))
+    # hypothesis's statistics: a "path::test:" line per property, then "- N passing, ..." per phase
+    passing = re.findall(r"^\s*- (\d+) passing", output, flags=re.MULTILINE)
+    properties = len(re.findall(r"^\S+::\S+:$", output, flags=re.MULTILINE))
     cases = sum(int(n) for n in passing)
     print(output.strip().splitlines()[-1] if output.strip() else "(no output)")
     for line in re.findall(r"^api fuzz as .*$", output, flags=re.MULTILINE):

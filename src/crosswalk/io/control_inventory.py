@@ -7,7 +7,7 @@ and status words. Every problem names its row and column; nothing is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from crosswalk.domain.errors import AmbiguousReferenceError, CrosswalkError, Unk
 from crosswalk.domain.frequency import Frequency, parse_frequency
 from crosswalk.io.csv_text import CsvTextError, read_csv_rows
 from crosswalk.io.text_files import InputFileError, regular_file
+from crosswalk.io.xlsx_reading import XlsxError, open_workbook, sheet_rows
 
 FIELDS = (
     "control_id",
@@ -169,20 +170,19 @@ class Inventory:
     defaults: list[str] = field(default_factory=list)  # every default applied, in words
 
 
-def _rows_from_xlsx(path: Path) -> tuple[str, Iterator[list[object]]]:
-    from openpyxl import load_workbook
-
+def _rows_from_xlsx(path: Path) -> tuple[str, list[list[object]]]:
+    """The first sheet with a recognisable header (else the first sheet), read within the
+    bounds of ``io.xlsx_reading``."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise InventoryError(f"{path}: not a readable XLSX workbook ({error})") from error
-    sheet = workbook.worksheets[0]
-    for candidate in workbook.worksheets:  # the first sheet with a recognisable header
-        probe = [list(r) for r in candidate.iter_rows(max_row=15, values_only=True)]
-        if any(_score(r) >= 2 for r in probe):
-            sheet = candidate
-            break
-    return sheet.title, (list(r) for r in sheet.iter_rows(values_only=True))
+        with open_workbook(path) as workbook:
+            sheets = workbook.worksheets
+            chosen = next(
+                (s for s in sheets if any(_score(r) >= 2 for r in sheet_rows(path, s, 15))),
+                sheets[0],
+            )
+            return chosen.title, sheet_rows(path, chosen)
+    except XlsxError as error:
+        raise InventoryError(str(error)) from None
 
 
 def _score(row: list[object]) -> int:
@@ -206,14 +206,16 @@ def parse_column_overrides(spec: str | None) -> dict[str, str]:
     return overrides
 
 
+MAX_RANGE = 100  # criteria in one written range; a series has at most 9 (CC6.1-CC6.8)
 _SPLIT = re.compile(r"[,;/\n|&+]|\band\b", re.IGNORECASE)
 _RANGE = re.compile(
-    r"^\s*([A-Za-z]+)\s*(\d+)\.(\d+)\s*[-\u2013\u2014]\s*(?:([A-Za-z]+)\s*)?(\d+)\.(\d+)\s*$"
+    r"^\s*([A-Za-z]+)\s*(\d{1,6})\.(\d{1,6})\s*[-\u2013\u2014]\s*(?:([A-Za-z]+)\s*)?(\d{1,6})\.(\d{1,6})\s*$"
 )
 
 
 def split_criteria(text: str) -> list[str]:
-    """ "CC6.1, CC6.2; CC 6.3", "CC3.1-CC3.4", "CC4.1 / CC7.1" -> individual refs as written."""
+    """ "CC6.1, CC6.2; CC 6.3", "CC3.1-CC3.4", "CC4.1 / CC7.1" -> individual refs as written.
+    A range backwards or of more than ``MAX_RANGE`` criteria is kept whole, to be refused."""
     found: list[str] = []
     for raw in _SPLIT.split(text):
         part = raw.strip().strip(".")
@@ -222,8 +224,12 @@ def split_criteria(text: str) -> list[str]:
         match = _RANGE.match(part)
         if match:
             prefix, series, first, prefix2, series2, last = match.groups()
-            if (prefix2 and prefix2.upper() != prefix.upper()) or series != series2:
-                found.append(part)  # a range across series: let resolution reject it
+            if (
+                (prefix2 and prefix2.upper() != prefix.upper())
+                or series != series2
+                or not 0 <= int(last) - int(first) < MAX_RANGE
+            ):  # across series, backwards or past any real range: resolution rejects it
+                found.append(part)
                 continue
             found.extend(f"{prefix.upper()}{series}.{n}" for n in range(int(first), int(last) + 1))
             continue
@@ -238,8 +244,7 @@ def _load_rows(path: Path, encoding: str | None = None) -> tuple[str | None, lis
         raise InventoryError(str(error)) from None
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        sheet, rows = _rows_from_xlsx(path)
-        return sheet, list(rows)
+        return _rows_from_xlsx(path)
     if suffix in (".csv", ".txt", ".tsv"):
         try:
             return None, [list[object](row) for row in read_csv_rows(path, encoding)]

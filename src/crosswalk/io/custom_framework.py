@@ -33,6 +33,7 @@ from crosswalk.domain.refs import squash
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.converted import ConversionError, Imported
 from crosswalk.io.csv_text import read_csv_rows
+from crosswalk.io.xlsx_reading import XlsxError, open_workbook, sheet_rows
 
 COLUMNS = ("ref", "title", "parent", "description", "kind")
 REQUIRED = ("ref", "title")
@@ -71,6 +72,7 @@ EXAMPLE = (
     ("ACC", "Access", "", "", ""),
     ("ACC-1", "Access reviewed quarterly", "ACC", "Owners review access each quarter.", ""),
 )
+MAX_DEPTH = 100  # levels of parents; real frameworks have at most 6 or 7
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
 
@@ -130,23 +132,23 @@ def _score(row: list[object]) -> set[str]:
 
 
 def _xlsx_rows(path: Path) -> tuple[str, list[list[object]]]:
-    from openpyxl import load_workbook
-
+    """The first data sheet with a header row (else the first one), read within the bounds
+    of ``io.xlsx_reading``."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise ConversionError(str(path), "", f"not a readable XLSX workbook ({error})") from error
-    try:
-        sheets = [s for s in workbook.worksheets if s.title != HELP_SHEET] or workbook.worksheets
-        chosen = sheets[0]
-        for sheet in sheets:  # the first sheet with a recognisable header row
-            probe = [list(r) for r in sheet.iter_rows(max_row=20, values_only=True)]
-            if any(set(REQUIRED) <= _score(r) for r in probe):
-                chosen = sheet
-                break
-        return chosen.title, [list(r) for r in chosen.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        with open_workbook(path) as workbook:
+            sheets = [s for s in workbook.worksheets if s.title != HELP_SHEET]
+            sheets = sheets or workbook.worksheets
+            chosen = next(
+                (
+                    sheet
+                    for sheet in sheets
+                    if any(set(REQUIRED) <= _score(r) for r in sheet_rows(path, sheet, 20))
+                ),
+                sheets[0],
+            )
+            return chosen.title, sheet_rows(path, chosen)
+    except XlsxError as error:
+        raise ConversionError(error.path, error.where, error.message) from None
 
 
 def _load(path: Path) -> tuple[str, list[list[object]]]:
@@ -286,20 +288,40 @@ def _link_parents(sheet: _Sheet, rows: list[_Row]) -> dict[str, str | None]:
             sheet.problem(row.line, "parent", f"{row.ref}: a requirement cannot be its own parent")
             parent = None
         parents[row.ref] = parent
-    by_ref = {row.ref: row for row in rows}
-    for row in rows:  # parents must not loop
-        seen = {row.ref}
-        current = parents.get(row.ref)
-        while current is not None:
-            if current in seen:
-                if current == row.ref:
-                    sheet.problem(
-                        row.line, "parent", f"{row.ref}: parents loop back to {row.ref!r}"
-                    )
-                break
-            seen.add(current)
-            current = parents.get(current) if current in by_ref else None
+    _check_nesting(sheet, rows, parents)
     return parents
+
+
+def _check_nesting(sheet: _Sheet, rows: list[_Row], parents: dict[str, str | None]) -> None:
+    """Parents must not loop, nor nest deeper than ``MAX_DEPTH``; each ref is walked once, so
+    a sheet of 100,000 rows each under the one before is checked at once."""
+    lines = {row.ref: row.line for row in rows}
+    depth: dict[str, int] = {}  # levels from its top; -1 on or under a loop
+    for row in rows:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        current: str | None = row.ref
+        while current is not None and current not in depth and current not in on_path:
+            on_path[current] = len(path)
+            path.append(current)
+            current = parents.get(current)
+        if current is None:  # reached the top
+            base = 0
+        elif current in on_path:  # walked into a loop
+            base = -1
+            for ref in path[on_path[current] :]:
+                sheet.problem(lines[ref], "parent", f"{ref}: parents loop back to {ref!r}")
+        else:  # reached a ref already walked
+            base = depth[current]
+        for level, ref in enumerate(reversed(path), start=1):
+            depth[ref] = -1 if base < 0 else base + level
+            if depth[ref] == MAX_DEPTH + 1:
+                sheet.problem(
+                    lines[ref],
+                    "parent",
+                    f"{ref}: nested {MAX_DEPTH + 1} levels deep, more than the {MAX_DEPTH}"
+                    " a framework may have",
+                )
 
 
 def _parents_first(rows: list[_Row], parents: dict[str, str | None]) -> Iterator[_Row]:

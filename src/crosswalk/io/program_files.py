@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from crosswalk.domain.controls import FILE_NAME_MAX_BYTES, Coverage, OperatingStatus, file_stem
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency
+from crosswalk.io.size_limits import RECORD_BYTES, FileTooLargeError, check_size
 from crosswalk.io.text_files import InputFileError, read_utf8
+from crosswalk.io.yaml_text import YamlTextError, load_yaml
 
 CONTROL_FORMAT = "crosswalk/control@1"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -120,6 +122,13 @@ def dump_control(control: ControlFile) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+def holds(path: Path, text: str) -> bool:
+    """Whether the file already holds exactly ``text``, so writing it again is skipped. By
+    bytes: a file the user saved in another encoding is replaced, not a decoding traceback;
+    a pipe or a folder of that name is not a file that holds it."""
+    return path.is_file() and path.read_bytes() == text.encode("utf-8")
+
+
 def write_program(folder: Path, controls: list[ControlFile]) -> list[Path]:
     """Write one file per control; files of controls no longer in the library are removed."""
     planned = file_names([control.id for control in controls], "controls")
@@ -131,7 +140,7 @@ def write_program(folder: Path, controls: list[ControlFile]) -> list[Path]:
         path = target / planned[control.id]
         names.add(path.name)
         text = dump_control(control)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not holds(path, text):
             temporary = path.with_suffix(".yaml.tmp")
             temporary.write_text(text, encoding="utf-8")
             temporary.replace(path)
@@ -140,6 +149,24 @@ def write_program(folder: Path, controls: list[ControlFile]) -> list[Path]:
         if stale.name not in names:
             stale.unlink()
     return written
+
+
+def read_record_file(path: Path) -> Any:
+    """The YAML data of one control or ISMS record file, refused naming the file and line
+    when it is too large, not UTF-8 or not YAML we read (``io.yaml_text``)."""
+    try:
+        return load_yaml(read_utf8(check_size(path, RECORD_BYTES, "record file")))
+    except (InputFileError, FileTooLargeError) as error:
+        raise ProgramError(str(error)) from None
+    except YamlTextError as error:
+        raise ProgramError(error.named(path)) from None
+
+
+def validation_problem(path: Path, error: ValidationError) -> str:
+    """The first problem pydantic found, as ``FILE: field.path: message``."""
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(the whole file)"
+    return f"{path}: {field}: {first['msg']}"
 
 
 def read_program(folder: Path) -> list[tuple[Path, ControlFile]]:
@@ -152,20 +179,11 @@ def read_program(folder: Path) -> list[tuple[Path, ControlFile]]:
     found: list[tuple[Path, ControlFile]] = []
     seen: dict[str, Path] = {}
     for path in sorted(source.glob("*.yaml")):
-        try:
-            data = yaml.safe_load(read_utf8(path))
-        except InputFileError as error:
-            raise ProgramError(str(error)) from None
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise ProgramError(f"{path}{where}: not valid YAML") from error
+        data = read_record_file(path)
         try:
             control = ControlFile.model_validate(data)
         except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise ProgramError(f"{path}: {field}: {first['msg']}") from error
+            raise ProgramError(validation_problem(path, error)) from None
         if control.id in seen:
             raise ProgramError(
                 f"{path}: control {control.id!r} is also defined in {seen[control.id]}"

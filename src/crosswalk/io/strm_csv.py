@@ -21,6 +21,7 @@ from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.domain.requirements import Framework, requirement_key, split_key
 from crosswalk.domain.spreadsheet import csv_safe, from_csv_safe
 from crosswalk.io.converted import ConversionError, Imported
+from crosswalk.io.csv_text import read_csv_rows
 from crosswalk.io.edge_reading import RefMatcher, note_text, parse_rationale, strength_from_text
 
 _RELATIONSHIP_WORDS: dict[Relationship, str] = {
@@ -93,16 +94,10 @@ class _CsvRows:
         self.matchers = {"source": RefMatcher(source_fw), "target": RefMatcher(target_fw)}
         self.generic_note = f"Imported from {path.name}"
         self.assumed = 0
-        try:
-            text = path.read_text(encoding="utf-8-sig")
+        try:  # strict UTF-8, no NUL, within the size and row limits: io.csv_text
+            self.rows = read_csv_rows(path, delimiter=",")
         except OSError as error:
             raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
-        except UnicodeDecodeError as error:
-            raise ConversionError(str(path), "", f"not UTF-8 text: {error.reason}") from error
-        try:
-            self.rows = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as error:
-            raise ConversionError(str(path), "", f"not valid CSV: {error}") from error
         self.header, self.columns = _header_row(self.rows, path)
 
     def numbered(self) -> list[tuple[int, list[str]]]:

@@ -198,6 +198,7 @@ def session_scope(engine: Engine, actor: str | None = None) -> Iterator[Session]
     Every change flushed through it lands in the audit trail under ``actor``.
     """
     import crosswalk.store.audit  # noqa: F401  (registers the change log on every session)
+    from crosswalk.store import column_limits  # noqa: F401  (text past its column: refused)
 
     factory = sessionmaker(engine, expire_on_commit=False)
     session = factory()

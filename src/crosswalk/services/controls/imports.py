@@ -24,6 +24,7 @@ from crosswalk.store.engine import begin_writing
 __all__ = ["parse_column_overrides"]  # re-exported: clients need nothing below the services
 from crosswalk.services.controls.controls import set_tags
 from crosswalk.services.mapping.library import resolve_requirement
+from crosswalk.store.column_limits import too_long
 from crosswalk.store.models import ControlRow
 
 SOC2 = "soc2-tsc-2017"
@@ -71,8 +72,9 @@ class ImportFailed(CrosswalkError):
         super().__init__(f"{report.path}: {len(report.errors)} error(s); nothing was imported")
 
 
-def _differences(row: ControlRow, control: InventoryControl) -> list[str]:
-    wanted = {
+def _fields(control: InventoryControl) -> dict[str, object]:
+    """What a row of the inventory writes to its control."""
+    return {
         "title": control.title,
         "description": control.description,
         "owner": control.owner,
@@ -81,6 +83,24 @@ def _differences(row: ControlRow, control: InventoryControl) -> list[str]:
         "status": control.status.value,
         "evidence": control.evidence,
     }
+
+
+def _too_long(inventory: Inventory) -> list[Problem]:
+    """A cell longer than the control's field holds, by row and column (any database)."""
+    return [
+        Problem(
+            control.row,
+            inventory.columns.get(field, field),
+            f"{control.control_id}: {length:,} characters, more than the {limit:,} a"
+            f" control's {field} holds",
+        )
+        for control in inventory.controls
+        for field, length, limit in too_long(ControlRow, _fields(control))
+    ]
+
+
+def _differences(row: ControlRow, control: InventoryControl) -> list[str]:
+    wanted = _fields(control)
     changed = [name for name, value in wanted.items() if getattr(row, name) != value]
     current = sorted(t.key for t in row.tags if t.framework == SOC2)
     if current != sorted(control.criteria):
@@ -155,7 +175,8 @@ def import_controls(
         ignored=inventory.ignored,
         defaults=inventory.defaults,
     )
-    if inventory.errors:
+    report.errors.extend(_too_long(inventory))
+    if report.errors:
         raise ImportFailed(report)
     if not dry_run:
         begin_writing(session)  # another import of the same ids waits for this one

@@ -18,8 +18,13 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.io.program_files import ProgramError, file_names
-from crosswalk.io.text_files import read_utf8
+from crosswalk.io.program_files import (
+    ProgramError,
+    file_names,
+    holds,
+    read_record_file,
+    validation_problem,
+)
 from crosswalk.store.engine import begin_writing
 
 
@@ -61,7 +66,7 @@ def export_kind(session: Session, kind: RecordKind, folder: Path) -> list[Path]:
     for data in records:
         path = target / planned[str(data[kind.key])]
         text = dump(kind, data)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not holds(path, text):
             temporary = path.with_suffix(".yaml.tmp")
             temporary.write_text(text, encoding="utf-8")
             temporary.replace(path)
@@ -81,20 +86,13 @@ def read_kind(kind: RecordKind, folder: Path) -> list[tuple[Path, BaseModel]]:
     found: list[tuple[Path, BaseModel]] = []
     seen: dict[str, Path] = {}
     for path in sorted(source.glob("*.yaml")):
-        try:
-            data = yaml.safe_load(read_utf8(path))
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise ProgramError(f"{path}{where}: not valid YAML") from error
+        data = read_record_file(path)
         if not isinstance(data, dict) or data.pop("format", None) != kind.format:
             raise ProgramError(f"{path}: format: expected {kind.format!r}")
         try:
             record = kind.model.model_validate(data)
         except ValidationError as error:
-            first = error.errors()[0]
-            location = ".".join(str(p) for p in first["loc"])
-            raise ProgramError(f"{path}: {location}: {first['msg']}") from error
+            raise ProgramError(validation_problem(path, error)) from None
         key = str(getattr(record, kind.key))
         if key in seen:
             raise ProgramError(f"{path}: {kind.key} {key!r} is also defined in {seen[key]}")
@@ -123,9 +121,10 @@ def apply_kind(
             continue
         (report.created if existing is None else report.updated).append(key)
         if not dry_run:
-            try:
+            try:  # an unknown control or ref named in the file, a text too long for its column
                 kind.upsert(session, library, record, existing)
-            except CrosswalkError as error:  # an unknown control or ref named in the file
+                session.flush()
+            except CrosswalkError as error:
                 raise ProgramError(f"{path}: {error}") from error
     if not dry_run:
         session.flush()

@@ -111,15 +111,16 @@ def method_from_data(data: Any, where: str = "") -> RiskMethod:
 
 
 def read_method_file(path: Path) -> RiskMethod:
-    """A method from YAML (the ``settings/risk-method.yaml`` format; ``format`` optional)."""
-    import yaml
+    """A method from YAML (the ``settings/risk-method.yaml`` format; ``format`` optional),
+    read as every record file is (``io.program_files.read_record_file``)."""
+    from crosswalk.io.program_files import ProgramError, read_record_file
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_record_file(path)
+    except ProgramError as error:
+        raise RiskError(str(error)) from None
     except OSError as error:
         raise RiskError(f"{path}: cannot read: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise RiskError(f"{path}: not valid YAML") from error
     if isinstance(data, dict) and data.get("format", METHOD_FORMAT) != METHOD_FORMAT:
         raise RiskError(f"{path}: format: expected {METHOD_FORMAT!r}")
     return method_from_data(data, str(path))

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import RecordIdError, check_record_id
 from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
 from crosswalk.domain.frequency import Frequency
 from crosswalk.io.policy_files import (
@@ -130,6 +131,10 @@ def add_policy(session: Session, library: Library, root: Path, data: PolicyInput
     title = data.title.strip()
     if not policy_id or not title:
         raise PolicyError("a policy needs an id and a title")
+    try:
+        check_record_id(policy_id, "policy")
+    except RecordIdError as error:
+        raise PolicyError(str(error)) from None
     existing = read_policies(root)
     for item in existing:
         if item.policy.id.lower() == policy_id.lower():

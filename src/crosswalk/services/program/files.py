@@ -39,6 +39,7 @@ from crosswalk.services.mapping.adjustments import (
     upsert_adjustment,
 )
 from crosswalk.services.mapping.library import resolve_requirement
+from crosswalk.store.column_limits import too_long
 from crosswalk.store.engine import begin_writing
 from crosswalk.store.models import ControlRow
 
@@ -143,6 +144,11 @@ def _checked_tags(
             check_record_id(control.id)
         except RecordIdError as error:
             raise ProgramError(f"{path}: id: {error}") from error
+        for name, length, limit in too_long(ControlRow, _fields(control)):
+            raise ProgramError(
+                f"{path}: {name}: {length:,} characters, more than the {limit:,} a control's"
+                f" {name} holds"
+            )
         tags = []
         for position, tag in enumerate(control.tags):
             try:
