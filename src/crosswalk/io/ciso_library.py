@@ -22,6 +22,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crosswalk.io.converted import ConversionError
+from crosswalk.io.input_limits import check_yaml_nesting, read_input
+from crosswalk.io.text_files import utf8_problem, without_bom
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -136,9 +138,12 @@ class NodeReader:
         value = self.text(fields, key, where)
         if value is None:
             return None
+        if re.fullmatch(r"[-+]?\d{1,18}(\.0*)?", value):
+            return int(value.split(".", 1)[0])
         if re.fullmatch(r"[-+]?\d+(\.0*)?", value):
-            return int(float(value))
-        raise self.fail(f"{where}.{key}", f"expected a whole number, not {value!r}", None)
+            raise self.fail(f"{where}.{key}", f"a number of {len(value)} digits is too large")
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise self.fail(f"{where}.{key}", f"expected a whole number, not {shown!r}")
 
 
 @dataclass(slots=True)
@@ -168,10 +173,18 @@ class LibraryHeader:
 
 
 def compose(path: Path) -> Node | None:
+    """The library file as raw YAML nodes, once it is within the input limits: a regular
+    file no larger than ``input_limits.max_input_bytes()``, UTF-8, not nested past
+    ``input_limits.MAX_DEPTH`` (deeper, libyaml's recursive composer would crash)."""
+    name = str(path)
+    data = read_input(path)
+    body = without_bom(data)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, problem = utf8_problem(data, error.start + len(data) - len(body))
+        raise ConversionError(name, f"line {line}", problem) from None
+    check_yaml_nesting(data, name)
     loader = _RawLoader(data)
     try:
         root: Node | None = loader.get_single_node()
@@ -179,7 +192,7 @@ def compose(path: Path) -> Node | None:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ConversionError(str(path), where, f"not valid YAML: {problem}") from error
+        raise ConversionError(name, where, f"not valid YAML: {problem}") from error
     finally:
         loader.dispose()
     return root

@@ -212,17 +212,25 @@ def _json_document(path: Path) -> dict[str, Any]:
 
 
 def _oscal_document(path: Path) -> dict[str, Any]:
-    """An OSCAL file (JSON, or XML read into the JSON form) parsed once."""
+    """An OSCAL file (JSON, or XML read into the JSON form) parsed once, within the input
+    limits and with OSCAL's field types checked."""
     if path.suffix.lower() != ".xml":
         return _json_document(path)
-    from crosswalk.io.converted import ConversionError
+    from crosswalk.io.input_limits import read_input
+    from crosswalk.io.oscal_shape import check_shape
     from crosswalk.io.oscal_xml import read_oscal_xml
 
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
-    return read_oscal_xml(data, str(path))
+    document = read_oscal_xml(read_input(path), str(path))
+    check_shape(document, str(path))
+    return document
+
+
+def _check_file(path: Path) -> None:
+    from crosswalk.io.text_files import file_problem
+
+    problem = file_problem(path)
+    if problem is not None:
+        raise FormatImportError(f"{path}: {problem}")
 
 
 def catalog_override(
@@ -259,8 +267,7 @@ def convert_framework_file(
     """Read a framework from OSCAL (catalog or profile, JSON or XML), CISO Assistant YAML or a
     sheet. A profile is resolved (``crosswalk.io.oscal_profile``); ``catalog`` (``--catalog``)
     stands in for imports that are not here."""
-    if not path.is_file():
-        raise FormatImportError(f"{path}: no such file")
+    _check_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".csv"):
         from crosswalk.io.custom_framework import read_custom_framework
@@ -327,8 +334,7 @@ def resolve_profile_file(
 
     if output_format not in PROFILE_FORMATS:
         raise FormatImportError(f"--format must be one of {', '.join(PROFILE_FORMATS)}")
-    if not path.is_file():
-        raise FormatImportError(f"{path}: no such file")
+    _check_file(path)
     override = catalog_override(catalog, frameworks)
     if output_format == "json":
         imported = read_oscal_profile(path, override, framework_id)
@@ -387,8 +393,7 @@ def convert_mapping_file(
     ``skip_unknown_refs`` leaves out (and notes) edges to refs the loaded catalog lacks, for
     collections written against a newer release of a catalog.
     """
-    if not path.is_file():
-        raise FormatImportError(f"{path}: no such file")
+    _check_file(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         from crosswalk.io.strm_csv import read_strm_csv
