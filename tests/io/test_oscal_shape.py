@@ -273,3 +273,38 @@ def test_xml_nested_past_the_limit_is_refused(tmp_path: Path, library: Library) 
     with pytest.raises(ConversionError, match="nested more than 200 levels") as caught:
         convert_framework_file(deep, library)  # a RecursionError before
     assert caught.value.path == str(deep)
+
+
+def test_a_profile_importing_an_empty_yaml_file_is_refused_by_name(
+    tmp_path: Path, library: Library
+) -> None:
+    """Found by fuzzing: an empty YAML document is null, which the type check walked into."""
+    (tmp_path / "catalog.yaml").write_bytes(b"")
+    profile = {
+        "profile": {
+            "uuid": "p",
+            "metadata": {"title": "P", "version": "1"},
+            "imports": [{"href": "catalog.yaml", "include-all": {}}],
+        }
+    }
+    with pytest.raises(ConversionError, match=r"catalog.yaml is null, not an OSCAL document"):
+        convert_framework_file(write(tmp_path, profile, "profile.json"), library)
+
+
+def test_null_where_an_object_is_wanted_is_refused(tmp_path: Path, library: Library) -> None:
+    """Found by fuzzing: a catalog imported by a profile with ``"metadata": null`` was an
+    AttributeError; OSCAL has no nulls, so a field given as null is refused by its path."""
+    document = copy.deepcopy(CATALOG)
+    document["catalog"]["metadata"] = None
+    write(tmp_path, document)
+    profile = {
+        "profile": {
+            "uuid": "p",
+            "metadata": {"title": "P", "version": "1"},
+            "imports": [{"href": "catalog.json", "include-all": {}}],
+        }
+    }
+    with pytest.raises(
+        ConversionError, match=r"catalog.json at catalog.metadata: expected an object, got null"
+    ):
+        convert_framework_file(write(tmp_path, profile, "profile.json"), library)

@@ -112,13 +112,16 @@ def _fits(want: int, value: Any) -> bool:
 
 def check_shape(document: Any, name: str) -> None:
     """Refuse the first field whose JSON type is not the one OSCAL gives it, naming its
-    path. One pass over the document (a few ms for SP 800-53); ``null`` passes as absent."""
+    path. One pass over the document (a few ms for SP 800-53). ``null`` is refused too:
+    OSCAL has none, and readers take a field that is there for one of its type."""
     level: list[Any] = [document]
     while level:
         below: list[Any] = []
         for node in level:
             if type(node) is list:
                 below.extend(v for v in node if type(v) is dict or type(v) is list)
+                continue
+            if type(node) is not dict:  # a document that is a bare value: the reader says so
                 continue
             for key, value in node.items():
                 kind = type(value)
@@ -134,7 +137,7 @@ def check_shape(document: Any, name: str) -> None:
                     below.append(value)
                     if want is not None and not _fits(want, value):
                         _refuse(document, node, key, want, name)
-                elif want is not None and value is not None and not _fits(want, value):
+                elif want is not None and not _fits(want, value):
                     _refuse(document, node, key, want, name)
         level = below
 

@@ -99,6 +99,18 @@ def _encoded(source: str, path: Path, text: str) -> bytes:
         ) from error
 
 
+MAX_ID = 100
+"""Characters in a framework or mapping set id: each becomes a file name (``ID.yaml``)."""
+
+
+def _check_id(source: str, kind: str, identifier: str) -> None:
+    if len(identifier) > MAX_ID:
+        raise FormatImportError(
+            f"{source}: the {kind} id {identifier[:40]!r}... is {len(identifier):,} characters "
+            f"long; an id has at most {MAX_ID} (it names a file): give a shorter one with --id"
+        )
+
+
 def install(
     library: Library, folder: Path, imported: Imported, dry_run: bool = False
 ) -> InstallReport:
@@ -112,6 +124,7 @@ def install(
     planned: list[tuple[Path, bytes]] = []
     comment = f"Imported from {Path(imported.source).name}"
     for framework in imported.frameworks:
+        _check_id(imported.source, "framework", framework.id)
         existing = library.sources.get(framework.id)
         path = folder / "frameworks" / f"{framework.id}.yaml"
         if existing is not None and Path(existing) != path:
@@ -126,6 +139,7 @@ def install(
         planned.append((path, _encoded(imported.source, path, text)))
         report.frameworks[framework.id] = len(framework.requirements)
     for mapping_set in imported.mapping_sets:
+        _check_id(imported.source, "mapping set", mapping_set.id)
         existing = library.sources.get(mapping_set.id)
         path = folder / "mappings" / f"{mapping_set.id}.yaml"
         if existing is not None and Path(existing) != path:
