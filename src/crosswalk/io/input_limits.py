@@ -133,15 +133,15 @@ def parse_json(data: bytes, name: str, limit: int = MAX_DEPTH) -> Any:
     orjson reads strict RFC 8259 JSON, a subset of what ``json`` reads, and gives the same
     values for it. Whatever orjson refuses (NaN, huge numbers, an escaped lone surrogate,
     a syntax error) is read, or explained by line and column, by ``json``, after the
-    nesting is checked on the raw text. Either way, the parsed values are walked once to
-    check the depth and, by counting, that no object repeats a key.
+    nesting is checked on the raw text. Either way the nesting, and by counting that no
+    object repeats a key, are checked without walking the values in Python.
     """
     body = without_bom(data)
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         document = _json_fallback(data, body, name, limit)
-    _check_tree(document, body, name, limit)
+    _check_parsed(document, body, name, limit)
     return document
 
 
@@ -163,42 +163,22 @@ def _json_fallback(data: bytes, body: bytes, name: str, limit: int) -> Any:
         ) from None
 
 
-def _check_tree(document: Any, body: bytes, name: str, limit: int) -> None:
-    """Depth, and duplicate keys, by counting.
+def _check_parsed(document: Any, body: bytes, name: str, limit: int) -> None:
+    """The nesting, and no key given twice in one object, checked by counting.
 
-    Every ``:`` of the text is either between a key and its value or inside a string. So
-    with no key repeated, the colons of the text are the members of all objects plus the
-    colons inside the parsed strings (keys and values). A repeated key loses a member, so
-    the sum comes out short. Only an escaped colon (``\\u003a``) breaks the count, and then
-    (or when the sum is short) the exact check runs: a second parse that sees every pair.
+    Every ``:`` of the text is either between a key and its value or inside a string. So,
+    with no key repeated, the text holds as many colons as the same values written out
+    again by orjson. A repeated key loses a member, so that count comes out short. Only
+    an escaped colon (``\\u003a``) or a value orjson cannot write breaks the count; then
+    (or when the count is short) the exact check runs: a second parse that sees every pair.
     """
-    level = [document]
-    depth = 0
-    members = 0
-    strings: list[str] = []
-    while level:
-        depth += 1
-        if depth > limit:
-            raise InputLimitError(name, "", too_deep(limit))
-        below: list[Any] = []
-        for node in level:
-            if type(node) is dict:
-                members += len(node)
-                strings.extend(node)
-                values: Any = node.values()
-            elif type(node) is list:
-                values = node
-            else:
-                continue
-            for value in values:
-                kind = type(value)
-                if kind is str:
-                    strings.append(value)
-                elif kind is dict or kind is list:
-                    below.append(value)
-        level = below
-    counted = members + "".join(strings).count(":")
-    if counted != body.count(b":") or b"\\u003a" in body or b"\\u003A" in body:
+    if json_too_deep(body, limit):
+        raise InputLimitError(name, "", too_deep(limit))
+    try:
+        written = orjson.dumps(document).count(b":")
+    except orjson.JSONEncodeError:  # a lone surrogate, an int past 64 bits
+        written = -1
+    if written != body.count(b":") or b"u003" in body:  # \\u003a, \\u003A, and a few more
         _refuse_repeated_key(body, name, limit)
 
 
