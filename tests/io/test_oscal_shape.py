@@ -308,3 +308,11 @@ def test_null_where_an_object_is_wanted_is_refused(tmp_path: Path, library: Libr
         ConversionError, match=r"catalog.json at catalog.metadata: expected an object, got null"
     ):
         convert_framework_file(write(tmp_path, profile, "profile.json"), library)
+
+
+def test_other_oscal_models_are_refused_for_what_they_are(tmp_path: Path, library: Library) -> None:
+    """An SSP's ``status`` is an object: the type check is for catalogs, profiles and
+    mapping collections only, so an SSP is refused as not a catalog, not for its status."""
+    ssp = {"system-security-plan": {"uuid": "s", "system-characteristics": {"status": {}}}}
+    with pytest.raises(CrosswalkError, match="neither an OSCAL catalog nor a profile"):
+        convert_framework_file(write(tmp_path, ssp, "ssp.json"), library)

@@ -1,11 +1,11 @@
 """The JSON types OSCAL gives its fields, checked once over a whole document before reading.
 
-OSCAL names a field the same way in every model, and always gives it the same JSON type:
+Across catalogs, profiles and mapping collections OSCAL gives a field name one JSON type:
 ``uuid``, ``id``, ``title`` and ``href`` are strings, ``props``, ``parts`` and ``controls``
 are lists of objects, ``with-ids`` a list of strings, ``metadata`` an object, a mapping's
-``confidence-score.percentage`` a number. So one table keyed by field name covers catalogs,
-profiles and mapping collections, in JSON, YAML or XML (read into the JSON form). A field
-of the wrong type is refused with its JSON path, e.g.
+``confidence-score.percentage`` a number. So one table keyed by field name covers the three
+models, in JSON, YAML or XML (read into the JSON form). A number where text is wanted reads
+as its text. A field of the wrong type is refused with its JSON path, e.g.
 ``catalog.groups[2].controls[0].uuid: expected a string, got a list``. Without this check
 the readers would either fail with a traceback deep inside (a list used as a key) or
 silently skip the field (``props`` given as an object, ``parts`` as a string).
@@ -40,7 +40,7 @@ string      uuid id title name ns value class group href rel media-type text pro
             by-class by-id by-item-name by-ns method matching-rationale relationship
             mapping-description filename category algorithm scheme identifier usage depends-on
             resource-fragment type system short-name date location-type email-address number city
-            state postal-code country subject predicate expression generation-method status
+            state postal-code country subject predicate expression generation-method
 number      percentage target-coverage
 boolean     as-is
 object      metadata back-matter catalog profile mapping-collection select citation base64 merge
@@ -110,6 +110,9 @@ def _fits(want: int, value: Any) -> bool:
     return all(type(v) is item for v in value)
 
 
+_MODELS = frozenset(("catalog", "profile", "mapping-collection"))
+"""The models whose fields are checked; others (an SSP, assessment results) give a few
+names other types (an SSP's ``status`` is an object) and are refused by the readers."""
 _NOT_TEXT = frozenset(key for key, want in _FIELDS.items() if want != _STRING)
 _NOT_OBJECT = frozenset(k for k, want in _FIELDS.items() if want not in (_OBJECT, _ONE_OR_MORE))
 
@@ -118,8 +121,9 @@ def check_shape(document: Any, name: str) -> None:
     """Refuse the first field whose JSON type is not the one OSCAL gives it, naming its
     path. One pass over the document (some 8 ms for SP 800-53's 3 MB). ``null`` is refused
     too: OSCAL has none, and readers take a field that is there for one of its type."""
-    objects: list[dict[str, Any]] = []
-    _descend(document, objects)
+    if type(document) is not dict:
+        return  # not an OSCAL document at all: the reader says so
+    objects = [{key: value for key, value in document.items() if key in _MODELS}]
     fields = _FIELDS
     while objects:
         below: list[dict[str, Any]] = []
