@@ -316,3 +316,50 @@ def test_other_oscal_models_are_refused_for_what_they_are(tmp_path: Path, librar
     ssp = {"system-security-plan": {"uuid": "s", "system-characteristics": {"status": {}}}}
     with pytest.raises(CrosswalkError, match="neither an OSCAL catalog nor a profile"):
         convert_framework_file(write(tmp_path, ssp, "ssp.json"), library)
+
+
+def test_a_key_given_twice_in_a_ciso_assistant_library_is_refused_with_its_line(
+    tmp_path: Path, library: Library
+) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(
+        "urn: urn:test:risk:library:tiny\nname: Tiny\nobjects:\n  framework:\n"
+        "    urn: urn:test:risk:framework:tiny\n    ref_id: tiny\n    name: Tiny\n"
+        "    requirement_nodes:\n    - urn: urn:test:risk:req_node:tiny:a\n      ref_id: A\n"
+        "      name: A\n      assessable: true\n      ref_id: B\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConversionError) as caught:
+        read_library(path, library.frameworks)
+    assert caught.value.where == "objects.framework.requirement_nodes[0]"
+    assert caught.value.message == (
+        "the key 'ref_id' is given more than once in one mapping (line 13)"
+    )
+
+
+def test_a_list_aliased_into_many_mapping_sets_is_refused(tmp_path: Path, library: Library) -> None:
+    """A YAML alias makes one list of edges count as thousands (two lines each): read once
+    per set, a few MB would keep an import busy for hours. No library uses aliases."""
+    edge = (
+        "  - source_requirement_urn: urn:intuitem:risk:req_node:nist-csf-2.0:gv.po-01\n"
+        "    target_requirement_urn: urn:intuitem:risk:req_node:iso27001-2022:a.5.1\n"
+        "    relationship: intersect\n"
+    )
+    sets = "".join(
+        f"  - urn: urn:test:risk:req_mapping_set:s{n}\n    ref_id: s{n}\n"
+        "    source_framework_urn: urn:intuitem:risk:framework:nist-csf-2.0\n"
+        "    target_framework_urn: urn:intuitem:risk:framework:iso27001-2022\n"
+        "    requirement_mappings: *edges\n"
+        for n in range(2)
+    )
+    path = tmp_path / "bomb.yaml"
+    path.write_text(
+        "urn: urn:test:risk:library:bomb\nname: Bomb\nedges: &edges\n"
+        + edge
+        + "objects:\n  requirement_mapping_sets:\n"
+        + sets,
+        encoding="utf-8",
+    )
+    with pytest.raises(ConversionError, match=r"an alias \(\*name\) of one already read") as caught:
+        read_library(path, library.frameworks)
+    assert caught.value.where == "objects.requirement_mapping_sets[1]"

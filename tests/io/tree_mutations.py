@@ -21,13 +21,25 @@ Path = tuple[Any, ...]
 register_namespace("", "http://csrc.nist.gov/ns/oscal/1.0")  # written back unprefixed
 MARK = "\u2063MARK{}\u2063"  # a string no generator produces; swapped for raw text
 
+# Words the readers act on: ids and references, globs, positions, methods, relationships,
+# parameter inserts, hrefs to this document, to a device and out of the folder.
+WORDS = [
+    *("", " ", "c-1", "ac-1", "ac-2", "ac-1.1", "ac-1_smt", "ac-1_prm_1", "x-1", "g", "ac"),
+    *("#ac-1", "#res-1", "#p-1", "label", "sort-id", "status", "withdrawn", "statement"),
+    *("item", "true", "yes", "no", "*", "ac-*", "[", "**", "{{ insert: param, ac-1_prm_1 }}"),
+    *("{{ insert: param, nothing }}", "before", "after", "starting", "ending", "use-first"),
+    *("merge", "keep", "one-or-more", "subset-of", "equal-to", "superset-of", "no-relationship"),
+    *("human", "automation", "syntactic", "functional", "A.5.15", "CC6.1", "urn:x"),
+    *("catalog.json", "profile.json", "catalog.yaml", "file:///dev/zero", "../../etc/passwd"),
+    *("https://example.com/catalog.json", "-1", "0", "1.5", "1e400", "\x00", "\ud800"),
+]
 scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=20),
-    st.sampled_from(["", " ", "c-1", "g", "catalog", "#c-1", "label", "statement", "true"]),
+    st.sampled_from(WORDS),
 )
 values = st.recursive(
     scalars,
@@ -70,9 +82,9 @@ def paths(document: Any) -> list[Path]:
     return found
 
 
-def _parent(document: Any, path: Path) -> Any:
+def _at(document: Any, path: Path) -> Any:
     node = document
-    for key in path[:-1]:
+    for key in path:
         node = node[key]
     return node
 
@@ -87,9 +99,11 @@ def mutated(draw: st.DrawFn, base: Any, raw: list[str] | None = None) -> tuple[A
         path = every[draw(st.integers(0, len(every) - 1))]
         if not path:
             continue
-        parent, key = _parent(document, path), path[-1]
+        parent, key = _at(document, path[:-1]), path[-1]
         operation = draw(
-            st.sampled_from(["replace", "delete", "wrap", "unwrap", "repeat", "huge", "raw"])
+            st.sampled_from(
+                ["replace", "replace", "delete", "wrap", "unwrap", "repeat", "graft", "huge", "raw"]
+            )
         )
         value = parent[key]
         if operation == "replace":
@@ -102,6 +116,10 @@ def mutated(draw: st.DrawFn, base: Any, raw: list[str] | None = None) -> tuple[A
             parent[key] = next(iter(value.values())) if isinstance(value, dict) else value[0]
         elif operation == "repeat" and isinstance(parent, list):
             parent.insert(key, copy.deepcopy(value))
+        elif operation == "graft":  # another part of the document put here (a control as a part)
+            source = every[draw(st.integers(0, len(every) - 1))]
+            if source[: len(path)] != path:  # not from inside itself
+                parent[key] = copy.deepcopy(_at(document, source))
         elif operation == "huge":
             parent[key] = draw(st.sampled_from(["x" * 100_000, [copy.deepcopy(value)] * 2000]))
         elif operation == "raw":

@@ -86,20 +86,36 @@ class NodeReader:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.lists_read: set[int] = set()
 
     def fail(self, where: str, message: str, node: Node | None = None) -> ConversionError:
         return ConversionError(self.path, where, message + (_line_of(node) if node else ""))
 
     def mapping(self, node: Node | None, where: str) -> dict[str, Node]:
+        """The mapping's fields; a key given twice is refused (the last would win silently)."""
         if not isinstance(node, MappingNode):
             raise self.fail(where, "expected a mapping", node)
-        return {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
+        fields = {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
+        if len(fields) < len(node.value):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if isinstance(key, ScalarNode) and key.value in seen:
+                    message = f"the key {key.value!r} is given more than once in one mapping"
+                    raise self.fail(where, message, key)
+                if isinstance(key, ScalarNode):
+                    seen.add(key.value)
+        return fields
 
     def sequence(self, node: Node | None, where: str) -> list[Node]:
         if node is None or (isinstance(node, ScalarNode) and self._null(node)):
             return []
         if not isinstance(node, SequenceNode):
             raise self.fail(where, "expected a list", node)
+        if id(node) in self.lists_read:  # a YAML alias: read again and again, a bomb
+            raise self.fail(
+                where, "this list is an alias (*name) of one already read; write it out", node
+            )
+        self.lists_read.add(id(node))
         items: list[Node] = node.value
         return items
 
