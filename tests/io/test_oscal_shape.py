@@ -363,3 +363,36 @@ def test_a_list_aliased_into_many_mapping_sets_is_refused(tmp_path: Path, librar
     with pytest.raises(ConversionError, match=r"an alias \(\*name\) of one already read") as caught:
         read_library(path, library.frameworks)
     assert caught.value.where == "objects.requirement_mapping_sets[1]"
+
+
+def test_a_yaml_catalog_repeating_lists_by_alias_is_refused(
+    tmp_path: Path, library: Library
+) -> None:
+    """Aliases of aliases (``&a [x, x]``, ``&b [*a, *a]``, ...) nest into billions of
+    entries from a few lines: every walk of the catalog would visit them all."""
+    levels = "".join(f"l{n}: &l{n} [*l{n - 1}, *l{n - 1}, *l{n - 1}]\n" for n in range(1, 30))
+    (tmp_path / "catalog.yaml").write_text(
+        "l0: &l0 [x, x, x]\n" + levels + "catalog:\n  uuid: u\n  metadata: {title: Bomb}\n"
+        "  controls:\n  - {id: c-1, title: One, x-extra: *l29}\n",
+        encoding="utf-8",
+    )
+    profile = {
+        "profile": {
+            "uuid": "p",
+            "metadata": {"title": "P", "version": "1"},
+            "imports": [{"href": "catalog.yaml", "include-all": {}}],
+        }
+    }
+    with pytest.raises(ConversionError, match=r"catalog.yaml: a YAML alias \(\*name\) repeats"):
+        convert_framework_file(write(tmp_path, profile, "profile.json"), library)
+
+
+@pytest.mark.parametrize("encoding", ["ttf-8", "rot13", "utf-7", "idna"])
+def test_xml_declaring_an_encoding_that_cannot_be_read_is_refused(
+    tmp_path: Path, library: Library, encoding: str
+) -> None:
+    """Found by fuzzing: one flipped byte (``utf-8`` -> ``ttf-8``) was a LookupError."""
+    path = tmp_path / "catalog.xml"
+    path.write_bytes(xml_catalog().replace("UTF-16", encoding).encode("utf-8"))
+    with pytest.raises(ConversionError, match="the encoding the XML declares cannot be read"):
+        convert_framework_file(path, library)

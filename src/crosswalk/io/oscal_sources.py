@@ -286,9 +286,33 @@ def _yaml_document(data: bytes, label: str) -> Any:
     check_yaml_nesting(data, label)
     try:
         with parsing(label):
-            return yaml.load(data, Loader=_json_like_loader())
+            document = yaml.load(data, Loader=_json_like_loader())
     except yaml.YAMLError as error:
         raise ConversionError(label, "", f"not valid YAML: {error}") from error
+    _refuse_aliases(document, label)
+    return document
+
+
+def _refuse_aliases(document: Any, label: str) -> None:
+    """Refuse a list or mapping that appears twice (a YAML alias, ``*name``). Aliases of
+    aliases nest into billions of entries (a YAML bomb) that every later walk would visit;
+    OSCAL documents write each object out."""
+    seen: set[int] = set()
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            children: Any = node.values()
+        elif type(node) is list:
+            children = node
+        else:
+            continue
+        if id(node) in seen:
+            raise ConversionError(
+                label, "", "a YAML alias (*name) repeats a list or mapping; write it out"
+            )
+        seen.add(id(node))
+        stack.extend(v for v in children if type(v) is dict or type(v) is list)
 
 
 @cache

@@ -189,7 +189,7 @@ def _refuse_dtd(data: bytes, name: str) -> None:
         if seen.dtd:
             message = "the XML has a DTD (<!DOCTYPE ...>): OSCAL uses none; refused"
             raise _fail(name, "", message) from None
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError):
         return  # the parser proper says what is wrong, and where
 
 
@@ -216,6 +216,8 @@ def read_oscal_xml(data: bytes, name: str) -> dict[str, Any]:
         raise _fail(
             name, f"line {row}, column {column}", f"not well-formed XML: {error}"
         ) from error
+    except (LookupError, ValueError) as error:  # encoding="ttf-8", "rot13", "utf-7"
+        raise _fail(name, "", f"the encoding the XML declares cannot be read: {error}") from error
     kind = local(root)
     if kind not in ("catalog", "profile"):
         raise _fail(name, kind, f"the XML root is <{kind}>, not an OSCAL catalog or profile")
