@@ -20,7 +20,7 @@ from crosswalk.io.converted import ConversionError
 from crosswalk.io.oscal_catalog import read_oscal_catalog
 from crosswalk.io.oscal_mapping import read_mapping_collection
 from crosswalk.io.oscal_profile import read_oscal_profile
-from crosswalk.services.mapping.formats import convert_framework_file
+from crosswalk.services.mapping.formats import convert_framework_file, resolve_profile_file
 
 NS = "http://csrc.nist.gov/ns/oscal/1.0"
 CATALOG: dict[str, Any] = {
@@ -396,3 +396,22 @@ def test_xml_declaring_an_encoding_that_cannot_be_read_is_refused(
     path.write_bytes(xml_catalog().replace("UTF-16", encoding).encode("utf-8"))
     with pytest.raises(ConversionError, match="the encoding the XML declares cannot be read"):
         convert_framework_file(path, library)
+
+
+def test_numbers_past_64_bits_and_lone_surrogates_resolve_and_import(
+    tmp_path: Path, library: Library
+) -> None:
+    """Found by fuzzing: ``json`` reads both, but orjson cannot write them back, and the
+    resolver writes the resolved catalog as JSON (TypeError: Integer exceeds 64-bit range)."""
+    write(tmp_path, CATALOG)
+    big = "1" + "0" * 400
+    (tmp_path / "profile.json").write_text(
+        '{"profile": {"uuid": "p", "metadata": {"title": ' + big + ', "version": "1\\ud800"}, '
+        '"imports": [{"href": "catalog.json", "include-all": {}}]}}',
+        encoding="utf-8",
+    )
+    path = tmp_path / "profile.json"
+    resolved = resolve_profile_file(path, None, "oscal", lambda: library.frameworks)
+    assert big in resolved.text and "\\ud800" in resolved.text
+    with pytest.raises(ConversionError, match="metadata has no 'title' \\(a non-empty string"):
+        convert_framework_file(path, library)  # a title must be text, a clean refusal

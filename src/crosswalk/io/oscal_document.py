@@ -8,10 +8,13 @@ and the publisher, notice and source that the metadata implies.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from crosswalk.io.converted import ConversionError
 from crosswalk.io.input_limits import parse_json, read_input
@@ -38,6 +41,16 @@ def parse_oscal_json(data: bytes, name: str) -> Any:
 def load_json(path: Path) -> Any:
     """An OSCAL JSON file (a regular file within the size limit) read and checked."""
     return parse_oscal_json(read_input(path), str(path))
+
+
+def json_text(value: Any, indent: bool = False) -> str:
+    """JSON for ``value``: orjson's, or for what orjson cannot write (an integer past 64
+    bits that ``json`` read, a lone surrogate from an escaped ``\\ud800``) ``json``'s, in
+    ASCII so the surrogate stays an escape."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, indent=2 if indent else None)
 
 
 def slug(text: str) -> str:

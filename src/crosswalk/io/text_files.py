@@ -1,5 +1,6 @@
 """Files users hand us, checked before they are read: a regular file (a directory or a FIFO
-named like one is refused, never read or waited on forever) holding UTF-8 text."""
+named like one is refused, never read or waited on forever) within the input size limit,
+holding UTF-8 text. ``input_limits`` adds the nesting and JSON checks for parsers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import stat
 from pathlib import Path
 
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.limits import max_input_bytes, too_big
 
 BOM = b"\xef\xbb\xbf"
 
@@ -51,9 +53,14 @@ def utf8_problem(raw: bytes, offset: int) -> tuple[int, str]:
 
 
 def read_utf8(path: Path) -> str:
-    """The file's text (a byte-order mark dropped); a byte that is not UTF-8 is named by
+    """The file's text (a byte-order mark dropped), from a regular file within the input
+    size limit (``domain.limits.max_input_bytes``); a byte that is not UTF-8 is named by
     line and offset."""
-    raw = regular_file(path).read_bytes()
+    size = regular_file(path).stat().st_size
+    limit = max_input_bytes()
+    if size > limit:
+        raise InputFileError(f"{path}: {too_big(size, limit)}")
+    raw = path.read_bytes()
     body = without_bom(raw)
     try:
         return body.decode("utf-8")

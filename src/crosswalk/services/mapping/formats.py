@@ -340,8 +340,7 @@ def resolve_profile_file(
     the same as OSCAL XML; ``json``: the framework ``frameworks import`` would store, in our
     own catalog format (as JSON).
     """
-    import orjson
-
+    from crosswalk.io.oscal_document import json_text
     from crosswalk.io.oscal_modify import walk_controls
     from crosswalk.io.oscal_profile import read_oscal_profile, resolve_profile
     from crosswalk.io.oscal_selection import CONTEXT
@@ -357,7 +356,7 @@ def resolve_profile_file(
         return ResolvedOutput(
             profile=str(path),
             output_format=output_format,
-            text=orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n",
+            text=json_text(document, indent=True) + "\n",
             controls=sum(1 for r in framework.requirements if r.kind != "group"),
             selected_only_as_parents=sum(
                 1 for r in framework.requirements if r.attributes.get("selected") == "false"
@@ -373,7 +372,7 @@ def resolve_profile_file(
 
         text = write_oscal_xml(written)
     else:
-        text = orjson.dumps(written, option=orjson.OPT_INDENT_2).decode() + "\n"
+        text = json_text(written, indent=True) + "\n"
     controls = list(walk_controls(resolved.catalog))
     groups = 0
     stack = list(resolved.catalog.get("groups") or ())
