@@ -415,3 +415,22 @@ def test_numbers_past_64_bits_and_lone_surrogates_resolve_and_import(
     assert big in resolved.text and "\\ud800" in resolved.text
     with pytest.raises(ConversionError, match="metadata has no 'title' \\(a non-empty string"):
         convert_framework_file(path, library)  # a title must be text, a clean refusal
+
+
+def test_an_import_or_catalog_named_past_what_a_file_name_can_hold_is_refused(
+    tmp_path: Path, library: Library
+) -> None:
+    """Found by fuzzing: an href of 100,000 characters made ``is_file`` raise OSError."""
+    long_name = "x" * 100_000
+    profile = {
+        "profile": {
+            "uuid": "p",
+            "metadata": {"title": "P", "version": "1"},
+            "imports": [{"href": long_name, "include-all": {}}],
+        }
+    }
+    path = write(tmp_path, profile, "profile.json")
+    with pytest.raises(ConversionError, match="is not here; pass the catalog it names"):
+        convert_framework_file(path, library)
+    with pytest.raises(CrosswalkError, match="neither an OSCAL catalog file nor a loaded"):
+        convert_framework_file(path, library, catalog=long_name)

@@ -126,7 +126,7 @@ class Loader:
         if _REMOTE.match(href) and not href.lower().startswith("file:"):
             return self.substitute([href], [href], chain, f"{href} is a URL")
         path = self.local_path(href, importer)
-        if path is None or not path.is_file():
+        if path is None or not _is_file(path):
             where = f"{href} ({path})" if path is not None else href
             return self.substitute([href], [], chain, f"{where} is not here")
         return self.read_file(path, chain)
@@ -157,7 +157,7 @@ class Loader:
                 remote.append(href)
                 continue
             path = self.local_path(href, importer)
-            if path is not None and path.is_file():
+            if path is not None and _is_file(path):
                 return self.read_file(path, [*chain, href])
             missing.append(href)
         encoded = resource.get("base64")
@@ -225,6 +225,15 @@ class Loader:
             note += f" (the import names version {version}, --catalog is {override.version})"
         self.override_used.append(note)
         return Source("--catalog", override.label, "catalog", override.document, None, note)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file here; a name the system cannot even look up (too long,
+    say) is not one."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _suffix_of(media_type: str) -> str:

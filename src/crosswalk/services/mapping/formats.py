@@ -254,14 +254,16 @@ def catalog_override(
     if catalog is None:
         return None
     from crosswalk.io.oscal_sources import CatalogOverride, read_override
+    from crosswalk.io.text_files import file_problem
 
     path = Path(catalog)
-    if path.is_file():
+    if file_problem(path) is None:
         return read_override(path)
     loaded = frameworks()
     if catalog not in loaded:
+        shown = catalog if len(catalog) <= 80 else catalog[:80] + "..."
         raise FormatImportError(
-            f"--catalog {catalog!r}: neither an OSCAL catalog file nor a loaded framework"
+            f"--catalog {shown!r}: neither an OSCAL catalog file nor a loaded framework"
         )
     from crosswalk.io.oscal_catalog_writer import write_oscal_catalog
 
