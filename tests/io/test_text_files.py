@@ -29,3 +29,13 @@ def test_text_that_is_not_utf8_is_named_by_line(tmp_path: Path) -> None:
         read_utf8(path)
     path.write_bytes("\ufeffid: A\n".encode())
     assert read_utf8(path) == "id: A\n"
+
+
+def test_text_past_the_size_limit_is_refused_with_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "A.yaml"
+    path.write_text("id: A\n" * 1000, encoding="utf-8")
+    monkeypatch.setenv("CROSSWALK_MAX_INPUT_BYTES", "4096")
+    with pytest.raises(InputFileError, match=r"A.yaml: 6,000 bytes is more than the 4,096"):
+        read_utf8(path)

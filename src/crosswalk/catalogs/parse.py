@@ -6,6 +6,7 @@ import YAML or pydantic.
 
 from __future__ import annotations
 
+import stat
 from collections import Counter
 from collections.abc import Mapping as MappingOf
 from pathlib import Path
@@ -22,6 +23,7 @@ from crosswalk.catalogs.schema import (
     MappingEntry,
     MappingSetFile,
 )
+from crosswalk.domain.limits import max_input_bytes, too_big, too_deep, yaml_too_deep
 from crosswalk.domain.mappings import Mapping, MappingSet, Provenance
 from crosswalk.domain.refs import RefIndex
 from crosswalk.domain.relationships import Relationship
@@ -33,17 +35,43 @@ _YamlLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
 )
 
 
-def read_yaml(path: Path) -> Any:
+def _read_limited(path: Path) -> bytes:
+    """A regular file within the input size limit (``domain.limits``): a pipe named like a
+    catalog is never opened and waited on."""
     try:
-        with path.open("rb") as handle:
-            return yaml.load(handle, Loader=_YamlLoader)
+        info = path.stat()
     except OSError as error:
         raise CatalogError(path, "", f"cannot read file: {error.strerror}") from error
+    if not stat.S_ISREG(info.st_mode):
+        raise CatalogError(path, "", "not a regular file (a folder, a pipe or a device)")
+    limit = max_input_bytes()
+    if info.st_size > limit:
+        raise CatalogError(path, "", too_big(info.st_size, limit))
+    try:
+        with path.open("rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise CatalogError(path, "", f"cannot read file: {error.strerror}") from error
+
+
+def read_yaml(path: Path) -> Any:
+    """A catalog, mapping-set or guidance file's YAML, within the input limits: nesting past
+    ``MAX_DEPTH`` is refused before libyaml (whose composer would crash) sees it."""
+    data = _read_limited(path)
+    line = yaml_too_deep(data)
+    if line is not None:
+        raise CatalogError(path, f"line {line}" if line else "", too_deep())
+    try:
+        return yaml.load(data, Loader=_YamlLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise CatalogError(path, where, f"not valid YAML: {problem}") from error
+    except RecursionError:
+        raise CatalogError(path, "", too_deep()) from None
+    except ValueError as error:  # an int of more than 4,300 digits
+        raise CatalogError(path, "", f"a value that cannot be read: {error}") from None
 
 
 def parse_yaml_text(text: str) -> Any:

@@ -22,6 +22,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crosswalk.io.converted import ConversionError
+from crosswalk.io.input_limits import check_yaml_nesting, read_input
+from crosswalk.io.text_files import utf8_problem, without_bom
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -84,20 +86,36 @@ class NodeReader:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.lists_read: set[int] = set()
 
     def fail(self, where: str, message: str, node: Node | None = None) -> ConversionError:
         return ConversionError(self.path, where, message + (_line_of(node) if node else ""))
 
     def mapping(self, node: Node | None, where: str) -> dict[str, Node]:
+        """The mapping's fields; a key given twice is refused (the last would win silently)."""
         if not isinstance(node, MappingNode):
             raise self.fail(where, "expected a mapping", node)
-        return {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
+        fields = {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
+        if len(fields) < len(node.value):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if isinstance(key, ScalarNode) and key.value in seen:
+                    message = f"the key {key.value!r} is given more than once in one mapping"
+                    raise self.fail(where, message, key)
+                if isinstance(key, ScalarNode):
+                    seen.add(key.value)
+        return fields
 
     def sequence(self, node: Node | None, where: str) -> list[Node]:
         if node is None or (isinstance(node, ScalarNode) and self._null(node)):
             return []
         if not isinstance(node, SequenceNode):
             raise self.fail(where, "expected a list", node)
+        if id(node) in self.lists_read:  # a YAML alias: read again and again, a bomb
+            raise self.fail(
+                where, "this list is an alias (*name) of one already read; write it out", node
+            )
+        self.lists_read.add(id(node))
         items: list[Node] = node.value
         return items
 
@@ -136,9 +154,12 @@ class NodeReader:
         value = self.text(fields, key, where)
         if value is None:
             return None
+        if re.fullmatch(r"[-+]?\d{1,18}(\.0*)?", value):
+            return int(value.split(".", 1)[0])
         if re.fullmatch(r"[-+]?\d+(\.0*)?", value):
-            return int(float(value))
-        raise self.fail(f"{where}.{key}", f"expected a whole number, not {value!r}", None)
+            raise self.fail(f"{where}.{key}", f"a number of {len(value)} digits is too large")
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise self.fail(f"{where}.{key}", f"expected a whole number, not {shown!r}")
 
 
 @dataclass(slots=True)
@@ -168,10 +189,18 @@ class LibraryHeader:
 
 
 def compose(path: Path) -> Node | None:
+    """The library file as raw YAML nodes, once it is within the input limits: a regular
+    file no larger than ``input_limits.max_input_bytes()``, UTF-8, not nested past
+    ``input_limits.MAX_DEPTH`` (deeper, libyaml's recursive composer would crash)."""
+    name = str(path)
+    data = read_input(path)
+    body = without_bom(data)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, problem = utf8_problem(data, error.start + len(data) - len(body))
+        raise ConversionError(name, f"line {line}", problem) from None
+    check_yaml_nesting(data, name)
     loader = _RawLoader(data)
     try:
         root: Node | None = loader.get_single_node()
@@ -179,7 +208,7 @@ def compose(path: Path) -> Node | None:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ConversionError(str(path), where, f"not valid YAML: {problem}") from error
+        raise ConversionError(name, where, f"not valid YAML: {problem}") from error
     finally:
         loader.dispose()
     return root

@@ -17,6 +17,10 @@ from typing import Any
 import orjson
 
 from crosswalk.io.converted import ConversionError
+from crosswalk.io.input_limits import parse_json, read_input
+from crosswalk.io.oscal_shape import check_shape, kind_of
+
+__all__ = ["kind_of"]  # the JSON type of a value, in words: for messages
 
 CROSSWALK_NS = "urn:crosswalk:oscal"
 """Namespace of the props Crosswalk writes (``ns`` of an OSCAL prop)."""
@@ -25,46 +29,28 @@ _FRAMEWORK_ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 _NIST = re.compile(r"\bNIST\b|National Institute of Standards")
 
 
-_BOM = b"\xef\xbb\xbf"
-
-
-def fast_json(raw: bytes) -> Any:
-    """``raw`` parsed with orjson (a UTF-8 BOM allowed); ``None`` if orjson refuses it.
-
-    orjson reads strict RFC 8259 JSON only, a subset of what ``json`` reads, and gives the
-    same values for it. On ``None`` the caller parses again with ``json``, which either reads
-    the rest (NaN, huge numbers, escaped lone surrogates, a bare ``null``) or says what is
-    wrong and where (line, column, a truncated file): the error messages stay those of ``json``.
-    """
-    try:
-        return orjson.loads(raw[len(_BOM) :] if raw.startswith(_BOM) else raw)
-    except orjson.JSONDecodeError:
-        return None
+def parse_oscal_json(data: bytes, name: str) -> Any:
+    """OSCAL JSON bytes as dicts and lists: the input limits (``input_limits.parse_json``:
+    nesting, long numbers, repeated keys, UTF-8) and then the field types OSCAL gives
+    (``oscal_shape``), each refusal naming the file and the JSON path."""
+    document = parse_json(data, name)
+    check_shape(document, name)
+    return document
 
 
 def load_json(path: Path) -> Any:
-    name = str(path)
+    """An OSCAL JSON file (a regular file within the size limit) read and checked."""
+    return parse_oscal_json(read_input(path), str(path))
+
+
+def json_text(value: Any, indent: bool = False) -> str:
+    """JSON for ``value``: orjson's, or for what orjson cannot write (an integer past 64
+    bits that ``json`` read, a lone surrogate from an escaped ``\\ud800``) ``json``'s, in
+    ASCII so the surrogate stays an escape."""
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ConversionError(name, "", f"cannot read file: {error.strerror}") from error
-    found = fast_json(raw)
-    if found is not None:
-        return found
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ConversionError(
-            name, f"byte {error.start}", "not UTF-8 text (OSCAL JSON is UTF-8)"
-        ) from error
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        truncated = error.pos >= len(text.rstrip())
-        hint = " (the file ends early: is it truncated?)" if truncated else ""
-        raise ConversionError(
-            name, f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}{hint}"
-        ) from error
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, indent=2 if indent else None)
 
 
 def slug(text: str) -> str:
@@ -96,11 +82,6 @@ def list_at(path: Path, node: dict[str, Any], key: str, where: str) -> list[Any]
     if not isinstance(value, list):
         raise ConversionError(str(path), f"{where}.{key}", f"expected a list, got {kind_of(value)}")
     return value
-
-
-def kind_of(value: Any) -> str:
-    names: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
-    return names.get(type(value), type(value).__name__)
 
 
 def check_framework_id(path: Path, framework_id: str) -> str:

@@ -22,10 +22,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from crosswalk import __version__
 from crosswalk.io.converted import ConversionError
+from crosswalk.io.oscal_document import json_text
 from crosswalk.io.oscal_selection import CONTEXT, ORIGIN, Selection, keep_always, obj_at
 
 TOOL_OSCAL_VERSION = "1.1.2"
@@ -97,7 +96,7 @@ def oscal_version(versions: list[str], root: str) -> str:
 
 
 def _references(value: Any) -> tuple[set[str], set[str]]:
-    raw = orjson.dumps(value)
+    raw = json_text(value).encode()
     inserts = {m.decode() for m in _INSERT.findall(raw)}
     anchors = {m.decode() for m in _ANCHOR.findall(raw)}
     return inserts, anchors

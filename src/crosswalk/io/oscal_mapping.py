@@ -38,7 +38,6 @@ writes one mapping set as a collection that reads back as the same set. Set-theo
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
@@ -50,9 +49,9 @@ from crosswalk.domain.mappings import Mapping as Edge
 from crosswalk.domain.mappings import MappingSet, Method, Provenance
 from crosswalk.domain.requirements import Framework, requirement_key
 from crosswalk.io.catalog_families import recognise_framework
-from crosswalk.io.converted import ConversionError, Imported
+from crosswalk.io.converted import Imported
 from crosswalk.io.edge_reading import note_text
-from crosswalk.io.oscal_document import fast_json, one_line
+from crosswalk.io.oscal_document import load_json, one_line
 from crosswalk.io.oscal_mapping_writer import NS, write_mapping_collection
 from crosswalk.io.oscal_maps import MapReader, MapTally, PendingEdge
 
@@ -332,30 +331,6 @@ class _CollectionReader(MapReader):
             raise self.fail(where, f"{text!r} is not a date") from error
 
 
-def _load_json(path: Path) -> Any:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
-    found = fast_json(raw)
-    if found is not None:
-        return found
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ConversionError(str(path), "", f"not UTF-8 text: {error.reason}") from error
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        truncated = error.pos >= len(text.rstrip())
-        detail = " (the file ends too early: is it truncated?)" if truncated else ""
-        raise ConversionError(
-            str(path),
-            f"line {error.lineno}, column {error.colno}",
-            f"not valid JSON: {error.msg}{detail}",
-        ) from error
-
-
 def read_mapping_collection(
     path: Path | str,
     frameworks: Mapping[str, Framework],
@@ -374,4 +349,4 @@ def read_mapping_collection(
     """
     location = Path(path)
     reader = _CollectionReader(location, frameworks, framework_ids or {}, set_id, skip_unknown_refs)
-    return reader.read(_load_json(location))
+    return reader.read(load_json(location))

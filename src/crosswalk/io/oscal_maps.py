@@ -12,7 +12,6 @@ names it; ``oscal_mapping_writer`` writes it back as the statement it was.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import ConversionError
 from crosswalk.io.edge_reading import RefMatcher, note_text, parse_rationale, strength_from_text
+from crosswalk.io.input_limits import parse_json
 from crosswalk.io.oscal_document import one_line
 from crosswalk.io.oscal_mapping_writer import NS
 
@@ -332,10 +332,10 @@ class MapReader:
         if not raw:
             return {}
         try:
-            parsed = json.loads(raw)
-        except json.JSONDecodeError as error:
+            parsed = parse_json(raw.encode("utf-8", "surrogatepass"), str(self.path))
+        except ConversionError as error:
             raise self.fail(
-                f"{where}.props", f"attributes prop is not JSON: {error.msg}"
+                f"{where}.props", f"attributes prop is not JSON: {error.message}"
             ) from error
         if not isinstance(parsed, dict):
             raise self.fail(f"{where}.props", "attributes prop is not a JSON object")

@@ -21,13 +21,16 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from crosswalk.io.catalog_families import catalog_family
 from crosswalk.io.converted import ConversionError
-from crosswalk.io.oscal_document import fast_json, kind_of, one_line
+from crosswalk.io.input_limits import check_yaml_nesting, parse_json, parsing, read_input
+from crosswalk.io.oscal_document import kind_of, one_line
+from crosswalk.io.oscal_shape import check_shape
 
 _REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -89,9 +92,9 @@ class Loader:
         if found is not None:
             return found
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise self.fail(chain, f"cannot read {path}: {error.strerror}") from error
+            data = read_input(path)
+        except ConversionError as error:
+            raise self.fail(chain, f"{path}: {error.message}") from error
         source = self.parse(data, key, path.name, path.suffix.lower(), path.parent, chain)
         self.documents[key] = source
         return source
@@ -123,7 +126,7 @@ class Loader:
         if _REMOTE.match(href) and not href.lower().startswith("file:"):
             return self.substitute([href], [href], chain, f"{href} is a URL")
         path = self.local_path(href, importer)
-        if path is None or not path.is_file():
+        if path is None or not _is_file(path):
             where = f"{href} ({path})" if path is not None else href
             return self.substitute([href], [], chain, f"{where} is not here")
         return self.read_file(path, chain)
@@ -154,7 +157,7 @@ class Loader:
                 remote.append(href)
                 continue
             path = self.local_path(href, importer)
-            if path is not None and path.is_file():
+            if path is not None and _is_file(path):
                 return self.read_file(path, [*chain, href])
             missing.append(href)
         encoded = resource.get("base64")
@@ -224,6 +227,15 @@ class Loader:
         return Source("--catalog", override.label, "catalog", override.document, None, note)
 
 
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file here; a name the system cannot even look up (too long,
+    say) is not one."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _suffix_of(media_type: str) -> str:
     for word, suffix in (("xml", ".xml"), ("json", ".json"), ("yaml", ".yaml")):
         if word in media_type:
@@ -256,32 +268,90 @@ def names(texts: list[str], override: CatalogOverride) -> tuple[bool, str]:
 
 
 def parse_document(data: bytes, label: str, suffix: str, chain: list[str], loader: Loader) -> Any:
-    """Bytes of an OSCAL document (JSON, XML or YAML) as its JSON form."""
+    """Bytes of an OSCAL document (JSON, XML or YAML) as its JSON form, its field types
+    checked (``oscal_shape``); a refusal names the chain of imports that led to it."""
     head = data.lstrip()[:1]
-    if suffix == ".xml" or (suffix not in (".json", ".yaml", ".yml") and head == b"<"):
-        from crosswalk.io.oscal_xml import read_oscal_xml
-
-        try:
-            return read_oscal_xml(data, label)
-        except ConversionError as error:
-            where = f" at {error.where}" if error.where else ""
-            raise loader.fail(chain, error.message + where) from error
-    if suffix in (".yaml", ".yml") or (suffix != ".json" and head not in (b"{", b"[")):
-        import yaml
-
-        try:
-            return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError as error:
-            raise loader.fail(chain, f"{label} is not valid YAML: {error}") from error
-    found = fast_json(data)
-    if found is not None:
-        return found
-    import json
-
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise loader.fail(chain, f"{label} is not valid JSON: {error}") from error
+        if suffix == ".xml" or (suffix not in (".json", ".yaml", ".yml") and head == b"<"):
+            from crosswalk.io.oscal_xml import read_oscal_xml
+
+            document: Any = read_oscal_xml(data, label)
+        elif suffix in (".yaml", ".yml") or (suffix != ".json" and head not in (b"{", b"[")):
+            document = _yaml_document(data, label)
+        else:
+            document = parse_json(data, label)
+        check_shape(document, label)
+    except ConversionError as error:
+        where = f" at {error.where}" if error.where else ""
+        raise loader.fail(chain, f"{label}{where}: {error.message}") from error
+    return document
+
+
+def _yaml_document(data: bytes, label: str) -> Any:
+    """OSCAL YAML as its JSON form: plain scalars stay text (``version: 1.10`` is not the
+    number 1.1, a date is not a datetime) except ``null`` and ``true``/``false``."""
+    import yaml
+
+    check_yaml_nesting(data, label)
+    try:
+        with parsing(label):
+            document = yaml.load(data, Loader=_json_like_loader())
+    except yaml.YAMLError as error:
+        raise ConversionError(label, "", f"not valid YAML: {error}") from error
+    _refuse_aliases(document, label)
+    return document
+
+
+def _refuse_aliases(document: Any, label: str) -> None:
+    """Refuse a list or mapping that appears twice (a YAML alias, ``*name``). Aliases of
+    aliases nest into billions of entries (a YAML bomb) that every later walk would visit;
+    OSCAL documents write each object out."""
+    seen: set[int] = set()
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            children: Any = node.values()
+        elif type(node) is list:
+            children = node
+        else:
+            continue
+        if id(node) in seen:
+            raise ConversionError(
+                label, "", "a YAML alias (*name) repeats a list or mapping; write it out"
+            )
+        seen.add(id(node))
+        stack.extend(v for v in children if type(v) is dict or type(v) is list)
+
+
+@cache
+def _json_like_loader() -> Any:
+    """libyaml's safe loader, resolving only ``null`` and ``true``/``false`` in plain
+    scalars; everything else is text, as OSCAL's JSON twin has it."""
+    import yaml
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    tags = {SequenceNode: "tag:yaml.org,2002:seq", MappingNode: "tag:yaml.org,2002:map"}
+    words = {
+        **dict.fromkeys(("", "~", "null", "Null", "NULL"), "tag:yaml.org,2002:null"),
+        **dict.fromkeys(
+            ("true", "True", "TRUE", "false", "False", "FALSE"), "tag:yaml.org,2002:bool"
+        ),
+    }
+
+    class JsonLikeLoader(base):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                plain = implicit[0] if isinstance(implicit, tuple) else implicit
+                return (
+                    words.get(value, "tag:yaml.org,2002:str")
+                    if plain
+                    else ("tag:yaml.org,2002:str")
+                )
+            return tags.get(kind, "tag:yaml.org,2002:str")
+
+    return JsonLikeLoader
 
 
 def read_override(path: Path) -> CatalogOverride:

@@ -10,18 +10,21 @@ attributes become fields, ``markup-line`` and ``markup-multiline`` become Markdo
 ``remove`` (``name-ref``, ``class-ref``, ``id-ref``, ``item-name``, ``ns-ref``) read as the
 1.0 ones (``by-name`` ...).
 
-Only the standard library parses (``xml.etree``). A document with a DTD is refused before
-parsing: OSCAL has none, and a DTD is how entity expansion and external entities (NIST's
-``req-spoofing-resource`` test pulls a back-matter resource in through one) get in.
+Only the standard library parses (``xml.etree``, expat). A document with a DTD is refused
+before parsing, in any encoding: OSCAL has none, and a DTD is how entity expansion and
+external entities (NIST's ``req-spoofing-resource`` test pulls a back-matter resource in
+through one) get in. Elements nested past ``input_limits.MAX_DEPTH`` are refused before
+they are read (the conversion is recursive).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLParser
+from xml.parsers import expat
 
 from crosswalk.io.converted import ConversionError
+from crosswalk.io.input_limits import MAX_DEPTH, parsing
 from crosswalk.io.oscal_markup import BLOCKS, blocks, line, local, multiline
 
 # Elements that repeat: the JSON key holding the list of them.
@@ -97,7 +100,6 @@ _OBJECTS = frozenset(_OBJECT_LISTS) | {
     "citation",
     "back-matter",
 }
-_PROLOG = re.compile(rb"<[A-Za-z_]")
 
 
 def _fail(name: str, where: str, message: str) -> ConversionError:
@@ -156,12 +158,55 @@ def _convert(element: Element) -> Any:
     return fields
 
 
+class _Prolog(Exception):
+    """Raised at the root element or a DTD: the prolog has been seen."""
+
+    def __init__(self, dtd: bool) -> None:
+        self.dtd = dtd
+
+
+def _refuse_dtd(data: bytes, name: str) -> None:
+    """Refuse a document with a DTD, however it is encoded (UTF-16 included).
+
+    expat reads the prolog up to the root element and stops there, so this costs nothing
+    for a large document. A DTD is how entity expansion (billion laughs) and external
+    entities get in, and OSCAL has none.
+    """
+    parser = expat.ParserCreate()
+
+    def doctype(*_: object) -> None:
+        raise _Prolog(dtd=True)
+
+    def root(*_: object) -> None:
+        raise _Prolog(dtd=False)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(data, True)
+    except _Prolog as seen:
+        if seen.dtd:
+            message = "the XML has a DTD (<!DOCTYPE ...>): OSCAL uses none; refused"
+            raise _fail(name, "", message) from None
+    except (expat.ExpatError, LookupError, ValueError):
+        return  # the parser proper says what is wrong, and where
+
+
+def _refuse_deep(root: Element, name: str) -> None:
+    """Refuse elements nested more than ``MAX_DEPTH`` deep: they would be read recursively."""
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _fail(name, "", f"elements are nested more than {MAX_DEPTH} levels deep; refused")
+        level = [child for element in level for child in element]
+
+
 def read_oscal_xml(data: bytes, name: str) -> dict[str, Any]:
     """An OSCAL XML document as its JSON form: ``{"catalog": ...}`` or ``{"profile": ...}``."""
-    start = _PROLOG.search(data)
-    prolog = data[: start.start()] if start else data
-    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-        raise _fail(name, "", "the XML has a DTD (<!DOCTYPE ...>): OSCAL uses none; refused")
+    _refuse_dtd(data, name)
     parser = XMLParser()
     try:
         parser.feed(data)
@@ -171,11 +216,15 @@ def read_oscal_xml(data: bytes, name: str) -> dict[str, Any]:
         raise _fail(
             name, f"line {row}, column {column}", f"not well-formed XML: {error}"
         ) from error
+    except (LookupError, ValueError) as error:  # encoding="ttf-8", "rot13", "utf-7"
+        raise _fail(name, "", f"the encoding the XML declares cannot be read: {error}") from error
     kind = local(root)
     if kind not in ("catalog", "profile"):
         raise _fail(name, kind, f"the XML root is <{kind}>, not an OSCAL catalog or profile")
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     if not namespace.startswith("http://csrc.nist.gov/ns/oscal"):
         raise _fail(name, kind, f"<{kind}> is not in the OSCAL namespace (found {namespace!r})")
-    converted = _convert(root)
+    _refuse_deep(root, name)
+    with parsing(name, MAX_DEPTH):
+        converted = _convert(root)
     return {kind: converted if isinstance(converted, dict) else {}}

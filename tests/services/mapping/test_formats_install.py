@@ -206,3 +206,19 @@ def test_a_new_version_puts_the_sets_of_its_other_versions_up_for_review(
         {s.source_framework, s.target_framework} & {"iso27001-2013", "iso27001-2022"}
         for s in (library.mapping_sets[set_id] for set_id in flagged)
     )
+
+
+def test_an_id_too_long_for_a_file_name_is_refused_before_anything_is_written(
+    library: Library, tmp_path: Path
+) -> None:
+    """Found by fuzzing: a catalog titled with 100,000 characters made an id that no file
+    name can hold (OSError, a traceback), whether the id came from a title or a urn."""
+    long_id = "x" * 5000
+    folder = tmp_path / "catalogs"
+    for imported in (
+        Imported("long.json", frameworks=[framework(long_id)]),
+        Imported("long.yaml", mapping_sets=[dataclasses.replace(mapping_set(), id=long_id)]),
+    ):
+        with pytest.raises(FormatImportError, match=r"is 5,000 characters long.*--id"):
+            install(library, folder, imported)
+    assert not folder.exists()

@@ -99,6 +99,18 @@ def _encoded(source: str, path: Path, text: str) -> bytes:
         ) from error
 
 
+MAX_ID = 100
+"""Characters in a framework or mapping set id: each becomes a file name (``ID.yaml``)."""
+
+
+def _check_id(source: str, kind: str, identifier: str) -> None:
+    if len(identifier) > MAX_ID:
+        raise FormatImportError(
+            f"{source}: the {kind} id {identifier[:40]!r}... is {len(identifier):,} characters "
+            f"long; an id has at most {MAX_ID} (it names a file): give a shorter one with --id"
+        )
+
+
 def install(
     library: Library, folder: Path, imported: Imported, dry_run: bool = False
 ) -> InstallReport:
@@ -112,6 +124,7 @@ def install(
     planned: list[tuple[Path, bytes]] = []
     comment = f"Imported from {Path(imported.source).name}"
     for framework in imported.frameworks:
+        _check_id(imported.source, "framework", framework.id)
         existing = library.sources.get(framework.id)
         path = folder / "frameworks" / f"{framework.id}.yaml"
         if existing is not None and Path(existing) != path:
@@ -126,6 +139,7 @@ def install(
         planned.append((path, _encoded(imported.source, path, text)))
         report.frameworks[framework.id] = len(framework.requirements)
     for mapping_set in imported.mapping_sets:
+        _check_id(imported.source, "mapping set", mapping_set.id)
         existing = library.sources.get(mapping_set.id)
         path = folder / "mappings" / f"{mapping_set.id}.yaml"
         if existing is not None and Path(existing) != path:
@@ -212,17 +226,25 @@ def _json_document(path: Path) -> dict[str, Any]:
 
 
 def _oscal_document(path: Path) -> dict[str, Any]:
-    """An OSCAL file (JSON, or XML read into the JSON form) parsed once."""
+    """An OSCAL file (JSON, or XML read into the JSON form) parsed once, within the input
+    limits and with OSCAL's field types checked."""
     if path.suffix.lower() != ".xml":
         return _json_document(path)
-    from crosswalk.io.converted import ConversionError
+    from crosswalk.io.input_limits import read_input
+    from crosswalk.io.oscal_shape import check_shape
     from crosswalk.io.oscal_xml import read_oscal_xml
 
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConversionError(str(path), "", f"cannot read file: {error.strerror}") from error
-    return read_oscal_xml(data, str(path))
+    document = read_oscal_xml(read_input(path), str(path))
+    check_shape(document, str(path))
+    return document
+
+
+def _check_file(path: Path) -> None:
+    from crosswalk.io.text_files import file_problem
+
+    problem = file_problem(path)
+    if problem is not None:
+        raise FormatImportError(f"{path}: {problem}")
 
 
 def catalog_override(
@@ -232,14 +254,16 @@ def catalog_override(
     if catalog is None:
         return None
     from crosswalk.io.oscal_sources import CatalogOverride, read_override
+    from crosswalk.io.text_files import file_problem
 
     path = Path(catalog)
-    if path.is_file():
+    if file_problem(path) is None:
         return read_override(path)
     loaded = frameworks()
     if catalog not in loaded:
+        shown = catalog if len(catalog) <= 80 else catalog[:80] + "..."
         raise FormatImportError(
-            f"--catalog {catalog!r}: neither an OSCAL catalog file nor a loaded framework"
+            f"--catalog {shown!r}: neither an OSCAL catalog file nor a loaded framework"
         )
     from crosswalk.io.oscal_catalog_writer import write_oscal_catalog
 
@@ -259,8 +283,7 @@ def convert_framework_file(
     """Read a framework from OSCAL (catalog or profile, JSON or XML), CISO Assistant YAML or a
     sheet. A profile is resolved (``crosswalk.io.oscal_profile``); ``catalog`` (``--catalog``)
     stands in for imports that are not here."""
-    if not path.is_file():
-        raise FormatImportError(f"{path}: no such file")
+    _check_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".csv"):
         from crosswalk.io.custom_framework import read_custom_framework
@@ -319,16 +342,14 @@ def resolve_profile_file(
     the same as OSCAL XML; ``json``: the framework ``frameworks import`` would store, in our
     own catalog format (as JSON).
     """
-    import orjson
-
+    from crosswalk.io.oscal_document import json_text
     from crosswalk.io.oscal_modify import walk_controls
     from crosswalk.io.oscal_profile import read_oscal_profile, resolve_profile
     from crosswalk.io.oscal_selection import CONTEXT
 
     if output_format not in PROFILE_FORMATS:
         raise FormatImportError(f"--format must be one of {', '.join(PROFILE_FORMATS)}")
-    if not path.is_file():
-        raise FormatImportError(f"{path}: no such file")
+    _check_file(path)
     override = catalog_override(catalog, frameworks)
     if output_format == "json":
         imported = read_oscal_profile(path, override, framework_id)
@@ -337,7 +358,7 @@ def resolve_profile_file(
         return ResolvedOutput(
             profile=str(path),
             output_format=output_format,
-            text=orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n",
+            text=json_text(document, indent=True) + "\n",
             controls=sum(1 for r in framework.requirements if r.kind != "group"),
             selected_only_as_parents=sum(
                 1 for r in framework.requirements if r.attributes.get("selected") == "false"
@@ -353,7 +374,7 @@ def resolve_profile_file(
 
         text = write_oscal_xml(written)
     else:
-        text = orjson.dumps(written, option=orjson.OPT_INDENT_2).decode() + "\n"
+        text = json_text(written, indent=True) + "\n"
     controls = list(walk_controls(resolved.catalog))
     groups = 0
     stack = list(resolved.catalog.get("groups") or ())
@@ -387,8 +408,7 @@ def convert_mapping_file(
     ``skip_unknown_refs`` leaves out (and notes) edges to refs the loaded catalog lacks, for
     collections written against a newer release of a catalog.
     """
-    if not path.is_file():
-        raise FormatImportError(f"{path}: no such file")
+    _check_file(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         from crosswalk.io.strm_csv import read_strm_csv
