@@ -392,7 +392,7 @@ class _NodeUrns:
 
 def _library_version(version: str) -> int:
     head = version.strip().split(".", 1)[0]
-    return int(head) if head.isdigit() and int(head) > 0 else 1
+    return int(head) if head.isascii() and head.isdigit() and int(head) > 0 else 1
 
 
 def write_mapping_set_library(

@@ -386,3 +386,28 @@ def test_a_control_whose_id_has_a_slash_is_reached_like_any_other(web: WebWorksp
     edited = _form_post(editor, url, "edit-control", url, title="Quarterly access review")
     assert edited.status_code == 303
     assert _control(editor, "IT/AC-01")["control"]["detail"]["title"] == "Quarterly access review"
+
+
+def test_a_control_named_in_superscript_digits_is_followed_like_any_other(
+    web: WebWorkspace,
+) -> None:
+    """The live program read a tag's control id as a primary key when ``str.isdigit`` said
+    so: "¹" is such a digit, ``int`` refuses it, and every page failed after its tag."""
+    from urllib.parse import quote
+
+    from crosswalk.services.controls.controls import ControlInput, add_control
+
+    with web.session() as session:
+        add_control(session, ControlInput("¹", "Footnote control"))
+        session.commit()
+    editor = web.client("editor")
+    assert editor.http.get("/api/dashboard").status_code == 200  # the state is built first
+    tagged = editor.http.post(
+        "/api/controls/" + quote("¹") + "/tags",
+        json={"requirement": "iso27001-2022:A.5.18"},
+        headers=editor.headers(),
+    )
+    assert tagged.status_code == 200, tagged.text
+    for path in ("/api/dashboard", "/", "/controls", "/api/controls"):
+        assert editor.http.get(path).status_code == 200, path
+    assert "iso27001-2022:A.5.18" in _control(editor, "¹")["control"]["detail"]["tags"][0].values()

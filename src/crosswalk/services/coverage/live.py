@@ -320,13 +320,13 @@ def _touched(changes: Iterable[Change]) -> _Touched:
             touched.controls.add(key.partition(" -> ")[2])
             touched.linked.add(key.partition(" -> ")[2])
         elif entity == "evidence":
-            if change.action == "delete" or not key.isdigit():
+            if change.action == "delete" or not _number(key):
                 touched.rebuild = True
             else:
                 touched.evidence.add(int(key))
         elif entity == "confirmation":
             pk = key.partition(" ")[0]
-            if pk.isdigit():
+            if _number(pk):
                 touched.confirmations.add(int(pk))
             else:
                 touched.rebuild = True
@@ -347,18 +347,24 @@ class _Named:
     said: set[str]  # their tags or confirmations changed: what owners said is missing
 
 
+def _number(text: str) -> bool:
+    """A primary key as the trail spells it: ASCII digits (``str.isdigit`` takes "¹" too,
+    which ``int`` refuses, and a control may well be called that)."""
+    return text.isascii() and text.isdigit()
+
+
 def _control_ids(session: Session, touched: _Touched) -> _Named:
     """The controls the entries name, with those of the evidence and confirmations named."""
     found = set(touched.controls)
     evidence, said = set(touched.linked), set(touched.tagged)
     # A tag or link whose control was not loaded names it by primary key: read both ways.
-    pks = {int(name) for name in touched.controls if name.isdigit()} | touched.confirmations
+    pks = {int(name) for name in touched.controls if _number(name)} | touched.confirmations
     if pks:
         query = select(ControlRow.id, ControlRow.control_id).where(ControlRow.id.in_(sorted(pks)))
         named = {row.id: row.control_id for row in session.execute(query)}
         found.update(named.values())
-        evidence.update(named[int(n)] for n in touched.linked if n.isdigit() and int(n) in named)
-        said.update(named[int(n)] for n in touched.tagged if n.isdigit() and int(n) in named)
+        evidence.update(named[int(n)] for n in touched.linked if _number(n) and int(n) in named)
+        said.update(named[int(n)] for n in touched.tagged if _number(n) and int(n) in named)
         said.update(named[pk] for pk in touched.confirmations if pk in named)
     if touched.evidence:
         linked = set(
