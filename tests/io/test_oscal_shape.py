@@ -204,6 +204,11 @@ def test_text_that_is_not_utf8_is_named_by_line_and_offset_everywhere(
         read_oscal_profile(write(tmp_path, profile, "profile.json"))
     line = path.read_bytes()[:offset].count(b"\n") + 1
     assert f"catalog.json at line {line}: {wording.format(offset)}" in str(refused.value)
+    path, offset = latin1("catalog.yaml", "catalog:\n  metadata:\n    title: Tiny\n")
+    profile["profile"]["imports"][0]["href"] = "catalog.yaml"
+    with pytest.raises(CrosswalkError) as refused:
+        read_oscal_profile(write(tmp_path, profile, "profile.json"))
+    assert f"catalog.yaml at line 3: {wording.format(offset)}" in str(refused.value)
     path, offset = latin1("tiny.yaml", "urn: urn:test:risk:library:tiny\nname: Tiny\n")
     with pytest.raises(ConversionError) as caught:
         read_library(path, library.frameworks)

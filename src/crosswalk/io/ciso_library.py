@@ -22,8 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crosswalk.io.converted import ConversionError
-from crosswalk.io.input_limits import check_yaml_nesting, read_input
-from crosswalk.io.text_files import utf8_problem, without_bom
+from crosswalk.io.input_limits import check_yaml_nesting, read_input, utf8_text
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -194,12 +193,7 @@ def compose(path: Path) -> Node | None:
     ``input_limits.MAX_DEPTH`` (deeper, libyaml's recursive composer would crash)."""
     name = str(path)
     data = read_input(path)
-    body = without_bom(data)
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line, problem = utf8_problem(data, error.start + len(data) - len(body))
-        raise ConversionError(name, f"line {line}", problem) from None
+    utf8_text(data, name)
     check_yaml_nesting(data, name)
     loader = _RawLoader(data)
     try:

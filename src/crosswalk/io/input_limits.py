@@ -16,6 +16,8 @@ file uses it:
     refuses numbers that are too long, bytes that are not UTF-8 (named by line and offset),
     and a key given twice in one object, named by its JSON path (a parser would silently
     keep the last one).
+``utf8_text(data, name)``
+    The text of UTF-8 bytes; a stray byte is refused by line and offset.
 ``parsing(name)``
     Wrap any other parser call in this. A RecursionError, or a number of more than 4,300
     digits (which Python will not turn into an int), becomes a refusal.
@@ -60,6 +62,7 @@ __all__ = [
     "parse_json",
     "parsing",
     "read_input",
+    "utf8_text",
 ]
 
 
@@ -145,12 +148,19 @@ def parse_json(data: bytes, name: str, limit: int = MAX_DEPTH) -> Any:
     return document
 
 
-def _json_fallback(data: bytes, body: bytes, name: str, limit: int) -> Any:
+def utf8_text(data: bytes, name: str) -> str:
+    """The text of UTF-8 bytes (a byte-order mark dropped); a byte that is not UTF-8 is
+    refused by line and offset, in ``text_files.read_utf8``'s words."""
+    body = without_bom(data)
     try:
-        text = body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as error:
         line, problem = utf8_problem(data, error.start + len(data) - len(body))
         raise ConversionError(name, f"line {line}", problem) from None
+
+
+def _json_fallback(data: bytes, body: bytes, name: str, limit: int) -> Any:
+    text = utf8_text(data, name)
     check_json_nesting(body, name, limit)
     try:
         with parsing(name, limit):
@@ -192,9 +202,13 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) == len(pairs):
         return found
-    seen: set[str] = set()
     repeated = _Repeated(found)
-    repeated.key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            repeated.key = key
+            break
+        seen.add(key)
     return repeated
 
 

@@ -28,7 +28,13 @@ from urllib.parse import unquote, urlparse
 
 from crosswalk.io.catalog_families import catalog_family
 from crosswalk.io.converted import ConversionError
-from crosswalk.io.input_limits import check_yaml_nesting, parse_json, parsing, read_input
+from crosswalk.io.input_limits import (
+    check_yaml_nesting,
+    parse_json,
+    parsing,
+    read_input,
+    utf8_text,
+)
 from crosswalk.io.oscal_document import kind_of, one_line
 from crosswalk.io.oscal_shape import check_shape
 
@@ -292,6 +298,7 @@ def _yaml_document(data: bytes, label: str) -> Any:
     number 1.1, a date is not a datetime) except ``null`` and ``true``/``false``."""
     import yaml
 
+    utf8_text(data, label)
     check_yaml_nesting(data, label)
     try:
         with parsing(label):
