@@ -121,7 +121,9 @@ def risk_controls(row: Risk | RiskRow) -> list[str]:
 
 
 def _annex_order(ref: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isascii() and p.isdigit() else 0 for p in ref.removeprefix("A.").split("."))
+    return tuple(
+        int(p) if p.isascii() and p.isdigit() else 0 for p in ref.removeprefix("A.").split(".")
+    )
 
 
 def resolve_annex_a(library: Library, given: str) -> str:
