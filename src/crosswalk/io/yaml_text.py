@@ -7,8 +7,8 @@ nesting raises ``RecursionError``; and a few lines of anchors and aliases (``*a`
 value of a billion items, which validation or ``str()`` then walk for minutes. Here the
 first two are errors with their line, and aliases may add at most ``MAX_ALIAS_NODES``
 values to what is written. A NUL character, which no text column can store, is refused.
-Nesting depth is only caught, not measured before parsing: ``io/input_limits.py`` is to
-scan it first.
+Nesting is measured on the raw text before the parser sees it (``domain.limits``, the
+same scanner and limit as every other importer).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.limits import MAX_DEPTH, too_deep, yaml_too_deep
 
 MAX_ALIAS_NODES = 10_000  # values aliases may add beyond those written
 
@@ -122,6 +123,9 @@ def _check_text(data: Any) -> None:
 
 def load_yaml(text: str) -> Any:
     """The data of one YAML document (None when empty); refused with the line and problem."""
+    deep = yaml_too_deep(text.encode("utf-8", "surrogatepass"), MAX_DEPTH)
+    if deep is not None:
+        raise YamlTextError(deep or None, too_deep(MAX_DEPTH))
     try:
         loader = _Loader(text)
     except ReaderError as error:  # a character YAML does not allow, e.g. a NUL

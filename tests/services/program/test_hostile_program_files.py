@@ -97,9 +97,9 @@ def test_a_hundred_thousand_nested_brackets_are_refused_by_name(
         path.read_text().replace("evidence: ''", "evidence: " + "[" * 100_000 + "]" * 100_000),
         encoding="utf-8",
     )
-    assert refused(sqlite_workspace, library, tmp_path / "program").startswith(
-        f"{path}: not valid YAML: nested too deeply"
-    )
+    message = refused(sqlite_workspace, library, tmp_path / "program")
+    assert message.startswith(f"{path} at line ")
+    assert "nested more than 200 levels deep; refused before parsing" in message
 
 
 def test_aliases_expanding_to_a_billion_values_are_refused_at_once(
