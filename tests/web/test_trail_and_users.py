@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import text
 
 from crosswalk.store.engine import session_scope
@@ -202,3 +203,25 @@ def test_a_locked_workspace_answers_503_with_retry_after(web: WebWorkspace) -> N
     assert "busy" in answer.text
     after = editor.http.get("/api/controls/NW-AC-04").json()
     assert after["control"]["detail"]["title"] != "Renamed"
+
+
+def test_the_trail_check_finds_a_record_edited_in_the_database_directly(
+    web: WebWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Such an edit moves no data version, so the page's cached check is run again once its
+    period is over (a minute; a moment here) instead of saying "intact" until the next change."""
+    from crosswalk.web.routes.evidence import trail
+
+    editor = web.client("editor")
+    assert editor.http.get("/api/trail/verify").json()["intact"] is True
+    with web.session() as session:
+        session.execute(
+            text("UPDATE controls SET status = 'on paper' WHERE control_id = 'NW-AC-01'")
+        )
+        session.commit()
+    monkeypatch.setattr(trail, "RECHECK_SECONDS", 1e-9)
+    answer = editor.http.get("/api/trail/verify").json()
+    assert answer["intact"] is False and answer["problems"] == []
+    assert [(d["entity"], d["key"]) for d in answer["drift"]] == [("control", "NW-AC-01")]
+    assert "status is 'on paper' in the database" in answer["drift"][0]["message"]
+    assert "NW-AC-01" in editor.http.get("/trail").text

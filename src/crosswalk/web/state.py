@@ -132,6 +132,7 @@ class ResultCache:
             with self._lock:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.clear()
+                    self._computing = {k: v for k, v in self._computing.items() if v.locked()}
                 current = self._cache.get(slot)
                 if current is None or current.version <= version:
                     self._cache[slot] = _Entry(version, value)
