@@ -59,6 +59,12 @@ def main() -> int:
         f"properties: {properties or len(passing)}, cases run: {cases}, "
         f"cases per property asked: {args.examples}, wall time: {elapsed:.0f} s"
     )
+    if result.returncode < 0:  # pytest itself was killed: no property got to report
+        print(
+            f"pytest was killed by signal {-result.returncode} (SIGKILL is most often the"
+            " kernel's out-of-memory killer: a case that eats memory). Run the files one by"
+            " one under `ulimit -v` to turn it into a MemoryError that names the property."
+        )
     if result.returncode != 0:
         print(output)
     return 0 if result.returncode == 0 else 1
