@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.converted import ConversionError
 from crosswalk.io.oscal_profile import read_oscal_profile, resolve_profile
 from crosswalk.io.oscal_sources import CatalogOverride, ImportChainError
@@ -570,3 +571,56 @@ def test_an_xml_dtd_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ConversionError, match="DTD"):
         resolve_profile(tmp_path / "evil.xml")
+
+
+# ---------------------------------------------------------------------------- limits
+
+
+def test_a_small_profile_asking_for_billions_of_copies_is_refused_naming_where(
+    tmp_path: Path,
+) -> None:
+    """500 imports kept side by side (combine keep), each copy altered 500 times: the
+    profile is a few kilobytes, its resolution some hundred million steps."""
+    alter = {
+        "control-id": "a-2",
+        "removes": [{"by-name": "label"}],
+        "adds": [{"position": "ending", "props": [{"name": "priority", "value": "1"}]}],
+    }
+    path = profile(
+        tmp_path,
+        [include("a-1", "a-2")] * 500,
+        merge={"combine": {"method": "keep"}},
+        modify={"alters": [alter] * 500},
+    )
+    with pytest.raises(ImportChainError) as refused:
+        resolve_profile(path)
+    message = str(refused.value)
+    assert "profile.modify.alters[" in message
+    assert "more than 5,000,000 values" in message
+    assert "CROSSWALK_MAX_RESOLUTION_WORK" in message
+
+
+def test_the_resolution_limit_counts_every_import_and_can_be_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = profile(tmp_path, [include("a-1")] * 40, merge={"combine": {"method": "use-first"}})
+    assert resolve_profile(path).controls == ["a-1"]
+    monkeypatch.setenv("CROSSWALK_MAX_RESOLUTION_WORK", "1000")
+    with pytest.raises(ImportChainError, match=r"more than 1,000 values \(at profile\.imports\["):
+        resolve_profile(path)
+    monkeypatch.setenv("CROSSWALK_MAX_RESOLUTION_WORK", "1000000")
+    assert resolve_profile(path).controls == ["a-1"]
+    monkeypatch.setenv("CROSSWALK_MAX_RESOLUTION_WORK", "lots")
+    with pytest.raises(CrosswalkError, match="CROSSWALK_MAX_RESOLUTION_WORK='lots'"):
+        resolve_profile(path)
+
+
+def test_set_parameters_repeated_past_the_limit_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setting = {"param-id": "a-1_prm_1", "values": ["x" * 10] * 50}
+    path = profile(tmp_path, [include("a-1")], modify={"set-parameters": [setting] * 100})
+    assert resolve_profile(path).controls == ["a-1"]
+    monkeypatch.setenv("CROSSWALK_MAX_RESOLUTION_WORK", "2000")
+    with pytest.raises(ImportChainError, match=r"at profile\.modify\.set-parameters\[\d+\]"):
+        resolve_profile(path)

@@ -122,6 +122,7 @@ def mutated(draw: st.DrawFn, base: Any, raw: list[str] | None = None) -> tuple[A
                 parent[key] = copy.deepcopy(_at(document, source))
         elif operation == "huge":
             parent[key] = draw(st.sampled_from(["x" * 100_000, [copy.deepcopy(value)] * 2000]))
+            break  # the last: mutated again, 2000 shared copies could hold 2000 more each
         elif operation == "raw":
             texts.append(draw(st.sampled_from(raw or RAW)))
             parent[key] = MARK.format(len(texts) - 1)

@@ -24,14 +24,31 @@ limit also keeps our own recursive readers (parts in parts, markup in markup) we
 Python's recursion limit."""
 
 
+MAX_RESOLUTION_ENV = "CROSSWALK_MAX_RESOLUTION_WORK"
+DEFAULT_MAX_RESOLUTION = 5_000_000
+"""Values profile resolution may copy, add or look through: a small profile that imports a
+catalog a thousand times, or alters every copy of a control a thousand times, asks for
+billions, and would take all memory. Resolving FedRAMP's rev5 MODERATE baseline against
+SP 800-53 rev5 takes some 100,000; the limit is reached in a few seconds."""
+
+
+def _whole_number(name: str, default: int, unit: str) -> int:
+    given = os.environ.get(name, "").strip()
+    if not given:
+        return default
+    if not given.isdigit() or int(given) < 1:
+        raise CrosswalkError(f"{name}={given!r}: expected a whole number of {unit}")
+    return int(given)
+
+
 def max_input_bytes() -> int:
     """The largest file a reader accepts: ``CROSSWALK_MAX_INPUT_BYTES`` or 64 MiB."""
-    given = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if not given:
-        return DEFAULT_MAX_BYTES
-    if not given.isdigit() or int(given) < 1:
-        raise CrosswalkError(f"{MAX_BYTES_ENV}={given!r}: expected a whole number of bytes")
-    return int(given)
+    return _whole_number(MAX_BYTES_ENV, DEFAULT_MAX_BYTES, "bytes")
+
+
+def max_resolution_work() -> int:
+    """What one profile resolution may do: ``CROSSWALK_MAX_RESOLUTION_WORK`` or 5 million."""
+    return _whole_number(MAX_RESOLUTION_ENV, DEFAULT_MAX_RESOLUTION, "values")
 
 
 def size_text(count: int) -> str:

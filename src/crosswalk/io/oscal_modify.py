@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from crosswalk.io.oscal_budget import ResolutionBudget, json_size
 from crosswalk.io.oscal_selection import copy_json
 
 OSCAL_NS = "http://csrc.nist.gov/ns/oscal"
@@ -122,36 +123,56 @@ def _set_parameter(param: dict[str, Any], setting: dict[str, Any]) -> None:
         links.append(copy_json(link))
 
 
-def _matches(kind: str, obj: dict[str, Any], remove: dict[str, Any]) -> bool:
-    checks = (
-        ("by-id", obj.get("id")),
-        ("by-name", obj.get("name")),
-        ("by-class", obj.get("class")),
-        ("by-ns", (obj.get("ns") or OSCAL_NS) if kind in ("prop", "part") else None),
-        ("by-item-name", kind),
-    )
-    given = [(key, value) for key, value in checks if remove.get(key) is not None]
-    return bool(given) and all(
-        value is not None and str(remove[key]) == str(value) for key, value in given
-    )
+_CRITERIA = (
+    ("by-id", "id"),
+    ("by-name", "name"),
+    ("by-class", "class"),
+    ("by-ns", "ns"),
+    ("by-item-name", "item"),
+)
 
 
-def _remove(holder: dict[str, Any], remove: dict[str, Any], top: bool) -> int:
+def _criteria(remove: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, wanted) for each criterion a remove gives; none given removes nothing."""
+    return [(name, str(remove[key])) for key, name in _CRITERIA if remove.get(key) is not None]
+
+
+def _matches(kind: str, obj: dict[str, Any], criteria: list[tuple[str, str]]) -> bool:
+    for name, wanted in criteria:
+        if name == "item":
+            value: Any = kind
+        elif name == "ns":
+            value = (obj.get("ns") or OSCAL_NS) if kind in ("prop", "part") else None
+        else:
+            value = obj.get(name)
+        if value is None or str(value) != wanted:
+            return False
+    return True
+
+
+def _remove(
+    holder: dict[str, Any],
+    criteria: list[tuple[str, str]],
+    top: bool,
+    budget: ResolutionBudget,
+    where: str,
+) -> int:
     removed = 0
     keys = (*_CONTENTS, "controls") if top else _CONTENTS
     for key in keys:
         members = holder.get(key)
         if not isinstance(members, list):
             continue
+        budget.spend(len(members), where)
         kind = _ITEM_NAMES.get(key, "control")
         kept = []
         for member in members:
-            if isinstance(member, dict) and _matches(kind, member, remove):
+            if isinstance(member, dict) and _matches(kind, member, criteria):
                 removed += 1
                 continue
             kept.append(member)
             if isinstance(member, dict) and key != "controls":
-                removed += _remove(member, remove, top=False)
+                removed += _remove(member, criteria, False, budget, where)
         if len(kept) != len(members):
             if kept:
                 holder[key] = kept
@@ -160,15 +181,19 @@ def _remove(holder: dict[str, Any], remove: dict[str, Any], top: bool) -> int:
     return removed
 
 
-def _find(holder: dict[str, Any], wanted: str) -> tuple[dict[str, Any], str, int] | None:
+def _find(
+    holder: dict[str, Any], wanted: str, budget: ResolutionBudget, where: str
+) -> tuple[dict[str, Any], str, int] | None:
     """(the holder, the list key, the index) of the object with id ``wanted`` inside."""
     for key in ("params", "parts", "controls"):
-        for index, member in enumerate(holder.get(key) or ()):
+        members = holder.get(key) or ()
+        budget.spend(len(members), where)
+        for index, member in enumerate(members):
             if not isinstance(member, dict):
                 continue
             if member.get("id") == wanted:
                 return holder, key, index
-            found = _find(member, wanted)
+            found = _find(member, wanted, budget, where)
             if found is not None:
                 return found
     return None
@@ -184,13 +209,15 @@ def _add_contents(target: dict[str, Any], add: dict[str, Any], at_start: bool) -
         target["title"] = add["title"]
 
 
-def _add(control: dict[str, Any], add: dict[str, Any]) -> bool:
+def _add(
+    control: dict[str, Any], add: dict[str, Any], budget: ResolutionBudget, where: str
+) -> bool:
     position = str(add.get("position") or "ending")
     by_id = add.get("by-id")
     if by_id is None:
         _add_contents(control, add, at_start=position in ("starting", "before"))
         return True
-    found = _find(control, str(by_id))
+    found = _find(control, str(by_id), budget, where)
     if found is None:
         return False
     holder, key, index = found
@@ -212,40 +239,51 @@ def _add(control: dict[str, Any], add: dict[str, Any]) -> bool:
     return True
 
 
-def modify(body: dict[str, Any], directive: dict[str, Any], source: str) -> ModifyReport:
-    """Apply ``directive`` (a profile's ``modify``) to the merged catalog ``body``."""
+def modify(
+    body: dict[str, Any], directive: dict[str, Any], source: str, budget: ResolutionBudget
+) -> ModifyReport:
+    """Apply ``directive`` (a profile's ``modify``) to the merged catalog ``body``; what it
+    copies in and looks through is paid from ``budget``."""
     report = ModifyReport()
     params: dict[str, list[dict[str, Any]]] = {}
     for param in walk_params(body):
         params.setdefault(str(param.get("id")), []).append(param)
-    for setting in directive.get("set-parameters") or ():
+    for position, setting in enumerate(directive.get("set-parameters") or ()):
         if not isinstance(setting, dict):
             continue
         targets = params.get(str(setting.get("param-id")), [])
         if not targets:
             report.params_missing.append(str(setting.get("param-id")))
             report.unmatched.append(setting)
+        where = f"profile.modify.set-parameters[{position}]"
+        budget.spend(len(targets) * json_size(setting), where)
         for param in targets:
             _set_parameter(param, setting)
         report.params_set += bool(targets)
     controls: dict[str, list[dict[str, Any]]] = {}
     for control in walk_controls(body):
         controls.setdefault(str(control.get("id")), []).append(control)
-    for alter in directive.get("alters") or ():
+    for position, alter in enumerate(directive.get("alters") or ()):
         if not isinstance(alter, dict):
             continue
         report.alters += 1
         targets = controls.get(str(alter.get("control-id")), [])
         if not targets:
             report.controls_missing.append(str(alter.get("control-id")))
+        where = f"profile.modify.alters[{position}]"
+        removes = [
+            criteria
+            for remove in alter.get("removes") or ()
+            if isinstance(remove, dict) and (criteria := _criteria(remove))
+        ]
         for control in targets:
-            for remove in alter.get("removes") or ():
-                if isinstance(remove, dict):
-                    report.removed += _remove(control, remove, top=True)
+            for criteria in removes:
+                report.removed += _remove(control, criteria, True, budget, where)
             for add in alter.get("adds") or ():
                 if not isinstance(add, dict):
                     continue
-                if add.get("by-id") == control.get("id") or not _add(control, add):
+                budget.spend(json_size(add), where)
+                if add.get("by-id") == control.get("id") or not _add(control, add, budget, where):
                     report.adds_inoperative.append(f"{control.get('id')}:{add.get('by-id')}")
                 else:
                     report.adds += 1

@@ -26,6 +26,7 @@ from typing import Any
 
 from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import ConversionError, Imported
+from crosswalk.io.oscal_budget import ResolutionBudget, ResolutionTooLarge
 from crosswalk.io.oscal_document import check_framework_id, one_line, publisher_of, slug, source_of
 from crosswalk.io.oscal_finish import finish, ordered
 from crosswalk.io.oscal_merge import merge
@@ -78,8 +79,9 @@ class ResolvedProfile:
 
 
 class _Resolver:
-    def __init__(self, loader: Loader) -> None:
+    def __init__(self, loader: Loader, budget: ResolutionBudget) -> None:
         self.loader = loader
+        self.budget = budget
         self.done: dict[str, dict[str, Any]] = {}
         self.stack: list[str] = []
         self.notes: list[str] = []
@@ -128,12 +130,19 @@ class _Resolver:
             target = self.loader.acquire(href, source, here)
             catalog = self.catalog_of(target, here)
             key = str(catalog.get("uuid") or target.key)
+            try:
+                self.budget.spend_on_catalog(catalog, f"profile.imports[{position}]")
+            except ResolutionTooLarge as error:
+                raise self.fail(chain, str(error)) from None
             selection = select(catalog, entry, key, target.label)
             self.notes.extend(selection.notes)
             selections.append(selection)
         notes: list[str] = []
         body = merge(selections, obj_at(profile, "merge"), self.loader.root_name, notes)
-        report = modify(body, obj_at(profile, "modify"), _joined(selections))
+        try:
+            report = modify(body, obj_at(profile, "modify"), _joined(selections), self.budget)
+        except ResolutionTooLarge as error:
+            raise self.fail(chain, str(error)) from None
         catalog, finished = finish(
             profile, body, selections, self.versions, source.label, self.loader.root_name
         )
@@ -168,7 +177,7 @@ def resolve_profile(
         loader.documents[source.key] = source
     if source.kind != "profile":
         raise ConversionError(str(path), "", "this is an OSCAL catalog, not a profile")
-    resolver = _Resolver(loader)
+    resolver = _Resolver(loader, ResolutionBudget())
     catalog = resolver.resolve(source, chain)
     notes = list(resolver.notes)
     if override is not None and not loader.override_used:
