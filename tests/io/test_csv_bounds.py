@@ -40,13 +40,13 @@ def test_a_csv_past_50_mb_is_refused_before_it_is_read(tmp_path: Path, library: 
         read_inventory(path, resolve(library))
     assert time.perf_counter() - started < 1
     assert str(caught.value) == (
-        f"{path}: 60 MB, more than the 50 MB a CSV file may be; nothing was read"
+        f"{path}: 60 MiB, more than the 50 MiB a CSV file may be; nothing was read"
     )
 
 
 def test_a_strm_csv_past_50_mb_is_refused_too(tmp_path: Path, library: Library) -> None:
     path = sparse(tmp_path / "strm.csv", "Focal Document Element\n", 60 << 20)
-    with pytest.raises(CrosswalkError, match="more than the 50 MB a CSV file may be"):
+    with pytest.raises(CrosswalkError, match="more than the 50 MiB a CSV file may be"):
         read_strm_csv(path, "soc2-tsc-2017", "iso27001-2022", library.frameworks, "s")
 
 

@@ -72,7 +72,7 @@ def test_a_policy_of_megabytes_is_refused_before_it_is_read(tmp_path: Path) -> N
     with pytest.raises(PolicyFileError) as caught:
         read_policies(tmp_path)
     assert str(caught.value) == (
-        f"{path}: 6.3 MB, more than the 5 MB a policy file may be; nothing was read"
+        f"{path}: 6.3 MiB, more than the 5 MiB a policy file may be; nothing was read"
     )
 
 

@@ -95,8 +95,8 @@ def test_shared_strings_inflating_to_1_5_gb_are_refused_before_being_read(
     path.write_bytes(zip_bytes(parts))
     assert path.stat().st_size < 2_000_000
     message = refused(read, path)
-    assert "part xl/sharedStrings.xml: inflates to 1,464.8 MB" in message
-    assert "more than the 100 MB read from one part" in message
+    assert "part xl/sharedStrings.xml: inflates to 1,464.8 MiB" in message
+    assert "more than the 100 MiB read from one part" in message
 
 
 def test_ten_million_shared_strings_are_refused_quickly(

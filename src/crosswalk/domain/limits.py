@@ -52,16 +52,19 @@ def max_resolution_work() -> int:
 
 
 def size_text(count: int) -> str:
-    """``70.0 MiB (73,400,320 bytes)``; small sizes in bytes only."""
-    if count < 1024 * 1024:
-        return f"{count:,} bytes"
-    return f"{count / (1024 * 1024):,.1f} MiB ({count:,} bytes)"
+    """``52428800`` -> ``50 MiB``, ``1536`` -> ``1.5 KiB``; under a KiB in bytes. Every
+    message about a size uses it, so they all read the same."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count:,} bytes"
 
 
 def too_big(size: int, limit: int) -> str:
     """What to say of a file of ``size`` bytes over ``limit``."""
+    exact = size_text(size) + (f" ({size:,} bytes)" if size >= 1024 else "")
     return (
-        f"{size_text(size)} is more than the {size_text(limit)} a file may hold here "
+        f"{exact} is more than the {size_text(limit)} a file may hold here "
         f"(set {MAX_BYTES_ENV} to allow more)"
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.limits import size_text
 from crosswalk.io.text_files import regular_file
 
 MB = 1 << 20
@@ -24,15 +25,6 @@ CELL_CHARS = 32_767  # Excel's own limit for one cell
 
 class FileTooLargeError(CrosswalkError):
     """A file larger than any real one of its kind; nothing of it was read."""
-
-
-def size_text(count: int) -> str:
-    """``52428800`` -> ``50 MB``; small sizes in bytes."""
-    if count >= MB:
-        return f"{count / MB:,.1f}".removesuffix(".0") + " MB"
-    if count >= 1024:
-        return f"{count / 1024:,.1f}".removesuffix(".0") + " KB"
-    return f"{count:,} bytes"
 
 
 def check_size(path: Path, limit: int, what: str) -> Path:

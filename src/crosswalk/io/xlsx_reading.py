@@ -26,13 +26,13 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.limits import size_text
 from crosswalk.io.size_limits import (
     CELL_CHARS,
     MB,
     SHEET_ROWS,
     XLSX_BYTES,
     check_size,
-    size_text,
 )
 
 MAX_PARTS = 2_000  # a workbook of 100 sheets has about 250

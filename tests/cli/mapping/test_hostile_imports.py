@@ -102,5 +102,5 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size_and_the_limit(
     done = crosswalk(
         workspace_dir, "frameworks", "import", "padded.json", CROSSWALK_MAX_INPUT_BYTES="4096"
     )
-    refused(done, "padded.json", f"{size:,} bytes", "4,096 bytes", "CROSSWALK_MAX_INPUT_BYTES")
+    refused(done, "padded.json", f"({size:,} bytes)", "the 4 KiB", "CROSSWALK_MAX_INPUT_BYTES")
     assert crosswalk(workspace_dir, "frameworks", "import", "padded.json").returncode == 0

@@ -145,7 +145,7 @@ def test_a_record_file_of_megabytes_is_refused_before_it_is_read(
         encoding="utf-8",
     )
     message = refused(sqlite_workspace, library, tmp_path / "program")
-    assert message == f"{path}: 2.9 MB, more than the 2 MB a record file may be; nothing was read"
+    assert message == f"{path}: 2.9 MiB, more than the 2 MiB a record file may be; nothing was read"
 
 
 def test_the_risk_method_file_is_read_the_same_way(tmp_path: Path) -> None:
