@@ -37,5 +37,6 @@ def test_text_past_the_size_limit_is_refused_with_its_size(
     path = tmp_path / "A.yaml"
     path.write_text("id: A\n" * 1000, encoding="utf-8")
     monkeypatch.setenv("CROSSWALK_MAX_INPUT_BYTES", "4096")
-    with pytest.raises(InputFileError, match=r"A.yaml: 5.9 KiB \(6,000 bytes\) is more than the 4 KiB"):
+    refusal = r"A.yaml: 5.9 KiB \(6,000 bytes\) is more than the 4 KiB"
+    with pytest.raises(InputFileError, match=refusal):
         read_utf8(path)
