@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -404,3 +404,37 @@ def verify_chain(
                 )
             )
     return checked, problems
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one trail entry says changed: enough to find the rows to read again."""
+
+    id: int
+    action: str  # create, update, delete
+    entity: str
+    entity_key: str
+    before: str | None  # canonical JSON of the audited fields
+    after: str | None
+
+
+def trail_changes(session: Session, after: int = 0, limit: int | None = None) -> Iterator[Change]:
+    """The trail's entries after entry ``after``, oldest first, read in batches: the one
+    reader of what the trail says changed (live views follow it, ``verify`` replays it)."""
+    query = (
+        select(
+            AuditRow.id,
+            AuditRow.action,
+            AuditRow.entity,
+            AuditRow.entity_key,
+            AuditRow.before,
+            AuditRow.after,
+        )
+        .where(AuditRow.id > after)
+        .order_by(AuditRow.id)
+        .execution_options(yield_per=2000)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    for row in session.execute(query):
+        yield Change(*row)

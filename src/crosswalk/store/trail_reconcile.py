@@ -20,15 +20,14 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from crosswalk.store.audit import AUDITED, Audited, _values, canonical
-from crosswalk.store.models import AuditRow
+from crosswalk.store.audit import AUDITED, Audited, _values, canonical, trail_changes
 
 
 @dataclass(frozen=True)
@@ -72,19 +71,9 @@ def _trail_states(
 ) -> tuple[dict[tuple[str, str], Counter[str]], dict[tuple[str, str], int]]:
     states: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     last: dict[tuple[str, str], int] = {}
-    rows = session.execute(
-        select(
-            AuditRow.id,
-            AuditRow.action,
-            AuditRow.entity,
-            AuditRow.entity_key,
-            AuditRow.before,
-            AuditRow.after,
-        )
-        .order_by(AuditRow.id)
-        .execution_options(yield_per=2000)
-    )
-    for entry_id, action, entity, key, before, after in rows:
+    for entry_id, action, entity, key, before, after in (
+        astuple(change) for change in trail_changes(session)
+    ):
         audited = entities.get(entity)
         if audited is None:  # an entity no longer audited: nothing to hold it against
             continue

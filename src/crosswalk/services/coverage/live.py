@@ -67,7 +67,7 @@ from crosswalk.services.evidence.freshness import (
     freshness_of,
     latest_performed,
 )
-from crosswalk.services.evidence.trail import Change, changes_since, latest_entry_id
+from crosswalk.services.evidence.trail import changes_since, latest_entry_id
 from crosswalk.services.evidence.views import FreshnessLists, freshness_lists, lists_after
 from crosswalk.services.isms.nonconformities import overdue
 from crosswalk.services.isms.readiness import (
@@ -78,6 +78,7 @@ from crosswalk.services.isms.readiness import (
     readiness,
     with_competence_again,
 )
+from crosswalk.store.audit import Change
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
 
 FOLLOW_LIMIT = 1000  # trail entries: beyond, reading everything again is cheaper

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.store.audit import ChainProblem, verify_chain
+from crosswalk.store.audit import ChainProblem, Change, trail_changes, verify_chain
 from crosswalk.store.models import AuditRow
 from crosswalk.store.trail_reconcile import RowDrift, reconcile
 from crosswalk.store.trail_seal import AnchorError, Head, parse_anchor, read_head, seal_of
@@ -89,37 +89,11 @@ def written_by_since(session: Session, version: int, actor: str) -> bool:
     return found is not None
 
 
-@dataclass(frozen=True)
-class Change:
-    """What one trail entry says changed: enough to find the rows to read again."""
-
-    id: int
-    action: str  # create, update, delete
-    entity: str
-    entity_key: str
-    before: str | None  # canonical JSON of the audited fields
-    after: str | None
-
-
 def changes_since(session: Session, version: int, limit: int) -> list[Change] | None:
     """The entries after ``version``, oldest first; None when there are more than ``limit``
     (a bulk change: reading everything again is cheaper than following it)."""
-    rows = session.execute(
-        select(
-            AuditRow.id,
-            AuditRow.action,
-            AuditRow.entity,
-            AuditRow.entity_key,
-            AuditRow.before,
-            AuditRow.after,
-        )
-        .where(AuditRow.id > version)
-        .order_by(AuditRow.id)
-        .limit(limit + 1)
-    ).all()
-    if len(rows) > limit:
-        return None
-    return [Change(*row) for row in rows]
+    changes = list(trail_changes(session, after=version, limit=limit + 1))
+    return None if len(changes) > limit else changes
 
 
 @dataclass(frozen=True)
