@@ -28,7 +28,6 @@ from crosswalk.services.mapping.formats import (
 )
 
 SUFFIXES = (".yaml", ".yml", ".json", ".xml")
-_HEADER_LINES = 400  # the library header (urn, dependencies) comes before ``objects:``
 _URN = re.compile(r"^urn:\s*['\"]?([^'\"\s]+)")
 _DEPENDENCY = re.compile(r"^\s*-\s*['\"]?(urn:[^'\"\s]+)")
 
@@ -96,29 +95,33 @@ def files_given(paths: Sequence[Path]) -> list[Path]:
 
 
 def _header(path: Path) -> tuple[str | None, list[str]]:
-    """A CISO Assistant library's own urn and the urns it depends on, from its first lines."""
+    """A CISO Assistant library's own urn and the urns it depends on: top-level keys, read
+    line by line without parsing (CISO Assistant writes them first; a sorted dump puts
+    ``urn`` after ``objects``)."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         return None, []
     urn: str | None = None
     dependencies: list[str] = []
-    in_dependencies = False
+    in_dependencies = seen_objects = False
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle):
-                if number > _HEADER_LINES or line.startswith("objects:"):
-                    break
-                if line.startswith("dependencies:"):
-                    in_dependencies = True
-                    continue
+            for line in handle:
                 if in_dependencies:
                     dependency = _DEPENDENCY.match(line)
                     if dependency:
                         dependencies.append(dependency.group(1))
                         continue
                     in_dependencies = False
-                found = _URN.match(line)
-                if found and urn is None:
+                if line[:1] in (" ", "-", "\t", "#", "\n", ""):
+                    continue  # not a top-level key
+                if line.startswith("dependencies:"):
+                    in_dependencies = True
+                elif line.startswith("objects:"):
+                    seen_objects = True
+                elif urn is None and (found := _URN.match(line)):
                     urn = found.group(1)
+                if urn is not None and seen_objects:
+                    break
     except OSError:
         return None, []
     return urn, dependencies
