@@ -22,15 +22,13 @@ from collections import ChainMap
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node
 
 from crosswalk.domain.mappings import Mapping, MappingSet, Method, Provenance
 from crosswalk.domain.refs import RefIndex
 from crosswalk.domain.relationships import RationaleKind, Relationship
-from crosswalk.domain.requirements import Framework, requirement_key, split_key
+from crosswalk.domain.requirements import Framework, requirement_key
 from crosswalk.io.ciso_framework import OwnFramework, match_framework, new_framework, read_nodes
 from crosswalk.io.ciso_library import (
     LibraryHeader,
@@ -53,7 +51,6 @@ from crosswalk.io.converted import Imported
 
 SET_PREFIX = "ciso-"
 URN_PACKAGER = "intuitem"  # the namespace of the framework and node urns CISO Assistant ships
-OUR_PACKAGER = "crosswalk"  # the namespace of the libraries we write
 
 RELATIONSHIPS: dict[str, Relationship] = {
     "equal": Relationship.EQUAL,
@@ -113,11 +110,7 @@ class _Resolver:
         if known is not None:
             found = (known, urn in self.rolled)
         elif urn not in self.in_file:  # a node of the file that matched nothing stays so
-            exact = self.index.exact(urn_tail(urn))
-            if exact is not None:
-                found = (exact, False)
-            elif self.by_shape:
-                found = resolve_by_shape(self.index, urn_tail(urn), self.broad)
+            found = resolve_by_shape(self.index, urn_tail(urn), self.broad, roll=self.by_shape)
         self.cache[urn] = found
         return found
 
@@ -524,119 +517,6 @@ def read_library(
     return imported
 
 
-# -- writing --------------------------------------------------------------------------
-
-
-def _framework_urns(framework_id: str, framework: Framework | None) -> tuple[str, str, str]:
-    """(library urn, framework urn, node urn prefix) for one of our frameworks."""
-    library_urn = f"urn:{URN_PACKAGER}:risk:library:{framework_id}"
-    framework_urn = f"urn:{URN_PACKAGER}:risk:framework:{framework_id}"
-    if framework is not None:
-        for urn in _urns_in(framework.source):
-            if ":risk:library:" in urn:
-                library_urn = urn
-            else:
-                framework_urn = urn
-    packager, tail = framework_urn.split(":")[1], framework_urn.rsplit(":", 1)[-1]
-    return library_urn, framework_urn, f"urn:{packager}:risk:req_node:{tail}:"
-
-
-class _NodeUrns:
-    def __init__(self, framework_id: str, framework: Framework | None) -> None:
-        self.library, self.framework, self.prefix = _framework_urns(framework_id, framework)
-        self.known: dict[str, str] = {}
-        if framework is not None:
-            for requirement in framework.requirements:
-                urn = requirement.attributes.get("urn")
-                if urn:
-                    self.known[requirement.ref] = urn
-
-    def __call__(self, key: str) -> str:
-        ref = split_key(key)[1]
-        return self.known.get(ref) or self.prefix + urn_ref(ref)
-
-
-def _library_version(version: str) -> int:
-    head = version.strip().split(".", 1)[0]
-    return int(head) if head.isascii() and head.isdigit() and int(head) > 0 else 1
-
-
-def write_mapping_set_library(
-    mapping_set: MappingSet, frameworks: MappingOf[str, Framework]
-) -> str:
-    """Our mapping set as a CISO Assistant mapping library (YAML text).
-
-    Urns follow CISO Assistant's style (``urn:intuitem:risk:req_node:iso27001-2022:a.5.1``),
-    or the urns recorded when the framework came from CISO Assistant. Edges without a
-    target cannot be expressed there and are left out (a comment at the top counts them).
-    """
-    sources = _NodeUrns(mapping_set.source_framework, frameworks.get(mapping_set.source_framework))
-    targets = _NodeUrns(mapping_set.target_framework, frameworks.get(mapping_set.target_framework))
-    ref_id = mapping_set.id.removeprefix(SET_PREFIX)
-    provenance = mapping_set.provenance
-    edges: list[dict[str, Any]] = []
-    skipped = 0
-    for mapping in mapping_set.mappings:
-        if mapping.target is None:
-            skipped += 1
-            continue
-        edge: dict[str, Any] = {
-            "source_requirement_urn": sources(mapping.source),
-            "target_requirement_urn": targets(mapping.target),
-            "relationship": WORDS[mapping.relationship],
-            "rationale": mapping.rationale.value,
-        }
-        if mapping.strength is not None:
-            edge["strength_of_relationship"] = mapping.strength
-        edge["annotation"] = mapping.note
-        edges.append(edge)
-    library: dict[str, Any] = {
-        "urn": f"urn:{OUR_PACKAGER}:risk:library:mapping-{ref_id}",
-        "locale": "en",
-        "ref_id": f"mapping-{ref_id}",
-        "name": mapping_set.title,
-        "description": mapping_set.description or mapping_set.title,
-        "copyright": provenance.license or provenance.source,
-        "version": _library_version(mapping_set.version),
-    }
-    if provenance.reviewed_on is not None:
-        library["publication_date"] = provenance.reviewed_on
-    library["provider"] = ", ".join(provenance.authors) or provenance.source
-    library["packager"] = OUR_PACKAGER
-    library["dependencies"] = list(dict.fromkeys([sources.library, targets.library]))
-    library["objects"] = {
-        "requirement_mapping_sets": [
-            {
-                "urn": f"urn:{OUR_PACKAGER}:risk:req_mapping_set:{ref_id}",
-                "ref_id": ref_id,
-                "name": mapping_set.title,
-                "description": mapping_set.description or mapping_set.title,
-                "source_framework_urn": sources.framework,
-                "target_framework_urn": targets.framework,
-                "requirement_mappings": edges,
-            }
-        ]
-    }
-    comment = [
-        f"# Crosswalk mapping set {mapping_set.id} (version {mapping_set.version}) "
-        "as a CISO Assistant mapping library.",
-        f"# Source: {one_line(provenance.source)}",
-    ]
-    if skipped:
-        comment.append(
-            f"# {skipped} no_relationship edge(s) without a target are left out: "
-            "CISO Assistant mappings need a target."
-        )
-    body = yaml.dump(
-        library,
-        Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-        sort_keys=False,
-        allow_unicode=True,
-        width=100,
-    )
-    return "\n".join(comment) + "\n" + body
-
-
 __all__ = [
     "RELATIONSHIPS",
     "WORDS",
@@ -644,5 +524,4 @@ __all__ = [
     "slug",
     "urn_ref",
     "urn_tail",
-    "write_mapping_set_library",
 ]

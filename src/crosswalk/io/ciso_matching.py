@@ -36,12 +36,24 @@ EQUIVALENTS: dict[str, str] = {
     "ai-act": "eu-ai-act",
 }
 
+EXPORTED_AS: dict[str, str] = {
+    # a shipped framework -> the id CISO Assistant ships it under (its newest edition)
+    "soc2-tsc-2017": "soc2-2017-rev-2022",
+    "eu-ai-act": "ai-act",
+}
+
+PREFIX_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
+    # (their ref prefix, ours): CISO Assistant numbers SOC 2's processing integrity "PP1.x"
+    "soc2-tsc-2017": (("PP", "PI"),),
+}
+
 BROAD_KINDS = frozenset(
     {"chapter", "theme", "function", "domain", "category", "series", "section", "title"}
 )
 """Kinds of requirement that only group others: nothing is read as a part of one."""
 
-_ARTICLE = re.compile(r"^(?:article|art\.?)\s*(\d+[a-z]?)\b", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:article|art\.?)[\s-]*(\d+[a-z]?)\b", re.IGNORECASE)
+_CHAPTER = re.compile(r"^chapter[\s-]+([ivxlc]+)$", re.IGNORECASE)
 _ANNEX = re.compile(r"^annex\s+([ivxlc]+)\b", re.IGNORECASE)
 _POINTS = re.compile(r"^(\d+[a-z]?)((?:\.[0-9a-z]+)+)$", re.IGNORECASE)
 _LAST_PART = re.compile(r"^(.+)[.\-(]([0-9a-z]+)\)?$", re.IGNORECASE)
@@ -56,9 +68,12 @@ def equivalent_id(urn_tail: str, frameworks: Iterable[str]) -> str | None:
     return found if found in known else None
 
 
-def spellings(ref: str, name: str | None = None) -> list[str]:
+def spellings(ref: str, name: str | None = None, framework_id: str = "") -> list[str]:
     """Ways our catalogs write the ref a CISO Assistant node gives, most exact first."""
     found = [ref] if ref else []
+    for theirs, ours in PREFIX_ALIASES.get(framework_id, ()):
+        if ref.upper().startswith(theirs) and ref[len(theirs) : len(theirs) + 1].isdigit():
+            found.append(ours + ref[len(theirs) :])
     for text in (ref, name or ""):
         article = _ARTICLE.match(text.strip())
         if article:
@@ -66,11 +81,37 @@ def spellings(ref: str, name: str | None = None) -> list[str]:
         annex = _ANNEX.match(text.strip())
         if annex:
             found.append(f"Annex {annex.group(1).upper()}")
+        chapter = _CHAPTER.match(text.strip())
+        if chapter:
+            found.append(f"Chapter {chapter.group(1).upper()}")
     points = _POINTS.match(ref.strip()) if ref else None
     if points:  # 5.1.a -> Art. 5(1)(a)
         parts = points.group(2).strip(".").split(".")
         found.append(f"Art. {points.group(1)}" + "".join(f"({p})" for p in parts))
     return list(dict.fromkeys(found))
+
+
+_OUR_ARTICLE = re.compile(r"^Art\.\s*(\d+[a-z]?)((?:\([0-9a-z]+\))*)$")
+_OUR_CHAPTER = re.compile(r"^Chapter\s+([IVXLC]+)$", re.IGNORECASE)
+
+
+def their_node_tail(ref: str, framework_id: str = "") -> str:
+    """Our ref as the tail of CISO Assistant's node urn: ``Art. 32`` -> ``article-32``,
+    ``Art. 5(1)(f)`` -> ``5.1.f``, ``Chapter II`` -> ``chapter-ii``, ``CC6.1`` -> ``cc6.1``."""
+    text = ref.strip()
+    for theirs, ours in PREFIX_ALIASES.get(framework_id, ()):
+        if text.startswith(ours) and text[len(ours) : len(ours) + 1].isdigit():
+            text = theirs + text[len(ours) :]
+    article = _OUR_ARTICLE.match(text)
+    if article:
+        points = re.findall(r"\(([0-9a-z]+)\)", article.group(2))
+        if not points:
+            return f"article-{article.group(1).lower()}"
+        return ".".join([article.group(1).lower(), *points])
+    chapter = _OUR_CHAPTER.match(text)
+    if chapter:
+        return f"chapter-{chapter.group(1).lower()}"
+    return re.sub(r"\s+", "", text.lower())
 
 
 def broader(ref: str) -> str | None:
@@ -100,7 +141,10 @@ def match_nodes(
     broad = broad_refs(framework)
     result = NodeMatch(framework)
     for urn, ref, name, parent, assessable in nodes:
-        ours = next((o for s in spellings(ref, name) if (o := index.exact(s)) is not None), None)
+        ours = next(
+            (o for s in spellings(ref, name, framework.id) if (o := index.exact(s)) is not None),
+            None,
+        )
         if ours is not None:
             result.refs[urn] = ours
         elif parent is not None and parent in result.refs:
@@ -117,15 +161,19 @@ def match_nodes(
     return result
 
 
-def resolve_by_shape(index: RefIndex, tail: str, broad: set[str]) -> tuple[str, bool] | None:
-    """A node urn's tail read in one of our frameworks without its tree: (ref, rolled up)."""
-    for spelling in spellings(tail):
+def resolve_by_shape(
+    index: RefIndex, tail: str, broad: set[str], roll: bool = True
+) -> tuple[str, bool] | None:
+    """A node urn's tail read in one of our frameworks without its tree: (ref, rolled up).
+    Without ``roll``, only a spelling of the ref itself."""
+    framework_id = index.framework.id
+    for spelling in spellings(tail, None, framework_id):
         found = index.exact(spelling)
         if found is not None:
             return found, False
-    up = broader(tail)
+    up = broader(tail) if roll else None
     while up is not None:
-        for spelling in spellings(up):
+        for spelling in spellings(up, None, framework_id):
             found = index.exact(spelling)
             if found is not None and found not in broad:
                 return found, True

@@ -480,7 +480,7 @@ def export_mapping_set(library: Library, set_id: str, output_format: str) -> str
 
         return write_strm_csv(mapping_set, library.frameworks)
     if output_format == "ciso-assistant":
-        from crosswalk.io.ciso_assistant import write_mapping_set_library
+        from crosswalk.io.ciso_writer import write_mapping_set_library
 
         return write_mapping_set_library(mapping_set, library.frameworks)
     raise FormatImportError(f"--format must be one of {', '.join(MAPPING_EXPORTS)}")
