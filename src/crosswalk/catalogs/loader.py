@@ -93,7 +93,9 @@ class Library:
     def coverage_sets(self) -> set[str]:
         """Sets used for coverage: a set refined by a finer one is superseded by it, and an
         alternative (another tool's view of a pair already joined) counts only when chosen."""
-        refined = {s.refines for s in self.mapping_sets.values() if s.refines}
+        refined = {
+            s.refines for s in self.mapping_sets.values() if s.refines and not s.alternative_to
+        }
         return {
             set_id
             for set_id, mapping_set in self.mapping_sets.items()

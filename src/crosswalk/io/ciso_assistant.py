@@ -21,7 +21,10 @@ import re
 from collections import ChainMap
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from yaml.nodes import MappingNode, Node
 
@@ -50,6 +53,10 @@ from crosswalk.io.ciso_matching import (
 from crosswalk.io.converted import Imported
 
 SET_PREFIX = "ciso-"
+EXTENSION = "crosswalk"
+"""A key of our own in a mapping set and in an edge (``ciso_writer``): what CISO Assistant's
+format has no field for (the version as written, review, refines, beyond_refined), so a
+round trip through it keeps everything; CISO Assistant reads the fields it knows."""
 URN_PACKAGER = "intuitem"  # the namespace of the framework and node urns CISO Assistant ships
 
 RELATIONSHIPS: dict[str, Relationship] = {
@@ -165,6 +172,7 @@ class _Pending:
     notes: list[str]
     strength: int | None
     parts: list[str]  # their node refs, when rolled up
+    extension: dict[str, Any] = field(default_factory=dict)  # ours, written by ciso_writer
 
 
 @dataclass
@@ -293,6 +301,7 @@ class _Edges:
                 [one_line(annotation)] if annotation else [],
                 strength,
                 parts,
+                _extension(self.reader, edge, where),
             )
             return
         if not rolled and not found.parts:
@@ -312,6 +321,7 @@ class _Edges:
             if edge.parts:
                 note += f" (read from their {', '.join(edge.parts[:8])}"
                 note += ", ...)" if len(edge.parts) > 8 else ")"
+            ours = edge.extension
             found.append(
                 Mapping(
                     set_id=self.set_id,
@@ -321,9 +331,83 @@ class _Edges:
                     rationale=edge.rationale,
                     note=note,
                     strength=min(10, max(1, edge.strength)) if edge.strength is not None else None,
+                    beyond_refined=ours.get("beyond_refined"),
+                    attributes=MappingProxyType(ours.get("attributes", {})),
+                    marked_weak=ours.get("weak"),
                 )
             )
         return found
+
+
+def _extension(reader: NodeReader, fields: dict[str, Node], where: str) -> dict[str, Any]:
+    """Our own fields (``EXTENSION``) of a set or an edge, as written by ``ciso_writer``."""
+    node = fields.get(EXTENSION)
+    if node is None:
+        return {}
+    here = f"{where}.{EXTENSION}"
+    ours = reader.mapping(node, here)
+    found: dict[str, Any] = {}
+    for key in (
+        "id",
+        "version",
+        "refines",
+        "alternative_to",
+        "source",
+        "method",
+        "reviewed_on",
+        "reviewed_by",
+        "license",
+        "url",
+        "beyond_refined",
+    ):
+        value = reader.text(ours, key, here)
+        if value is not None:
+            found[key] = value
+    if "weak" in ours:
+        found["weak"] = reader.flag(ours, "weak", here)
+    if "authors" in ours:
+        found["authors"] = tuple(
+            reader.text({"a": item}, "a", f"{here}.authors") or ""
+            for item in reader.sequence(ours["authors"], f"{here}.authors")
+        )
+    if "attributes" in ours:
+        attributes = reader.mapping(ours["attributes"], f"{here}.attributes")
+        found["attributes"] = {
+            key: reader.text(attributes, key, f"{here}.attributes") or "" for key in attributes
+        }
+    return found
+
+
+def _provenance(
+    library: LibraryHeader, ours: dict[str, Any], where: str, reader: NodeReader
+) -> Provenance:
+    reviewed = ours.get("reviewed_on")
+    try:
+        reviewed_on = date.fromisoformat(reviewed) if reviewed else None
+    except ValueError:
+        raise reader.fail(
+            f"{where}.reviewed_on", f"expected a date (YYYY-MM-DD), not {reviewed!r}"
+        ) from None
+    try:
+        method = Method(ours.get("method", Method.HUMAN.value))
+    except ValueError:
+        raise reader.fail(f"{where}.method", f"unknown method {ours.get('method')!r}") from None
+    if "source" in ours:  # written by us: as it was, nothing filled in
+        return Provenance(
+            source=ours["source"],
+            method=method,
+            authors=ours.get("authors", ()),
+            reviewed_on=reviewed_on,
+            reviewed_by=ours.get("reviewed_by"),
+            license=ours.get("license", ""),
+            url=ours.get("url", ""),
+        )
+    return Provenance(
+        source=library.describe(),
+        method=method,
+        authors=(library.provider,) if library.provider else (),
+        license=library.copyright,
+    )
 
 
 def _read_mapping_set(
@@ -373,20 +457,17 @@ def _read_mapping_set(
             item,
         )
     library = context.library
+    ours = _extension(reader, fields, where)
     mapping_set = MappingSet(
         id=set_id,
-        version=library.version or "1",
+        version=ours.get("version") or library.version or "1",
         title=one_line(reader.text(fields, "name", where) or set_ref),
         description=one_line(reader.text(fields, "description", where) or ""),
         source_framework=source_id,
         target_framework=target_id,
-        provenance=Provenance(
-            source=library.describe(),
-            method=Method.HUMAN,
-            authors=(library.provider,) if library.provider else (),
-            license=library.copyright,
-        ),
+        provenance=_provenance(library, ours, f"{where}.{EXTENSION}", reader),
         mappings=tuple(mappings),
+        refines=ours.get("refines"),
     )
     notes = [f"mapping set {set_id}: {len(mappings)} edges, {source_id} -> {target_id}"]
     if edges.duplicates:

@@ -15,7 +15,7 @@ import yaml
 
 from crosswalk.domain.mappings import MappingSet
 from crosswalk.domain.requirements import Framework, split_key
-from crosswalk.io.ciso_assistant import SET_PREFIX, URN_PACKAGER, WORDS, _urns_in
+from crosswalk.io.ciso_assistant import EXTENSION, SET_PREFIX, URN_PACKAGER, WORDS, _urns_in
 from crosswalk.io.ciso_library import one_line
 from crosswalk.io.ciso_matching import EXPORTED_AS, their_node_tail
 
@@ -53,6 +53,10 @@ class _NodeUrns:
         return self.known.get(ref) or self.prefix + their_node_tail(ref, self.framework_id)
 
 
+def _dropping_empty(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value not in (None, "", [], {})}
+
+
 def _library_version(version: str) -> int:
     head = version.strip().split(".", 1)[0]
     return int(head) if head.isascii() and head.isdigit() and int(head) > 0 else 1
@@ -86,6 +90,15 @@ def write_mapping_set_library(
         if mapping.strength is not None:
             edge["strength_of_relationship"] = mapping.strength
         edge["annotation"] = mapping.note
+        extension = _dropping_empty(
+            {
+                "beyond_refined": mapping.beyond_refined,
+                "weak": mapping.marked_weak,
+                "attributes": dict(mapping.attributes),
+            }
+        )
+        if extension:
+            edge[EXTENSION] = extension
         edges.append(edge)
     library: dict[str, Any] = {
         "urn": f"urn:{OUR_PACKAGER}:risk:library:mapping-{ref_id}",
@@ -110,6 +123,23 @@ def write_mapping_set_library(
                 "description": mapping_set.description or mapping_set.title,
                 "source_framework_urn": sources.framework,
                 "target_framework_urn": targets.framework,
+                EXTENSION: _dropping_empty(
+                    {
+                        "id": mapping_set.id,
+                        "version": mapping_set.version,
+                        "refines": mapping_set.refines,
+                        "alternative_to": mapping_set.alternative_to,
+                        "source": provenance.source,
+                        "method": provenance.method.value,
+                        "authors": list(provenance.authors),
+                        "reviewed_on": provenance.reviewed_on.isoformat()
+                        if provenance.reviewed_on
+                        else None,
+                        "reviewed_by": provenance.reviewed_by,
+                        "license": provenance.license,
+                        "url": provenance.url,
+                    }
+                ),
                 "requirement_mappings": edges,
             }
         ]
