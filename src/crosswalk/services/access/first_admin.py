@@ -85,8 +85,7 @@ def check_link(
         ) from None
     if not token or not secrets.compare_digest(digest, _digest(token)):
         raise SetupRefused(
-            "this setup link is not the current one: use the newest link `crosswalk serve` "
-            "printed"
+            "this setup link is not the current one: use the newest link `crosswalk serve` printed"
         )
     if (now or _now()) >= expires:
         raise SetupRefused(
