@@ -67,3 +67,33 @@ def test_the_trail_downloads_as_csv_whose_chain_links(web: WebWorkspace) -> None
     assert len(list(csv.DictReader(io.StringIO(everything)))) == _count(web)
     narrowed = auditor.http.get("/trail/export.csv?entity=control").text
     assert {r["entity"] for r in csv.DictReader(io.StringIO(narrowed))} == {"control"}
+
+
+def test_evidence_pages_through_everything_and_searches_in_the_database(
+    web: WebWorkspace,
+) -> None:
+    editor = web.client("editor")
+    everything = editor.http.get("/api/evidence?per_page=2000").json()
+    total = everything["counts"]["total"]
+    assert total == len(everything["evidence"]) > 100
+    seen: list[int] = []
+    page, pages = 1, 1
+    while page <= pages:
+        html = editor.http.get(f"/evidence?page={page}").text
+        ids = [int(x) for x in re.findall(r'data-evidence="(\d+)"', html)]
+        assert len(ids) <= 50
+        seen.extend(ids)
+        pages = int(re.search(r"page \d+ of (\d+)", html).group(1))  # type: ignore[union-attr]
+        page += 1
+    assert sorted(seen) == sorted(e["id"] for e in everything["evidence"])
+    assert pages == -(-total // 50)
+    first = everything["evidence"][0]
+    found = editor.http.get("/api/evidence", params={"q": first["title"][:12]}).json()
+    assert first["id"] in {e["id"] for e in found["evidence"]}
+    assert found["counts"]["total"] < total
+    files = editor.http.get("/api/evidence", params={"kind": "file"}).json()
+    assert files["counts"]["total"] == everything["counts"]["by_kind"]["file"]
+    none = editor.http.get("/api/evidence", params={"kind": "attestation"}).json()
+    assert none["evidence"] == [] and none["counts"]["total"] == 0
+    by_hash = editor.http.get("/api/evidence", params={"q": first["sha256"][:10]}).json()
+    assert first["id"] in {e["id"] for e in by_hash["evidence"]}

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crosswalk.catalogs.loader import Library
@@ -279,6 +279,92 @@ def list_evidence(
         query = query.where(EvidenceRow.id.in_(linked))  # by the links' index on the control
     if since:
         query = query.where(EvidenceRow.performed_end >= since)
+    return [_view(row) for row in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class EvidenceQuery:
+    """What a list of evidence is narrowed to; empty values do not narrow."""
+
+    control_pk: int | None = None
+    window: tuple[date, date] | None = None  # performed overlapping these days
+    q: str = ""  # in the title, file name, reference or link, or the start of the hash
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceTotals:
+    matched: int
+    with_file: int
+    bytes: int
+    by_kind: dict[str, int]
+
+
+def _conditions(wanted: EvidenceQuery) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if wanted.control_pk is not None:
+        linked = select(EvidenceLinkRow.evidence_id).where(
+            EvidenceLinkRow.control_pk == wanted.control_pk
+        )
+        found.append(EvidenceRow.id.in_(linked))
+    if wanted.window is not None:
+        start, end = wanted.window
+        found.append(EvidenceRow.performed_start <= end)
+        found.append(EvidenceRow.performed_end >= start)
+    if wanted.kind:
+        found.append(EvidenceRow.kind == wanted.kind)
+    text = wanted.q.strip()
+    if text:
+        pattern = f"%{text}%"
+        found.append(
+            or_(
+                EvidenceRow.title.ilike(pattern),
+                EvidenceRow.filename.ilike(pattern),
+                EvidenceRow.reference.ilike(pattern),
+                EvidenceRow.url.ilike(pattern),
+                EvidenceRow.sha256.startswith(text.lower()),
+            )
+        )
+    return found
+
+
+def evidence_totals(session: Session, wanted: EvidenceQuery) -> EvidenceTotals:
+    """Counts over everything ``wanted`` keeps, in the database (not one page of it)."""
+    conditions = _conditions(wanted)
+    matched, with_file, size = session.execute(
+        select(
+            func.count(EvidenceRow.id),
+            func.count(EvidenceRow.sha256),
+            func.coalesce(func.sum(EvidenceRow.size), 0),
+        ).where(*conditions)
+    ).one()
+    kinds = session.execute(
+        select(EvidenceRow.kind, func.count(EvidenceRow.id))
+        .where(*conditions)
+        .group_by(EvidenceRow.kind)
+    ).all()
+    return EvidenceTotals(
+        int(matched), int(with_file), int(size or 0), {str(k): int(n) for k, n in sorted(kinds)}
+    )
+
+
+def evidence_page(
+    session: Session, wanted: EvidenceQuery, offset: int, limit: int
+) -> list[Evidence]:
+    """One page of what ``wanted`` keeps, newest first: read in the database, so a store of
+    hundreds of thousands of items costs one page."""
+    query = (
+        select(EvidenceRow)
+        .where(*_conditions(wanted))
+        .order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id.desc())
+        .offset(offset)
+        .limit(limit)
+        .options(
+            selectinload(EvidenceRow.links)
+            .joinedload(EvidenceLinkRow.control)
+            .lazyload(ControlRow.tags)
+        )
+    )
     return [_view(row) for row in session.scalars(query)]
 
 

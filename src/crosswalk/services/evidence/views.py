@@ -18,8 +18,15 @@ from sqlalchemy.orm import Session
 from crosswalk.domain.window import WindowReport
 from crosswalk.services.access import permissions
 from crosswalk.services.access.users import AUDITOR, User
-from crosswalk.services.controls.controls import Control
-from crosswalk.services.evidence.evidence import Evidence, VerifyReport, get_evidence
+from crosswalk.services.controls.controls import Control, control_row
+from crosswalk.services.evidence.evidence import (
+    Evidence,
+    EvidenceQuery,
+    VerifyReport,
+    evidence_page,
+    evidence_totals,
+    get_evidence,
+)
 from crosswalk.services.evidence.freshness import (
     DUE_THIS_MONTH,
     DUE_THIS_WEEK,
@@ -325,13 +332,42 @@ class EvidenceCounts:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def evidence_counts(items: list[Evidence]) -> EvidenceCounts:
-    kinds: dict[str, int] = {}
-    for item in items:
-        kinds[item.kind] = kinds.get(item.kind, 0) + 1
-    return EvidenceCounts(
-        total=len(items),
-        with_file=sum(1 for i in items if i.has_file),
-        bytes=sum(i.size or 0 for i in items),
-        by_kind=kinds,
-    )
+EVIDENCE_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class EvidenceListing:
+    """One page of the evidence a user may see, with counts over all of it."""
+
+    evidence: list[Evidence]
+    counts: EvidenceCounts  # over everything the filters keep, not this page
+    page: int
+    pages: int
+    per_page: int
+    q: str = ""
+    kind: str = ""
+
+
+def evidence_listing(
+    session: Session,
+    user: User,
+    control_id: str | None = None,
+    q: str = "",
+    kind: str = "",
+    page: int = 1,
+    per_page: int = EVIDENCE_PER_PAGE,
+) -> EvidenceListing:
+    """Newest first, a page at a time, narrowed in the database: an auditor's window is a
+    condition of the query (outside it nothing is read), as are the control, the text and
+    the kind."""
+    control_pk = control_row(session, control_id).id if control_id else None
+    window = permissions.auditor_window(user) if user.role == AUDITOR else None
+    if user.role == AUDITOR and window is None:
+        return EvidenceListing([], EvidenceCounts(0, 0, 0), 1, 1, per_page, q, kind)
+    wanted = EvidenceQuery(control_pk, window, q, kind)
+    totals = evidence_totals(session, wanted)
+    pages = max(1, -(-totals.matched // per_page))
+    shown = min(max(page, 1), pages)
+    items = evidence_page(session, wanted, (shown - 1) * per_page, per_page)
+    counts = EvidenceCounts(totals.matched, totals.with_file, totals.bytes, totals.by_kind)
+    return EvidenceListing(items, counts, shown, pages, per_page, q, kind)

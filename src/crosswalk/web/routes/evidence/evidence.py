@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, BinaryIO
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
@@ -49,11 +50,12 @@ from crosswalk.services.evidence.uploads import (
     parse_control_ids,
 )
 from crosswalk.services.evidence.views import (
+    EVIDENCE_PER_PAGE,
     ControlChoice,
     EvidenceCounts,
     FreshnessSummary,
     Verification,
-    evidence_counts,
+    evidence_listing,
     hidden_reason,
     linkable_controls,
     verification,
@@ -66,6 +68,8 @@ from crosswalk.web.rendering import api, redirect, render
 from crosswalk.web.routes.coverage.gap import gap_report
 
 router = APIRouter()
+API_PER_PAGE = 500  # the API's page; the page itself shows EVIDENCE_PER_PAGE
+MAX_API_PER_PAGE = 2000
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -73,12 +77,23 @@ router = APIRouter()
 
 @dataclass(frozen=True)
 class EvidencePage:
-    evidence: list[Evidence]
-    counts: EvidenceCounts
+    evidence: list[Evidence]  # this page
+    counts: EvidenceCounts  # over everything the filters keep
     control: str | None  # listing only this control's evidence
     hidden_reason: str  # why an auditor sees less; empty for everyone else
     freshness: FreshnessSummary | None  # not shown to auditors (it dates all evidence)
     verification: Verification
+    page: int = 1
+    pages: int = 1
+    per_page: int = EVIDENCE_PER_PAGE
+    q: str = ""
+    kind: str = ""
+
+    @property
+    def query(self) -> str:
+        """The filters as a query string, for the links to other pages."""
+        given = (("control", self.control or ""), ("q", self.q), ("kind", self.kind))
+        return urlencode([(name, value) for name, value in given if value])
 
 
 def verify_report(context: RequestContext, recheck: bool = False) -> VerifyReport:
@@ -101,19 +116,30 @@ def verification_data(context: RequestContext, recheck: bool = False) -> Verific
 
 
 def evidence_data(
-    context: RequestContext, control: str | None = None, recheck: bool = False
+    context: RequestContext,
+    control: str | None = None,
+    recheck: bool = False,
+    q: str = "",
+    kind: str = "",
+    page: int = 1,
+    per_page: int = EVIDENCE_PER_PAGE,
 ) -> EvidencePage:
-    items = visible(context.user, list_evidence(context.db, control or None))
+    listing = evidence_listing(context.db, context.user, control or None, q, kind, page, per_page)
     freshness = None
     if not permissions.limited_to_window(context.user):
         freshness = context.program().freshness_lists.summary
     return EvidencePage(
-        evidence=items,
-        counts=evidence_counts(items),
+        evidence=listing.evidence,
+        counts=listing.counts,
         control=control or None,
         hidden_reason=hidden_reason(context.user),
         freshness=freshness,
         verification=verification_data(context, recheck),
+        page=listing.page,
+        pages=listing.pages,
+        per_page=listing.per_page,
+        q=q,
+        kind=kind,
     )
 
 
@@ -128,6 +154,9 @@ def _render_list(
     status_code: int = 200,
     form: dict[str, Any] | None = None,
     error: str = "",
+    q: str = "",
+    kind: str = "",
+    page: int = 1,
 ) -> HTMLResponse:
     defaults = {
         "title": "",
@@ -141,7 +170,7 @@ def _render_list(
         context,
         "evidence/evidence.html",
         status_code=status_code,
-        page=evidence_data(context, control, recheck),
+        page=evidence_data(context, control, recheck, q, kind, page),
         choices=upload_choices(context),
         form={**defaults, **(form or {})},
         kinds=UPLOAD_KINDS,
@@ -152,14 +181,30 @@ def _render_list(
 
 
 @router.get("/evidence", include_in_schema=False)
-def evidence_page(context: Reader, control: str | None = None, recheck: bool = False) -> Response:
-    return _render_list(context, control, recheck)
+def evidence_page(
+    context: Reader,
+    control: str | None = None,
+    recheck: bool = False,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=32)] = "",
+    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
+) -> Response:
+    return _render_list(context, control, recheck, q=q, kind=kind, page=page)
 
 
 @router.get("/api/evidence", tags=["evidence"])
-def evidence_api(context: Reader, control: str | None = None) -> dict[str, Any]:
-    """Evidence the signed-in user may see, freshness per control, and store verification."""
-    data: dict[str, Any] = api(evidence_data(context, control))
+def evidence_api(
+    context: Reader,
+    control: str | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=32)] = "",
+    page: Annotated[int, Query(ge=1, le=10**9)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_API_PER_PAGE)] = API_PER_PAGE,
+) -> dict[str, Any]:
+    """Evidence the signed-in user may see, newest first, a page at a time (``counts``
+    over all it matches, ``page``, ``pages``), freshness per control, and store
+    verification. ``q`` searches titles, file names, references, links and hashes."""
+    data: dict[str, Any] = api(evidence_data(context, control, False, q, kind, page, per_page))
     return data
 
 
