@@ -24,6 +24,7 @@ from crosswalk.services.controls.controls import (
     Control,
     ControlDetail,
     ControlError,
+    ControlInput,
     ControlRecord,
     control_flags,
     control_records,
@@ -350,6 +351,36 @@ def control_page(
         evidence=[_evidence_item(row) for row in shown],
         evidence_hidden=len(evidence) - len(shown),
         confirmations=confirmations,
+    )
+
+
+def new_control(
+    control_id: str,
+    title: str,
+    description: str = "",
+    owner: str = "",
+    status: str = "",
+    frequency: str = "",
+) -> ControlInput:
+    """A new control as a form or a JSON body gives it, each value checked with the rules
+    an edit uses (``control_changes``); a bad one names its field."""
+    if not title.strip():
+        raise ControlError("title: a control needs a title")
+    parsed_status = parse_status(status) if status.strip() else OperatingStatus.OPERATING
+    if parsed_status is None:
+        raise ControlError(f"status {status!r} is not a status: {STATUS_HELP}")
+    written = frequency.strip()
+    parsed = parse_frequency(written) if written else None
+    if written and parsed is None:
+        raise ControlError(f"frequency {frequency!r} is not a frequency: {FREQUENCY_HELP}")
+    return ControlInput(
+        control_id=control_id.strip(),
+        title=title.strip(),
+        description=description.replace("\r\n", "\n").strip(),
+        owner=owner.strip() or None,
+        frequency=parsed,
+        frequency_text=written or None,
+        status=parsed_status,
     )
 
 

@@ -19,6 +19,8 @@ from crosswalk.reports.tables import to_csv, write_xlsx
 from crosswalk.services.access import permissions
 from crosswalk.services.access.permissions import Forbidden
 from crosswalk.services.controls.controls import (
+    Control,
+    add_control,
     edit_control,
     get_control,
     tag_control,
@@ -31,6 +33,7 @@ from crosswalk.services.coverage.control_views import (
     control_changes,
     control_page,
     filter_items,
+    new_control,
     parse_coverage,
     read_filters,
     require_requirement,
@@ -183,18 +186,90 @@ def controls_page(
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     data = controls_data(context, framework, owner, status, frequency, stale, q, tagged_only, page)
+    return _list_html(context, data)
+
+
+def _list_html(
+    context: RequestContext,
+    data: dict[str, Any],
+    status_code: int = 200,
+    error: str = "",
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     library = context.library
     return render(
         context,
         "controls/controls.html",
+        status_code=status_code,
         frameworks=context.state.for_library(
             library, "frameworks", lambda: summarize_frameworks(library)
         ),
         statuses=STATUSES,
         frequencies=FREQUENCIES,
         control_row=memoized("controls/_row.html", "row", context.state.live.html_memo),
+        error=error,
+        new=form or {},
         **data,
     )
+
+
+def _create(
+    context: RequestContext, typed: dict[str, str], requirement: str, coverage: str
+) -> Control:
+    """A new control, tagged when a requirement is given: both or nothing."""
+    permissions.require_program(context.user, "adding controls")
+    control = add_control(
+        context.db,
+        new_control(
+            typed["control_id"],
+            typed["title"],
+            typed["description"],
+            typed["owner"],
+            typed["status"],
+            typed["frequency"],
+        ),
+    )
+    if requirement.strip():
+        tag_control(
+            context.db,
+            context.library,
+            control.control_id,
+            [require_requirement(requirement)],
+            parse_coverage(coverage or "full"),
+        )
+    return control
+
+
+@router.post("/controls", include_in_schema=False)
+def control_add(
+    context: Writer,
+    control_id: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    frequency: Annotated[str, Form()] = "",
+    requirement: Annotated[str, Form()] = "",
+    coverage: Annotated[str, Form()] = "full",
+) -> Any:
+    typed = {
+        "control_id": control_id,
+        "title": title,
+        "description": description,
+        "owner": owner,
+        "status": status,
+        "frequency": frequency,
+    }
+    try:
+        control = _create(context, typed, requirement, coverage)
+    except Forbidden:
+        raise
+    except CrosswalkError as error:
+        context.db.rollback()
+        form = {**typed, "requirement": requirement, "coverage": coverage}
+        return _list_html(context, controls_data(context), 400, str(error), form)
+    context.commit()
+    return _back(control.control_id, "Added")
 
 
 def _matching(
@@ -406,6 +481,19 @@ class ControlPatch(BaseModel):
     evidence: str | None = Field(default=None, max_length=20000)
 
 
+class NewControl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    control_id: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=500)
+    description: str = Field(default="", max_length=20000)
+    owner: str = Field(default="", max_length=200)
+    status: str = Field(default="", max_length=50)
+    frequency: str = Field(default="", max_length=200)
+    requirement: str = Field(default="", max_length=200)
+    coverage: Literal["full", "partial"] = "full"
+
+
 class RetireRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -446,6 +534,16 @@ def controls_api(
     return json_answer(
         context.state.view(program, "controls-json", lambda: json_bytes(data, memo), *key)
     )
+
+
+@router.post("/api/controls", tags=["controls"], status_code=201)
+def control_add_api(context: Writer, body: NewControl) -> dict[str, Any]:
+    """Add a control (editors and admins), tagged to ``requirement`` when given: all or
+    nothing, each value checked as the form and the CLI check it."""
+    typed = body.model_dump(exclude={"requirement", "coverage"})
+    control = _create(context, typed, body.requirement, body.coverage)
+    context.commit()
+    return {"control": api(get_control(context.db, control.control_id))}
 
 
 @router.get("/api/controls/{control_id:path}", tags=["controls"])
