@@ -14,21 +14,23 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.domain.risk import Treatment
+from crosswalk.domain.risk import Treatment, parse_category, parse_treatment
 from crosswalk.reports.risk_report import band_colors, heat_map
 from crosswalk.services.access import permissions
 from crosswalk.services.isms.risk_method import get_method
 from crosswalk.services.isms.risks import (
     RiskDetail,
+    RiskInput,
     TreatmentPlan,
     accept_risk,
+    add_risk,
     describe_risk,
     edit_risk,
     link_titles,
     treatment_plan,
 )
 from crosswalk.web.context import Reader, RequestContext, Writer
-from crosswalk.web.forms import form_date, form_int, form_list, given
+from crosswalk.web.forms import FormError, form_date, form_int, form_list, given
 from crosswalk.web.openapi import Omissible, file_download
 from crosswalk.web.rendering import HTML, XLSX, api, download, redirect, render
 
@@ -59,15 +61,105 @@ def risks_data(context: RequestContext) -> RiskPage:
     return context.state.cached(context.db, "risks", compute)
 
 
+RISK_FIELDS = (
+    "risk_id", "title", "description", "category", "assets", "owner", "likelihood",
+    "impact", "treatment", "controls", "annex_a", "plan", "due", "residual_likelihood",
+    "residual_impact",
+)  # fmt: skip
+
+
+def _new_risk(sent: dict[str, str]) -> RiskInput:
+    """A new risk as the form sends it, every value read and named as the CLI names it."""
+    category = parse_category(sent["category"] or "information asset")
+    if category is None:
+        raise FormError(
+            f"category {sent['category']!r}: use 'information asset' or 'service commitment'"
+        )
+    treatment = parse_treatment(sent["treatment"] or "modify")
+    if treatment is None:
+        raise FormError(f"treatment {sent['treatment']!r}: use {', '.join(Treatment)}")
+    likelihood = form_int(sent["likelihood"], "likelihood")
+    impact = form_int(sent["impact"], "impact")
+    if likelihood is None or impact is None:
+        raise FormError("likelihood and impact: a risk needs both inherent levels")
+    return RiskInput(
+        risk_id=sent["risk_id"],
+        title=sent["title"],
+        inherent_likelihood=likelihood,
+        inherent_impact=impact,
+        description=sent["description"],
+        category=category,
+        assets=tuple(form_list(sent["assets"])),
+        owner=sent["owner"] or None,
+        treatment=treatment,
+        controls=tuple(form_list(sent["controls"])),
+        annex_a=tuple(form_list(sent["annex_a"])),
+        plan=sent["plan"],
+        due=form_date(sent["due"], "due date"),
+        residual_likelihood=form_int(sent["residual_likelihood"], "residual likelihood"),
+        residual_impact=form_int(sent["residual_impact"], "residual impact"),
+    )
+
+
+FormText = Annotated[str, Form(max_length=20_000)]
+
+
+@router.post("/risks", include_in_schema=False)
+def risk_add(
+    context: Writer,
+    risk_id: FormText = "",
+    title: FormText = "",
+    description: FormText = "",
+    category: FormText = "",
+    assets: FormText = "",
+    owner: FormText = "",
+    likelihood: FormText = "",
+    impact: FormText = "",
+    treatment: FormText = "",
+    controls: FormText = "",
+    annex_a: FormText = "",
+    plan: FormText = "",
+    due: FormText = "",
+    residual_likelihood: FormText = "",
+    residual_impact: FormText = "",
+) -> Response:
+    """Add a risk to the register (editors, admins): all or nothing; a bad value is named,
+    and the form comes back with what was typed."""
+    permissions.require_program(context.user, WHAT)
+    sent = dict(zip(RISK_FIELDS, (
+        risk_id, title, description, category, assets, owner, likelihood, impact, treatment,
+        controls, annex_a, plan, due, residual_likelihood, residual_impact,
+    ), strict=True))  # fmt: skip
+    try:
+        added = add_risk(context.db, context.library, _new_risk(sent))
+    except CrosswalkError as error:
+        context.db.rollback()
+        return _risks_html(context, 400, str(error), sent)
+    context.commit()
+    return redirect(f"/risks/{added.risk_id}", f"{added.risk_id} added to the register.")
+
+
 @router.get("/risks", include_in_schema=False)
 def risks_page(context: Reader) -> HTMLResponse:
+    return _risks_html(context)
+
+
+def _risks_html(
+    context: RequestContext,
+    status_code: int = 200,
+    error: str = "",
+    new: dict[str, str] | None = None,
+) -> HTMLResponse:
     data = risks_data(context)
     return render(
         context,
         "isms/risks.html",
+        status_code=status_code,
         risks=data,
         inherent_map=Markup(data.inherent_map),  # our own SVG; its text is escaped
         residual_map=Markup(data.residual_map),
+        error=error,
+        new=new or {},
     )
 
 
