@@ -74,3 +74,24 @@ def test_owners_and_auditors_cannot_add_risks(web: WebWorkspace) -> None:
         assert 'id="risk-add"' not in client.http.get("/risks").text
         assert client.post("/risks", data=_form(risk_id=f"R-{role}")).status_code == 403
     assert _count(web) == before
+
+
+def test_the_api_twin_adds_and_names_a_bad_value(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    made = editor.http.post(
+        "/api/risks",
+        json={"title": "Courier loses backup tapes", "likelihood": 2, "impact": 5,
+              "controls": ["NW-AC-04"], "treatment": "share"},  # fmt: skip
+        headers=editor.headers(),
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["title"] == "Courier loses backup tapes"
+    assert made.json()["treatment"] == "share"
+    before = _count(web)
+    bad = editor.http.post(
+        "/api/risks",
+        json={"title": "X", "likelihood": 2, "impact": 5, "annex_a": ["A.9.99"]},
+        headers=editor.headers(),
+    )
+    assert bad.status_code == 400 and "A.9.99" in bad.json()["detail"]
+    assert _count(web) == before

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.risk import Treatment, parse_category, parse_treatment
@@ -307,6 +307,45 @@ def risk_edit(
 
 
 # --- the JSON API -----------------------------------------------------------------------
+
+
+class NewRisk(BaseModel):
+    """A new risk: the form's fields, levels as numbers, lists as lists."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    risk_id: str = Field(default="", max_length=200)
+    title: str = Field(min_length=1, max_length=500)
+    likelihood: int
+    impact: int
+    description: str = Field(default="", max_length=20_000)
+    category: str = "information asset"
+    assets: list[str] = Field(default_factory=list, max_length=500)
+    owner: str = Field(default="", max_length=200)
+    treatment: str = "modify"
+    controls: list[str] = Field(default_factory=list, max_length=500)
+    annex_a: list[str] = Field(default_factory=list, max_length=93)
+    plan: str = Field(default="", max_length=20_000)
+    due: date | None = None
+    residual_likelihood: int | None = None
+    residual_impact: int | None = None
+
+
+@router.post("/api/risks", tags=["risks"], status_code=201)
+def risk_add_api(context: Writer, body: NewRisk) -> dict[str, Any]:
+    """Add a risk (editors, admins), checked as the form and the CLI check it."""
+    permissions.require_program(context.user, WHAT)
+    sent = {
+        **dict.fromkeys(RISK_FIELDS, ""),
+        **body.model_dump(exclude={"assets", "controls", "annex_a", "due"}, exclude_none=True),
+        "assets": ", ".join(body.assets),
+        "controls": ", ".join(body.controls),
+        "annex_a": ", ".join(body.annex_a),
+        "due": body.due.isoformat() if body.due else "",
+    }
+    added = add_risk(context.db, context.library, _new_risk({k: str(v) for k, v in sent.items()}))
+    context.commit()
+    return risk_json(context, added.risk_id)
 
 
 @router.get("/api/risks", tags=["risks"])
