@@ -80,13 +80,19 @@ def test_the_api_twin_adds_and_names_a_bad_value(web: WebWorkspace) -> None:
     editor = web.client("editor")
     made = editor.http.post(
         "/api/risks",
-        json={"title": "Courier loses backup tapes", "likelihood": 2, "impact": 5,
-              "controls": ["NW-AC-04"], "treatment": "share"},  # fmt: skip
+        json={
+            "title": "Courier loses backup tapes",
+            "likelihood": 2,
+            "impact": 5,
+            "controls": ["NW-AC-04"],
+            "treatment": "share",
+        },
         headers=editor.headers(),
     )
     assert made.status_code == 201, made.text
     assert made.json()["title"] == "Courier loses backup tapes"
     assert made.json()["treatment"] == "share"
+    assert made.json()["risk_id"].startswith("R-")  # no id given: the next free one
     before = _count(web)
     bad = editor.http.post(
         "/api/risks",

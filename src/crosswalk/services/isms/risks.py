@@ -8,6 +8,8 @@ Services flush; the caller owns the transaction.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -231,7 +233,20 @@ def add_risk(session: Session, library: Library, data: RiskInput) -> Risk:
     return _view(_add_risk_row(session, library, data))
 
 
+def next_risk_id(session: Session) -> str:
+    """``R-NN`` after the highest ``R-`` number in the register (``R-01`` for the first)."""
+    numbers = [
+        int(found.group(1))
+        for risk_id in session.scalars(select(RiskRow.risk_id).where(RiskRow.risk_id.like("R-%")))
+        if (found := re.fullmatch(r"R-(\d+)", risk_id))
+    ]
+    return f"R-{max(numbers, default=0) + 1:02d}"
+
+
 def _add_risk_row(session: Session, library: Library, data: RiskInput) -> RiskRow:
+    """A blank id takes the next free ``R-NN``."""
+    given = data.risk_id.strip() or next_risk_id(session)
+    data = dataclasses.replace(data, risk_id=given)
     risk_id = new_id(session, RiskRow.risk_id, data.risk_id, "risk")
     values = _clean(data)
     _validate(get_method(session), values)
