@@ -60,8 +60,12 @@ NAVIGATION = [
     (
         "ISMS",
         [
+            ("Scope", "/scope", False),
+            ("Assets", "/assets", False),
             ("Statement of Applicability", "/soa", False),
             ("Risks", "/risks", False),
+            ("Objectives", "/objectives", False),
+            ("Policies", "/policies", False),
             ("Internal audits", "/audits", False),
             ("Management reviews", "/reviews", False),
             ("Nonconformities", "/nonconformities", False),

@@ -8,8 +8,9 @@ from crosswalk.web.routes.access import auth, first_admin, users
 from crosswalk.web.routes.controls import controls
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
-from crosswalk.web.routes.isms import isms, risks
+from crosswalk.web.routes.isms import isms, objectives, risks, scope
 from crosswalk.web.routes.mapping import adjustments
+from crosswalk.web.routes.policies import policies
 from crosswalk.web.routes.program import dashboard, plan
 from crosswalk.web.routes.soa import soa
 
@@ -28,6 +29,9 @@ ROUTERS: list[APIRouter] = [
     soa.router,
     risks.router,
     isms.router,
+    scope.router,
+    objectives.router,
+    policies.router,
     trail.router,
     users.router,
 ]
