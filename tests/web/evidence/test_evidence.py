@@ -316,7 +316,7 @@ def test_an_upload_over_the_limit_is_refused_with_413(web: WebWorkspace) -> None
 def test_a_control_owner_adds_evidence_only_to_their_own_controls(web: WebWorkspace) -> None:
     dana = web.client("control_owner")
     page = dana.http.get("/evidence").text
-    choices = page.split('id="evidence-controls"')[1].split("</select>")[0]
+    choices = page.split('id="evidence-control-choices"')[1].split("</datalist>")[0]
     assert f'value="{CONTROL}"' in choices
     assert f'value="{OTHER_OWNERS_CONTROL}"' not in choices
 
@@ -519,3 +519,19 @@ def test_a_non_ascii_file_name_is_kept_and_safely_quoted_on_download(web: WebWor
     assert download.headers["content-disposition"] == (
         "attachment; filename=\"Pr_fbericht Q3.pdf\"; filename*=UTF-8''Pr%C3%BCfbericht%20Q3.pdf"
     )
+
+
+def test_the_control_field_takes_several_ids_typed_in_one_box(web: WebWorkspace) -> None:
+    """The picker is a text field with suggestions (no 71-option list): ids separated by
+    commas link the evidence to each; an unknown id is named and nothing is stored."""
+    editor = web.client("editor")
+    page = editor.http.get("/evidence").text
+    assert 'list="evidence-control-choices"' in page and "<select name=\"controls\"" not in page
+    rows = evidence_count(web)
+    refused = upload(editor, controls=(f"{CONTROL}, NW-NOPE-99",))
+    assert refused.status_code == 400 and "NW-NOPE-99" in refused.text
+    assert evidence_count(web) == rows
+    done = upload(editor, controls=(f"{CONTROL}, {OTHER_OWNERS_CONTROL}",))
+    assert done.status_code == 303
+    newest = max(api_evidence(editor), key=lambda item: item["id"])
+    assert set(newest["controls"]) == {CONTROL, OTHER_OWNERS_CONTROL}
