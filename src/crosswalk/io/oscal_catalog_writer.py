@@ -17,26 +17,16 @@ from typing import Any
 
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.oscal_document import CROSSWALK_NS, one_line
+from crosswalk.io.oscal_ids import is_token, oscal_control_ids, oscal_token
 
 OSCAL_VERSION = "1.1.2"
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, CROSSWALK_NS)
 CONTROL_KINDS = frozenset({"control", "enhancement"})
 
-_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-_NOT_TOKEN = re.compile(r"[^A-Za-z0-9_.\-]+")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 # Special attributes that map onto standard OSCAL props rather than Crosswalk ones.
 _STANDARD_ATTRIBUTES = frozenset({"label", "sort_id", "withdrawn"})
-
-
-def _token(text: str, fallback_prefix: str) -> str:
-    if _TOKEN.match(text):
-        return text
-    value = _NOT_TOKEN.sub("-", text).strip("-")
-    if not value or not (value[0].isalpha() or value[0] == "_"):
-        value = f"{fallback_prefix}-{value}" if value else fallback_prefix
-    return value if _TOKEN.match(value) else "_" + value
 
 
 def _last_modified(framework: Framework) -> str:
@@ -58,7 +48,7 @@ def _prop(name: str, value: str, ours: bool = False) -> dict[str, str] | None:
     value = one_line(value)
     if not value:
         return None
-    prop = {"name": _token(name, "x")}
+    prop = {"name": oscal_token(name, "x")}
     if ours:
         prop["ns"] = CROSSWALK_NS
     prop["value"] = value
@@ -68,16 +58,7 @@ def _prop(name: str, value: str, ours: bool = False) -> dict[str, str] | None:
 class _CatalogWriter:
     def __init__(self, framework: Framework) -> None:
         self.framework = framework
-        self.ids: dict[str, str] = {}
-        used: set[str] = set()
-        for requirement in framework.requirements:
-            candidate = base = _token(requirement.ref, _token(requirement.kind, "r"))
-            number = 2
-            while candidate in used:
-                candidate = f"{base}-{number}"
-                number += 1
-            used.add(candidate)
-            self.ids[requirement.ref] = candidate
+        self.ids = oscal_control_ids(framework)
 
     def _placement(
         self, siblings: Iterable[Requirement], inside_control: bool
@@ -118,7 +99,7 @@ class _CatalogWriter:
     def node(self, requirement: Requirement, as_group: bool) -> dict[str, Any]:
         oscal_id = self.ids[requirement.ref]
         node: dict[str, Any] = {"id": oscal_id}
-        if _TOKEN.match(requirement.kind):
+        if is_token(requirement.kind):
             node["class"] = requirement.kind
         node["title"] = one_line(requirement.title) or requirement.ref
         node["props"] = self._props(requirement)

@@ -213,6 +213,7 @@ class _CollectionReader(MapReader):
                     strength=e.strength,
                     beyond_refined=e.beyond_refined,
                     attributes=MappingProxyType(dict(e.attributes)),
+                    marked_weak=e.weak,
                 )
                 for e in edges
             ),
