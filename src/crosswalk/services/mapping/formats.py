@@ -26,6 +26,7 @@ from crosswalk.catalogs.writer import (
     render_mapping_set,
 )
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.mappings import MappingSet
 from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import Imported
 
@@ -111,6 +112,48 @@ def _check_id(source: str, kind: str, identifier: str) -> None:
         )
 
 
+def _same_but_source(
+    path: Path, new: Framework | MappingSet, frameworks: MappingOf[str, Framework]
+) -> bool:
+    """Whether ``path`` already holds ``new`` but for where it was read from (the source
+    names the file: NIST's ``..._catalog-min.json`` is the same catalog)."""
+    from crosswalk.catalogs.parse import read_yaml
+
+    try:
+        data = read_yaml(path)
+        if isinstance(new, Framework):
+            return dataclasses.replace(read_catalog(path, data), source=new.source) == new
+        old, problems = read_mapping_set(path, frameworks, data)
+    except CrosswalkError:
+        return False
+    provenance = dataclasses.replace(old.provenance, source=new.provenance.source)
+    return not problems and dataclasses.replace(old, provenance=provenance) == new
+
+
+def _plan_file(
+    report: InstallReport,
+    path: Path,
+    data: bytes,
+    new: Framework | MappingSet,
+    frameworks: MappingOf[str, Framework],
+) -> None:
+    """Record ``path`` as created or unchanged; refuse a different version of its id."""
+    if not path.exists():
+        report.created.append(str(path))
+    elif path.read_bytes() == data:
+        report.unchanged.append(str(path))
+    elif _same_but_source(path, new, frameworks):
+        report.unchanged.append(str(path))
+        report.notes.append(
+            f"{path.name}: the same content as already imported (from another file); unchanged"
+        )
+    else:
+        raise FormatImportError(
+            f"{path} already holds a different version of this id; import the new "
+            "version under a new id so both stay available"
+        )
+
+
 def install(
     library: Library, folder: Path, imported: Imported, dry_run: bool = False
 ) -> InstallReport:
@@ -122,6 +165,7 @@ def install(
     report = InstallReport(imported.source, notes=list(imported.notes), dry_run=dry_run)
     frameworks = ChainMap[str, Framework]({}, library.frameworks)  # type: ignore[arg-type]
     planned: list[tuple[Path, bytes]] = []
+    content: dict[Path, Framework | MappingSet] = {}
     comment = f"Imported from {Path(imported.source).name}"
     for framework in imported.frameworks:
         _check_id(imported.source, "framework", framework.id)
@@ -137,6 +181,7 @@ def install(
         frameworks[framework.id] = framework
         text = render_framework(document, comment)
         planned.append((path, _encoded(imported.source, path, text)))
+        content[path] = framework
         report.frameworks[framework.id] = len(framework.requirements)
     for mapping_set in imported.mapping_sets:
         _check_id(imported.source, "mapping set", mapping_set.id)
@@ -151,17 +196,10 @@ def install(
         _check(path, document, "mapping set", frameworks)
         text = render_mapping_set(document, comment)
         planned.append((path, _encoded(imported.source, path, text)))
+        content[path] = mapping_set
         report.mapping_sets[mapping_set.id] = len(mapping_set.mappings)
     for path, data in planned:
-        if path.exists() and path.read_bytes() == data:
-            report.unchanged.append(str(path))
-            continue
-        if path.exists():
-            raise FormatImportError(
-                f"{path} already holds a different version of this id; import the new "
-                "version under a new id so both stay available"
-            )
-        report.created.append(str(path))
+        _plan_file(report, path, data, content[path], frameworks)
     if dry_run:
         return report
     written: list[Path] = []

@@ -1,0 +1,44 @@
+"""OSCAL content as users get it (issue 16): renamed files, YAML, from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Run, as_json
+from tests.conftest import SHARED
+
+CATALOGS = SHARED / "fixtures" / "oscal" / "catalogs"
+SP800_53 = CATALOGS / "NIST_SP-800-53_rev5_catalog_v5.0.1_2021-06-08.json"
+LOW = CATALOGS / "NIST_SP-800-53_rev5_LOW-baseline_profile.json"
+
+
+@pytest.fixture(autouse=True)
+def _fixtures_present() -> None:
+    if not SP800_53.exists():
+        pytest.skip(f"fixtures not found at {SHARED / 'fixtures'}")
+
+
+def test_the_same_catalog_from_a_renamed_minified_file_is_the_same_not_a_new_version(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    first = as_json(run("frameworks", "import", str(SP800_53), "--json"))
+    assert first["frameworks"] == {"nist-sp-800-53-rev5": 1209}
+    stored = workspace_dir / "catalogs" / "frameworks" / "nist-sp-800-53-rev5.yaml"
+    before = stored.read_bytes()
+    # NIST publishes each catalog also minified, as ``..._catalog-min.json``
+    minified = tmp_path / "NIST_SP-800-53_rev5_catalog-min.json"
+    document = json.loads(SP800_53.read_text(encoding="utf-8"))
+    minified.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+    again = run("frameworks", "import", str(minified), "--json")
+    report = as_json(again)
+    assert report["created"] == [] and report["unchanged"] == [str(stored)]
+    assert any("same content" in note for note in report["notes"])
+    assert stored.read_bytes() == before  # the first import's record of where it came from
+    # a real change is still a different version
+    document["catalog"]["groups"][0]["controls"][0]["title"] = "Changed"
+    minified.write_text(json.dumps(document), encoding="utf-8")
+    changed = run("frameworks", "import", str(minified))
+    assert changed.exit_code == 2 and "different version" in changed.stderr
