@@ -212,7 +212,7 @@ class _CatalogReader:
                 _flatten(part, pieces)
         if not pieces:
             return None
-        return self._render(" ".join(pieces)) or None
+        return _prose(self._render(" ".join(pieces))) or None
 
     # -- the tree
 
@@ -388,10 +388,24 @@ def _position_ref(where: str) -> str:
     return "group-" + ".".join(numbers)
 
 
+_RUN_OF_SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
+_MARKDOWN_BULLET = re.compile(r"^([ \t]*)[*+][ \t]+", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
+
+
+def _prose(text: str) -> str:
+    """Markdown prose in one form, whatever wrote it: runs of spaces inside a line as one,
+    list items as ``- ``, at most one blank line. OSCAL XML has no such variants, so a
+    catalog reads the same from JSON, YAML and XML."""
+    text = _RUN_OF_SPACES.sub(" ", text.strip())
+    text = _MARKDOWN_BULLET.sub(r"\1- ", text)
+    return _BLANK_LINES.sub("\n\n", text)
+
+
 def _flatten(part: dict[str, Any], pieces: list[str]) -> None:
     label = _label(part)
     prose = part.get("prose")
-    prose = prose.strip() if isinstance(prose, str) else ""
+    prose = _prose(prose) if isinstance(prose, str) else ""
     if label and prose:
         pieces.append(f"{label} {prose}")
     elif label or prose:

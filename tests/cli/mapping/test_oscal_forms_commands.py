@@ -42,3 +42,35 @@ def test_the_same_catalog_from_a_renamed_minified_file_is_the_same_not_a_new_ver
     minified.write_text(json.dumps(document), encoding="utf-8")
     changed = run("frameworks", "import", str(minified))
     assert changed.exit_code == 2 and "different version" in changed.stderr
+
+
+def test_oscal_yaml_imports_as_oscal_not_as_a_ciso_assistant_file(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    from crosswalk.io.oscal_document import yaml_text
+
+    catalog = tmp_path / "NIST_SP-800-53_rev5_catalog.yaml"
+    document = json.loads(SP800_53.read_text(encoding="utf-8"))
+    catalog.write_text("---\n# NIST's YAML form\n" + yaml_text(document), encoding="utf-8")
+    report = as_json(run("frameworks", "import", str(catalog), "--json"))
+    assert report["frameworks"] == {"nist-sp-800-53-rev5": 1209}
+    profile = tmp_path / "low.yml"
+    profile.write_text(yaml_text(json.loads(LOW.read_text(encoding="utf-8"))), encoding="utf-8")
+    low = as_json(run("frameworks", "import", str(profile), "--catalog", str(catalog), "--json"))
+    assert list(low["frameworks"]) == ["nist-sp-800-53-rev5-low"]
+
+
+def test_xml_with_entity_expansion_is_refused_and_stores_nothing(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    entities = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    hostile = tmp_path / "catalog.xml"
+    hostile.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE catalog [<!ENTITY l0 "ha">{entities}]>\n'
+        '<catalog xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="x"><metadata>'
+        "<title>&l9;</title></metadata></catalog>\n",
+        encoding="utf-8",
+    )
+    result = run("frameworks", "import", str(hostile))
+    assert result.exit_code == 2 and "DTD" in result.stderr and str(hostile) in result.stderr
+    assert not list((workspace_dir / "catalogs").rglob("*.yaml"))

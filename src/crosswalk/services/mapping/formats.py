@@ -252,29 +252,20 @@ def created_frameworks(report: InstallReport) -> list[str]:
     ]
 
 
-def _json_document(path: Path) -> dict[str, Any]:
-    """The JSON file parsed once (orjson; errors name the file, line and column)."""
-    from crosswalk.io.converted import ConversionError
-    from crosswalk.io.oscal_document import load_json
-
-    data = load_json(path)
-    if not isinstance(data, dict):
-        raise ConversionError(str(path), "", "expected a JSON object")
-    return data
-
-
 def _oscal_document(path: Path) -> dict[str, Any]:
-    """An OSCAL file (JSON, or XML read into the JSON form) parsed once, within the input
-    limits and with OSCAL's field types checked."""
-    if path.suffix.lower() != ".xml":
-        return _json_document(path)
-    from crosswalk.io.input_limits import read_input
-    from crosswalk.io.oscal_shape import check_shape
-    from crosswalk.io.oscal_xml import read_oscal_xml
+    """An OSCAL file (JSON, XML or YAML, read into the JSON form) parsed once, within the
+    input limits and with OSCAL's field types checked."""
+    from crosswalk.io.oscal_sources import read_oscal_file
 
-    document = read_oscal_xml(read_input(path), str(path))
-    check_shape(document, str(path))
-    return document
+    return read_oscal_file(path)
+
+
+def _oscal_yaml(path: Path, suffix: str) -> bool:
+    """Whether a YAML file is OSCAL (its root is catalog, profile or mapping-collection)
+    rather than a CISO Assistant library."""
+    from crosswalk.io.oscal_sources import oscal_yaml_kind
+
+    return suffix in (".yaml", ".yml") and oscal_yaml_kind(path) is not None
 
 
 def _check_file(path: Path) -> None:
@@ -318,7 +309,7 @@ def convert_framework_file(
     version: str | None = None,
     publisher: str = "",
 ) -> Imported:
-    """Read a framework from OSCAL (catalog or profile, JSON or XML), CISO Assistant YAML or a
+    """Read a framework from OSCAL (catalog or profile, JSON, XML or YAML), CISO Assistant YAML or a
     sheet. A profile is resolved (``crosswalk.io.oscal_profile``); ``catalog`` (``--catalog``)
     stands in for imports that are not here."""
     _check_file(path)
@@ -329,11 +320,11 @@ def convert_framework_file(
         if not (framework_id and name):
             raise FormatImportError(f"{path}: a custom framework needs --id and --name")
         return read_custom_framework(path, framework_id, name, version or "1", publisher)
-    if suffix in (".yaml", ".yml"):
+    if suffix in (".yaml", ".yml") and not _oscal_yaml(path, suffix):
         from crosswalk.io.ciso_assistant import read_library
 
         return read_library(path, library.frameworks, framework_id)
-    if suffix not in (".json", ".xml"):
+    if suffix not in (".json", ".xml", ".yaml", ".yml"):
         raise FormatImportError(f"{path}: unsupported file type {suffix!r}")
     document = _oscal_document(path)
     if "catalog" in document:
@@ -454,7 +445,7 @@ def convert_mapping_file(
         if not (source and target and set_id):
             raise FormatImportError(f"{path}: a CSV mapping needs --source, --target and --id")
         return read_strm_csv(path, source, target, library.frameworks, set_id)
-    if suffix in (".yaml", ".yml"):
+    if suffix in (".yaml", ".yml") and not _oscal_yaml(path, suffix):
         from crosswalk.io.ciso_assistant import read_library
 
         imported = read_library(path, library.frameworks)
@@ -463,7 +454,12 @@ def convert_mapping_file(
     from crosswalk.io.oscal_mapping import read_mapping_collection
 
     return read_mapping_collection(
-        path, library.frameworks, framework_ids, set_id, skip_unknown_refs=skip_unknown_refs
+        path,
+        library.frameworks,
+        framework_ids,
+        set_id,
+        skip_unknown_refs=skip_unknown_refs,
+        document=_oscal_document(path) if _oscal_yaml(path, suffix) else None,
     )
 
 
