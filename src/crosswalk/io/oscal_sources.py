@@ -87,6 +87,7 @@ class Loader:
     override: CatalogOverride | None = None
     documents: dict[str, Source] = field(default_factory=dict)
     override_used: list[str] = field(default_factory=list)
+    named_versions: list[str] = field(default_factory=list)  # versions imports name (a prop)
 
     def fail(self, chain: list[str], message: str) -> ImportChainError:
         return ImportChainError(self.root_name, chain, message)
@@ -228,6 +229,8 @@ class Loader:
                 f"({override.title!r}) is not the catalog it names: {reason}",
             )
         note = f"{' -> '.join(chain)}: {why}; resolved against --catalog {override.label}"
+        if version:
+            self.named_versions.append(version)
         if version and override.version and version != override.version:
             note += f" (the import names version {version}, --catalog is {override.version})"
         self.override_used.append(note)
