@@ -4,7 +4,9 @@ A framework becomes an OSCAL 1.1.2 catalog with a deterministic uuid, so an expo
 the same framework is byte-for-byte stable. What OSCAL has no field for (our ref when it
 is not a valid OSCAL id, the kind, attributes, the framework id, source and notice)
 travels in props of the Crosswalk namespace, so reading an export back with
-``read_oscal_catalog`` gives the framework that was written.
+``read_oscal_catalog`` gives the framework that was written. The parameters, guidance and
+links a catalog read from OSCAL had (``oscal_kept``) are written as OSCAL params, a
+guidance part and links.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.oscal_document import CROSSWALK_NS, one_line
 from crosswalk.io.oscal_ids import is_token, oscal_control_ids, oscal_token
+from crosswalk.io.oscal_kept import KEPT, kept_structure
 
 OSCAL_VERSION = "1.1.2"
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, CROSSWALK_NS)
@@ -92,7 +95,7 @@ class _CatalogWriter:
         candidates += [
             _prop(key, str(value), True)
             for key, value in attributes.items()
-            if key not in _STANDARD_ATTRIBUTES
+            if key not in _STANDARD_ATTRIBUTES and key not in KEPT
         ]
         return [p for p in candidates if p is not None]
 
@@ -102,11 +105,16 @@ class _CatalogWriter:
         if is_token(requirement.kind):
             node["class"] = requirement.kind
         node["title"] = one_line(requirement.title) or requirement.ref
+        kept = kept_structure(requirement.attributes, oscal_id)
+        if "params" in kept:
+            node["params"] = kept["params"]
         node["props"] = self._props(requirement)
-        if requirement.text:
-            node["parts"] = [
-                {"id": f"{oscal_id}_smt", "name": "statement", "prose": requirement.text}
-            ]
+        if "links" in kept:
+            node["links"] = kept["links"]
+        parts = [{"id": f"{oscal_id}_smt", "name": "statement", "prose": requirement.text}]
+        parts = (parts if requirement.text else []) + kept.get("parts", [])
+        if parts:
+            node["parts"] = parts
         children = self.framework.children(requirement.ref)
         if children:
             placed = self._placement(children, inside_control=not as_group)
