@@ -296,7 +296,7 @@ def _controls_by_id(catalog: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_the_export_keeps_the_params_guidance_and_links_the_source_had(
-    sp800_53: Framework, sp800_53_document: dict[str, Any]
+    sp800_53: Framework, sp800_53_document: dict[str, Any], tmp_path: Path
 ) -> None:
     source = _controls_by_id(sp800_53_document["catalog"])
     exported = _controls_by_id(write_oscal_catalog(sp800_53)["catalog"])
@@ -314,6 +314,9 @@ def test_the_export_keeps_the_params_guidance_and_links_the_source_had(
         (guidance,) = [p for p in exported[control_id]["parts"] if p["name"] == "guidance"]
         (original,) = [p for p in source[control_id]["parts"] if p["name"] == "guidance"]
         assert " ".join(guidance["prose"].split()) == " ".join(original["prose"].split())
+    path = tmp_path / "sp800-53.json"
+    path.write_text(json.dumps(write_oscal_catalog(sp800_53)), encoding="utf-8")
+    assert read_oscal_catalog(path).frameworks[0] == sp800_53  # and read back, all of it
     ac_2 = exported["ac-2"]
     related = [k["href"] for k in ac_2["links"] if k["rel"] == "related"]
     assert related == [k["href"] for k in source["ac-2"]["links"] if k["rel"] == "related"]
