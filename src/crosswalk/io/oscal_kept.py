@@ -5,7 +5,7 @@ its guidance and its links as attributes; ``oscal_catalog_writer`` writes them b
 OSCAL ``params``, a ``guidance`` part and ``links``, so an export of SP 800-53 has the
 parameters, the discussion and the related-control and reference links the source had:
 
-- ``guidance``: the guidance part's prose, as text (``show`` lists it);
+- ``oscal.guidance``: the guidance part's prose, as text;
 - ``oscal.params``: the parameters as OSCAL JSON (ids, labels, selections, guidelines,
   values and constraints), so other tools can fill them in;
 - ``oscal.links``: the links as OSCAL JSON; a link to a back-matter resource (``#uuid``),
@@ -13,6 +13,7 @@ parameters, the discussion and the related-control and reference links the sourc
   its title as the text (a resource with nowhere to point is left out).
 
 Reading our own export takes them back from the same places, so a round trip keeps them.
+``show`` does not list ``oscal.`` attributes: they are kept for the export.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import json
 import re
 from typing import Any
 
-GUIDANCE = "guidance"
+GUIDANCE = "oscal.guidance"
 PARAMS = "oscal.params"
 LINKS = "oscal.links"
 KEPT = frozenset({GUIDANCE, PARAMS, LINKS})
@@ -96,7 +97,7 @@ def _link(link: dict[str, Any], resources: dict[str, dict[str, Any]]) -> dict[st
 def _guidance(node: dict[str, Any]) -> str:
     pieces: list[str] = []
     stack = [
-        p for p in node.get("parts") or () if isinstance(p, dict) and p.get("name") == GUIDANCE
+        p for p in node.get("parts") or () if isinstance(p, dict) and p.get("name") == "guidance"
     ]
     stack.reverse()
     while stack:
@@ -108,7 +109,7 @@ def _guidance(node: dict[str, Any]) -> str:
 
 
 def kept_attributes(node: dict[str, Any], resources: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """The ``guidance``, ``oscal.params`` and ``oscal.links`` attributes of a control or group."""
+    """The ``oscal.guidance``, ``.params`` and ``.links`` attributes of a control or group."""
     kept: dict[str, str] = {}
     guidance = _guidance(node)
     if guidance:
@@ -137,6 +138,6 @@ def kept_structure(attributes: Any, oscal_id: str) -> dict[str, Any]:
             found[field] = value
     if attributes.get(GUIDANCE):
         found["parts"] = [
-            {"id": f"{oscal_id}_gdn", "name": GUIDANCE, "prose": attributes[GUIDANCE]}
+            {"id": f"{oscal_id}_gdn", "name": "guidance", "prose": attributes[GUIDANCE]}
         ]
     return found

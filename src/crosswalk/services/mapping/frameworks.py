@@ -11,7 +11,7 @@ from crosswalk.domain.requirements import Framework, Requirement, split_key
 
 PARAMETER = "param."  # attributes an OSCAL profile's parameter values are kept in
 # Not listed as attributes: parameter values (listed apart) and the OSCAL structure an
-# import keeps for the export (``oscal.params``, ``oscal.links``: JSON, not for reading).
+# import keeps for the export (``oscal.params``, ``oscal.links``, ``oscal.guidance``).
 HIDDEN_PREFIXES = (PARAMETER, "oscal.")
 
 
