@@ -91,9 +91,42 @@ class Library:
 
     @cached_property
     def coverage_sets(self) -> set[str]:
-        """Sets used for coverage: a set refined by a finer one is superseded by it."""
-        refined = {s.refines for s in self.mapping_sets.values() if s.refines}
-        return {set_id for set_id in self.mapping_sets if set_id not in refined}
+        """Sets used for coverage: a set refined by a finer one is superseded by it, and an
+        alternative (another tool's view of a pair already joined) counts only when chosen."""
+        refined = {
+            s.refines for s in self.mapping_sets.values() if s.refines and not s.alternative_to
+        }
+        return {
+            set_id
+            for set_id, mapping_set in self.mapping_sets.items()
+            if set_id not in refined and mapping_set.alternative_to is None
+        }
+
+    def choosing(self, set_id: str) -> Library:
+        """This library judging with ``set_id`` in place of every other set joining the
+        same two frameworks (either way): to compare verdicts between two views."""
+        chosen = self.mapping_sets.get(set_id)
+        if chosen is None:
+            raise CrosswalkError(f"unknown mapping set {set_id!r}; `crosswalk mappings` lists them")
+        pair = {chosen.source_framework, chosen.target_framework}
+        kept = {
+            s
+            for s in self.coverage_sets
+            if {self.mapping_sets[s].source_framework, self.mapping_sets[s].target_framework}
+            != pair
+        }
+        other = Library(
+            self.frameworks,
+            self.mapping_sets,
+            self.sources,
+            self.problems,
+            self.guidance,
+            self.retired,
+        )
+        other.__dict__.update(
+            graph=self.graph, ref_indexes=self.ref_indexes, coverage_sets=kept | {set_id}
+        )
+        return other
 
     @cached_property
     def graph(self) -> CrosswalkGraph:

@@ -265,6 +265,7 @@ def read_mapping_set(
         source_framework=header.source_framework,
         target_framework=header.target_framework,
         refines=header.refines,
+        alternative_to=header.alternative_to,
         provenance=Provenance(
             source=provenance.source,
             method=provenance.method,

@@ -98,6 +98,11 @@ class MappingSetHeader(_Strict):
     source_framework: Identifier
     target_framework: Identifier
     refines: Identifier | None = None
+    alternative_to: Identifier | None = Field(
+        default=None,
+        description="Another view of the pair this set joins: listed and choosable "
+        "(`crosswalk gap --mapping-set`), not counted in coverage unless chosen.",
+    )
     provenance: ProvenanceEntry
     defaults: EdgeDefaults = Field(default_factory=EdgeDefaults)
 

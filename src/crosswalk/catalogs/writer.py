@@ -132,6 +132,8 @@ def mapping_set_document(mapping_set: MappingSet) -> dict[str, Any]:
     }
     if mapping_set.refines:
         header["refines"] = mapping_set.refines
+    if mapping_set.alternative_to:
+        header["alternative_to"] = mapping_set.alternative_to
     header["provenance"] = {
         k: v for k, v in header["provenance"].items() if v not in (None, "", [])
     }

@@ -86,3 +86,4 @@ class MappingSet:
     mappings: tuple[Mapping, ...]
     description: str = ""
     refines: str | None = None
+    alternative_to: str | None = None  # another tool's view of a pair a set already joins

@@ -21,16 +21,17 @@ import re
 from collections import ChainMap
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-import yaml
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from crosswalk.domain.mappings import Mapping, MappingSet, Method, Provenance
 from crosswalk.domain.refs import RefIndex
 from crosswalk.domain.relationships import RationaleKind, Relationship
-from crosswalk.domain.requirements import Framework, requirement_key, split_key
+from crosswalk.domain.requirements import Framework, requirement_key
 from crosswalk.io.ciso_framework import OwnFramework, match_framework, new_framework, read_nodes
 from crosswalk.io.ciso_library import (
     LibraryHeader,
@@ -42,11 +43,21 @@ from crosswalk.io.ciso_library import (
     urn_ref,
     urn_tail,
 )
+from crosswalk.io.ciso_matching import (
+    broad_refs,
+    combined,
+    equivalent_id,
+    resolve_by_shape,
+    rolled_relationship,
+)
 from crosswalk.io.converted import Imported
 
 SET_PREFIX = "ciso-"
+EXTENSION = "crosswalk"
+"""A key of our own in a mapping set and in an edge (``ciso_writer``): what CISO Assistant's
+format has no field for (the version as written, review, refines, beyond_refined), so a
+round trip through it keeps everything; CISO Assistant reads the fields it knows."""
 URN_PACKAGER = "intuitem"  # the namespace of the framework and node urns CISO Assistant ships
-OUR_PACKAGER = "crosswalk"  # the namespace of the libraries we write
 
 RELATIONSHIPS: dict[str, Relationship] = {
     "equal": Relationship.EQUAL,
@@ -74,26 +85,46 @@ _URN_IN_TEXT = re.compile(r"urn:[a-z0-9._-]+:risk:(framework|library):[^\s,;()]+
 
 
 class _Resolver:
-    """Node urns -> our refs in one framework: recorded urns first, then the ref itself."""
+    """Node urns -> our refs in one framework: recorded urns first, then the ref itself;
+    for a framework CISO Assistant writes at a finer grain (``by_shape``), a node is rolled
+    up to the requirement its urn says it is part of."""
 
-    def __init__(self, framework: Framework, known: MappingOf[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        framework: Framework,
+        own: OwnFramework | None = None,
+        by_shape: bool = False,
+    ) -> None:
         self.framework = framework
-        self.by_urn: dict[str, str] = dict(known or {})
+        self.by_urn: dict[str, str] = dict(own.refs if own is not None else {})
+        self.rolled: set[str] = set(own.rolled) if own is not None else set()
+        self.in_file: set[str] = set(own.nodes) if own is not None else set()
         for requirement in framework.requirements:
             urn = requirement.attributes.get("urn")
             if urn:
                 self.by_urn.setdefault(urn, requirement.ref)
         self.index = RefIndex(framework)
-        self.cache: dict[str, str | None] = {}
+        self.by_shape = by_shape
+        self.broad = broad_refs(framework) if by_shape else set()
+        self.cache: dict[str, tuple[str, bool] | None] = {}
 
-    def ref(self, urn: str) -> str | None:
+    def ref(self, urn: str) -> tuple[str, bool] | None:
+        """(our ref, whether the node is only a part of it), or None."""
         if urn in self.cache:
             return self.cache[urn]
-        found = self.by_urn.get(urn)
-        if found is None:
-            found = self.index.exact(urn_tail(urn))
+        found: tuple[str, bool] | None = None
+        known = self.by_urn.get(urn)
+        if known is not None:
+            found = (known, urn in self.rolled)
+        elif urn not in self.in_file:  # a node of the file that matched nothing stays so
+            found = resolve_by_shape(self.index, urn_tail(urn), self.broad, roll=self.by_shape)
         self.cache[urn] = found
         return found
+
+    def known_unmatched(self, urn: str) -> bool:
+        """A node of a matched framework (or of an equivalent written at a finer grain)
+        that is not ours: its edges are left out and counted, not refused."""
+        return self.by_shape or (urn in self.in_file and urn not in self.by_urn)
 
 
 def _framework_id_for(
@@ -101,8 +132,8 @@ def _framework_id_for(
 ) -> str | None:
     if own is not None and urn == own.urn:
         return own.id
-    candidate = slug(urn.rsplit(":", 1)[-1])
-    if candidate in frameworks:
+    candidate = equivalent_id(slug(urn.rsplit(":", 1)[-1]), frameworks)
+    if candidate is not None:
         return candidate
     named = [fid for fid, fw in frameworks.items() if urn in _urns_in(fw.source)]
     return named[0] if len(named) == 1 else None
@@ -118,20 +149,36 @@ class _SetContext:
     library: LibraryHeader
     frameworks: MappingOf[str, Framework]
     own: OwnFramework | None
-    resolvers: dict[str, _Resolver]
+    resolvers: dict[tuple[str, str], _Resolver]
+    skip_unknown_refs: bool = False
 
-    def resolver(self, framework_id: str) -> _Resolver:
-        found = self.resolvers.get(framework_id)
+    def resolver(self, framework_id: str, urn: str) -> _Resolver:
+        found = self.resolvers.get((framework_id, urn))
         if found is None:
-            known = self.own.refs if self.own is not None and self.own.id == framework_id else None
-            found = _Resolver(self.frameworks[framework_id], known)
-            self.resolvers[framework_id] = found
+            own = self.own if self.own is not None and self.own.urn == urn else None
+            finer = slug(urn.rsplit(":", 1)[-1]) != framework_id and own is None
+            found = _Resolver(self.frameworks[framework_id], own, by_shape=finer)
+            self.resolvers[(framework_id, urn)] = found
         return found
 
 
 @dataclass
+class _Pending:
+    """One edge between two of our requirements, from one or more of theirs."""
+
+    position: int
+    relationships: list[Relationship]
+    rationale: RationaleKind
+    notes: list[str]
+    strength: int | None
+    parts: list[str]  # their node refs, when rolled up
+    extension: dict[str, Any] = field(default_factory=dict)  # ours, written by ciso_writer
+
+
+@dataclass
 class _Edges:
-    """The edges of one mapping set, read one by one; repeats merged, conflicts refused."""
+    """The edges of one mapping set, read one by one. Repeats are merged and conflicts
+    refused; edges between parts of our requirements (rolled up) are combined."""
 
     reader: NodeReader
     set_id: str
@@ -140,9 +187,13 @@ class _Edges:
     sources: _Resolver
     targets: _Resolver
     generic_note: str
-    mappings: list[Mapping] = field(default_factory=list)
-    seen: dict[tuple[str, str | None], tuple[int, Relationship]] = field(default_factory=dict)
+    skip_unknown_refs: bool = False
+    pending: dict[tuple[str, str | None], _Pending] = field(default_factory=dict)
+    direct: dict[tuple[str, str | None], tuple[int, Relationship]] = field(default_factory=dict)
     duplicates: int = 0
+    rolled: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)  # why -> count
+    unknown: list[str] = field(default_factory=list)
 
     def relationship(self, edge: dict[str, Node], where: str, entry: Node) -> Relationship:
         word = (self.reader.text(edge, "relationship", where) or "").lower()
@@ -167,23 +218,34 @@ class _Edges:
                 entry,
             ) from None
 
-    def ref(self, edge: dict[str, Node], side: str, where: str, entry: Node) -> str | None:
+    def ref(
+        self, edge: dict[str, Node], side: str, where: str, entry: Node
+    ) -> tuple[str, bool] | str | None:
+        """(ref, rolled up); None when not given; the urn itself when it is to be left out."""
         urn = self.reader.text(edge, f"{side}_requirement_urn", where)
         if urn is None:
             return None
         resolver, framework_id = (
             (self.sources, self.source_id) if side == "source" else (self.targets, self.target_id)
         )
-        ref = resolver.ref(urn)
-        if ref is None:
-            hint = ", ".join(resolver.index.suggest(urn_tail(urn)))
-            raise self.reader.fail(
-                where,
-                f"{side} requirement {urn!r} is not a requirement of {framework_id}"
-                + (f" (did you mean {hint}?)" if hint else ""),
-                entry,
-            )
-        return ref
+        found = resolver.ref(urn)
+        if found is not None:
+            return found
+        if resolver.known_unmatched(urn) or self.skip_unknown_refs:
+            return urn
+        hint = ", ".join(resolver.index.suggest(urn_tail(urn)))
+        raise self.reader.fail(
+            where,
+            f"{side} requirement {urn!r} is not a requirement of {framework_id}"
+            + (f" (did you mean {hint}?)" if hint else "")
+            + "; --skip-unknown-refs leaves such edges out",
+            entry,
+        )
+
+    def _leave_out(self, why: str, urn: str | None = None) -> None:
+        self.left_out[why] = self.left_out.get(why, 0) + 1
+        if urn is not None and urn not in self.unknown:
+            self.unknown.append(urn)
 
     def read(self, position: int, entry: Node, where: str) -> None:
         edge = self.reader.mapping(entry, where)
@@ -194,44 +256,172 @@ class _Edges:
         target = self.ref(edge, "target", where, entry)
         if target is None and relationship is not Relationship.NO_RELATIONSHIP:
             raise self.reader.fail(where, "missing 'target_requirement_urn'", entry)
-        pair = (source, target)
-        if pair in self.seen:
-            first, earlier = self.seen[pair]
-            if earlier is not relationship:
-                raise self.reader.fail(
-                    where,
-                    f"{source} -> {target} is {WORDS[relationship]} here but "
-                    f"{WORDS[earlier]} at requirement_mappings[{first}]",
-                    entry,
-                )
-            self.duplicates += 1
+        if isinstance(source, str) or isinstance(target, str):
+            self._leave_out(
+                "a requirement not in ours", source if isinstance(source, str) else str(target)
+            )
             return
-        self.seen[pair] = (position, relationship)
+        source_ref, source_rolled = source
+        target_ref, target_rolled = target if target is not None else (None, False)
+        said = rolled_relationship(relationship, source_rolled, target_rolled)
+        if said is None:
+            self._leave_out("no_relationship of a part, which says nothing of the whole")
+            return
+        pair = (source_ref, target_ref)
+        rolled = source_rolled or target_rolled
+        if not rolled:
+            if pair in self.direct:
+                first, earlier = self.direct[pair]
+                if earlier is not relationship:
+                    raise self.reader.fail(
+                        where,
+                        f"{source_ref} -> {target_ref} is {WORDS[relationship]} here but "
+                        f"{WORDS[earlier]} at requirement_mappings[{first}]",
+                        entry,
+                    )
+                self.duplicates += 1
+                return
+            self.direct[pair] = (position, relationship)
+        else:
+            self.rolled += 1
         strength = self.reader.integer(edge, "strength_of_relationship", where)
         annotation = self.reader.text(edge, "annotation", where)
-        self.mappings.append(
-            Mapping(
-                set_id=self.set_id,
-                source=requirement_key(self.source_id, source),
-                target=requirement_key(self.target_id, target) if target is not None else None,
-                relationship=relationship,
-                rationale=self.rationale(edge, where, entry),
-                note=one_line(annotation) if annotation else self.generic_note,
-                strength=min(10, max(1, strength)) if strength is not None else None,
+        rationale = self.rationale(edge, where, entry)
+        parts = [
+            urn_tail(str(self.reader.text(edge, f"{side}_requirement_urn", where))).upper()
+            for side, was in (("source", source_rolled), ("target", target_rolled))
+            if was
+        ]
+        found = self.pending.get(pair)
+        if found is None:
+            self.pending[pair] = _Pending(
+                position,
+                [said],
+                rationale,
+                [one_line(annotation)] if annotation else [],
+                strength,
+                parts,
+                _extension(self.reader, edge, where),
             )
+            return
+        if not rolled and not found.parts:
+            self.duplicates += 1
+            return
+        found.relationships.append(said)
+        if annotation and one_line(annotation) not in found.notes:
+            found.notes.append(one_line(annotation))
+        if strength is not None:
+            found.strength = max(found.strength or strength, strength)
+        found.parts.extend(p for p in parts if p not in found.parts)
+
+    def mappings(self) -> list[Mapping]:
+        found: list[Mapping] = []
+        for (source, target), edge in self.pending.items():
+            note = "; ".join(edge.notes) or self.generic_note
+            if edge.parts:
+                note += f" (read from their {', '.join(edge.parts[:8])}"
+                note += ", ...)" if len(edge.parts) > 8 else ")"
+            ours = edge.extension
+            found.append(
+                Mapping(
+                    set_id=self.set_id,
+                    source=requirement_key(self.source_id, source),
+                    target=requirement_key(self.target_id, target) if target is not None else None,
+                    relationship=combined(edge.relationships),
+                    rationale=edge.rationale,
+                    note=note,
+                    strength=min(10, max(1, edge.strength)) if edge.strength is not None else None,
+                    beyond_refined=ours.get("beyond_refined"),
+                    attributes=MappingProxyType(ours.get("attributes", {})),
+                    marked_weak=ours.get("weak"),
+                )
+            )
+        return found
+
+
+def _extension(reader: NodeReader, fields: dict[str, Node], where: str) -> dict[str, Any]:
+    """Our own fields (``EXTENSION``) of a set or an edge, as written by ``ciso_writer``."""
+    node = fields.get(EXTENSION)
+    if node is None:
+        return {}
+    here = f"{where}.{EXTENSION}"
+    ours = reader.mapping(node, here)
+    found: dict[str, Any] = {}
+    for key in (
+        "id",
+        "version",
+        "refines",
+        "alternative_to",
+        "source",
+        "method",
+        "reviewed_on",
+        "reviewed_by",
+        "license",
+        "url",
+        "beyond_refined",
+    ):
+        value = reader.text(ours, key, here)
+        if value is not None:
+            found[key] = value
+    if "weak" in ours:
+        found["weak"] = reader.flag(ours, "weak", here)
+    if "authors" in ours:
+        found["authors"] = tuple(
+            reader.text({"a": item}, "a", f"{here}.authors") or ""
+            for item in reader.sequence(ours["authors"], f"{here}.authors")
         )
+    if "attributes" in ours:
+        attributes = reader.mapping(ours["attributes"], f"{here}.attributes")
+        found["attributes"] = {
+            key: reader.text(attributes, key, f"{here}.attributes") or "" for key in attributes
+        }
+    return found
 
 
-def _read_mapping_set(context: _SetContext, item: Node, where: str) -> tuple[MappingSet, list[str]]:
+def _provenance(
+    library: LibraryHeader, ours: dict[str, Any], where: str, reader: NodeReader
+) -> Provenance:
+    reviewed = ours.get("reviewed_on")
+    try:
+        reviewed_on = date.fromisoformat(reviewed) if reviewed else None
+    except ValueError:
+        raise reader.fail(
+            f"{where}.reviewed_on", f"expected a date (YYYY-MM-DD), not {reviewed!r}"
+        ) from None
+    try:
+        method = Method(ours.get("method", Method.HUMAN.value))
+    except ValueError:
+        raise reader.fail(f"{where}.method", f"unknown method {ours.get('method')!r}") from None
+    if "source" in ours:  # written by us: as it was, nothing filled in
+        return Provenance(
+            source=ours["source"],
+            method=method,
+            authors=ours.get("authors", ()),
+            reviewed_on=reviewed_on,
+            reviewed_by=ours.get("reviewed_by"),
+            license=ours.get("license", ""),
+            url=ours.get("url", ""),
+        )
+    return Provenance(
+        source=library.describe(),
+        method=method,
+        authors=(library.provider,) if library.provider else (),
+        license=library.copyright,
+    )
+
+
+def _read_mapping_set(
+    context: _SetContext, item: Node, where: str, set_id: str | None = None
+) -> tuple[MappingSet, list[str]]:
     reader = context.reader
     fields = reader.mapping(item, where)
     set_ref = reader.text(fields, "ref_id", where) or urn_tail(
         reader.required(fields, "urn", where, item)
     )
-    set_id = SET_PREFIX + slug(set_ref.removeprefix(SET_PREFIX))
+    set_id = set_id or SET_PREFIX + slug(set_ref.removeprefix(SET_PREFIX))
     if not _IDENTIFIER.match(set_id):
         raise reader.fail(f"{where}.ref_id", f"cannot make a set id from {set_ref!r}", item)
-    sides: dict[str, str] = {}
+    sides: dict[str, tuple[str, str]] = {}
     for side in ("source", "target"):
         key = f"{side}_framework_urn"
         urn = reader.required(fields, key, where, item)
@@ -239,56 +429,123 @@ def _read_mapping_set(context: _SetContext, item: Node, where: str) -> tuple[Map
         if framework_id is None:
             raise reader.fail(
                 f"{where}.{key}",
-                f"unknown framework {urn!r}: import its CISO Assistant library first",
+                f"unknown framework {urn!r}: import its CISO Assistant library first "
+                "(importing a folder orders the files for you)",
                 fields[key],
             )
-        sides[side] = framework_id
-    source_id, target_id = sides["source"], sides["target"]
+        sides[side] = (framework_id, urn)
+    (source_id, source_urn), (target_id, target_urn) = sides["source"], sides["target"]
     edges = _Edges(
         reader,
         set_id,
         source_id,
         target_id,
-        context.resolver(source_id),
-        context.resolver(target_id),
+        context.resolver(source_id, source_urn),
+        context.resolver(target_id, target_urn),
         f"CISO Assistant mapping set {set_ref}: no annotation given",
+        context.skip_unknown_refs,
     )
     list_where = f"{where}.requirement_mappings"
     for position, entry in enumerate(reader.sequence(fields.get("requirement_mappings"), where)):
         edges.read(position, entry, f"{list_where}[{position}]")
-    if not edges.mappings:
-        raise reader.fail(list_where, "the mapping set has no requirement mappings", item)
+    mappings = edges.mappings()
+    if not mappings:
+        raise reader.fail(
+            list_where,
+            "the mapping set has no requirement mappings"
+            + (" between requirements we have" if edges.left_out else ""),
+            item,
+        )
     library = context.library
+    ours = _extension(reader, fields, where)
     mapping_set = MappingSet(
         id=set_id,
-        version=library.version or "1",
+        version=ours.get("version") or library.version or "1",
         title=one_line(reader.text(fields, "name", where) or set_ref),
         description=one_line(reader.text(fields, "description", where) or ""),
         source_framework=source_id,
         target_framework=target_id,
-        provenance=Provenance(
-            source=library.describe(),
-            method=Method.HUMAN,
-            authors=(library.provider,) if library.provider else (),
-            license=library.copyright,
-        ),
-        mappings=tuple(edges.mappings),
+        provenance=_provenance(library, ours, f"{where}.{EXTENSION}", reader),
+        mappings=tuple(mappings),
+        refines=ours.get("refines"),
     )
-    notes = [f"mapping set {set_id}: {len(edges.mappings)} edges, {source_id} -> {target_id}"]
+    notes = [f"mapping set {set_id}: {len(mappings)} edges, {source_id} -> {target_id}"]
     if edges.duplicates:
         notes.append(f"mapping set {set_id}: {edges.duplicates} repeated edge(s) dropped")
+    if edges.rolled:
+        notes.append(
+            f"mapping set {set_id}: {edges.rolled} edge(s) on parts of our requirements "
+            "(points of focus, paragraphs) read as edges of the requirement, combined"
+        )
+    for why, count in edges.left_out.items():
+        shown = ", ".join(edges.unknown[:5]) if why.startswith("a requirement") else ""
+        notes.append(
+            f"mapping set {set_id}: {count} edge(s) left out: {why}"
+            + (f" ({shown}{', ...' if len(edges.unknown) > 5 else ''})" if shown else "")
+        )
     return mapping_set, notes
+
+
+def _read_own_framework(
+    reader: NodeReader,
+    library: LibraryHeader,
+    framework_node: Node | None,
+    frameworks: MappingOf[str, Framework],
+    framework_id: str | None,
+    imported: Imported,
+) -> OwnFramework | None:
+    """The file's framework: matched to one of ours (or its equivalent), or a new one."""
+    if framework_node is None:
+        return None
+    where = "objects.framework"
+    header = reader.mapping(framework_node, where)
+    urn = reader.required(header, "urn", where, framework_node)
+    library_id = slug(urn_tail(urn)) or slug(reader.text(header, "ref_id", where) or "")
+    nodes = read_nodes(reader, header, where)
+    ours = equivalent_id(library_id, frameworks) if framework_id is None else None
+    if ours is not None:
+        match, note = match_framework(reader, frameworks[ours], nodes)
+        imported.notes.append(
+            note if ours == library_id else f"{urn}: the same work as {ours}; {note}"
+        )
+        return OwnFramework(urn, ours, match.refs, match.rolled, {n.urn for n in nodes})
+    new_id = framework_id or library_id
+    if not _IDENTIFIER.match(new_id):
+        raise reader.fail(
+            f"{where}.urn", f"cannot make a framework id from {urn!r}", framework_node
+        )
+    framework, refs, from_urn = new_framework(reader, library, header, urn, new_id, nodes)
+    imported.frameworks.append(framework)
+    counts = framework.counts_by_kind()
+    imported.notes.append(
+        f"framework {new_id}: {counts.get('requirement', 0)} requirements, "
+        f"{counts.get('section', 0)} sections"
+    )
+    if from_urn:
+        imported.notes.append(
+            f"framework {new_id}: {from_urn} node(s) without a unique ref_id "
+            "took their ref from their urn"
+        )
+    return OwnFramework(urn, new_id, refs)
+
+
+_SET_KEYS = ("requirement_mapping_sets", "requirement_mapping_set")  # the older, singular
 
 
 def read_library(
     path: Path | str,
     frameworks: MappingOf[str, Framework],
     framework_id: str | None = None,
+    *,
+    set_id: str | None = None,
+    skip_unknown_refs: bool = False,
 ) -> Imported:
     """Read a CISO Assistant library YAML file: its framework and its mapping sets.
 
     ``frameworks`` are those already loaded. ``framework_id`` imports the file's framework
-    under that new id even when we already have one with the library's id.
+    under that new id even when we already have it (or its equivalent). ``set_id`` names
+    the file's one mapping set; ``skip_unknown_refs`` leaves out (and counts) edges to
+    requirements we do not have instead of refusing the file.
     """
     path = Path(path)
     reader = NodeReader(str(path))
@@ -297,53 +554,32 @@ def read_library(
     library = read_library_header(reader, document)
     objects = reader.mapping(document.get("objects"), "objects")
     imported = Imported(source=str(path))
-    own: OwnFramework | None = None
-    if framework_id is not None and not _IDENTIFIER.match(framework_id):
-        raise reader.fail(
-            "", f"--framework-id {framework_id!r}: use lower-case letters, digits, '.' and '-'"
-        )
+    for given in (framework_id, set_id):
+        if given is not None and not _IDENTIFIER.match(given):
+            raise reader.fail("", f"--id {given!r}: use lower-case letters, digits, '.' and '-'")
     framework_node = objects.get("framework")
-    if framework_node is not None:
-        where = "objects.framework"
-        header = reader.mapping(framework_node, where)
-        urn = reader.required(header, "urn", where, framework_node)
-        library_id = slug(urn_tail(urn)) or slug(reader.text(header, "ref_id", where) or "")
-        nodes = read_nodes(reader, header, where)
-        if framework_id is None and library_id in frameworks:
-            refs, note = match_framework(reader, frameworks[library_id], nodes)
-            imported.notes.append(note)
-            own = OwnFramework(urn, library_id, refs)
-        else:
-            new_id = framework_id or library_id
-            if not _IDENTIFIER.match(new_id):
-                raise reader.fail(
-                    f"{where}.urn", f"cannot make a framework id from {urn!r}", framework_node
-                )
-            framework, refs, from_urn = new_framework(reader, library, header, urn, new_id, nodes)
-            imported.frameworks.append(framework)
-            counts = framework.counts_by_kind()
-            imported.notes.append(
-                f"framework {new_id}: {counts.get('requirement', 0)} requirements, "
-                f"{counts.get('section', 0)} sections"
-            )
-            if from_urn:
-                imported.notes.append(
-                    f"framework {new_id}: {from_urn} node(s) without a unique ref_id "
-                    "took their ref from their urn"
-                )
-            own = OwnFramework(urn, new_id, refs)
+    own = _read_own_framework(reader, library, framework_node, frameworks, framework_id, imported)
     # Over the loaded ones, read as needed: a workspace's sixty frameworks are not all loaded.
     known: ChainMap[str, Framework] = ChainMap({}, frameworks)  # type: ignore[arg-type]
     for framework in imported.frameworks:
         known[framework.id] = framework
-    context = _SetContext(reader, library, known, own, {})
+    context = _SetContext(reader, library, known, own, {}, skip_unknown_refs)
     set_ids: dict[str, str] = {}
-    sets_where = "objects.requirement_mapping_sets"
-    for position, item in enumerate(
-        reader.sequence(objects.get("requirement_mapping_sets"), sets_where)
-    ):
-        where = f"{sets_where}[{position}]"
-        mapping_set, notes = _read_mapping_set(context, item, where)
+    sets_key = next((k for k in _SET_KEYS if k in objects), _SET_KEYS[0])
+    sets_node = objects.get(sets_key)
+    items: list[tuple[int, Node]]
+    if sets_key == "requirement_mapping_set" and isinstance(sets_node, MappingNode):
+        items = [(0, sets_node)]  # the older form: one set, not a list
+    else:
+        items = list(enumerate(reader.sequence(sets_node, f"objects.{sets_key}")))
+    if set_id is not None and len(items) > 1:
+        raise reader.fail(
+            f"objects.{sets_key}",
+            f"--id {set_id!r} names one mapping set; the file has {len(items)}",
+        )
+    for position, item in items:
+        where = f"objects.{sets_key}[{position}]"
+        mapping_set, notes = _read_mapping_set(context, item, where, set_id)
         if mapping_set.id in set_ids:
             raise reader.fail(
                 where, f"set id {mapping_set.id!r} again (first at {set_ids[mapping_set.id]})"
@@ -352,123 +588,14 @@ def read_library(
         imported.mapping_sets.append(mapping_set)
         imported.notes.extend(notes)
     if framework_node is None and not imported.mapping_sets:
+        present = ", ".join(sorted(str(k) for k in objects)) or "nothing"
         raise reader.fail(
-            "objects", "no framework and no requirement_mapping_sets: nothing to import"
+            "objects",
+            f"no framework and no requirement_mapping_sets (it holds {present}): nothing to "
+            "import; reference controls, threats and risk matrices are not imported (see the "
+            "README)",
         )
     return imported
-
-
-# -- writing --------------------------------------------------------------------------
-
-
-def _framework_urns(framework_id: str, framework: Framework | None) -> tuple[str, str, str]:
-    """(library urn, framework urn, node urn prefix) for one of our frameworks."""
-    library_urn = f"urn:{URN_PACKAGER}:risk:library:{framework_id}"
-    framework_urn = f"urn:{URN_PACKAGER}:risk:framework:{framework_id}"
-    if framework is not None:
-        for urn in _urns_in(framework.source):
-            if ":risk:library:" in urn:
-                library_urn = urn
-            else:
-                framework_urn = urn
-    packager, tail = framework_urn.split(":")[1], framework_urn.rsplit(":", 1)[-1]
-    return library_urn, framework_urn, f"urn:{packager}:risk:req_node:{tail}:"
-
-
-class _NodeUrns:
-    def __init__(self, framework_id: str, framework: Framework | None) -> None:
-        self.library, self.framework, self.prefix = _framework_urns(framework_id, framework)
-        self.known: dict[str, str] = {}
-        if framework is not None:
-            for requirement in framework.requirements:
-                urn = requirement.attributes.get("urn")
-                if urn:
-                    self.known[requirement.ref] = urn
-
-    def __call__(self, key: str) -> str:
-        ref = split_key(key)[1]
-        return self.known.get(ref) or self.prefix + urn_ref(ref)
-
-
-def _library_version(version: str) -> int:
-    head = version.strip().split(".", 1)[0]
-    return int(head) if head.isascii() and head.isdigit() and int(head) > 0 else 1
-
-
-def write_mapping_set_library(
-    mapping_set: MappingSet, frameworks: MappingOf[str, Framework]
-) -> str:
-    """Our mapping set as a CISO Assistant mapping library (YAML text).
-
-    Urns follow CISO Assistant's style (``urn:intuitem:risk:req_node:iso27001-2022:a.5.1``),
-    or the urns recorded when the framework came from CISO Assistant. Edges without a
-    target cannot be expressed there and are left out (a comment at the top counts them).
-    """
-    sources = _NodeUrns(mapping_set.source_framework, frameworks.get(mapping_set.source_framework))
-    targets = _NodeUrns(mapping_set.target_framework, frameworks.get(mapping_set.target_framework))
-    ref_id = mapping_set.id.removeprefix(SET_PREFIX)
-    provenance = mapping_set.provenance
-    edges: list[dict[str, Any]] = []
-    skipped = 0
-    for mapping in mapping_set.mappings:
-        if mapping.target is None:
-            skipped += 1
-            continue
-        edge: dict[str, Any] = {
-            "source_requirement_urn": sources(mapping.source),
-            "target_requirement_urn": targets(mapping.target),
-            "relationship": WORDS[mapping.relationship],
-            "rationale": mapping.rationale.value,
-        }
-        if mapping.strength is not None:
-            edge["strength_of_relationship"] = mapping.strength
-        edge["annotation"] = mapping.note
-        edges.append(edge)
-    library: dict[str, Any] = {
-        "urn": f"urn:{OUR_PACKAGER}:risk:library:mapping-{ref_id}",
-        "locale": "en",
-        "ref_id": f"mapping-{ref_id}",
-        "name": mapping_set.title,
-        "description": mapping_set.description or mapping_set.title,
-        "copyright": provenance.license or provenance.source,
-        "version": _library_version(mapping_set.version),
-    }
-    if provenance.reviewed_on is not None:
-        library["publication_date"] = provenance.reviewed_on
-    library["provider"] = ", ".join(provenance.authors) or provenance.source
-    library["packager"] = OUR_PACKAGER
-    library["dependencies"] = list(dict.fromkeys([sources.library, targets.library]))
-    library["objects"] = {
-        "requirement_mapping_sets": [
-            {
-                "urn": f"urn:{OUR_PACKAGER}:risk:req_mapping_set:{ref_id}",
-                "ref_id": ref_id,
-                "name": mapping_set.title,
-                "description": mapping_set.description or mapping_set.title,
-                "source_framework_urn": sources.framework,
-                "target_framework_urn": targets.framework,
-                "requirement_mappings": edges,
-            }
-        ]
-    }
-    comment = [
-        f"# Crosswalk mapping set {mapping_set.id} (version {mapping_set.version}) "
-        "as a CISO Assistant mapping library.",
-        f"# Source: {one_line(provenance.source)}",
-    ]
-    if skipped:
-        comment.append(
-            f"# {skipped} no_relationship edge(s) without a target are left out: "
-            "CISO Assistant mappings need a target."
-        )
-    body = yaml.dump(
-        library,
-        Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-        sort_keys=False,
-        allow_unicode=True,
-        width=100,
-    )
-    return "\n".join(comment) + "\n" + body
 
 
 __all__ = [
@@ -478,5 +605,4 @@ __all__ = [
     "slug",
     "urn_ref",
     "urn_tail",
-    "write_mapping_set_library",
 ]

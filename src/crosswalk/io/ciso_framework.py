@@ -7,14 +7,14 @@ becomes a requirement, parents first, with its urn kept so mappings can find it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from yaml.nodes import Node
 
-from crosswalk.domain.refs import RefIndex
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.ciso_library import LibraryHeader, NodeReader, one_line, urn_tail
+from crosswalk.io.ciso_matching import NodeMatch, match_nodes, matched_note
 
 _TITLE_LENGTH = 120
 
@@ -48,6 +48,8 @@ class OwnFramework:
     urn: str
     id: str
     refs: dict[str, str]  # node urn -> our ref (where it has one)
+    rolled: set[str] = field(default_factory=set)  # urns read as a part of their ref
+    nodes: set[str] = field(default_factory=set)  # every node urn of a matched framework
 
 
 def read_nodes(reader: NodeReader, framework: dict[str, Node], where: str) -> list[_Node]:
@@ -181,32 +183,31 @@ def new_framework(
 
 def match_framework(
     reader: NodeReader, framework: Framework, nodes: list[_Node]
-) -> tuple[dict[str, str], str]:
-    """Check that every assessable node is a requirement we know; urn -> our ref."""
-    index = RefIndex(framework)
-    refs: dict[str, str] = {}
-    unknown: list[_Node] = []
-    assessable = 0
-    for node in nodes:
-        ours = index.exact(node.ref_id or urn_tail(node.urn))
-        if ours is not None:
-            refs[node.urn] = ours
-        if node.assessable:
-            assessable += 1
-            if ours is None:
-                unknown.append(node)
-    if unknown:
+) -> tuple[NodeMatch, str]:
+    """Read the nodes as requirements of ``framework`` (``ciso_matching``): refused when
+    half of the assessable ones or more are not there, as another edition would be."""
+    match = match_nodes(
+        framework,
+        (
+            (n.urn, n.ref_id or urn_tail(n.urn), n.name, n.parent_urn, n.assessable)
+            for n in _parents_first(reader, nodes)
+        ),
+    )
+    if match.unmatched and match.matched_assessable * 2 <= match.assessable:
+        unknown = [n for n in nodes if n.assessable and n.urn not in match.refs]
         shown = ", ".join(repr(n.ref_id or n.urn) for n in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise reader.fail(
             unknown[0].where,
-            f"{len(unknown)} of {assessable} assessable requirements are not in the loaded "
-            f"{framework.id}: {shown}{more}. This looks like another version or edition; "
-            "import it as a separate framework under a new id "
+            f"{len(unknown)} of {match.assessable} assessable requirements are not in the "
+            f"loaded {framework.id}: {shown}{more}. This looks like another version or "
+            "edition; import it as a separate framework under a new id "
             "(crosswalk frameworks import FILE --id NEW)",
             unknown[0].node,
         )
-    return (
-        refs,
-        f"matched the loaded {framework.id}: {assessable} assessable requirements, all known",
-    )
+    if not match.unmatched and not match.rolled:
+        return match, (
+            f"matched the loaded {framework.id}: {match.assessable} assessable requirements, "
+            "all known"
+        )
+    return match, matched_note(match)

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.permissions import Forbidden
@@ -25,6 +26,7 @@ from crosswalk.web.context import (
     busy_workspace,
     conflicting_write,
     open_app_workspace,
+    render_signed_in,
 )
 from crosswalk.web.limits import InFlight
 from crosswalk.web.openapi import API_ERRORS, document_unmatched_paths
@@ -54,8 +56,16 @@ def _wants_json(request: Request) -> bool:
 def _error(request: Request, status: int, message: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=status)
-    from crosswalk.web.rendering import templates
+    from crosswalk.web.rendering import render, templates
 
+    framed = render_signed_in(  # with the navigation, for someone signed in
+        request,
+        lambda context: render(
+            context, "error_page.html", status_code=status, status=status, message=message
+        ),
+    )
+    if framed is not None:
+        return framed
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message}, status_code=status
     )
@@ -67,42 +77,24 @@ class CrosswalkApp(FastAPI):
         return document_unmatched_paths(super().openapi())
 
 
-def create_app(settings: WebSettings | None = None) -> FastAPI:
-    chosen = settings or WebSettings.from_env()
+def _answer_errors(app: FastAPI) -> None:
+    """Every error the app can meet, answered as a page (with the navigation for someone
+    signed in) or, under /api/, as JSON: never a traceback or a 500 for the request's fault."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Sync routes and dependencies run in at most as many threads as requests run.
-        to_thread.current_default_thread_limiter().total_tokens = chosen.concurrency
-        app.state.crosswalk = open_state(chosen)
-        if chosen.warm:  # the worker takes requests once its live program is built
-            try:
-                app.state.crosswalk.warm()
-            except Exception:  # the first request builds it, and says what is wrong
-                logging.getLogger("crosswalk.web").exception("building the live program failed")
-        # The library and templates live as long as the process: moving them out of the
-        # collector's reach keeps full collections (triggered by big pages) short.
-        gc.collect()
-        gc.freeze()
-        try:
-            yield
-        finally:
-            app.state.crosswalk.workspace.close()
-
-    app = CrosswalkApp(
-        title="Crosswalk",
-        summary="One program for SOC 2, ISO/IEC 27001:2022, NIST CSF 2.0, GDPR and the EU AI Act.",
-        lifespan=lifespan,
-        openapi_url="/api/openapi.json",
-        docs_url=None,  # Swagger UI loads from a CDN; the pages stay self-contained
-        redoc_url=None,
-    )
-    app.state.settings = chosen
-    app.add_middleware(Hardening, settings=chosen)
-    app.add_middleware(InFlight, limit=chosen.concurrency)
-    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for router in ROUTERS:  # every operation documents the errors it may answer
-        app.include_router(router, responses=API_ERRORS)
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, error: StarletteHTTPException) -> Response:
+        """A URL no route answers (404), a method it does not take (405): a page with the
+        navigation, or JSON under /api/."""
+        if error.status_code == 404 and str(error.detail) == "Not Found":
+            message = f"there is no page at {request.url.path}"
+        elif error.status_code == 405:
+            message = f"{request.method} is not accepted at {request.url.path}"
+        else:
+            message = str(error.detail)
+        answer = _error(request, error.status_code, message)
+        for name, value in (error.headers or {}).items():
+            answer.headers[name] = value
+        return answer
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _error_: NotSignedIn) -> Response:
@@ -160,6 +152,46 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             for e in error.errors()
         )
         return _error(request, 422, problems or "invalid request")
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    chosen = settings or WebSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run in at most as many threads as requests run.
+        to_thread.current_default_thread_limiter().total_tokens = chosen.concurrency
+        app.state.crosswalk = open_state(chosen)
+        if chosen.warm:  # the worker takes requests once its live program is built
+            try:
+                app.state.crosswalk.warm()
+            except Exception:  # the first request builds it, and says what is wrong
+                logging.getLogger("crosswalk.web").exception("building the live program failed")
+        # The library and templates live as long as the process: moving them out of the
+        # collector's reach keeps full collections (triggered by big pages) short.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            app.state.crosswalk.workspace.close()
+
+    app = CrosswalkApp(
+        title="Crosswalk",
+        summary="One program for SOC 2, ISO/IEC 27001:2022, NIST CSF 2.0, GDPR and the EU AI Act.",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN; the pages stay self-contained
+        redoc_url=None,
+    )
+    app.state.settings = chosen
+    app.add_middleware(Hardening, settings=chosen)
+    app.add_middleware(InFlight, limit=chosen.concurrency)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    for router in ROUTERS:  # every operation documents the errors it may answer
+        app.include_router(router, responses=API_ERRORS)
+
+    _answer_errors(app)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

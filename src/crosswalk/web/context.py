@@ -217,6 +217,20 @@ def _context(request: Request, db: Db) -> RequestContext:
     return RequestContext(request, state, db, signed_in.user, signed_in)
 
 
+def render_signed_in(request: Request, render: Callable[[RequestContext], T]) -> T | None:
+    """``render`` with the signed-in user's context, outside any route (an error page for a
+    URL no route answers); None when nobody is signed in or the app is not started."""
+    state = getattr(request.app.state, "crosswalk", None)
+    token = request.cookies.get(SESSION_COOKIE)
+    if not isinstance(state, AppState) or not token:
+        return None
+    with session_scope(state.workspace.engine) as db:
+        signed_in = find_session(db, token)
+        if signed_in is None:
+            return None
+        return render(RequestContext(request, state, db, signed_in.user, signed_in))
+
+
 async def _submitted_csrf(request: Request) -> str:
     header = request.headers.get(CSRF_HEADER)
     if header:

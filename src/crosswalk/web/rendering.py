@@ -148,6 +148,8 @@ def api(value: Any, memo: Memo | None = None) -> Any:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 
 
 def download(write: Callable[[Path], None], filename: str, media_type: str) -> FileResponse:

@@ -90,3 +90,18 @@ def test_the_export_keeps_params_guidance_and_links_and_show_does_not_list_them(
     assert {"href": "#ac-3", "rel": "related"} in ac_2["links"]
     assert [p["name"] for p in ac_2["parts"]] == ["statement", "guidance"]
     assert ac_2["parts"][1]["prose"].startswith("Examples of system account types include")
+
+
+def test_a_folder_with_oscal_yaml_imports_it_as_oscal_with_skip_unknown_refs(
+    workspace_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    from crosswalk.io.oscal_document import yaml_text
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    document = json.loads(SP800_53.read_text(encoding="utf-8"))
+    (folder / "sp800-53.yaml").write_text(yaml_text(document), encoding="utf-8")
+    result = run("frameworks", "import", str(folder), "--skip-unknown-refs")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    stored = workspace_dir / "catalogs" / "frameworks" / "nist-sp-800-53-rev5.yaml"
+    assert stored.exists()

@@ -170,6 +170,14 @@ def gap(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole report as JSON.")
     ] = False,
+    mapping_set: Annotated[
+        str | None,
+        typer.Option(
+            "--mapping-set",
+            help="Judge with this mapping set in place of the others joining the same two "
+            "frameworks (e.g. an imported CISO Assistant set, to compare verdicts).",
+        ),
+    ] = None,
 ) -> None:
     """Gap analysis: a verdict per requirement from every source, each explained.
 
@@ -188,6 +196,9 @@ def gap(
     from crosswalk.services.mapping.library import resolve_framework, resolve_requirement
 
     lib = library(ctx)
+    if mapping_set is not None:
+        lib = lib.choosing(mapping_set)
+        console(stderr=True).print(f"judged with mapping set {mapping_set}", markup=False)
     source_id, target_id = resolve_framework(lib, source), resolve_framework(lib, target)
     with session(ctx, commit=False) as active:
         report = run_gap(

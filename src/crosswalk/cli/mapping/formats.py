@@ -51,11 +51,52 @@ def _print_install(report: InstallReport, as_json: bool) -> None:
         out.print(f"  {len(report.unchanged)} already imported, unchanged", markup=False)
 
 
+def _import_many(
+    ctx: typer.Context, files: list[Path], dry_run: bool, skip_unknown_refs: bool, as_json: bool
+) -> None:
+    from crosswalk.services.mapping.bulk_import import import_files
+
+    lib = library(ctx, adjusted=False)
+    with working(f"Importing {len(files)} path(s)"):
+        report, _ = import_files(
+            files, lib, _target(ctx), dry_run=dry_run, skip_unknown_refs=skip_unknown_refs
+        )
+    if as_json:
+        print_json(report)
+        return
+    out = console()
+    for item in report.files:
+        name = Path(item.path).name
+        if item.outcome == "refused":
+            reason = item.reason.removeprefix(item.path).lstrip(": ")
+            out.print(f"refused    {name}: {reason}", markup=False)
+            continue
+        written = [f"framework {k} ({v} requirements)" for k, v in item.frameworks.items()]
+        written += [f"mapping set {k} ({v} edges)" for k, v in item.mapping_sets.items()]
+        summary = ", ".join(written) or (item.notes[0] if item.notes else "-")
+        out.print(f"{item.outcome:<10} {name}: {summary}", markup=False)
+        for note in item.notes[0 if written else 1 :]:
+            out.print(f"             {note}", markup=False)
+    verb = "would import" if dry_run else "imported"
+    out.print(
+        f"{len(report.files)} files: {report.count('imported')} {verb}, "
+        f"{report.count('matched')} matched to loaded frameworks, "
+        f"{report.count('unchanged')} unchanged, {report.count('refused')} refused",
+        markup=False,
+    )
+    for kind, count in report.refusals_by_reason().items():
+        out.print(f"  refused: {count} {kind}", markup=False)
+
+
 @handle_errors
 def import_framework(
     ctx: typer.Context,
-    file: Annotated[
-        Path, typer.Argument(help="OSCAL catalog/profile JSON, CISO Assistant YAML, or XLSX/CSV.")
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="OSCAL catalog/profile (JSON, XML), CISO Assistant YAML, XLSX/CSV; or "
+            "several files or folders, imported in dependency order."
+        ),
     ],
     framework_id: Annotated[
         str | None, typer.Option("--id", help="Id to give the framework.")
@@ -71,6 +112,14 @@ def import_framework(
         str | None, typer.Option(help="For a spreadsheet: the framework's name.")
     ] = None,
     version: Annotated[str | None, typer.Option(help="For a spreadsheet: its version.")] = None,
+    skip_unknown_refs: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unknown-refs",
+            help="CISO Assistant files: leave out (and count) edges to requirements we do "
+            "not have instead of refusing the file.",
+        ),
+    ] = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -81,8 +130,18 @@ def import_framework(
     JSON or XML, CISO Assistant library YAML (and its mapping sets) and the spreadsheet
     template. Re-importing the same file changes nothing.
 
+    Several files, or a folder (CISO Assistant's library folder, say), are imported in
+    dependency order, each file on its own and all or nothing; a report says per file what
+    was imported, matched or refused, and why.
+
     Example: crosswalk frameworks import NIST_SP-800-53_rev5_catalog.json
     """
+    if len(files) != 1 or files[0].is_dir() or skip_unknown_refs:
+        if framework_id or catalog or name or version:
+            raise fail("--id, --catalog, --name and --version are for one file")
+        _import_many(ctx, files, dry_run, skip_unknown_refs, as_json)
+        return
+    file = files[0]
     from crosswalk.services.mapping.formats import (
         convert_framework_file,
         created_frameworks,

@@ -164,49 +164,15 @@ def matrix(
 
     Example: crosswalk matrix soc2-tsc-2017 iso27001-2022 --format xlsx -o crosswalk.xlsx
     """
-    from crosswalk.reports.tables import Table, to_csv, to_markdown, write_xlsx
+    from crosswalk.reports.listings import matrix_table
+    from crosswalk.reports.tables import to_csv, to_markdown, write_xlsx
     from crosswalk.services.mapping.library import resolve_framework
     from crosswalk.services.mapping.queries import build_matrix
 
     lib = library(ctx)
     source_id, target_id = resolve_framework(lib, source), resolve_framework(lib, target)
     rows = build_matrix(lib, source_id, target_id, [resolve_framework(lib, v) for v in via or []])
-    headers = [
-        source_id,
-        "title",
-        target_id,
-        "target title",
-        "relationship",
-        "rationale",
-        "strength",
-        "note",
-        "mapping set",
-        "inferred via",
-        "weak",
-        "adjusted by the team",
-    ]
-    table = Table(
-        f"{source_id} to {target_id}"[:31],
-        headers,
-        [
-            [
-                r.source_ref,
-                r.source_title,
-                r.target_ref,
-                r.target_title,
-                r.relationship,
-                r.rationale,
-                r.strength,
-                r.note,
-                r.mapping_set,
-                r.inferred_via,
-                "weak" if r.weak else "",
-                r.adjusted,
-            ]
-            for r in rows
-        ],
-        widths={"title": 40, "target title": 40, "note": 70},
-    )
+    table = matrix_table(rows, source_id, target_id)
     if output_format is MatrixFormat.xlsx:
         emit_report("xlsx", output, lambda path: write_xlsx(path, [table]))
     else:

@@ -62,7 +62,21 @@ def serve(
         secure_cookies=secure_cookies,
         max_upload_bytes=max_upload_mb * MIB,
     )
-    console(stderr=True).print(f"Crosswalk on http://{host}:{port} ({opened.name})")
+    out = console(stderr=True)
+    out.print(f"Crosswalk on http://{host}:{port} ({opened.name})", markup=False)
+    from crosswalk.cli.context import session
+    from crosswalk.services.access.first_admin import LINK_LIFETIME, issue_link
+
+    with session(ctx) as active:
+        token = issue_link(active, opened.root)
+    if token is not None:
+        shown = "localhost" if host in ("0.0.0.0", "::") else host
+        hours = int(LINK_LIFETIME.total_seconds() // 3600)
+        out.print(
+            f"No admin yet. Open this link within {hours} hour(s) to create the first admin; "
+            f"it works once:\n  http://{shown}:{port}/setup?token={token}",
+            markup=False,
+        )
     if workers == 1:
         from crosswalk.web.app import create_app
 

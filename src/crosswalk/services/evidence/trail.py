@@ -26,6 +26,7 @@ class AuditEntry:
     before: str | None
     after: str | None
     hash: str
+    prev_hash: str = ""
 
 
 def list_entries(
@@ -35,11 +36,18 @@ def list_entries(
     limit: int = 500,
     actor: str | None = None,
     key: str | None = None,
+    before: int | None = None,
+    until: datetime | None = None,
 ) -> list[AuditEntry]:
-    """The newest ``limit`` entries, oldest first; ``actor`` and ``key`` match parts."""
+    """The newest ``limit`` entries (before entry ``before``, when given: the next page of
+    older ones), oldest first; ``actor`` and ``key`` match parts."""
     query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AuditRow.id < before)
     if since is not None:
         query = query.where(AuditRow.at >= since)
+    if until is not None:
+        query = query.where(AuditRow.at < until)
     if entity:
         query = query.where(AuditRow.entity == entity)
     if actor:
@@ -57,6 +65,7 @@ def list_entries(
             r.before,
             r.after,
             r.hash,
+            r.prev_hash,
         )
         for r in reversed(list(session.scalars(query)))
     ]

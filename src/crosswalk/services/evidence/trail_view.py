@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -50,6 +50,8 @@ class TrailFilter:
     key: str = ""  # part of the entity key, e.g. a control id or "A.7.4"
     since: date | None = None
     limit: int = DEFAULT_LIMIT
+    before: int | None = None  # entries older than this one: the next page
+    until: date | None = None  # up to the end of this day
 
 
 def _values(text: str | None) -> dict[str, Any]:
@@ -82,6 +84,11 @@ def trail(session: Session, wanted: TrailFilter | None = None) -> list[TrailEntr
     since = (
         datetime.combine(chosen.since, time.min, tzinfo=UTC) if chosen.since is not None else None
     )
+    until = (
+        datetime.combine(chosen.until + timedelta(days=1), time.min, tzinfo=UTC)
+        if chosen.until is not None
+        else None
+    )
     entries = list_entries(
         session,
         since=since,
@@ -89,6 +96,8 @@ def trail(session: Session, wanted: TrailFilter | None = None) -> list[TrailEntr
         limit=limit,
         actor=chosen.actor.strip() or None,
         key=chosen.key.strip() or None,
+        before=chosen.before,
+        until=until,
     )
     return [
         TrailEntry(

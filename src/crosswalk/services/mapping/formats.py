@@ -300,6 +300,33 @@ def catalog_override(
     return CatalogOverride(framework.id, write_oscal_catalog(framework)["catalog"])
 
 
+def as_alternatives(imported: Imported, library: Library) -> Imported:
+    """Another tool's mapping set between two frameworks a set of ours already joins is
+    kept as an alternative: importing it must not silently change every verdict. It is
+    listed, and chosen with ``crosswalk gap --mapping-set``."""
+    joined: dict[frozenset[str], str] = {}
+    for set_id in sorted(library.coverage_sets):
+        mapping_set = library.mapping_sets[set_id]
+        joined.setdefault(
+            frozenset((mapping_set.source_framework, mapping_set.target_framework)), set_id
+        )
+    sets = []
+    for mapping_set in imported.mapping_sets:
+        pair = frozenset((mapping_set.source_framework, mapping_set.target_framework))
+        other = joined.get(pair)
+        if other is None or other == mapping_set.id:
+            sets.append(mapping_set)
+            continue
+        sets.append(dataclasses.replace(mapping_set, alternative_to=other))
+        imported.notes.append(
+            f"mapping set {mapping_set.id}: kept as an alternative to {other}, which already "
+            "joins these frameworks: not counted in coverage; compare with "
+            f"`crosswalk gap --mapping-set {mapping_set.id}`"
+        )
+    imported.mapping_sets = sets
+    return imported
+
+
 def convert_framework_file(
     path: Path,
     library: Library,
@@ -323,7 +350,7 @@ def convert_framework_file(
     if suffix in (".yaml", ".yml") and not _oscal_yaml(path, suffix):
         from crosswalk.io.ciso_assistant import read_library
 
-        return read_library(path, library.frameworks, framework_id)
+        return as_alternatives(read_library(path, library.frameworks, framework_id), library)
     if suffix not in (".json", ".xml", ".yaml", ".yml"):
         raise FormatImportError(f"{path}: unsupported file type {suffix!r}")
     document = _oscal_document(path)
@@ -448,9 +475,16 @@ def convert_mapping_file(
     if suffix in (".yaml", ".yml") and not _oscal_yaml(path, suffix):
         from crosswalk.io.ciso_assistant import read_library
 
-        imported = read_library(path, library.frameworks)
+        if framework_ids:
+            raise FormatImportError(
+                f"{path}: --framework-id is for OSCAL mapping collections; a CISO Assistant "
+                "library names its frameworks by urn"
+            )
+        imported = read_library(
+            path, library.frameworks, set_id=set_id, skip_unknown_refs=skip_unknown_refs
+        )
         imported.frameworks = []  # a mappings import installs mapping sets only
-        return imported
+        return as_alternatives(imported, library)
     from crosswalk.io.oscal_mapping import read_mapping_collection
 
     return read_mapping_collection(
@@ -480,7 +514,7 @@ def export_mapping_set(library: Library, set_id: str, output_format: str) -> str
 
         return write_strm_csv(mapping_set, library.frameworks)
     if output_format == "ciso-assistant":
-        from crosswalk.io.ciso_assistant import write_mapping_set_library
+        from crosswalk.io.ciso_writer import write_mapping_set_library
 
         return write_mapping_set_library(mapping_set, library.frameworks)
     raise FormatImportError(f"--format must be one of {', '.join(MAPPING_EXPORTS)}")

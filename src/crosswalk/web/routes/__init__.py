@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crosswalk.web.routes.access import auth, users
+from crosswalk.web.routes.access import auth, first_admin, users
 from crosswalk.web.routes.controls import controls
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
@@ -15,6 +15,7 @@ from crosswalk.web.routes.soa import soa
 
 ROUTERS: list[APIRouter] = [
     auth.router,
+    first_admin.router,
     dashboard.router,
     explorer.router,
     adjustments.router,

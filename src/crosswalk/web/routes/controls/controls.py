@@ -9,11 +9,13 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency
+from crosswalk.reports.listings import controls_table
+from crosswalk.reports.tables import to_csv, write_xlsx
 from crosswalk.services.access import permissions
 from crosswalk.services.access.permissions import Forbidden
 from crosswalk.services.controls.controls import (
@@ -37,7 +39,18 @@ from crosswalk.services.coverage.live import LiveProgram
 from crosswalk.services.evidence.evidence import Evidence
 from crosswalk.services.mapping.frameworks import summarize_frameworks
 from crosswalk.web.context import Reader, RequestContext, Writer
-from crosswalk.web.rendering import api, json_answer, json_bytes, memoized, redirect, render
+from crosswalk.web.openapi import file_download
+from crosswalk.web.rendering import (
+    CSV,
+    XLSX,
+    api,
+    download,
+    json_answer,
+    json_bytes,
+    memoized,
+    redirect,
+    render,
+)
 
 router = APIRouter()
 
@@ -182,6 +195,72 @@ def controls_page(
         control_row=memoized("controls/_row.html", "row", context.state.live.html_memo),
         **data,
     )
+
+
+def _matching(
+    context: RequestContext,
+    framework: str,
+    owner: str,
+    status: str,
+    frequency: str,
+    stale: bool,
+    q: str,
+    tagged_only: bool,
+) -> list[ControlListItem]:
+    """Every control the filters keep (the list page's filters), not one page of them."""
+    filters = read_filters(
+        context.library, framework, owner, status, frequency, stale, q, tagged_only
+    )
+    return filter_items(_all_items(context, context.program()), filters)
+
+
+@router.get(
+    "/controls/export.csv",
+    tags=["controls"],
+    response_class=Response,
+    responses=file_download(CSV),
+)
+def controls_csv(
+    context: Reader,
+    framework: Text = "",
+    owner: Text = "",
+    status: Text = "",
+    frequency: Text = "",
+    stale: bool = False,
+    q: Text = "",
+    tagged_only: bool = False,
+) -> Response:
+    """Every control the list's filters keep, with owner, status, frequencies, evidence
+    state, tags and flags (text that would run as a formula is made inert)."""
+    items = _matching(context, framework, owner, status, frequency, stale, q, tagged_only)
+    return Response(
+        to_csv(controls_table(items)),
+        media_type=CSV,
+        headers={"Content-Disposition": f'attachment; filename="controls-{context.today}.csv"'},
+    )
+
+
+@router.get(
+    "/controls/export.xlsx",
+    tags=["controls"],
+    response_class=FileResponse,
+    responses=file_download(XLSX),
+)
+def controls_xlsx(
+    context: Reader,
+    framework: Text = "",
+    owner: Text = "",
+    status: Text = "",
+    frequency: Text = "",
+    stale: bool = False,
+    q: Text = "",
+    tagged_only: bool = False,
+) -> FileResponse:
+    """The same controls as a workbook."""
+    table = controls_table(
+        _matching(context, framework, owner, status, frequency, stale, q, tagged_only)
+    )
+    return download(lambda path: write_xlsx(path, [table]), f"controls-{context.today}.xlsx", XLSX)
 
 
 @router.get("/controls/{control_id:path}", include_in_schema=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from crosswalk.services.coverage.explorer import (
     RequirementPage,
@@ -21,8 +21,11 @@ from crosswalk.services.mapping.frameworks import FrameworkSummary, summarize_fr
 from crosswalk.services.mapping.library import resolve_framework, resolve_requirement
 from crosswalk.services.mapping.matrix import EFFECTS, MatrixGrid, build_grid, cell_effect
 from crosswalk.web.context import Reader, RequestContext
+from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import (
+    XLSX,
     api,
+    download,
     json_answer,
     json_bytes,
     memoized,
@@ -123,6 +126,31 @@ def matrix_page(
 ) -> HTMLResponse:
     grid = matrix_data(context, source, target, columns, via, all_sets)
     return render(context, "coverage/matrix.html", grid=grid, effects=EFFECTS)
+
+
+@router.get(
+    "/matrix/export.xlsx",
+    tags=["crosswalk"],
+    response_class=FileResponse,
+    responses=file_download(XLSX),
+)
+def matrix_xlsx(
+    context: Reader, source: Text = "", target: Text = "", via: Text = ""
+) -> FileResponse:
+    """The crosswalk from one framework into another, one row per mapping with relationship,
+    strength, note and set (SOC 2 to ISO/IEC 27001:2022 unless named), as a workbook."""
+    from crosswalk.reports.listings import matrix_table
+    from crosswalk.reports.tables import write_xlsx
+    from crosswalk.services.mapping.queries import build_matrix
+
+    library = context.library
+    source_id = resolve_framework(library, source or SOC2)
+    target_id = resolve_framework(library, target or ISO_2022)
+    via_ids = [resolve_framework(library, via)] if via.strip() else []
+    table = matrix_table(build_matrix(library, source_id, target_id, via_ids), source_id, target_id)
+    return download(
+        lambda path: write_xlsx(path, [table]), f"crosswalk-{source_id}-{target_id}.xlsx", XLSX
+    )
 
 
 @router.get("/api/requirements", tags=["crosswalk"])

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from crosswalk.reports.tables import Cell, Table, to_csv
 from crosswalk.services.access import permissions
-from crosswalk.services.evidence.trail import ChainReport, verify_trail
+from crosswalk.services.evidence.trail import ChainReport, list_entries, verify_trail
 from crosswalk.services.evidence.trail_view import (
     DEFAULT_LIMIT,
     TrailEntry,
@@ -22,7 +25,8 @@ from crosswalk.services.evidence.trail_view import (
 )
 from crosswalk.web.context import Reader, RequestContext
 from crosswalk.web.forms import form_date
-from crosswalk.web.rendering import api, render
+from crosswalk.web.openapi import file_download
+from crosswalk.web.rendering import CSV, api, render
 
 router = APIRouter()
 
@@ -33,21 +37,47 @@ class TrailPage:
     entries: list[TrailEntry]
     entities: list[str]
     actors: list[str]
+    older: int | None  # the ``before`` of the next page of older entries, if there is one
+    query: str  # the filter as a query string, for links to pages and the download
 
 
 def trail_filter(
-    entity: str = "", actor: str = "", key: str = "", since: str = "", limit: int = DEFAULT_LIMIT
+    entity: str = "",
+    actor: str = "",
+    key: str = "",
+    since: str = "",
+    limit: int = DEFAULT_LIMIT,
+    before: int | None = None,
+    until: str = "",
 ) -> TrailFilter:
-    return TrailFilter(entity, actor, key, form_date(since, "since"), limit)
+    return TrailFilter(
+        entity, actor, key, form_date(since, "since"), limit, before, form_date(until, "until")
+    )
 
 
 def trail_data(context: RequestContext, wanted: TrailFilter) -> TrailPage:
     hidden = permissions.hidden_trail_entities(context.user)
+    found = trail(context.db, wanted)
+    older = found[-1].id if len(found) >= wanted.limit and found[-1].id > 1 else None
     return TrailPage(
         wanted,
-        [entry for entry in trail(context.db, wanted) if entry.entity not in hidden],
+        [entry for entry in found if entry.entity not in hidden],
         [entity for entity in trail_entities(context.db) if entity not in hidden],
         trail_actors(context.db),
+        older,
+        urlencode(
+            [
+                (name, value)
+                for name, value in (
+                    ("entity", wanted.entity),
+                    ("actor", wanted.actor),
+                    ("key", wanted.key),
+                    ("since", wanted.since.isoformat() if wanted.since else ""),
+                    ("until", wanted.until.isoformat() if wanted.until else ""),
+                )
+                if value
+            ]
+        ),
     )
 
 
@@ -77,14 +107,17 @@ def trail_page(
     key: str = "",
     since: str = "",
     limit: int = DEFAULT_LIMIT,
+    before: int | None = None,
+    until: str = "",
 ) -> HTMLResponse:
-    wanted = trail_filter(entity, actor, key, since, limit)
+    wanted = trail_filter(entity, actor, key, since, limit, before, until)
     return render(
         context,
         "evidence/trail.html",
         trail=trail_data(context, wanted),
         chain=chain_data(context),
         since=since,
+        until=until,
     )
 
 
@@ -96,10 +129,90 @@ def trail_api(
     key: str = "",
     since: str = "",
     limit: int = DEFAULT_LIMIT,
+    before: int | None = None,
+    until: str = "",
 ) -> dict[str, Any]:
-    """Entries newest first, each with the fields it changed (before and after)."""
-    data = trail_data(context, trail_filter(entity, actor, key, since, limit))
-    return {"filter": api(data.filter), "entries": api(data.entries)}
+    """Entries newest first, each with the fields it changed (before and after); ``older``
+    is the ``before`` that pages to the next, older entries (null on the last page)."""
+    data = trail_data(context, trail_filter(entity, actor, key, since, limit, before, until))
+    return {"filter": api(data.filter), "entries": api(data.entries), "older": data.older}
+
+
+TRAIL_COLUMNS = [
+    "id", "at", "actor", "action", "entity", "key", "before", "after", "previous hash", "hash",
+]  # fmt: skip
+
+
+@router.get(
+    "/trail/export.csv",
+    tags=["trail"],
+    response_class=Response,
+    responses=file_download(CSV),
+)
+def trail_csv(
+    context: Reader,
+    entity: str = "",
+    actor: str = "",
+    key: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Every entry the filter selects, oldest first, with the recorded fields as written and
+    each entry's hash and the one before it (so the chain can be followed in the file); the
+    chain check's result is in the ``X-Crosswalk-Trail-Check`` header."""
+    wanted = trail_filter(entity, actor, key, since, MAX_EXPORT, None, until)
+    hidden = permissions.hidden_trail_entities(context.user)
+    entries = [
+        e
+        for e in list_entries(
+            context.db,
+            since=_start(wanted.since),
+            entity=wanted.entity.strip() or None,
+            limit=MAX_EXPORT,
+            actor=wanted.actor.strip() or None,
+            key=wanted.key.strip() or None,
+            until=_start(wanted.until + timedelta(days=1)) if wanted.until else None,
+        )
+        if e.entity not in hidden
+    ]
+    rows: list[list[Cell]] = [
+        [
+            e.id,
+            e.at,
+            e.actor,
+            e.action,
+            e.entity,
+            e.entity_key,
+            e.before,
+            e.after,
+            e.prev_hash,
+            e.hash,
+        ]
+        for e in entries
+    ]
+    table = Table("Audit trail", TRAIL_COLUMNS, rows)
+    report = chain_data(context)
+    check = (
+        f"intact; {report.checked} entries checked; {report.reconciled} records reconciled"
+        if report.intact
+        else f"broken; {len(report.problems) + len(report.drift)} problems in "
+        f"{report.checked} entries"
+    )
+    return Response(
+        to_csv(table),
+        media_type=CSV,
+        headers={
+            "Content-Disposition": f'attachment; filename="trail-{context.today}.csv"',
+            "X-Crosswalk-Trail-Check": check,
+        },
+    )
+
+
+MAX_EXPORT = 10_000_000
+
+
+def _start(day: date | None) -> datetime | None:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) if day is not None else None
 
 
 @router.get("/api/trail/verify", tags=["trail"])

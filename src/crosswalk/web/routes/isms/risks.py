@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
@@ -29,8 +29,8 @@ from crosswalk.services.isms.risks import (
 )
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import form_date, form_int, form_list, given
-from crosswalk.web.openapi import Omissible
-from crosswalk.web.rendering import api, redirect, render
+from crosswalk.web.openapi import Omissible, file_download
+from crosswalk.web.rendering import HTML, XLSX, api, download, redirect, render
 
 router = APIRouter()
 WHAT = "changing the risk register"
@@ -108,6 +108,39 @@ def _values(detail: RiskDetail) -> dict[str, Any]:
         "controls": ", ".join(detail.controls),
         "annex_a": ", ".join(detail.annex_a),
     }
+
+
+def _plan_download(context: RequestContext, output_format: str) -> FileResponse:
+    from crosswalk.reports.risk_report import write_treatment_plan
+
+    plan = risks_data(context).plan
+    return download(
+        lambda path: write_treatment_plan(plan, output_format, path),
+        f"risk-treatment-plan-{context.today}.{output_format}",
+        XLSX if output_format == "xlsx" else HTML,
+    )
+
+
+@router.get(
+    "/risks/treatment-plan.xlsx",
+    tags=["risks"],
+    response_class=FileResponse,
+    responses=file_download(XLSX),
+)
+def treatment_plan_xlsx(context: Reader) -> FileResponse:
+    """The risk treatment plan (6.1.3 e) with the method it was scored by."""
+    return _plan_download(context, "xlsx")
+
+
+@router.get(
+    "/risks/treatment-plan.html",
+    tags=["risks"],
+    response_class=FileResponse,
+    responses=file_download(HTML),
+)
+def treatment_plan_html(context: Reader) -> FileResponse:
+    """The risk treatment plan as one page, with inherent and residual heat maps."""
+    return _plan_download(context, "html")
 
 
 @router.get("/risks/{risk_id}", include_in_schema=False)

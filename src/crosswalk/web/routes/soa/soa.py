@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from crosswalk.domain.errors import CrosswalkError
@@ -46,7 +46,8 @@ from crosswalk.services.soa.soa import (
 from crosswalk.services.soa.soa import approve as approve_draft
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import form_date
-from crosswalk.web.rendering import api, redirect, render
+from crosswalk.web.openapi import file_download
+from crosswalk.web.rendering import HTML, XLSX, api, download, redirect, render
 
 router = APIRouter()
 WHAT = "changing the Statement of Applicability"
@@ -203,6 +204,36 @@ def soa_page(
     context: Reader, version: str | None = None, edit: str | None = None, show: str = ""
 ) -> HTMLResponse:
     return _soa_page(context, version or None, edit, show)
+
+
+def _soa_download(context: RequestContext, version: str | None, output_format: str) -> Response:
+    from crosswalk.reports.soa_report import write_soa
+
+    data = soa_data(context, version or None)
+    if not data.exists or data.meta is None:
+        raise CrosswalkError("there is no Statement of Applicability yet to download")
+    meta, rows = data.meta, data.rows
+    return download(
+        lambda path: write_soa(rows, meta, output_format, path),
+        f"soa-v{meta.version}-{context.today}.{output_format}",
+        XLSX if output_format == "xlsx" else HTML,
+    )
+
+
+@router.get(
+    "/soa/report.xlsx", tags=["soa"], response_class=FileResponse, responses=file_download(XLSX)
+)
+def soa_xlsx(context: Reader, version: str | None = None) -> Response:
+    """The SoA as auditors expect it, one row per Annex A control (a version, or the newest)."""
+    return _soa_download(context, version, "xlsx")
+
+
+@router.get(
+    "/soa/report.html", tags=["soa"], response_class=FileResponse, responses=file_download(HTML)
+)
+def soa_html(context: Reader, version: str | None = None) -> Response:
+    """The SoA as one self-contained HTML page."""
+    return _soa_download(context, version, "html")
 
 
 @router.get("/soa/diff", include_in_schema=False)
