@@ -273,3 +273,34 @@ def test_our_catalog_reader_reads_the_resolved_catalog_back(
     assert {r.ref for r in framework.requirements if r.kind != "group"} == set(
         with_ids(baseline("HIGH"))
     )
+
+
+WARNING = "warning: the profile is for NIST SP 800-53 release 5.1.1"
+
+
+@pytest.mark.parametrize("name", ["LOW", "PRIVACY"])
+def test_a_5_1_1_baseline_resolved_against_the_5_0_1_catalog_warns(
+    catalog: CatalogOverride, name: str
+) -> None:
+    """NIST's baselines are release 5.1.1 (title and version say so): against the 5.0.1
+    catalog, controls and parameters added in 5.1 are missing, and the user is told."""
+    notes = read_oscal_profile(baseline(name), catalog).notes
+    (warning,) = [n for n in notes if n.startswith("warning:")]
+    assert warning.startswith(WARNING) and "5.0.1" in warning
+
+
+def test_fedramp_names_5_1_1_in_its_resource_and_warns_too(fedramp: ResolvedProfile) -> None:
+    (warning,) = [n for n in fedramp.notes if n.startswith("warning:")]
+    assert warning.startswith(WARNING) and "5.0.1" in warning
+
+
+def test_a_profile_of_the_same_release_does_not_warn(
+    catalog: CatalogOverride, tmp_path: Path
+) -> None:
+    document = load_json(baseline("LOW"))
+    metadata = document["profile"]["metadata"]
+    metadata["title"] = "NIST Special Publication 800-53 Revision 5.0.1 LOW IMPACT BASELINE"
+    metadata["version"] = "5.0.1"
+    path = tmp_path / "low-5.0.1.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert not [n for n in read_oscal_profile(path, catalog).notes if n.startswith("warning:")]

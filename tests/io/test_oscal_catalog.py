@@ -281,3 +281,50 @@ def test_nested_problems_and_missing_catalog(tmp_path: Path) -> None:
     }
     assert "duplicate id 'c'" in attempt({"catalog": twice}).message
     assert attempt({"catalog": {"metadata": metadata}}).message.endswith("no controls")
+
+
+def _controls_by_id(catalog: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    stack = [catalog]
+    while stack:
+        node = stack.pop()
+        for key in ("controls", "groups"):
+            for child in node.get(key) or ():
+                found[child["id"]] = child
+                stack.append(child)
+    return found
+
+
+def test_the_export_keeps_the_params_guidance_and_links_the_source_had(
+    sp800_53: Framework, sp800_53_document: dict[str, Any], tmp_path: Path
+) -> None:
+    source = _controls_by_id(sp800_53_document["catalog"])
+    exported = _controls_by_id(write_oscal_catalog(sp800_53)["catalog"])
+    resources = {r["uuid"]: r for r in sp800_53_document["catalog"]["back-matter"]["resources"]}
+    with_params = [i for i, c in source.items() if c.get("params")]
+    with_guidance = [
+        i for i, c in source.items() if any(p["name"] == "guidance" for p in c.get("parts", []))
+    ]
+    assert len(with_params) == 676 and len(with_guidance) > 900
+    for control_id in with_params:
+        mine, theirs = exported[control_id]["params"], source[control_id]["params"]
+        assert [p["id"] for p in mine] == [p["id"] for p in theirs]
+        assert [p.get("label") for p in mine] == [p.get("label") for p in theirs]
+    for control_id in with_guidance:
+        (guidance,) = [p for p in exported[control_id]["parts"] if p["name"] == "guidance"]
+        (original,) = [p for p in source[control_id]["parts"] if p["name"] == "guidance"]
+        assert " ".join(guidance["prose"].split()) == " ".join(original["prose"].split())
+    path = tmp_path / "sp800-53.json"
+    path.write_text(json.dumps(write_oscal_catalog(sp800_53)), encoding="utf-8")
+    assert read_oscal_catalog(path).frameworks[0] == sp800_53  # and read back, all of it
+    ac_2 = exported["ac-2"]
+    related = [k["href"] for k in ac_2["links"] if k["rel"] == "related"]
+    assert related == [k["href"] for k in source["ac-2"]["links"] if k["rel"] == "related"]
+    assert all(k["href"][1:] in exported for k in ac_2["links"] if k["rel"] == "related")
+    references = [k for k in ac_2["links"] if k["rel"] == "reference"]
+    cited = [k for k in source["ac-2"]["links"] if k["rel"] == "reference"]
+    assert len(references) == len(cited) > 0
+    for mine, theirs in zip(references, cited, strict=True):  # the back matter is not kept:
+        resource = resources[theirs["href"][1:]]  # the link points where the resource does
+        assert mine["href"] == resource["rlinks"][0]["href"]
+        assert mine["text"] == resource["title"]

@@ -17,7 +17,7 @@ import pytest
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.converted import ConversionError
-from crosswalk.io.oscal_profile import read_oscal_profile, resolve_profile
+from crosswalk.io.oscal_profile import derive_profile_id, read_oscal_profile, resolve_profile
 from crosswalk.io.oscal_sources import CatalogOverride, ImportChainError
 
 CATALOG_UUID = "11111111-1111-4111-8111-111111111111"
@@ -624,3 +624,22 @@ def test_set_parameters_repeated_past_the_limit_are_refused(
     monkeypatch.setenv("CROSSWALK_MAX_RESOLUTION_WORK", "2000")
     with pytest.raises(ImportChainError, match=r"at profile\.modify\.set-parameters\[\d+\]"):
         resolve_profile(path)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("FedRAMP Rev 5 Low Baseline", "nist-sp-800-53-rev5-fedramp-low"),
+        ("FedRAMP Rev. 5 Low Baseline", "nist-sp-800-53-rev5-fedramp-low"),
+        ("FedRAMP Revision 5 LI-SaaS Baseline", "nist-sp-800-53-rev5-fedramp-li-saas"),
+        ("FedRAMP Rev. 4 Low Baseline", "nist-sp-800-53-rev5-fedramp-rev4-low"),
+        (
+            "NIST Special Publication 800-53 Revision 5.1.1 LOW IMPACT BASELINE",
+            "nist-sp-800-53-rev5-low",
+        ),
+    ],
+)
+def test_a_profile_id_keeps_the_number_of_a_revision(title: str, expected: str) -> None:
+    """ "Rev. 5" is one word, rev5: never a bare "rev" left in the id (``...-rev-low``)."""
+    catalog = "NIST Special Publication 800-53 Revision 5: Security and Privacy Controls"
+    assert derive_profile_id("nist-sp-800-53-rev5", catalog, title) == expected

@@ -12,6 +12,7 @@ from crosswalk.domain.refs import RefIndex, squash
 from crosswalk.domain.relationships import RationaleKind
 from crosswalk.domain.requirements import Framework, split_key
 from crosswalk.io.oscal_document import one_line
+from crosswalk.io.oscal_ids import oscal_control_ids
 
 _PARENS = re.compile(r"\(([^()]*)\)")
 
@@ -35,10 +36,13 @@ class RefMatcher:
         self._lower: dict[str, str | None] = {}
         self._canonical: dict[str, str | None] = {}
         self._suggester: RefIndex | None = None
+        oscal_ids = oscal_control_ids(framework)
         for requirement in framework.requirements:
             names = [requirement.ref]
             if requirement.attributes.get("label"):  # OSCAL's printed id, e.g. AC-2(1)
                 names.append(requirement.attributes["label"])
+            if oscal_ids[requirement.ref] != requirement.ref:  # our OSCAL export's id
+                names.append(oscal_ids[requirement.ref])
             for name in names:
                 self._add(self._lower, name.strip().lower(), requirement.ref)
                 self._add(self._canonical, canonical_ref(name), requirement.ref)

@@ -44,6 +44,8 @@ from crosswalk.io.oscal_document import (
     slug,
     source_of,
 )
+from crosswalk.io.oscal_kept import kept_attributes, resources_of
+from crosswalk.io.oscal_kept import prose as kept_prose
 from crosswalk.io.oscal_profile import derive_profile_id, read_oscal_profile
 
 __all__ = [
@@ -119,6 +121,7 @@ class _CatalogReader:
         self.notes: list[str] = []
         self.merged: list[str] = []
         self.unnamed = 0
+        self.resources: dict[str, dict[str, Any]] = {}
 
     def fail(self, where: str, message: str) -> ConversionError:
         return ConversionError(self.name, where, message)
@@ -212,7 +215,7 @@ class _CatalogReader:
                 _flatten(part, pieces)
         if not pieces:
             return None
-        return self._render(" ".join(pieces)) or None
+        return kept_prose(self._render(" ".join(pieces))) or None
 
     # -- the tree
 
@@ -273,6 +276,7 @@ class _CatalogReader:
                 self.merged.append(f"{here} (id {ref!r})")  # the same group again: merge
             else:
                 attributes, withdrawn = self._attributes(group, ours, ref)
+                attributes.update(kept_attributes(group, self.resources))
                 text = self._statement(group)
                 if withdrawn or "[Withdrawn" in title or _withdrawn_text(text):
                     attributes["withdrawn"] = "true"
@@ -302,6 +306,7 @@ class _CatalogReader:
             attributes, withdrawn = self._attributes(control, ours, ref)
             if not ours:
                 attributes.update(self._parameters(control))
+            attributes.update(kept_attributes(control, self.resources))
             text = self._statement(control)
             if withdrawn or "[Withdrawn" in title or _withdrawn_text(text):
                 attributes["withdrawn"] = "true"
@@ -333,6 +338,7 @@ class _CatalogReader:
             or str(metadata.get("last-modified") or "unversioned")[:10]
         )
         self._register_params(catalog)
+        self.resources = resources_of(catalog)
         top_controls = list_at(self.path, catalog, "controls", "catalog")
         self.controls(top_controls, "catalog.controls", None, 0)
         self.groups(list_at(self.path, catalog, "groups", "catalog"), "catalog.groups", None)
@@ -391,7 +397,7 @@ def _position_ref(where: str) -> str:
 def _flatten(part: dict[str, Any], pieces: list[str]) -> None:
     label = _label(part)
     prose = part.get("prose")
-    prose = prose.strip() if isinstance(prose, str) else ""
+    prose = kept_prose(prose) if isinstance(prose, str) else ""
     if label and prose:
         pieces.append(f"{label} {prose}")
     elif label or prose:

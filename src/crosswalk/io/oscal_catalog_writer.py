@@ -4,7 +4,9 @@ A framework becomes an OSCAL 1.1.2 catalog with a deterministic uuid, so an expo
 the same framework is byte-for-byte stable. What OSCAL has no field for (our ref when it
 is not a valid OSCAL id, the kind, attributes, the framework id, source and notice)
 travels in props of the Crosswalk namespace, so reading an export back with
-``read_oscal_catalog`` gives the framework that was written.
+``read_oscal_catalog`` gives the framework that was written. The parameters, guidance and
+links a catalog read from OSCAL had (``oscal_kept``) are written as OSCAL params, a
+guidance part and links.
 """
 
 from __future__ import annotations
@@ -17,26 +19,17 @@ from typing import Any
 
 from crosswalk.domain.requirements import Framework, Requirement
 from crosswalk.io.oscal_document import CROSSWALK_NS, one_line
+from crosswalk.io.oscal_ids import is_token, oscal_control_ids, oscal_token
+from crosswalk.io.oscal_kept import KEPT, kept_structure
 
 OSCAL_VERSION = "1.1.2"
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, CROSSWALK_NS)
 CONTROL_KINDS = frozenset({"control", "enhancement"})
 
-_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-_NOT_TOKEN = re.compile(r"[^A-Za-z0-9_.\-]+")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 # Special attributes that map onto standard OSCAL props rather than Crosswalk ones.
 _STANDARD_ATTRIBUTES = frozenset({"label", "sort_id", "withdrawn"})
-
-
-def _token(text: str, fallback_prefix: str) -> str:
-    if _TOKEN.match(text):
-        return text
-    value = _NOT_TOKEN.sub("-", text).strip("-")
-    if not value or not (value[0].isalpha() or value[0] == "_"):
-        value = f"{fallback_prefix}-{value}" if value else fallback_prefix
-    return value if _TOKEN.match(value) else "_" + value
 
 
 def _last_modified(framework: Framework) -> str:
@@ -58,7 +51,7 @@ def _prop(name: str, value: str, ours: bool = False) -> dict[str, str] | None:
     value = one_line(value)
     if not value:
         return None
-    prop = {"name": _token(name, "x")}
+    prop = {"name": oscal_token(name, "x")}
     if ours:
         prop["ns"] = CROSSWALK_NS
     prop["value"] = value
@@ -68,16 +61,7 @@ def _prop(name: str, value: str, ours: bool = False) -> dict[str, str] | None:
 class _CatalogWriter:
     def __init__(self, framework: Framework) -> None:
         self.framework = framework
-        self.ids: dict[str, str] = {}
-        used: set[str] = set()
-        for requirement in framework.requirements:
-            candidate = base = _token(requirement.ref, _token(requirement.kind, "r"))
-            number = 2
-            while candidate in used:
-                candidate = f"{base}-{number}"
-                number += 1
-            used.add(candidate)
-            self.ids[requirement.ref] = candidate
+        self.ids = oscal_control_ids(framework)
 
     def _placement(
         self, siblings: Iterable[Requirement], inside_control: bool
@@ -111,21 +95,26 @@ class _CatalogWriter:
         candidates += [
             _prop(key, str(value), True)
             for key, value in attributes.items()
-            if key not in _STANDARD_ATTRIBUTES
+            if key not in _STANDARD_ATTRIBUTES and key not in KEPT
         ]
         return [p for p in candidates if p is not None]
 
     def node(self, requirement: Requirement, as_group: bool) -> dict[str, Any]:
         oscal_id = self.ids[requirement.ref]
         node: dict[str, Any] = {"id": oscal_id}
-        if _TOKEN.match(requirement.kind):
+        if is_token(requirement.kind):
             node["class"] = requirement.kind
         node["title"] = one_line(requirement.title) or requirement.ref
+        kept = kept_structure(requirement.attributes, oscal_id)
+        if "params" in kept:
+            node["params"] = kept["params"]
         node["props"] = self._props(requirement)
-        if requirement.text:
-            node["parts"] = [
-                {"id": f"{oscal_id}_smt", "name": "statement", "prose": requirement.text}
-            ]
+        if "links" in kept:
+            node["links"] = kept["links"]
+        parts = [{"id": f"{oscal_id}_smt", "name": "statement", "prose": requirement.text}]
+        parts = (parts if requirement.text else []) + kept.get("parts", [])
+        if parts:
+            node["parts"] = parts
         children = self.framework.children(requirement.ref)
         if children:
             placed = self._placement(children, inside_control=not as_group)

@@ -53,6 +53,16 @@ def json_text(value: Any, indent: bool = False) -> str:
         return json.dumps(value, indent=2 if indent else None)
 
 
+def yaml_text(value: Any) -> str:
+    """OSCAL YAML for ``value`` (an OSCAL document in its JSON form), in the order of its
+    keys; strings that YAML would read as numbers, dates or booleans are quoted, so
+    ``oscal_sources.read_oscal_yaml`` reads back exactly ``value``."""
+    import yaml
+
+    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100))
+
+
 def slug(text: str) -> str:
     """Lower-case ``[a-z0-9.-]`` form of a title, for framework ids."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -213,6 +213,7 @@ class _CollectionReader(MapReader):
                     strength=e.strength,
                     beyond_refined=e.beyond_refined,
                     attributes=MappingProxyType(dict(e.attributes)),
+                    marked_weak=e.weak,
                 )
                 for e in edges
             ),
@@ -338,8 +339,11 @@ def read_mapping_collection(
     set_id: str | None = None,
     *,
     skip_unknown_refs: bool = False,
+    document: Any = None,
 ) -> Imported:
     """Read an OSCAL 1.2 mapping collection (JSON) into one mapping set per ``mapping``.
+
+    ``document`` is the collection already parsed (from YAML, say), when the caller has it.
 
     ``framework_ids`` names the framework of a source or target resource, keyed by its href,
     its file name, a title, or ``source`` / ``target``. ``set_id`` overrides the id (with
@@ -349,4 +353,4 @@ def read_mapping_collection(
     """
     location = Path(path)
     reader = _CollectionReader(location, frameworks, framework_ids or {}, set_id, skip_unknown_refs)
-    return reader.read(load_json(location))
+    return reader.read(load_json(location) if document is None else document)

@@ -13,17 +13,20 @@ and one ``map`` per edge, valid against NIST's OSCAL 1.2.1 mapping JSON schema:
   target). It is written as a prop of the mapping, ``{"name": "no-relationship", "ns":
   NS, "value": <source ref>, "class": <rationale>, "group": "u<n>", "remarks": <note>}``
   (strength and other extras as props of the same group), and the source is also listed
-  in ``source-gap-summary`` when its ref is a valid OSCAL token, so other tools see it as
+  in ``source-gap-summary`` by its id in our catalog export, so other tools see it as
   unmapped;
-- ``beyond_refined`` and edge ``attributes`` ride along as props in our namespace ``NS``;
-  the set's id, ``refines`` and provenance (source, reviewed date and reviewer, licence,
-  url) as props of the metadata and provenance; authors and reviewer as parties;
+- ``beyond_refined``, edge ``attributes`` and ``weak`` (as the set marks it) ride along as
+  props in our namespace ``NS``; the set's id, ``refines`` and provenance (source,
+  reviewed date and reviewer, licence, url) as props of the metadata and provenance;
+  authors and reviewer as parties;
+- ``id-ref`` is the id the control has in our OSCAL catalog export of its framework
+  (``oscal_ids.oscal_control_ids``: ``4.1`` -> ``clause-4.1``, ``Art. 12`` -> ``Art.-12``),
+  so every map resolves against ``crosswalk frameworks export``;
 - an edge read from a statement-level item (``target_statement`` / ``source_statement``
   attributes, e.g. ``ac-2_smt.a`` under ``ac-2``) is written back as that statement
   (``type: statement``), its note without the statement the reader appended;
 - resources: ``href`` ``<framework id>.json`` (where ``crosswalk frameworks export`` of
-  that framework can be saved) with a ``framework-id`` prop; ``id-ref`` is our ref as is
-  (a string in OSCAL, so ``Art. 32`` is fine);
+  that framework can be saved) with a ``framework-id`` prop;
 - uuids are uuid5 of the set id, version and edge keys, so an export is repeatable;
   ``last-modified`` is the review date when there is one.
 
@@ -46,6 +49,7 @@ from crosswalk.domain.relationships import RationaleKind, Relationship
 from crosswalk.domain.requirements import Framework, split_key
 from crosswalk.io.converted import ConversionError
 from crosswalk.io.oscal_document import one_line
+from crosswalk.io.oscal_ids import oscal_control_ids
 
 NS = "urn:crosswalk:oscal"
 """Namespace of the props Crosswalk adds to the OSCAL it writes (as ``oscal_catalog`` does)."""
@@ -87,13 +91,15 @@ def _oscal_relationship(edge: Edge) -> str:
 _STATEMENTS = {"source": "source_statement", "target": "target_statement"}
 
 
-def _item(edge: Edge, side: str, key: str) -> dict[str, str]:
+def _item(edge: Edge, side: str, key: str, ids: Mapping[str, str]) -> dict[str, str]:
     """A map's source or target: the statement when the edge is statement-level
-    (``ac-2_smt.a`` under ``ac-2``), else the requirement."""
+    (``ac-2_smt.a`` under ``ac-2``), else the requirement by its id in our OSCAL catalog
+    export of the framework (``ids``, from ``oscal_control_ids``)."""
     statement = edge.attributes.get(_STATEMENTS[side])
     if statement:
         return {"type": "statement", "id-ref": statement}
-    return {"type": "control", "id-ref": split_key(key)[1]}
+    ref = split_key(key)[1]
+    return {"type": "control", "id-ref": ids.get(ref, ref)}
 
 
 def _remarks(edge: Edge) -> str:
@@ -114,7 +120,12 @@ def _edge_extras(edge: Edge, group: str = "") -> list[dict[str, str] | None]:
         _prop("beyond-refined", edge.beyond_refined or "", group=group),
         _prop("attributes", attributes, group=group),
         _prop("adjusted-by-team", edge.adjusted or "", group=group),
+        _prop("weak", _weak_word(edge.marked_weak), group=group),
     ]
+
+
+def _weak_word(marked: bool | None) -> str:
+    return "" if marked is None else str(marked).lower()
 
 
 def _resource(framework_id: str, framework: Framework | None) -> dict[str, Any]:
@@ -176,6 +187,8 @@ class _MapWriter:
         self.set_key = (mapping_set.id, mapping_set.version)
         self.source_fw = frameworks.get(mapping_set.source_framework)
         self.target_fw = frameworks.get(mapping_set.target_framework)
+        self.source_ids = oscal_control_ids(self.source_fw) if self.source_fw else {}
+        self.target_ids = oscal_control_ids(self.target_fw) if self.target_fw else {}
         self.maps: list[dict[str, Any]] = []
         self.props: list[dict[str, str] | None] = []
         self.gap_ids: list[str] = []
@@ -193,8 +206,8 @@ class _MapWriter:
             "uuid": _uuid(*self.set_key, "map", key, str(self.seen[key])),
             "matching-rationale": edge.rationale.value,
             "relationship": _oscal_relationship(edge),
-            "sources": [_item(edge, "source", edge.source)],
-            "targets": [_item(edge, "target", target)],
+            "sources": [_item(edge, "source", edge.source, self.source_ids)],
+            "targets": [_item(edge, "target", target, self.target_ids)],
         }
         if edge.strength is not None:
             entry["confidence-score"] = {"percentage": edge.strength / 10}
@@ -208,7 +221,7 @@ class _MapWriter:
     def unmapped(self, edge: Edge) -> None:
         source_ref = split_key(edge.source)[1]
         group = f"u{len(self.gap_ids) + 1}"
-        self.gap_ids.append(source_ref)
+        self.gap_ids.append(self.source_ids.get(source_ref, source_ref))
         extra = {"class": edge.rationale.value, "group": group, "remarks": edge.note}
         self.props.append(_prop("no-relationship", source_ref, **extra))
         if edge.strength is not None:

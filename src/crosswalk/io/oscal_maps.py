@@ -62,6 +62,7 @@ class PendingEdge:
     strength: int | None
     beyond_refined: str | None
     attributes: Mapping[str, str]
+    weak: bool | None = None  # our ``weak`` prop: the set marks the edge tangential (or not)
 
 
 @dataclass
@@ -183,9 +184,17 @@ class MapReader:
             for source, source_statement in known_sources
             for target, target_statement in (known_targets if targets else [(None, None)])
         ]
+        weak = self.weak(own)
+        for edge in edges:
+            edge.weak = weak
         if effective is not relationship:
             tally.weakened += len(edges)
         return edges
+
+    @staticmethod
+    def weak(own: dict[str, str]) -> bool | None:
+        """Our ``weak`` prop (``true``/``false``): how the set marked the edge, if it did."""
+        return {"true": True, "false": False}.get(own.get("weak", "").strip().lower())
 
     @staticmethod
     def per_pair(relationship: Relationship, sources: int, targets: int) -> Relationship:
@@ -378,6 +387,7 @@ class MapReader:
                     strength,
                     own.get("beyond-refined") or None,
                     self.attributes(own, prop_where),
+                    self.weak(own),
                 )
             )
         return found

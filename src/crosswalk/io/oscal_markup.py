@@ -83,8 +83,14 @@ def _inline_child(child: Element) -> str:
 
 
 def line(element: Element) -> str:
-    """A ``markup-line`` element (title, label, choice) as one line of Markdown."""
+    """A ``markup-line`` element (title, label) as one line of Markdown."""
     return _SPACE.sub(" ", _inner(element)).strip()
+
+
+def choice_line(element: Element) -> str:
+    """A ``choice`` as one line, its space at either end kept as one space: NIST's JSON
+    keeps it (``lock the account for {{ insert: ... }} ``), and so the text it renders."""
+    return _SPACE.sub(" ", _inner(element))
 
 
 def _list(element: Element, depth: int) -> list[str]:

@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from crosswalk.domain.requirements import Framework
+from crosswalk.io.catalog_families import catalog_family
 from crosswalk.io.converted import ConversionError, Imported
 from crosswalk.io.oscal_budget import ResolutionBudget, ResolutionTooLarge
 from crosswalk.io.oscal_document import check_framework_id, one_line, publisher_of, slug, source_of
@@ -43,18 +44,26 @@ _PROFILE_FILLER = frozenset(
 )  # fmt: skip
 
 
+_REVISION = re.compile(r"\bRev(?:ision|\.)?\s*(\d+)", re.IGNORECASE)
+_REVISION_WORD = re.compile(r"rev\d+")
+
+
 def derive_profile_id(catalog_id: str, catalog_name: str, title: str) -> str:
     """``nist-sp-800-53-rev5`` + ``... Revision 5.1.1 MODERATE IMPACT BASELINE``: ``...-moderate``.
 
     The profile title's words that the catalog's short name lacks, without versions and
-    words like "impact" or "baseline".
+    words like "impact" or "baseline". A revision is one word with its number (``Rev. 5``
+    is ``rev5``), left out when the catalog id has it, kept when it is another revision.
     """
     known = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", catalog_name.split(":", 1)[0].lower()))
-    words = [
-        word
-        for word in re.findall(r"[a-z0-9][a-z0-9.\-]*", title.lower())
-        if word not in known and word not in _PROFILE_FILLER and not any(c.isdigit() for c in word)
-    ]
+    words: list[str] = []
+    for found in re.findall(r"[a-z0-9][a-z0-9.\-]*", _REVISION.sub(r"rev\1", title).lower()):
+        word = found.strip(".-")
+        if _REVISION_WORD.fullmatch(word):
+            if word not in catalog_id.split("-"):
+                words.append(word)
+        elif word and word not in known | _PROFILE_FILLER and not any(c.isdigit() for c in word):
+            words.append(word)
     return slug(f"{catalog_id}-{'-'.join(words) or 'profile'}")
 
 
@@ -157,6 +166,47 @@ class _Resolver:
         return catalog
 
 
+_TITLE_RELEASE = re.compile(r"\bRev(?:ision|\.)?\s*(\d+\.\d+(?:\.\d+)?)(?![\d.])", re.IGNORECASE)
+_VERSION_RELEASE = re.compile(r"^v?(\d+\.\d+(?:\.\d+)?)(?![\d.])", re.IGNORECASE)
+
+
+def _release_named(profile: dict[str, Any], loader: Loader) -> str:
+    """The catalog release a profile is for: its title's (``Revision 5.1.1``), else its
+    version's when that is a release (``5.1.1+u4``, not ``fedramp2.1.0``), else the version
+    its import's resource names (FedRAMP's ``version: 5.1.1`` prop)."""
+    metadata = profile.get("metadata") or {}
+    found = _TITLE_RELEASE.search(str(metadata.get("title") or ""))
+    found = found or _VERSION_RELEASE.match(str(metadata.get("version") or "").strip())
+    if found:
+        return found.group(1)
+    for version in loader.named_versions:
+        named = _VERSION_RELEASE.match(version.strip())
+        if named:
+            return named.group(1)
+    return ""
+
+
+def _release_warning(profile: dict[str, Any], loader: Loader, leaves: list[Source]) -> str:
+    """A warning when the catalog resolved against is another release than the profile's
+    (a 5.1.1 baseline against the 5.0.1 catalog: what 5.1 added is missing)."""
+    wanted = _release_named(profile, loader)
+    for leaf in leaves:
+        metadata = leaf.root.get("metadata", {})
+        have = _VERSION_RELEASE.match(str(metadata.get("version") or "").strip())
+        if not wanted or have is None or have.group(1) == wanted:
+            continue
+        title = one_line(str(metadata.get("title") or leaf.label))
+        family = catalog_family([title, leaf.label])
+        named = family[0] if family else "its catalog"
+        return (
+            f"warning: the profile is for {named} release {wanted}, but was resolved against "
+            f"{leaf.label} (release {have.group(1)}): controls, parameters and statements "
+            f"added or changed since {have.group(1)} are missing or differ; resolve it "
+            f"against the {wanted} catalog for a faithful result"
+        )
+    return ""
+
+
 def _joined(selections: list[Selection]) -> str:
     return ", ".join(dict.fromkeys(s.source for s in selections))
 
@@ -194,6 +244,9 @@ def resolve_profile(
         notes.append(f"--catalog {override.label} is the catalog the profile imports")
     count = sum(1 for _ in walk_controls(catalog))
     notes.append(f"resolved {count} control(s) from {', '.join(s.label for s in resolver.leaves)}")
+    warning = _release_warning(source.root, loader, resolver.leaves)
+    if warning:
+        notes.append(warning)
     return ResolvedProfile(
         catalog=catalog,
         profile=source.root,

@@ -69,6 +69,9 @@ def _fields(table: str) -> dict[str, int]:
 
 
 _FIELDS = _fields(_TABLE)
+NUMBER_FIELDS = frozenset(key for key, want in _FIELDS.items() if want == _NUMBER)
+"""Fields OSCAL gives a number (a YAML reader that keeps plain scalars as text turns these
+back into numbers)."""
 # A number where text is wanted reads as its text (``"value": 3``, a version 2); anything
 # else (a list, an object, true) has no text that could be meant.
 _SCALARS = {_STRING: (str, int, float), _NUMBER: (int, float), _BOOLEAN: (bool,)}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -36,7 +37,7 @@ from crosswalk.io.input_limits import (
     utf8_text,
 )
 from crosswalk.io.oscal_document import kind_of, one_line
-from crosswalk.io.oscal_shape import check_shape
+from crosswalk.io.oscal_shape import NUMBER_FIELDS, check_shape
 
 _REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -86,6 +87,7 @@ class Loader:
     override: CatalogOverride | None = None
     documents: dict[str, Source] = field(default_factory=dict)
     override_used: list[str] = field(default_factory=list)
+    named_versions: list[str] = field(default_factory=list)  # versions imports name (a prop)
 
     def fail(self, chain: list[str], message: str) -> ImportChainError:
         return ImportChainError(self.root_name, chain, message)
@@ -227,6 +229,8 @@ class Loader:
                 f"({override.title!r}) is not the catalog it names: {reason}",
             )
         note = f"{' -> '.join(chain)}: {why}; resolved against --catalog {override.label}"
+        if version:
+            self.named_versions.append(version)
         if version and override.version and version != override.version:
             note += f" (the import names version {version}, --catalog is {override.version})"
         self.override_used.append(note)
@@ -283,7 +287,7 @@ def parse_document(data: bytes, label: str, suffix: str, chain: list[str], loade
 
             document: Any = read_oscal_xml(data, label)
         elif suffix in (".yaml", ".yml") or (suffix != ".json" and head not in (b"{", b"[")):
-            document = _yaml_document(data, label)
+            document = read_oscal_yaml(data, label)
         else:
             document = parse_json(data, label)
         check_shape(document, label)
@@ -293,7 +297,60 @@ def parse_document(data: bytes, label: str, suffix: str, chain: list[str], loade
     return document
 
 
-def _yaml_document(data: bytes, label: str) -> Any:
+OSCAL_ROOTS = ("catalog", "profile", "mapping-collection")
+_YAML_KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s:#][^:#]*?))\s*:(?:\s|$)""")
+_HEAD = 65536  # bytes read to find a YAML file's first top-level key
+
+
+def oscal_yaml_kind(path: Path) -> str | None:
+    """The OSCAL model a YAML file holds (``catalog``, ``profile``, ``mapping-collection``),
+    from its first top-level key other than ``$schema``; None for anything else (a CISO
+    Assistant library starts with ``urn:`` or the like). Reads only the head of the file."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD)
+    except OSError:
+        return None
+    text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "%", "---")) or line[0] in " \t-":
+            continue
+        if stripped.startswith("{"):  # flow style: {"catalog": ...}
+            stripped = stripped[1:].lstrip()
+        found = _YAML_KEY.match(stripped)
+        if found is None:
+            return None
+        key = next(g for g in found.groups() if g is not None).strip()
+        if key == "$schema":
+            continue
+        return key if key in OSCAL_ROOTS else None
+    return None
+
+
+def read_oscal_file(path: Path) -> dict[str, Any]:
+    """An OSCAL document file in JSON, XML or YAML (by its suffix; JSON otherwise) as its JSON
+    form, within the input limits and with OSCAL's field types checked."""
+    data = read_input(path)
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        from crosswalk.io.oscal_xml import read_oscal_xml
+
+        document: Any = read_oscal_xml(data, name)
+    elif suffix in (".yaml", ".yml"):
+        document = read_oscal_yaml(data, name)
+    else:
+        document = parse_json(data, name)
+    check_shape(document, name)
+    if not isinstance(document, dict):
+        raise ConversionError(
+            name, "", f"expected a JSON object (an OSCAL document), got {kind_of(document)}"
+        )
+    return document
+
+
+def read_oscal_yaml(data: bytes, label: str) -> Any:
     """OSCAL YAML as its JSON form: plain scalars stay text (``version: 1.10`` is not the
     number 1.1, a date is not a datetime) except ``null`` and ``true``/``false``."""
     import yaml
@@ -306,7 +363,30 @@ def _yaml_document(data: bytes, label: str) -> Any:
     except yaml.YAMLError as error:
         raise ConversionError(label, "", f"not valid YAML: {error}") from error
     _refuse_aliases(document, label)
+    _numbers(document)
     return document
+
+
+def _numbers(document: Any) -> None:
+    """The fields OSCAL gives a number (``confidence-score.percentage: 0.3``) as numbers:
+    the loader keeps every other plain scalar as text."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if type(node) is list:
+            stack.extend(v for v in node if type(v) is dict or type(v) is list)
+        elif type(node) is dict:
+            for key, value in node.items():
+                if type(value) is str and key in NUMBER_FIELDS:
+                    try:
+                        number = float(value)
+                    except ValueError:
+                        continue  # check_shape names the field
+                    if not math.isfinite(number):
+                        continue
+                    node[key] = int(number) if number.is_integer() and "." not in value else number
+                elif type(value) is dict or type(value) is list:
+                    stack.append(value)
 
 
 def _refuse_aliases(document: Any, label: str) -> None:

@@ -25,7 +25,7 @@ from xml.parsers import expat
 
 from crosswalk.io.converted import ConversionError
 from crosswalk.io.input_limits import MAX_DEPTH, parsing
-from crosswalk.io.oscal_markup import BLOCKS, blocks, line, local, multiline
+from crosswalk.io.oscal_markup import BLOCKS, blocks, choice_line, line, local, multiline
 
 # Elements that repeat: the JSON key holding the list of them.
 _OBJECT_LISTS = {
@@ -139,7 +139,12 @@ def _convert(element: Element) -> Any:
         if child_name in BLOCKS:
             continue
         if child_name in _STRING_LISTS:
-            value = line(child) if child_name in _LINE else (child.text or "").strip()
+            if child_name == "choice":
+                value = choice_line(child)
+            elif child_name in _LINE:
+                value = line(child)
+            else:
+                value = (child.text or "").strip()
             fields.setdefault(_STRING_LISTS[child_name], []).append(value)
         elif child_name in _OBJECT_LISTS:
             fields.setdefault(_OBJECT_LISTS[child_name], []).append(_convert(child))

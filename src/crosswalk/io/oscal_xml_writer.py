@@ -1,11 +1,12 @@
-"""An OSCAL catalog (its JSON form) written as OSCAL XML, in the XML model's element order.
+"""An OSCAL catalog or profile (its JSON form) written as OSCAL XML, in the XML model's order.
 
-The reverse of ``oscal_xml`` for catalogs: lists become repeated elements (``controls`` ->
+The reverse of ``oscal_xml``: lists become repeated elements (``controls`` ->
 ``control``), fields that are flags in XML become attributes (``id``, ``class``, ``name``,
 ``ns``, ``value``, ``href``, ...), Markdown prose and titles become OSCAL markup
 (``oscal_markup``). What a resolved catalog holds is covered: metadata, parameters,
-controls, groups, parts, props, links and back matter. ``read_oscal_xml`` reads the output
-back as the catalog that was written.
+controls, groups, parts, props, links and back matter; and what a profile holds: imports,
+merge, modify (set-parameters, alters). ``read_oscal_xml`` reads the output back as the
+document that was written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from crosswalk.io.oscal_markup import NS, add_blocks, add_line
 # For each object: (JSON key, XML element, how) in the XML model's order. ``attr`` writes a
 # flag, ``text`` a plain text element, ``line`` markup-line, ``lines`` repeated markup-line,
 # ``texts`` repeated text, ``multi`` markup-multiline, ``prose`` blocks in place, ``list``
-# repeated objects, ``obj`` one object, ``wrap`` a list inside a wrapper element.
+# repeated objects, ``obj`` one object, ``flag`` a boolean element (``<as-is>true</as-is>``).
+_SELECT_CONTROLS = (
+    ("with-child-controls", "with-child-controls", "attr"),
+    ("with-ids", "with-id", "texts"),
+    ("matching", "matching", "list"),
+)
 _MODEL: dict[str, tuple[tuple[str, str, str], ...]] = {
     "catalog": (
         ("uuid", "uuid", "attr"),
@@ -27,6 +33,80 @@ _MODEL: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("controls", "control", "list"),
         ("groups", "group", "list"),
         ("back-matter", "back-matter", "obj"),
+    ),
+    "profile": (
+        ("uuid", "uuid", "attr"),
+        ("metadata", "metadata", "obj"),
+        ("imports", "import", "list"),
+        ("merge", "merge", "obj"),
+        ("modify", "modify", "obj"),
+        ("back-matter", "back-matter", "obj"),
+    ),
+    "import": (
+        ("href", "href", "attr"),
+        ("include-all", "include-all", "obj"),
+        ("include-controls", "include-controls", "list"),
+        ("exclude-controls", "exclude-controls", "list"),
+    ),
+    "include-controls": _SELECT_CONTROLS,
+    "exclude-controls": _SELECT_CONTROLS,
+    "matching": (("pattern", "pattern", "attr"),),
+    "merge": (
+        ("combine", "combine", "obj"),
+        ("flat", "flat", "obj"),
+        ("as-is", "as-is", "flag"),
+        ("custom", "custom", "obj"),
+    ),
+    "combine": (("method", "method", "attr"),),
+    "custom": (("groups", "group", "list"), ("insert-controls", "insert-controls", "list")),
+    "insert-controls": (
+        ("order", "order", "attr"),
+        ("include-all", "include-all", "obj"),
+        ("include-controls", "include-controls", "list"),
+        ("exclude-controls", "exclude-controls", "list"),
+    ),
+    "modify": (("set-parameters", "set-parameter", "list"), ("alters", "alter", "list")),
+    "set-parameter": (
+        ("param-id", "param-id", "attr"),
+        ("class", "class", "attr"),
+        ("depends-on", "depends-on", "attr"),
+        ("props", "prop", "list"),
+        ("links", "link", "list"),
+        ("label", "label", "line"),
+        ("usage", "usage", "multi"),
+        ("constraints", "constraint", "list"),
+        ("guidelines", "guideline", "list"),
+        ("values", "value", "texts"),
+        ("select", "select", "obj"),
+    ),
+    "alter": (
+        ("control-id", "control-id", "attr"),
+        ("removes", "remove", "list"),
+        ("adds", "add", "list"),
+    ),
+    "remove": (
+        ("by-name", "by-name", "attr"),
+        ("by-class", "by-class", "attr"),
+        ("by-id", "by-id", "attr"),
+        ("by-item-name", "by-item-name", "attr"),
+        ("by-ns", "by-ns", "attr"),
+    ),
+    "add": (
+        ("position", "position", "attr"),
+        ("by-id", "by-id", "attr"),
+        ("title", "title", "line"),
+        ("params", "param", "list"),
+        ("props", "prop", "list"),
+        ("links", "link", "list"),
+        ("parts", "part", "list"),
+    ),
+    "address": (
+        ("type", "type", "attr"),
+        ("addr-lines", "addr-line", "texts"),
+        ("city", "city", "text"),
+        ("state", "state", "text"),
+        ("postal-code", "postal-code", "text"),
+        ("country", "country", "text"),
     ),
     "metadata": (
         ("title", "title", "line"),
@@ -51,6 +131,7 @@ _MODEL: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("parts", "part", "list"),
         ("groups", "group", "list"),
         ("controls", "control", "list"),
+        ("insert-controls", "insert-controls", "list"),
     ),
     "control": (
         ("id", "id", "attr"),
@@ -124,6 +205,7 @@ _MODEL: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("props", "prop", "list"),
         ("links", "link", "list"),
         ("email-addresses", "email-address", "texts"),
+        ("addresses", "address", "list"),
         ("remarks", "remarks", "multi"),
     ),
     "responsible-party": (
@@ -174,6 +256,8 @@ def _fill(element: Element, kind: str, obj: dict[str, Any]) -> None:
             continue
         if how == "attr":
             element.set(name, "true" if value is True else str(value))
+        elif how == "flag":
+            SubElement(element, _q(name)).text = "true" if value is True else "false"
         elif how == "text":
             SubElement(element, _q(name)).text = str(value)
         elif how == "line":
@@ -197,9 +281,11 @@ def _fill(element: Element, kind: str, obj: dict[str, Any]) -> None:
 
 
 def write_oscal_xml(document: dict[str, Any]) -> str:
-    """``{"catalog": ...}`` as an OSCAL XML document (UTF-8 text with its declaration)."""
-    root = Element(_q("catalog"), {"xmlns": NS})
-    _fill(root, "catalog", document["catalog"])
+    """``{"catalog": ...}`` or ``{"profile": ...}`` as an OSCAL XML document (UTF-8 text
+    with its declaration)."""
+    kind = "profile" if "profile" in document else "catalog"
+    root = Element(_q(kind), {"xmlns": NS})
+    _fill(root, kind, document[kind])
     indent(root, space="  ")
     text = tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"

@@ -153,7 +153,13 @@ def dependency_order(paths: Iterable[Path]) -> list[Path]:
 
 
 def _convert(path: Path, library: Library, skip_unknown_refs: bool) -> Imported:
-    if skip_unknown_refs and path.suffix.lower() in (".yaml", ".yml"):
+    from crosswalk.io.oscal_sources import oscal_yaml_kind
+
+    if (
+        skip_unknown_refs
+        and path.suffix.lower() in (".yaml", ".yml")
+        and oscal_yaml_kind(path) is None  # OSCAL YAML goes the OSCAL way
+    ):
         from crosswalk.io.ciso_assistant import read_library
 
         return as_alternatives(

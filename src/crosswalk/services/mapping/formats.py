@@ -26,6 +26,7 @@ from crosswalk.catalogs.writer import (
     render_mapping_set,
 )
 from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.mappings import MappingSet
 from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import Imported
 
@@ -111,6 +112,48 @@ def _check_id(source: str, kind: str, identifier: str) -> None:
         )
 
 
+def _same_but_source(
+    path: Path, new: Framework | MappingSet, frameworks: MappingOf[str, Framework]
+) -> bool:
+    """Whether ``path`` already holds ``new`` but for where it was read from (the source
+    names the file: NIST's ``..._catalog-min.json`` is the same catalog)."""
+    from crosswalk.catalogs.parse import read_yaml
+
+    try:
+        data = read_yaml(path)
+        if isinstance(new, Framework):
+            return dataclasses.replace(read_catalog(path, data), source=new.source) == new
+        old, problems = read_mapping_set(path, frameworks, data)
+    except CrosswalkError:
+        return False
+    provenance = dataclasses.replace(old.provenance, source=new.provenance.source)
+    return not problems and dataclasses.replace(old, provenance=provenance) == new
+
+
+def _plan_file(
+    report: InstallReport,
+    path: Path,
+    data: bytes,
+    new: Framework | MappingSet,
+    frameworks: MappingOf[str, Framework],
+) -> None:
+    """Record ``path`` as created or unchanged; refuse a different version of its id."""
+    if not path.exists():
+        report.created.append(str(path))
+    elif path.read_bytes() == data:
+        report.unchanged.append(str(path))
+    elif _same_but_source(path, new, frameworks):
+        report.unchanged.append(str(path))
+        report.notes.append(
+            f"{path.name}: the same content as already imported (from another file); unchanged"
+        )
+    else:
+        raise FormatImportError(
+            f"{path} already holds a different version of this id; import the new "
+            "version under a new id so both stay available"
+        )
+
+
 def install(
     library: Library, folder: Path, imported: Imported, dry_run: bool = False
 ) -> InstallReport:
@@ -122,6 +165,7 @@ def install(
     report = InstallReport(imported.source, notes=list(imported.notes), dry_run=dry_run)
     frameworks = ChainMap[str, Framework]({}, library.frameworks)  # type: ignore[arg-type]
     planned: list[tuple[Path, bytes]] = []
+    content: dict[Path, Framework | MappingSet] = {}
     comment = f"Imported from {Path(imported.source).name}"
     for framework in imported.frameworks:
         _check_id(imported.source, "framework", framework.id)
@@ -137,6 +181,7 @@ def install(
         frameworks[framework.id] = framework
         text = render_framework(document, comment)
         planned.append((path, _encoded(imported.source, path, text)))
+        content[path] = framework
         report.frameworks[framework.id] = len(framework.requirements)
     for mapping_set in imported.mapping_sets:
         _check_id(imported.source, "mapping set", mapping_set.id)
@@ -151,17 +196,10 @@ def install(
         _check(path, document, "mapping set", frameworks)
         text = render_mapping_set(document, comment)
         planned.append((path, _encoded(imported.source, path, text)))
+        content[path] = mapping_set
         report.mapping_sets[mapping_set.id] = len(mapping_set.mappings)
     for path, data in planned:
-        if path.exists() and path.read_bytes() == data:
-            report.unchanged.append(str(path))
-            continue
-        if path.exists():
-            raise FormatImportError(
-                f"{path} already holds a different version of this id; import the new "
-                "version under a new id so both stay available"
-            )
-        report.created.append(str(path))
+        _plan_file(report, path, data, content[path], frameworks)
     if dry_run:
         return report
     written: list[Path] = []
@@ -214,29 +252,20 @@ def created_frameworks(report: InstallReport) -> list[str]:
     ]
 
 
-def _json_document(path: Path) -> dict[str, Any]:
-    """The JSON file parsed once (orjson; errors name the file, line and column)."""
-    from crosswalk.io.converted import ConversionError
-    from crosswalk.io.oscal_document import load_json
-
-    data = load_json(path)
-    if not isinstance(data, dict):
-        raise ConversionError(str(path), "", "expected a JSON object")
-    return data
-
-
 def _oscal_document(path: Path) -> dict[str, Any]:
-    """An OSCAL file (JSON, or XML read into the JSON form) parsed once, within the input
-    limits and with OSCAL's field types checked."""
-    if path.suffix.lower() != ".xml":
-        return _json_document(path)
-    from crosswalk.io.input_limits import read_input
-    from crosswalk.io.oscal_shape import check_shape
-    from crosswalk.io.oscal_xml import read_oscal_xml
+    """An OSCAL file (JSON, XML or YAML, read into the JSON form) parsed once, within the
+    input limits and with OSCAL's field types checked."""
+    from crosswalk.io.oscal_sources import read_oscal_file
 
-    document = read_oscal_xml(read_input(path), str(path))
-    check_shape(document, str(path))
-    return document
+    return read_oscal_file(path)
+
+
+def _oscal_yaml(path: Path, suffix: str) -> bool:
+    """Whether a YAML file is OSCAL (its root is catalog, profile or mapping-collection)
+    rather than a CISO Assistant library."""
+    from crosswalk.io.oscal_sources import oscal_yaml_kind
+
+    return suffix in (".yaml", ".yml") and oscal_yaml_kind(path) is not None
 
 
 def _check_file(path: Path) -> None:
@@ -307,7 +336,7 @@ def convert_framework_file(
     version: str | None = None,
     publisher: str = "",
 ) -> Imported:
-    """Read a framework from OSCAL (catalog or profile, JSON or XML), CISO Assistant YAML or a
+    """Read a framework from OSCAL (catalog or profile, JSON, XML or YAML), CISO Assistant YAML or a
     sheet. A profile is resolved (``crosswalk.io.oscal_profile``); ``catalog`` (``--catalog``)
     stands in for imports that are not here."""
     _check_file(path)
@@ -318,11 +347,11 @@ def convert_framework_file(
         if not (framework_id and name):
             raise FormatImportError(f"{path}: a custom framework needs --id and --name")
         return read_custom_framework(path, framework_id, name, version or "1", publisher)
-    if suffix in (".yaml", ".yml"):
+    if suffix in (".yaml", ".yml") and not _oscal_yaml(path, suffix):
         from crosswalk.io.ciso_assistant import read_library
 
         return as_alternatives(read_library(path, library.frameworks, framework_id), library)
-    if suffix not in (".json", ".xml"):
+    if suffix not in (".json", ".xml", ".yaml", ".yml"):
         raise FormatImportError(f"{path}: unsupported file type {suffix!r}")
     document = _oscal_document(path)
     if "catalog" in document:
@@ -443,7 +472,7 @@ def convert_mapping_file(
         if not (source and target and set_id):
             raise FormatImportError(f"{path}: a CSV mapping needs --source, --target and --id")
         return read_strm_csv(path, source, target, library.frameworks, set_id)
-    if suffix in (".yaml", ".yml"):
+    if suffix in (".yaml", ".yml") and not _oscal_yaml(path, suffix):
         from crosswalk.io.ciso_assistant import read_library
 
         if framework_ids:
@@ -459,7 +488,12 @@ def convert_mapping_file(
     from crosswalk.io.oscal_mapping import read_mapping_collection
 
     return read_mapping_collection(
-        path, library.frameworks, framework_ids, set_id, skip_unknown_refs=skip_unknown_refs
+        path,
+        library.frameworks,
+        framework_ids,
+        set_id,
+        skip_unknown_refs=skip_unknown_refs,
+        document=_oscal_document(path) if _oscal_yaml(path, suffix) else None,
     )
 
 

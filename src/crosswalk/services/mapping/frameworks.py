@@ -10,6 +10,9 @@ from crosswalk.domain.mappings import Mapping
 from crosswalk.domain.requirements import Framework, Requirement, split_key
 
 PARAMETER = "param."  # attributes an OSCAL profile's parameter values are kept in
+# Not listed as attributes: parameter values (listed apart) and the OSCAL structure an
+# import keeps for the export (``oscal.params``, ``oscal.links``, ``oscal.guidance``).
+HIDDEN_PREFIXES = (PARAMETER, "oscal.")
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,9 @@ def describe_requirement(library: Library, key: str) -> RequirementDetail:
         kind=requirement.kind,
         mandatory=requirement.mandatory,
         text=requirement.text,
-        attributes={k: v for k, v in requirement.attributes.items() if not k.startswith(PARAMETER)},
+        attributes={
+            k: v for k, v in requirement.attributes.items() if not k.startswith(HIDDEN_PREFIXES)
+        },
         parent=_ref_of(parent) if parent else None,
         ancestors=[_ref_of(a) for a in framework.ancestors(requirement.ref)],
         children=[_ref_of(c) for c in framework.children(requirement.ref)],
