@@ -15,8 +15,8 @@ import yaml
 
 from crosswalk.domain.mappings import MappingSet
 from crosswalk.domain.requirements import Framework, split_key
-from crosswalk.io.ciso_assistant import EXTENSION, SET_PREFIX, URN_PACKAGER, WORDS, _urns_in
 from crosswalk.io.ciso_library import one_line
+from crosswalk.io.ciso_mapping_sets import EXTENSION, SET_PREFIX, URN_PACKAGER, WORDS, urns_in
 from crosswalk.io.ciso_matching import EXPORTED_AS, their_node_tail
 
 OUR_PACKAGER = "crosswalk"  # the namespace of the libraries we write
@@ -28,7 +28,7 @@ def _framework_urns(framework_id: str, framework: Framework | None) -> tuple[str
     library_urn = f"urn:{URN_PACKAGER}:risk:library:{theirs}"
     framework_urn = f"urn:{URN_PACKAGER}:risk:framework:{theirs}"
     if framework is not None:
-        for urn in _urns_in(framework.source):
+        for urn in urns_in(framework.source):
             if ":risk:library:" in urn:
                 library_urn = urn
             else:

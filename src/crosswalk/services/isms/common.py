@@ -5,6 +5,7 @@ summarising the dates a set of records carries (first, last, calendar months).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -60,6 +61,16 @@ def new_id(session: Session, column: InstrumentedAttribute[str], key: str, noun:
     if session.scalar(select(column).where(column == cleaned)) is not None:
         raise IsmsError(f"{noun} {cleaned!r} already exists; edit it instead")
     return cleaned
+
+
+def next_free_id(session: Session, column: InstrumentedAttribute[str], prefix: str) -> str:
+    """``PREFIX-NN`` after the highest such number in ``column`` (``R-01`` for the first)."""
+    numbers = [
+        int(found.group(1))
+        for key in session.scalars(select(column).where(column.like(f"{prefix}%")))
+        if (found := re.fullmatch(re.escape(prefix) + r"(\d+)", key))
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
 def optional(value: str | None) -> str | None:

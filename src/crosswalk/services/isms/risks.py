@@ -9,7 +9,6 @@ Services flush; the caller owns the transaction.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from crosswalk.domain.risk import (
 )
 from crosswalk.io.program_files import Text
 from crosswalk.services.controls.controls import control_row
-from crosswalk.services.isms.common import get_row, new_id, optional
+from crosswalk.services.isms.common import get_row, new_id, next_free_id, optional
 from crosswalk.services.isms.records import RecordKind
 from crosswalk.services.isms.risk_method import RISK_METHOD_RECORDS, RiskError, get_method
 from crosswalk.services.mapping.library import resolve_framework, resolve_requirement
@@ -233,19 +232,9 @@ def add_risk(session: Session, library: Library, data: RiskInput) -> Risk:
     return _view(_add_risk_row(session, library, data))
 
 
-def next_risk_id(session: Session) -> str:
-    """``R-NN`` after the highest ``R-`` number in the register (``R-01`` for the first)."""
-    numbers = [
-        int(found.group(1))
-        for risk_id in session.scalars(select(RiskRow.risk_id).where(RiskRow.risk_id.like("R-%")))
-        if (found := re.fullmatch(r"R-(\d+)", risk_id))
-    ]
-    return f"R-{max(numbers, default=0) + 1:02d}"
-
-
 def _add_risk_row(session: Session, library: Library, data: RiskInput) -> RiskRow:
     """A blank id takes the next free ``R-NN``."""
-    given = data.risk_id.strip() or next_risk_id(session)
+    given = data.risk_id.strip() or next_free_id(session, RiskRow.risk_id, "R-")
     data = dataclasses.replace(data, risk_id=given)
     risk_id = new_id(session, RiskRow.risk_id, data.risk_id, "risk")
     values = _clean(data)

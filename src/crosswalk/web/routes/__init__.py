@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crosswalk.web.routes.access import auth, first_admin, users
-from crosswalk.web.routes.controls import controls
+from crosswalk.web.routes.controls import controls, exports
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
 from crosswalk.web.routes.isms import isms, objectives, risks, scope
@@ -20,6 +20,7 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     explorer.router,
     adjustments.router,
+    exports.router,  # before controls: /controls/{control_id:path} would take its paths
     controls.router,
     evidence.router,
     gap.router,

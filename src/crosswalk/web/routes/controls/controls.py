@@ -9,13 +9,11 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.frequency import Frequency
-from crosswalk.reports.listings import controls_table
-from crosswalk.reports.tables import to_csv, write_xlsx
 from crosswalk.services.access import permissions
 from crosswalk.services.access.permissions import Forbidden
 from crosswalk.services.controls.controls import (
@@ -42,12 +40,8 @@ from crosswalk.services.coverage.live import LiveProgram
 from crosswalk.services.evidence.evidence import Evidence
 from crosswalk.services.mapping.frameworks import summarize_frameworks
 from crosswalk.web.context import Reader, RequestContext, Writer
-from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import (
-    CSV,
-    XLSX,
     api,
-    download,
     json_answer,
     json_bytes,
     memoized,
@@ -66,7 +60,7 @@ PER_PAGE = 200
 MAX_PER_PAGE = 5000
 
 
-def _all_items(context: RequestContext, program: LiveProgram) -> list[ControlListItem]:
+def all_items(context: RequestContext, program: LiveProgram) -> list[ControlListItem]:
     """Every control's row; for an auditor, without performances outside their window."""
     limit = permissions.performance_limit(context.user)
     if limit is None:
@@ -107,7 +101,7 @@ def controls_data(
     program = program if program is not None else context.program()
 
     def compute() -> dict[str, Any]:
-        everything = _all_items(context, program)
+        everything = all_items(context, program)
         matched = filter_items(everything, filters)
         pages = max(1, -(-len(matched) // per_page))
         shown = min(max(page, 1), pages)
@@ -270,72 +264,6 @@ def control_add(
         return _list_html(context, controls_data(context), 400, str(error), form)
     context.commit()
     return _back(control.control_id, "Added")
-
-
-def _matching(
-    context: RequestContext,
-    framework: str,
-    owner: str,
-    status: str,
-    frequency: str,
-    stale: bool,
-    q: str,
-    tagged_only: bool,
-) -> list[ControlListItem]:
-    """Every control the filters keep (the list page's filters), not one page of them."""
-    filters = read_filters(
-        context.library, framework, owner, status, frequency, stale, q, tagged_only
-    )
-    return filter_items(_all_items(context, context.program()), filters)
-
-
-@router.get(
-    "/controls/export.csv",
-    tags=["controls"],
-    response_class=Response,
-    responses=file_download(CSV),
-)
-def controls_csv(
-    context: Reader,
-    framework: Text = "",
-    owner: Text = "",
-    status: Text = "",
-    frequency: Text = "",
-    stale: bool = False,
-    q: Text = "",
-    tagged_only: bool = False,
-) -> Response:
-    """Every control the list's filters keep, with owner, status, frequencies, evidence
-    state, tags and flags (text that would run as a formula is made inert)."""
-    items = _matching(context, framework, owner, status, frequency, stale, q, tagged_only)
-    return Response(
-        to_csv(controls_table(items)),
-        media_type=CSV,
-        headers={"Content-Disposition": f'attachment; filename="controls-{context.today}.csv"'},
-    )
-
-
-@router.get(
-    "/controls/export.xlsx",
-    tags=["controls"],
-    response_class=FileResponse,
-    responses=file_download(XLSX),
-)
-def controls_xlsx(
-    context: Reader,
-    framework: Text = "",
-    owner: Text = "",
-    status: Text = "",
-    frequency: Text = "",
-    stale: bool = False,
-    q: Text = "",
-    tagged_only: bool = False,
-) -> FileResponse:
-    """The same controls as a workbook."""
-    table = controls_table(
-        _matching(context, framework, owner, status, frequency, stale, q, tagged_only)
-    )
-    return download(lambda path: write_xlsx(path, [table]), f"controls-{context.today}.xlsx", XLSX)
 
 
 @router.get("/controls/{control_id:path}", include_in_schema=False)
