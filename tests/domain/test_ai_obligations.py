@@ -63,6 +63,8 @@ def test_an_obligation_deferred_by_the_amendment_shows_both_dates(
     assert art9.original == date(2026, 8, 2)
     assert art9.amended == date(2027, 12, 2)
     assert art9.deferred
+    assert art9.amended_text == "2027-12-02"
+    assert art9.amended_note == "2027-12-02 (Annex III) / 2028-08-02 (Annex I)"
     assert art9.amendment_adopted and "adopted" in art9.amendment_status
     # the catalog marks the amendment adopted, so the default deadline is the amended one
     assert art9.basis is DateBasis.AMENDED and art9.effective == date(2027, 12, 2)
@@ -162,6 +164,7 @@ def test_synthetic_content_grace_period_only_for_systems_already_on_the_market(
         "Art. 50(2)",
     ).dates
     assert old.effective == date(2026, 12, 2) and old.original == date(2026, 8, 2)
+    assert "placed on the market before" in new.amended_note
 
 
 def test_an_amended_date_the_catalog_did_not_verify_falls_back_to_the_original(

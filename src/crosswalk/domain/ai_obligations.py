@@ -65,7 +65,8 @@ class ObligationDates:
     original: date | None
     original_text: str
     amended: date | None
-    amended_text: str
+    amended_text: str  # the amended date for this system, or the catalog's word when none
+    amended_note: str  # the catalog's wording when it says more than one date
     amendment_status: str
     amendment_adopted: bool
     basis: DateBasis
@@ -148,6 +149,12 @@ def _amended_date(
     return None, stripped  # 'not verified' and any wording we cannot read as a date
 
 
+def _amended_text(amended: date | None, wording: str) -> str:
+    if wording == "unchanged":
+        return "unchanged"
+    return amended.isoformat() if amended is not None else wording
+
+
 def obligation_dates(
     obligation: ActObligation,
     *,
@@ -188,7 +195,10 @@ def obligation_dates(
         original=original,
         original_text=original_text,
         amended=amended,
-        amended_text=amended_text,
+        amended_text=_amended_text(amended, amended_text),
+        amended_note=""
+        if _parse_date(amended_text) or amended_text == "unchanged"
+        else amended_text,
         amendment_status=obligation.omnibus_status,
         amendment_adopted=adopted,
         basis=chosen,

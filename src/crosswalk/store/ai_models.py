@@ -8,12 +8,15 @@ both; obligations themselves are computed from the catalog, only their follow-up
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crosswalk.store.isms_models import AssetRow
 from crosswalk.store.models import Base, EvidenceRow, utcnow
+
+if TYPE_CHECKING:
+    from crosswalk.store.isms_models import AssetRow
 
 
 class AiSystemRow(Base):
@@ -48,7 +51,9 @@ class AiSystemRow(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
-    assets: Mapped[list[AssetRow]] = relationship(secondary="ai_system_assets", lazy="selectin")
+    assets: Mapped[list[AssetRow]] = relationship(
+        "AssetRow", secondary="ai_system_assets", lazy="selectin"
+    )
 
 
 class AiSystemAssetRow(Base):

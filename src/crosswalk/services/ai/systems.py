@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -382,3 +383,35 @@ def classify_system(
 def delete_system(session: Session, system_id: str) -> None:
     session.delete(system_row(session, system_id))
     session.flush()
+
+
+def answers_from_file(path: Path) -> dict[str, object]:
+    """Questionnaire answers from a YAML mapping (``question: yes|no|area``), optionally under
+    an ``answers:`` key; a file that is not one names itself and the line at fault."""
+    import yaml
+
+    from crosswalk.io.text_files import read_utf8
+
+    text = read_utf8(path)
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise AiActInputError(f"{path}{where}", "not valid YAML") from None
+    if isinstance(loaded, dict) and isinstance(loaded.get("answers"), dict):
+        loaded = loaded["answers"]
+    if not isinstance(loaded, dict):
+        raise AiActInputError(str(path), "expected a mapping of question: answer")
+    return {str(k): v for k, v in loaded.items()}
+
+
+def answers_from_pairs(pairs: Sequence[str], field: str = "--answer") -> dict[str, object]:
+    """``question=value`` pairs from the command line."""
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise AiActInputError(field, f"{pair!r} is not QUESTION=VALUE")
+        out[key.strip()] = value.strip()
+    return out
