@@ -116,3 +116,18 @@ def test_the_questionnaire_lists_every_art5_practice(workspace_dir: Path, run: R
     rows = as_json(run("ai", "questions", "--json"))
     keys = {q["key"] for q in rows}
     assert {f"art5_{p}" for p in ("a", "b", "ba", "bb", "c", "d", "e", "f", "g", "h")} <= keys
+
+
+def test_coverage_and_register(workspace_dir: Path, run: Run, tmp_path: Path) -> None:
+    _add_cv(run)
+    run("ai", "classify", "cv-screening", "-a", "annex_iii_area=employment")
+    found = as_json(run("ai", "coverage", "cv-screening", "--json"))
+    carried = {o["ref"]: o["carried"] for o in found["obligations"]}
+    assert carried["Art. 10"] == "AI-specific work"
+    assert carried["Art. 6(2)"] == "AI-specific work"
+    workbook = tmp_path / "register.xlsx"
+    result = run("ai", "register", "-o", str(workbook))
+    assert result.exit_code == 0, result.stderr
+    assert workbook.stat().st_size > 0
+    refused = run("ai", "register", "-o", str(tmp_path / "register.md"))
+    assert refused.exit_code == 2 and "--format" in refused.stderr

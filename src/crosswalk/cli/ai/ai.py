@@ -3,18 +3,16 @@ that apply with both dates, their follow-up, and what becomes applicable in the 
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crosswalk.cli.context import library, session
+from crosswalk.cli.context import session
 from crosswalk.cli.output import (
     console,
     handle_errors,
     listing,
-    parse_date,
     print_json,
     print_rows,
 )
@@ -37,10 +35,15 @@ SOURCE_HELP = "own (built in-house), vendor (bought) or gpai (built on a general
 
 
 def register(root: typer.Typer) -> None:
+    """Add the ai commands to the root app (obligations, deadlines and reports live in
+    ``obligations``, which adds its commands to the same group)."""
+    from crosswalk.cli.ai import obligations
+
+    obligations.attach()
     root.add_typer(app, name="ai")
 
 
-def _notice() -> None:
+def notice() -> None:
     from crosswalk.domain.ai_classification import LEGAL_NOTICE
 
     console().print(f"Note: {LEGAL_NOTICE}", markup=False, style="dim")
@@ -187,7 +190,7 @@ def add(
         return
     console().print(f"added {system.system_id}", markup=False)
     _print_system(system)
-    _notice()
+    notice()
 
 
 @app.command("edit")
@@ -311,7 +314,7 @@ def show(
         print_json(system)
         return
     _print_system(system)
-    _notice()
+    notice()
 
 
 @app.command("questions")
@@ -387,199 +390,4 @@ def classify_command(
     else:
         console().print(f"{system_id}: unchanged ({result.system.tier})", markup=False)
     _print_system(result.system)
-    _notice()
-
-
-def _obligation_rows(items: Any) -> list[list[Any]]:
-    return [
-        [
-            o.system_id,
-            o.role.value,
-            o.ref,
-            o.obligation.title,
-            o.obligation.dates.original_text,
-            o.obligation.dates.amended_text,
-            o.obligation.dates.effective.isoformat() if o.obligation.dates.effective else "",
-            o.status,
-            o.owner or "",
-            o.due.isoformat() if o.due else "",
-        ]
-        for o in items
-    ]
-
-
-OBLIGATION_HEADERS = [
-    "system",
-    "role",
-    "ref",
-    "obligation",
-    "original date",
-    "amended date",
-    "applies from",
-    "status",
-    "owner",
-    "due",
-]
-
-
-@app.command("obligations")
-@listing
-@handle_errors
-def obligations(
-    ctx: typer.Context,
-    system_id: Annotated[
-        str | None, typer.Argument(help="AI system id; all systems when left out.")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """The obligations each system brings, by role and tier, with the original and amended
-    dates side by side, the one in force for the deadline, and their follow-up.
-
-    Example: crosswalk ai obligations cv-screening
-    """
-    from crosswalk.services.ai.obligations import all_obligations, system_obligations
-
-    lib = library(ctx)
-    with session(ctx, commit=False) as active:
-        views = (
-            [system_obligations(active, lib, system_id)]
-            if system_id
-            else all_obligations(active, lib)
-        )
-    if as_json:
-        print_json(views)
-        return
-    items = [o for v in views for o in v.obligations]
-    print_rows(f"AI Act obligations ({len(items)})", OBLIGATION_HEADERS, _obligation_rows(items))
-    out = console(stderr=True)
-    if views:
-        out.print(f"dates in force: {views[0].basis}", markup=False)
-        statuses = {o.obligation.dates.amendment_status for o in items}
-        for status in sorted(statuses):
-            out.print(f"amended dates: {status}", markup=False)
-    for v in views:
-        if v.system.classification is None:
-            out.print(f"{v.system.system_id}: not classified yet", markup=False)
-        for note in v.role_notes:
-            out.print(f"{v.system.system_id}: {note}", markup=False)
-        for flag in v.system.flags:
-            out.print(f"{v.system.system_id}: flag: {flag}", markup=False, style="yellow")
-    _notice()
-
-
-@app.command("obligation")
-@handle_errors
-def obligation(
-    ctx: typer.Context,
-    system_id: Annotated[str, typer.Argument(help="AI system id.")],
-    ref: Annotated[str, typer.Argument(help="Obligation ref, e.g. 'Art. 9'.")],
-    role: Annotated[
-        str | None, typer.Option(help="The role, when the system holds it in several.")
-    ] = None,
-    status: Annotated[str | None, typer.Option(help="not-started, in-progress or met.")] = None,
-    owner: Annotated[str | None, typer.Option(help="'' clears it.")] = None,
-    due: Annotated[str | None, typer.Option(help="YYYY-MM-DD; '' clears it.")] = None,
-    evidence: Annotated[
-        list[int] | None, typer.Option(help="Evidence id that shows it is met (repeatable).")
-    ] = None,
-    note: Annotated[str | None, typer.Option()] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Record the follow-up of one obligation: status, owner, due date, evidence.
-
-    Example: crosswalk ai obligation cv-screening "Art. 9" --status in-progress --owner Ana
-    """
-    from crosswalk.services.ai.obligations import update_obligation
-
-    due_date: date | None = parse_date(due, "--due") if due else None
-    with session(ctx) as active:
-        got = update_obligation(
-            active,
-            library(ctx),
-            system_id,
-            ref,
-            role=role,
-            status=status,
-            owner=owner,
-            due=due_date,
-            clear_due=due is not None and not due.strip(),
-            evidence=evidence,
-            note=note,
-        )
-    if as_json:
-        print_json(got)
-        return
-    console().print(
-        f"{got.system_id} {got.role.value} {got.ref}: {got.status}"
-        f"{', owner ' + got.owner if got.owner else ''}"
-        f"{', due ' + got.due.isoformat() if got.due else ''}",
-        markup=False,
-    )
-
-
-@app.command("deadlines")
-@listing
-@handle_errors
-def deadlines_command(
-    ctx: typer.Context,
-    months: Annotated[int, typer.Option(help="How far ahead to look.")] = 12,
-    today: Annotated[str | None, typer.Option(help="Count from this date (YYYY-MM-DD).")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """What becomes applicable in the next 12 months across all AI systems, soonest first.
-
-    Example: crosswalk ai deadlines --months 6
-    """
-    from crosswalk.services.ai.obligations import deadlines
-
-    when = parse_date(today, "--today") if today else None
-    with session(ctx, commit=False) as active:
-        view = deadlines(active, library(ctx), when, months)
-    if as_json:
-        print_json(view)
-        return
-    print_rows(
-        f"Applicable from {view.today} to {view.until_months} months later ({len(view.deadlines)})",
-        ["applies from", "system", "role", "ref", "obligation", "original", "amended", "status"],
-        [
-            [
-                d.applies_on.isoformat(),
-                d.system_id,
-                d.role.value,
-                d.ref,
-                d.title,
-                d.original,
-                d.amended,
-                d.status,
-            ]
-            for d in view.deadlines
-        ],
-    )
-    console(stderr=True).print(f"dates in force: {view.basis}", markup=False)
-    _notice()
-
-
-@app.command("dates")
-@handle_errors
-def dates(
-    ctx: typer.Context,
-    basis: Annotated[
-        str | None,
-        typer.Argument(help="amended, original, or default; leave out to show the setting."),
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Which date deadlines use: the amended (Digital Omnibus) one or the original one.
-
-    The default uses the amended date where the catalog marks the amendment adopted.
-
-    Example: crosswalk ai dates original
-    """
-    from crosswalk.services.ai.obligations import basis_label, date_basis, set_date_basis
-
-    with session(ctx, commit=basis is not None) as active:
-        chosen = set_date_basis(active, basis) if basis is not None else date_basis(active)
-    if as_json:
-        print_json({"ai_act_dates": chosen.value if chosen else "default"})
-        return
-    console().print(f"AI Act dates: {basis_label(chosen)}", markup=False)
+    notice()
