@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crosswalk.web.routes.access import auth, users
+from crosswalk.web.routes.ai import ai
 from crosswalk.web.routes.controls import controls
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
@@ -27,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     soa.router,
     risks.router,
     isms.router,
+    ai.router,
     trail.router,
     users.router,
 ]
