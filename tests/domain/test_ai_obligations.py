@@ -263,3 +263,27 @@ def test_date_basis_from_text() -> None:
     assert parse_date_basis(" Original ") is DateBasis.ORIGINAL
     with pytest.raises(AiActInputError, match=r"^ai_act_dates: unknown date basis"):
         parse_date_basis("latest")
+
+
+def test_a_product_manufacturer_is_the_provider_only_for_annex_i_systems(
+    catalog: list[ActObligation],
+) -> None:
+    annex_iii = classify(CV_SCREENING)
+    refs = _refs(applicable_obligations(annex_iii, [Role.PRODUCT_MANUFACTURER], catalog))
+    assert refs == ["Art. 4"]  # Art. 25(3) makes it the provider of Annex I products only
+    annex_i = classify({"annex_i_safety_component": True, "annex_i_third_party_assessment": True})
+    assert "Art. 9" in _refs(applicable_obligations(annex_i, [Role.PRODUCT_MANUFACTURER], catalog))
+
+
+def test_an_annex_i_system_does_not_list_an_annex_iii_area_also_answered(
+    catalog: list[ActObligation],
+) -> None:
+    both = classify(
+        {
+            "annex_i_safety_component": True,
+            "annex_i_third_party_assessment": True,
+            "annex_iii_area": "critical-infrastructure",
+        }
+    )
+    refs = _refs(applicable_obligations(both, [Role.PROVIDER, Role.DEPLOYER], catalog))
+    assert "Annex III(2)" not in refs and "Art. 6(2)" not in refs

@@ -96,7 +96,6 @@ HIGH_RISK_PROVIDER_REFS = (
     "Art. 9", "Art. 10", "Art. 11", "Art. 12", "Art. 13", "Art. 14", "Art. 15",
     "Art. 16", "Art. 17", "Art. 72", "Art. 73",
 )  # fmt: skip
-_PROVIDER_ROLES = (Role.PROVIDER, Role.PRODUCT_MANUFACTURER)
 _ROLE_NOTES = {
     Role.IMPORTER: "Importer duties (Art. 23) are not in the shipped catalog; read Art. 23.",
     Role.DISTRIBUTOR: "Distributor duties (Art. 24) are not in the shipped catalog; read Art. 24.",
@@ -209,7 +208,11 @@ def obligation_dates(
 def _wanted(c: Classification, role: Role) -> list[tuple[str, str]]:
     """(ref, why) pairs the tier and role call for, in the catalog's vocabulary."""
     out: list[tuple[str, str]] = []
-    is_provider = role in _PROVIDER_ROLES
+    # Art. 25(3): a product manufacturer is the provider of a high-risk Annex I system it
+    # places under its own name; for anything else it holds no provider duty of its own.
+    is_provider = role is Role.PROVIDER or (
+        role is Role.PRODUCT_MANUFACTURER and c.high_risk_basis is HighRiskBasis.ANNEX_I
+    )
     if role in (Role.PROVIDER, Role.DEPLOYER, Role.PRODUCT_MANUFACTURER):
         out.append(("Art. 4", "providers and deployers of any AI system ensure AI literacy"))
     for ref in c.prohibited_practices:
@@ -228,8 +231,9 @@ def _wanted(c: Classification, role: Role) -> list[tuple[str, str]]:
                 out.append(("Art. 6(1)", "high-risk as an Annex I safety component"))
         elif is_provider:
             out.append(("Art. 6(2)", "high-risk as an Annex III use"))
-        if c.annex_iii_area and role in (Role.PROVIDER, Role.DEPLOYER, Role.PRODUCT_MANUFACTURER):
-            out.append((c.annex_iii_area, "the Annex III area the system is used in"))
+        area = c.annex_iii_area if c.high_risk_basis is HighRiskBasis.ANNEX_III else None
+        if area and (is_provider or role is Role.DEPLOYER):
+            out.append((area, "the Annex III area the system is used in"))
         if is_provider:
             out.extend(
                 (ref, "requirement for providers of high-risk AI systems")

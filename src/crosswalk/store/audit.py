@@ -213,7 +213,10 @@ def entry_hash(
 
 
 def _label(item: Any) -> str:
-    """How a linked row is named in the trail (a control or an asset by its id)."""
+    """How a linked row is named in the trail (a control or an asset by its id, evidence
+    by its number)."""
+    if isinstance(item, EvidenceRow):
+        return f"evidence {item.id}"
     return str(
         getattr(item, "control_id", None)
         or getattr(item, "asset_id", None)

@@ -192,6 +192,9 @@ def test_obligation_follow_up_with_owner_due_and_evidence(
         )
         entries = list_entries(session, entity="ai_obligation")
         assert entries[-1].entity_key == "cv-screening provider Art. 9"
+        assert json.loads(entries[-1].after or "{}")["evidence"] == [f"evidence {evidence.id}"]
+        system = list_entries(session, entity="ai_system", key="cv-screening")
+        assert json.loads(system[0].after or "{}")["assets"] == ["ml-platform"]
 
 
 def test_follow_up_of_an_obligation_the_system_does_not_hold_is_refused(
