@@ -111,3 +111,28 @@ def test_the_auditor_reads_but_cannot_add(web: WebWorkspace) -> None:
     assert page.status_code == 200 and NOTICE in page.text
     assert 'id="ai-add"' not in page.text
     assert _add(auditor).status_code == 403
+
+
+def test_the_follow_up_form_keeps_blank_fields_and_links_evidence(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    _add(editor)
+    editor.post("/ai/hr-screen/classify", data={"q-annex_iii_area": "employment"})
+    first = editor.post(
+        "/ai/hr-screen/obligation",
+        data={"obligation": "provider|Art. 12", "status": "in progress", "owner": "Ana"},
+    )
+    assert first.status_code == 303, first.text
+    evidence = editor.http.get("/api/evidence").json()
+    some = evidence[0]["id"] if isinstance(evidence, list) else evidence["evidence"][0]["id"]
+    second = editor.post(
+        "/ai/hr-screen/obligation",
+        data={"obligation": "provider|Art. 12", "status": "", "owner": "", "evidence": str(some)},
+    )
+    assert second.status_code == 303, second.text
+    rows = editor.http.get("/api/ai/systems/hr-screen").json()["obligations"]
+    art12 = next(o for o in rows if o["obligation"]["ref"] == "Art. 12")
+    assert (art12["status"], art12["owner"], art12["evidence"]) == ("in progress", "Ana", [some])
+    bad = editor.post(
+        "/ai/hr-screen/obligation", data={"obligation": "provider|Art. 12", "evidence": "x"}
+    )
+    assert bad.status_code == 400 and "evidence id &#39;x&#39; is not a whole number" in bad.text

@@ -39,7 +39,7 @@ from crosswalk.services.ai.systems import (
     list_systems,
 )
 from crosswalk.web.context import Reader, RequestContext, Writer
-from crosswalk.web.forms import Fields, form_date, form_list
+from crosswalk.web.forms import Fields, form_date, form_int, form_list
 from crosswalk.web.openapi import Omissible
 from crosswalk.web.rendering import api, redirect, render
 
@@ -189,13 +189,15 @@ def system_classify(context: Writer, system_id: str, fields: Fields) -> Response
 
 @router.post("/ai/{system_id}/obligation", include_in_schema=False)
 def system_obligation(context: Writer, system_id: str, fields: Fields) -> Response:
-    """Follow-up of one obligation, chosen as ``role|ref``."""
+    """Follow-up of one obligation, chosen as ``role|ref``; a blank field keeps its value."""
     permissions.require_program(context.user, WHAT)
     role, _, ref = fields.get("obligation", "").partition("|")
     try:
         if not ref:
             raise AiActInputError("obligation", "choose the obligation to update")
-        due = fields.get("due")
+        evidence = [
+            form_int(item, "evidence id") or 0 for item in form_list(fields.get("evidence"))
+        ]
         update_obligation(
             context.db,
             context.library,
@@ -203,10 +205,10 @@ def system_obligation(context: Writer, system_id: str, fields: Fields) -> Respon
             ref,
             role=role or None,
             status=fields.get("status") or None,
-            owner=fields.get("owner"),
-            due=form_date(due, "due date"),
-            clear_due=due is not None and not due.strip(),
-            note=fields.get("note"),
+            owner=fields.get("owner") or None,
+            due=form_date(fields.get("due"), "due date"),
+            evidence=evidence or None,
+            note=fields.get("note") or None,
         )
     except CrosswalkError as error:
         context.db.rollback()
