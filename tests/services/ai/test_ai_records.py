@@ -11,8 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.ai_obligations import DateBasis
 from crosswalk.io.program_files import ProgramError
-from crosswalk.services.ai.obligations import system_obligations, update_obligation
+from crosswalk.services.ai.obligations import (
+    date_basis,
+    set_date_basis,
+    system_obligations,
+    update_obligation,
+)
 from crosswalk.services.ai.systems import AiSystemInput, add_system, classify_system, get_system
 from crosswalk.services.isms.assets import AssetInput, add_asset
 from crosswalk.services.program.files import apply_program, export_program
@@ -45,6 +51,7 @@ def _seed(workspace: Workspace, library: Library) -> None:
             tier="minimal",
             tier_reason="counsel: disclosure is obvious",
         )
+        set_date_basis(session, "original")
         session.commit()
 
 
@@ -56,6 +63,7 @@ def test_export_and_apply_into_a_new_workspace(
     with session_scope(sqlite_workspace.engine) as session:
         export_program(session, folder)
     written = (folder / "ai-systems" / "cv.yaml").read_text("utf-8")
+    assert "basis: original" in (folder / "ai-act" / "ai-act-dates.yaml").read_text("utf-8")
     assert "format: crosswalk/ai-system@1" in written and "profiling: true" in written
     target, _ = init_workspace(tmp_path / "other")
     try:
@@ -68,6 +76,7 @@ def test_export_and_apply_into_a_new_workspace(
             assert cv.tier == "high-risk" and cv.assets == ("ml",)
             bot = get_system(session, "bot")
             assert bot.classification is not None and bot.classification.forced
+            assert date_basis(session) is DateBasis.ORIGINAL  # the workspace's date choice too
             art9 = next(
                 o
                 for o in system_obligations(session, library, "cv").obligations

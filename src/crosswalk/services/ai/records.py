@@ -1,11 +1,12 @@
 """``ai-systems/<system_id>.yaml``: an AI system, its questionnaire answers (the tier follows
 from them, so it is not written unless set by hand) and the follow-up of its obligations, as
-a record kind of the declarative program format (``export program`` / ``apply``)."""
+a record kind of the declarative program format (``export program`` / ``apply``); and
+``ai-act/ai-act-dates.yaml``, the workspace's choice of dates for deadlines."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.io.program_files import Text
+from crosswalk.services.ai.obligations import date_basis, set_date_basis
 from crosswalk.services.ai.systems import (
     AiSystemInput,
     add_system,
@@ -178,4 +180,46 @@ AI_SYSTEM_RECORDS = RecordKind(
     to_data=_data,
     upsert=_upsert,
     find=_find,
+)
+
+
+class DatesFile(BaseModel):
+    """``ai-act/ai-act-dates.yaml``: which date the workspace's AI Act deadlines use."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: Literal["ai-act-dates"] = "ai-act-dates"
+    basis: Literal["default", "amended", "original"] = "default"
+
+
+def _dates_rows(session: Session) -> list[str]:
+    """Always exported (the default too), so the files say which dates are in force."""
+    chosen = date_basis(session)
+    return [chosen.value if chosen is not None else "default"]
+
+
+def _dates_data(basis: str) -> dict[str, Any]:
+    return DatesFile.model_validate({"basis": basis}).model_dump(mode="json")
+
+
+def _upsert_dates(session: Session, _library: Library, record: BaseModel, _existing: Any) -> str:
+    if not isinstance(record, DatesFile):
+        raise TypeError(f"expected a DatesFile, got {type(record).__name__}")
+    set_date_basis(session, record.basis)
+    return record.basis
+
+
+def _find_dates(session: Session, _key: str) -> str:
+    chosen = date_basis(session)
+    return chosen.value if chosen is not None else "default"
+
+
+AI_DATES_RECORDS = RecordKind(
+    folder="ai-act",
+    format="crosswalk/ai-act-dates@1",
+    model=DatesFile,
+    key="id",
+    rows=_dates_rows,
+    to_data=_dates_data,
+    upsert=_upsert_dates,
+    find=_find_dates,
 )
