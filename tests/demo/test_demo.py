@@ -128,6 +128,7 @@ def test_every_record_type_round_trips_through_export_and_apply(
         "reviews",
         "nonconformities",
         "objectives",
+        "ai-systems",
     } <= folders
     fresh, _ = init_workspace(tmp_path / "fresh")
     try:
@@ -202,3 +203,38 @@ def test_a_demo_killed_halfway_leaves_no_half_workspace(tmp_path: Path) -> None:
     assert finished.returncode == 0, finished.stderr
     assert (target / "crosswalk.toml").is_file() and (target / "crosswalk.db").is_file()
     assert list(tmp_path.glob(".building-*")) == []
+
+
+def test_the_demo_has_three_ai_systems_with_their_tiers_obligations_and_coverage(
+    demo: DemoResult, library: Library
+) -> None:
+    from crosswalk.services.ai.coverage import AI_SPECIFIC, ai_coverage
+    from crosswalk.services.ai.obligations import system_obligations
+    from crosswalk.services.ai.systems import list_systems
+    from crosswalk.store.engine import session_scope
+    from crosswalk.store.workspace import open_workspace
+
+    opened = open_workspace(demo.folder)
+    try:
+        with session_scope(opened.engine) as session:
+            systems = {s.system_id: s for s in list_systems(session)}
+            tiers = {key: (s.tier, [r.value for r in s.roles]) for key, s in systems.items()}
+            assert tiers == {
+                "support-chatbot": ("transparency", ["deployer"]),
+                "cv-screening": ("high-risk", ["provider"]),
+                "code-assistant": ("minimal", ["deployer"]),
+            }
+            # a US provider of a high-risk system with no authorised representative yet
+            assert any("authorised representative" in f for f in systems["cv-screening"].flags)
+            cv = system_obligations(session, library, "cv-screening")
+            art9 = next(o for o in cv.obligations if o.ref == "Art. 9")
+            assert (art9.status, art9.owner) == ("in progress", "Priya Raman (CISO)")
+            coverage = ai_coverage(session, library, "cv-screening", DEMO_TODAY)
+            carried = {o.ref: o.carried for o in coverage.obligations}
+            assert carried["Art. 10"] == AI_SPECIFIC
+            assert carried["Art. 12"] == "partly carried by the ISMS"  # the SIEM's logging
+    finally:
+        opened.close()
+    workbook = load_workbook(demo.reports["ai-xlsx"])
+    assert "Obligations" in workbook.sheetnames
+    assert "does not replace" in demo.reports["ai-html"].read_text(encoding="utf-8")

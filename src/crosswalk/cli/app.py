@@ -12,6 +12,7 @@ import typer
 
 from crosswalk import __version__
 from crosswalk.cli.access import users
+from crosswalk.cli.ai import ai
 from crosswalk.cli.backup import backup
 from crosswalk.cli.controls import controls
 from crosswalk.cli.coverage import gap
@@ -107,6 +108,7 @@ risks.register(app)
 soa.register(app)
 isms.register(app)
 policies.register(app)
+ai.register(app)
 users.register(app)
 serve.register(app)
 backup.register(app)

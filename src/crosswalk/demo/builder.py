@@ -12,16 +12,19 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from crosswalk.demo.ai import add_demo_ai
 from crosswalk.demo.context import building, demo_workspace
 from crosswalk.demo.isms import add_demo_isms
 from crosswalk.demo.policy_set import install_demo_policies
 from crosswalk.domain.controls import OperatingStatus
 from crosswalk.domain.frequency import Frequency, effective_frequency
 from crosswalk.domain.window import WindowReport, expected_periods
+from crosswalk.reports.ai_report import write_ai_register
 from crosswalk.reports.gap_report import FORMATS, write_gap_report
 from crosswalk.reports.risk_report import write_treatment_plan
 from crosswalk.reports.soa_report import write_soa
 from crosswalk.reports.window_report import write_window_report
+from crosswalk.services.ai.register import ai_register
 from crosswalk.services.controls.controls import all_facts, expectations_for
 from crosswalk.services.controls.imports import ImportReport, import_controls
 from crosswalk.services.coverage.gap import GapReport, run_gap
@@ -261,6 +264,8 @@ def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResul
             write_population(population, plan["changes"])  # type: ignore[arg-type]
         add_demo_isms(session, library, today)
         session.commit()
+        add_demo_ai(session, library, today)
+        session.commit()
         install_demo_policies(folder)
         gap = run_gap(session, library, today=today, workspace_root=folder)
         start, end = demo_window(today)
@@ -273,6 +278,7 @@ def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResul
         window = run_window(
             session, library, start, end, populations=[(population, CHANGE_CONTROL)]
         )
+        ai = ai_register(session, library, today, workspace_root=folder)
         export_program(session, folder / "program")
     reports = {}
     for output_format in FORMATS:
@@ -289,6 +295,9 @@ def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResul
         path = folder / "reports" / f"risk-treatment-plan.{output_format}"
         write_treatment_plan(plan_of_treatment, output_format, path)
         reports[f"risks-{output_format}"] = path
+        path = folder / "reports" / f"ai-register.{output_format}"
+        write_ai_register(ai, output_format, path)
+        reports[f"ai-{output_format}"] = path
     return DemoResult(
         folder=folder,
         inventory=inventory,

@@ -108,6 +108,7 @@ def _columns(
 
 def _register_isms() -> None:
     """ISMS records are audited like controls: every field, keyed by their own id."""
+    from crosswalk.store import ai_models as ai
     from crosswalk.store import isms_models as m
     from crosswalk.store import maintenance_models as mm
 
@@ -134,8 +135,19 @@ def _register_isms() -> None:
         (mm.MappingReviewRow, "mapping_review", lambda r: r.mapping_set),
         (mm.ReviewFlagRow, "review_flag", lambda r: f"{r.subject_kind} {r.subject}"),
         (mm.MappingAdjustmentRow, "mapping_adjustment", lambda r: f"{r.source} -> {r.target}"),
+        (ai.AiSystemRow, "ai_system", lambda r: r.system_id),
+        (
+            ai.AiObligationRow,
+            "ai_obligation",
+            lambda r: f"{r.system.system_id if r.system else r.system_pk} {r.role} {r.ref}",
+        ),
     ]
-    linked: dict[type, tuple[str, ...]] = {m.AssetRow: ("controls",), m.RiskRow: ("controls",)}
+    linked: dict[type, tuple[str, ...]] = {
+        m.AssetRow: ("controls",),
+        m.RiskRow: ("controls",),
+        ai.AiSystemRow: ("assets",),
+        ai.AiObligationRow: ("evidence",),
+    }
     for model, entity, key in keyed:
         fields = _columns(model, ("id", "created_at", "updated_at", "position"))
         AUDITED[model] = Audited(entity, key, fields + linked.get(model, ()))
@@ -201,8 +213,16 @@ def entry_hash(
 
 
 def _label(item: Any) -> str:
-    """How a linked row is named in the trail (a control by its id)."""
-    return str(getattr(item, "control_id", None) or inspect(item).identity or item)
+    """How a linked row is named in the trail (a control or an asset by its id, evidence
+    by its number)."""
+    if isinstance(item, EvidenceRow):
+        return f"evidence {item.id}"
+    return str(
+        getattr(item, "control_id", None)
+        or getattr(item, "asset_id", None)
+        or inspect(item).identity
+        or item
+    )
 
 
 def _values(instance: Any, fields: Iterable[str], before: bool) -> dict[str, Any]:

@@ -71,6 +71,7 @@ NAVIGATION = [
             ("Nonconformities", "/nonconformities", False),
         ],
     ),
+    ("AI Act", [("AI systems", "/ai", False)]),
     ("Admin", [("Audit trail", "/trail", False), ("Users", "/users", True)]),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from crosswalk.web.routes.access import auth, first_admin, users
+from crosswalk.web.routes.ai import ai
 from crosswalk.web.routes.controls import controls, exports
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     scope.router,
     objectives.router,
     policies.router,
+    ai.router,
     trail.router,
     users.router,
 ]

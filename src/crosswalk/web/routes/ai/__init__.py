@@ -1,0 +1,4 @@
+"""Pages and JSON routes of the ai area (see ``crosswalk.services.ai``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""
