@@ -88,6 +88,7 @@ class EvidenceRow(Base):
     """One piece of evidence, stored once; its file lives in the blob store by SHA-256."""
 
     __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_performed_end_id", "performed_end", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))

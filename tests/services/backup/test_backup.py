@@ -258,7 +258,7 @@ def test_an_older_schema_is_migrated_forward(tmp_path: Path) -> None:
     assert restored.migrated and restored.schema_revision == "0005"
     opened = open_workspace(tmp_path / "restored")
     try:
-        assert contents(opened.engine)["alembic_version"] == [("0008_i20_ai_systems",)]
+        assert contents(opened.engine)["alembic_version"] == [("0009",)]
         assert [row[1] for row in contents(opened.engine)["controls"]] == ["AC-1"]
         _intact(opened)
     finally:

@@ -329,22 +329,23 @@ def _conditions(wanted: EvidenceQuery) -> list[ColumnElement[bool]]:
 
 
 def evidence_totals(session: Session, wanted: EvidenceQuery) -> EvidenceTotals:
-    """Counts over everything ``wanted`` keeps, in the database (not one page of it)."""
-    conditions = _conditions(wanted)
-    matched, with_file, size = session.execute(
+    """Counts over everything ``wanted`` keeps, in the database (not one page of it): one
+    pass, grouped by kind."""
+    groups = session.execute(
         select(
+            EvidenceRow.kind,
             func.count(EvidenceRow.id),
             func.count(EvidenceRow.sha256),
             func.coalesce(func.sum(EvidenceRow.size), 0),
-        ).where(*conditions)
-    ).one()
-    kinds = session.execute(
-        select(EvidenceRow.kind, func.count(EvidenceRow.id))
-        .where(*conditions)
+        )
+        .where(*_conditions(wanted))
         .group_by(EvidenceRow.kind)
     ).all()
     return EvidenceTotals(
-        int(matched), int(with_file), int(size or 0), {str(k): int(n) for k, n in sorted(kinds)}
+        sum(int(g[1]) for g in groups),
+        sum(int(g[2]) for g in groups),
+        sum(int(g[3] or 0) for g in groups),
+        {str(g[0]): int(g[1]) for g in sorted(groups, key=lambda g: str(g[0]))},
     )
 
 

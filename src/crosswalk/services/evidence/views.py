@@ -11,17 +11,18 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from crosswalk.domain.window import WindowReport
 from crosswalk.services.access import permissions
 from crosswalk.services.access.users import AUDITOR, User
-from crosswalk.services.controls.controls import Control, control_row
+from crosswalk.services.controls.controls import control_row
 from crosswalk.services.evidence.evidence import (
     Evidence,
     EvidenceQuery,
+    EvidenceTotals,
     VerifyReport,
     evidence_page,
     evidence_totals,
@@ -251,7 +252,20 @@ class ControlChoice:
     owner: str | None
 
 
-def linkable_controls(user: User, controls: Iterable[Control]) -> list[ControlChoice]:
+class TitledControl(Protocol):
+    """A control as any list names it: a stored control, or a row of the live program."""
+
+    @property
+    def control_id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def owner(self) -> str | None: ...
+
+
+def linkable_controls(user: User, controls: Iterable[TitledControl]) -> list[ControlChoice]:
     return [
         ControlChoice(c.control_id, c.title, c.owner)
         for c in controls
@@ -356,16 +370,22 @@ def evidence_listing(
     kind: str = "",
     page: int = 1,
     per_page: int = EVIDENCE_PER_PAGE,
+    remember: Callable[[EvidenceQuery, Callable[[], EvidenceTotals]], EvidenceTotals] | None = None,
 ) -> EvidenceListing:
     """Newest first, a page at a time, narrowed in the database: an auditor's window is a
     condition of the query (outside it nothing is read), as are the control, the text and
-    the kind."""
+    the kind. ``remember`` may keep the counts of a query until the data changes (the web
+    app pages through the same query)."""
     control_pk = control_row(session, control_id).id if control_id else None
     window = permissions.auditor_window(user) if user.role == AUDITOR else None
     if user.role == AUDITOR and window is None:
         return EvidenceListing([], EvidenceCounts(0, 0, 0), 1, 1, per_page, q, kind)
     wanted = EvidenceQuery(control_pk, window, q, kind)
-    totals = evidence_totals(session, wanted)
+
+    def count() -> EvidenceTotals:
+        return evidence_totals(session, wanted)
+
+    totals = remember(wanted, count) if remember is not None else count()
     pages = max(1, -(-totals.matched // per_page))
     shown = min(max(page, 1), pages)
     items = evidence_page(session, wanted, (shown - 1) * per_page, per_page)

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access import permissions
-from crosswalk.services.controls.controls import get_control, list_controls
+from crosswalk.services.controls.controls import get_control
 from crosswalk.services.coverage.gap import ISO_2022, first_evidence_switch
 from crosswalk.services.coverage.reach import Reach, requirements_reached
 from crosswalk.services.evidence.evidence import (
@@ -124,7 +124,16 @@ def evidence_data(
     page: int = 1,
     per_page: int = EVIDENCE_PER_PAGE,
 ) -> EvidencePage:
-    listing = evidence_listing(context.db, context.user, control or None, q, kind, page, per_page)
+    listing = evidence_listing(
+        context.db,
+        context.user,
+        control or None,
+        q,
+        kind,
+        page,
+        per_page,
+        lambda wanted, count: context.state.cached(context.db, "evidence-totals", count, wanted),
+    )
     freshness = None
     if not permissions.limited_to_window(context.user):
         freshness = context.program().freshness_lists.summary
@@ -144,7 +153,17 @@ def evidence_data(
 
 
 def upload_choices(context: RequestContext) -> list[ControlChoice]:
-    return linkable_controls(context.user, list_controls(context.db))
+    """The controls this user may add evidence to, from the live program's list (read once
+    per state of the program, not from the database on every page)."""
+    program = context.program()
+    user = context.user
+    return context.state.view(
+        program,
+        "evidence-choices",
+        lambda: linkable_controls(user, program.items()),
+        user.role,
+        user.owner_name,
+    )
 
 
 def _render_list(
