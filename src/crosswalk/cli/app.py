@@ -16,6 +16,7 @@ from crosswalk.cli.backup import backup
 from crosswalk.cli.controls import controls
 from crosswalk.cli.coverage import gap
 from crosswalk.cli.evidence import collect, evidence, window
+from crosswalk.cli.gdpr import incidents
 from crosswalk.cli.isms import isms, risks, scope
 from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
@@ -106,6 +107,7 @@ scope.register(app)
 risks.register(app)
 soa.register(app)
 isms.register(app)
+incidents.register(app)
 policies.register(app)
 users.register(app)
 serve.register(app)

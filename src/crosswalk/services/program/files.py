@@ -71,6 +71,7 @@ def _as_file(row: ControlRow) -> ControlFile:
 
 def record_kinds() -> tuple[RecordKind, ...]:
     """Every record kind beyond controls, in the order they must be applied."""
+    from crosswalk.services.gdpr.incidents import INCIDENT_RECORDS
     from crosswalk.services.isms.readiness import ISMS_RECORDS
     from crosswalk.services.isms.risks import RECORD_KINDS as RISK_KINDS
     from crosswalk.services.isms.scope import SCOPE_KINDS
@@ -82,6 +83,7 @@ def record_kinds() -> tuple[RecordKind, ...]:
         *RISK_KINDS[1:],
         SOA_RECORDS,
         *ISMS_RECORDS,
+        INCIDENT_RECORDS,
         ADJUSTMENT_RECORDS,
     )
 

@@ -1,0 +1,60 @@
+"""GDPR layer: the incident register with the Art. 33 breach clock
+
+Revision ID: 0008_i19_gdpr
+Revises: 0007
+Create Date: 2026-12-07 08:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_i19_gdpr"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def _moment(name: str, nullable: bool = True) -> list[sa.Column[object]]:
+    """A moment in UTC and the zone it was entered in."""
+    return [
+        sa.Column(f"{name}_at", sa.DateTime(timezone=True), nullable=nullable),
+        sa.Column(f"{name}_zone", sa.String(length=64), nullable=nullable),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "incidents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.String(length=100), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=True),
+        *_moment("detected", nullable=False),
+        *_moment("aware"),
+        sa.Column("personal_data", sa.Boolean(), nullable=True),
+        sa.Column("risk", sa.String(length=16), nullable=True),
+        *_moment("assessed"),
+        sa.Column("data_categories", sa.Text(), nullable=False),
+        sa.Column("subjects_affected", sa.Integer(), nullable=True),
+        sa.Column("consequences", sa.Text(), nullable=False),
+        sa.Column("measures", sa.Text(), nullable=False),
+        *_moment("notified"),
+        sa.Column("authority", sa.String(length=200), nullable=False),
+        sa.Column("delay_reason", sa.Text(), nullable=False),
+        sa.Column("subjects_decision", sa.String(length=32), nullable=True),
+        sa.Column("subjects_exemption", sa.String(length=8), nullable=True),
+        *_moment("subjects"),
+        *_moment("closed"),
+        sa.Column("annex_a", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
+        sa.UniqueConstraint("incident_id", name=op.f("uq_incidents_incident_id")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("incidents")
