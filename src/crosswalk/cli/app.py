@@ -16,7 +16,7 @@ from crosswalk.cli.backup import backup
 from crosswalk.cli.controls import controls
 from crosswalk.cli.coverage import gap
 from crosswalk.cli.evidence import collect, evidence, window
-from crosswalk.cli.gdpr import incidents
+from crosswalk.cli.gdpr import incidents, processing
 from crosswalk.cli.isms import isms, risks, scope
 from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
@@ -108,6 +108,7 @@ risks.register(app)
 soa.register(app)
 isms.register(app)
 incidents.register(app)
+processing.register(app)
 policies.register(app)
 users.register(app)
 serve.register(app)

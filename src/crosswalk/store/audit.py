@@ -128,6 +128,8 @@ def _register_isms() -> None:
         (m.ObjectiveRow, "objective", lambda r: r.objective_id),
         (m.SettingRow, "setting", lambda r: r.key),
         (g.IncidentRow, "incident", lambda r: r.incident_id),
+        (g.ProcessingActivityRow, "processing_activity", lambda r: r.activity_id),
+        (g.DataSubjectRequestRow, "data_subject_request", lambda r: r.request_id),
         (
             mm.ConfirmationRow,
             "confirmation",

@@ -1,4 +1,5 @@
-"""Tables of the GDPR layer beside the ISMS: the incident register with its breach clock.
+"""Tables of the GDPR layer beside the ISMS: the incident register with its breach clock,
+the records of processing (Art. 30) with their DPIA screening, and data-subject requests.
 
 Moments are stored in UTC; the zone each was entered in is kept beside it, so they are shown
 back as the person entering them read their clock.
@@ -6,9 +7,9 @@ back as the person entering them read their clock.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crosswalk.store.models import Base, utcnow
@@ -52,3 +53,57 @@ class IncidentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class ProcessingActivityRow(Base):
+    """One entry of the record of processing activities (Art. 30(1) as controller, 30(2) as
+    processor), on the systems of the asset inventory that hold its data."""
+
+    __tablename__ = "processing_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    role: Mapped[str] = mapped_column(String(32), default="controller")
+    controller: Mapped[str] = mapped_column(String(300), default="")  # for whom, as processor
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    subject_categories: Mapped[str] = mapped_column(Text, default="")
+    data_categories: Mapped[str] = mapped_column(Text, default="")
+    special_categories: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    lawful_basis: Mapped[str | None] = mapped_column(String(32))
+    art9_condition: Mapped[str | None] = mapped_column(String(16))
+    recipients: Mapped[str] = mapped_column(Text, default="")
+    processors: Mapped[str] = mapped_column(Text, default="")  # comma-separated names
+    processor_agreement: Mapped[bool] = mapped_column(Boolean, default=False)  # Art. 28
+    transfers: Mapped[str] = mapped_column(Text, default="")  # third countries, comma-separated
+    transfer_safeguard: Mapped[str | None] = mapped_column(String(32))
+    retention: Mapped[str] = mapped_column(Text, default="")
+    assets: Mapped[str] = mapped_column(Text, default="")  # comma-separated asset ids
+    controls: Mapped[str] = mapped_column(Text, default="")  # comma-separated control ids
+    security_measures: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str | None] = mapped_column(String(200))
+    dpia_criteria: Mapped[str] = mapped_column(Text, default="")  # screening answers met
+    dpia_completed_on: Mapped[date | None] = mapped_column(Date)
+    dpia_risks: Mapped[str] = mapped_column(Text, default="")  # comma-separated risk ids
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class DataSubjectRequestRow(Base):
+    """A request under Art. 15-22, answered within a month of receipt (Art. 12(3))."""
+
+    __tablename__ = "data_subject_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    received_on: Mapped[date] = mapped_column(Date)
+    identity_verified_on: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")  # extended when given
+    done_on: Mapped[date | None] = mapped_column(Date)
+    activity_id: Mapped[str] = mapped_column(String(100), default="")
+    owner: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -71,7 +71,9 @@ def _as_file(row: ControlRow) -> ControlFile:
 
 def record_kinds() -> tuple[RecordKind, ...]:
     """Every record kind beyond controls, in the order they must be applied."""
+    from crosswalk.services.gdpr.activities import ACTIVITY_RECORDS
     from crosswalk.services.gdpr.incidents import INCIDENT_RECORDS
+    from crosswalk.services.gdpr.requests import REQUEST_RECORDS
     from crosswalk.services.isms.readiness import ISMS_RECORDS
     from crosswalk.services.isms.risks import RECORD_KINDS as RISK_KINDS
     from crosswalk.services.isms.scope import SCOPE_KINDS
@@ -84,6 +86,8 @@ def record_kinds() -> tuple[RecordKind, ...]:
         SOA_RECORDS,
         *ISMS_RECORDS,
         INCIDENT_RECORDS,
+        ACTIVITY_RECORDS,
+        REQUEST_RECORDS,
         ADJUSTMENT_RECORDS,
     )
 
