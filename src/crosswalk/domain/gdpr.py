@@ -115,6 +115,8 @@ def dpia_screening(answers: list[str], special_categories: bool) -> tuple[str, l
     met = list(dict.fromkeys(answers))
     if special_categories and "sensitive data" not in met:
         met.append("sensitive data")
+    if special_categories and "large scale" in met and "art35-3b" not in met:
+        met.insert(0, "art35-3b")  # large-scale special categories is a case of its own
     cases = [DPIA_CASES[key] for key in met if key in DPIA_CASES]
     criteria = [DPIA_CRITERIA[key] for key in met if key in DPIA_CRITERIA]
     if cases:

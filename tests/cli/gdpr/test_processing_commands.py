@@ -76,3 +76,61 @@ def as_json_any(result: object) -> object:
     import json
 
     return json.loads(result.stdout)  # type: ignore[attr-defined]
+
+
+def test_screening_a_dpia_and_the_report_from_the_command_line(
+    workspace_dir: Path, run: Run
+) -> None:
+    run("assets", "add", "hr", "--name", "HR system", "--owner", "HR", "--isms-scope")
+    run(
+        "processing",
+        "add",
+        "PA-1",
+        "--name",
+        "Sick leave",
+        "--lawful-basis",
+        "legal obligation",
+        "--special-categories",
+        "health",
+        "--art9-condition",
+        "b",
+        "--assets",
+        "hr",
+        "--retention",
+        "3 years",
+    )
+    screened = run("processing", "screen", "PA-1", "--yes", "large scale")
+    assert screened.exit_code == 0 and "PA-1: DPIA required" in screened.stdout
+    assert "Art. 35(3)(b)" in screened.stdout
+    report = as_json(run("gdpr", "report", "--json"))
+    [art35] = [a for a in report["articles"] if a["ref"] == "Art. 35"]
+    assert art35["state"] == "open" and "need a DPIA" in art35["explanation"]
+    refused = run("processing", "dpia", "PA-1", "--completed", "2026-11-20", "--risk", "R-1")
+    assert refused.exit_code == 2 and "unknown risk 'R-1'" in refused.stderr
+    added = run(
+        "risks",
+        "add",
+        "R-1",
+        "--title",
+        "Managers see diagnoses",
+        "--likelihood",
+        "3",
+        "--impact",
+        "4",
+        "--category",
+        "privacy",
+        "--asset",
+        "hr",
+    )
+    assert added.exit_code == 0, added.stderr
+    done = run("processing", "dpia", "PA-1", "--completed", "2026-11-20", "--risk", "R-1")
+    assert done.exit_code == 0 and "risks R-1" in done.stdout
+    report = as_json(run("gdpr", "report", "--json"))
+    [art35] = [a for a in report["articles"] if a["ref"] == "Art. 35"]
+    assert art35["state"] == "met by this module's records"
+    written = run("gdpr", "report", "-o", "gdpr.md")
+    assert written.exit_code == 0
+    assert "# What your ISO certificate does not cover" in Path("gdpr.md").read_text()
+    assert run("gdpr", "report", "-o", "gdpr.xlsx").exit_code == 0
+    table = run("gdpr", "report")
+    assert table.exit_code == 0 and "Art. 35\t" in table.stdout
