@@ -17,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.breach_clock import (
     NOTIFY_WITHIN,
+    WARN_WITHIN,
     Clock,
     as_utc,
     breach_clock,
@@ -393,8 +394,18 @@ def _urgency(item: Incident) -> tuple[int, float, str]:
 
 
 def alerting(session: Session, now: datetime | None = None) -> list[Incident]:
-    """Open breach clocks under 12 h or past due: what the banner and the exit code show."""
-    return [item for item in list_incidents(session, True, now) if item.clock.alerting]
+    """Open breach clocks under 12 h or past due: what the banner and the exit code show.
+    Only the incidents whose clock can be alerting are read (a dashboard asks on every view)."""
+    at = _now(now)
+    query = select(IncidentRow).where(
+        IncidentRow.closed_at.is_(None),
+        IncidentRow.notified_at.is_(None),
+        IncidentRow.aware_at <= at - (NOTIFY_WITHIN - WARN_WITHIN),
+        or_(IncidentRow.personal_data.is_(None), IncidentRow.personal_data.is_(True)),
+        or_(IncidentRow.risk.is_(None), IncidentRow.risk != UNLIKELY),
+    )
+    views = [_view(row, at) for row in session.scalars(query)]
+    return sorted((v for v in views if v.clock.alerting), key=_urgency)
 
 
 @dataclass(frozen=True)
