@@ -28,6 +28,9 @@ LATE = "notified late"
 ALERTING = (DUE_SOON, PAST_DUE)
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2199  # moments a register can hold (and add 72 h to)
+
+
 class MomentError(CrosswalkError):
     """A date and time that cannot be placed on the clock; names the field."""
 
@@ -71,6 +74,8 @@ def local_moment(text: str, zone_name: str, field: str) -> datetime:
         raise MomentError(
             f"{field}: {raw!r} is not a date and time; use YYYY-MM-DD HH:MM"
         ) from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise MomentError(f"{field}: {raw!r}: the year must be {FIRST_YEAR}-{LAST_YEAR}")
     if parsed.tzinfo is not None:
         offset = parsed.utcoffset()
         local = parsed.replace(tzinfo=None)

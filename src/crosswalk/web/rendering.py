@@ -67,6 +67,15 @@ NAVIGATION = [
             ("Nonconformities", "/nonconformities", False),
         ],
     ),
+    (
+        "GDPR",
+        [
+            ("Incidents", "/incidents", False),
+            ("Records of processing", "/processing", False),
+            ("Data-subject requests", "/subject-requests", False),
+            ("What ISO does not cover", "/gdpr", False),
+        ],
+    ),
     ("Admin", [("Audit trail", "/trail", False), ("Users", "/users", True)]),
 ]
 

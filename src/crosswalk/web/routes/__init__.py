@@ -8,6 +8,7 @@ from crosswalk.web.routes.access import auth, users
 from crosswalk.web.routes.controls import controls
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
+from crosswalk.web.routes.gdpr import incidents, processing
 from crosswalk.web.routes.isms import isms, risks
 from crosswalk.web.routes.mapping import adjustments
 from crosswalk.web.routes.program import dashboard, plan
@@ -27,6 +28,8 @@ ROUTERS: list[APIRouter] = [
     soa.router,
     risks.router,
     isms.router,
+    incidents.router,
+    processing.router,
     trail.router,
     users.router,
 ]
