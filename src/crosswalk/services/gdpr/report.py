@@ -2,9 +2,10 @@
 against the shipped GDPR -> ISO/IEC 27001:2022 mapping set, this workspace's controls, and
 the GDPR records this module keeps.
 
-An article is *met through ISMS controls* when a control that is in place (implemented or
-operating, not retired) carries an ISO requirement the article substantially relates to (an
-edge that is not weak), or carries the article itself; each such control is listed with the
+An article is *met through ISMS controls* when controls in place meet (by the gap analysis:
+covered or likely, directly or through the crosswalk) at least a third of the ISO
+requirements the article substantially relates to (edges that are not weak), or carry the
+article itself; each such control is listed with the
 mapping's note on what the ISO requirement leaves out. An article is *met by this module's
 records* when the records it asks for exist and show no gap (Art. 30, 33, 34, 35, the
 lawful basis, processors, transfers, requests). Everything else is *open*: what nothing
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.breach_clock import NOTIFY_WITHIN, WARN_WITHIN, as_utc
 from crosswalk.domain.gdpr import REQUEST_KINDS, dpia_screening, request_due, split_list
+from crosswalk.services.coverage.gap import run_gap
 from crosswalk.store.gdpr_models import DataSubjectRequestRow, IncidentRow, ProcessingActivityRow
 from crosswalk.store.models import ControlRow, TagRow
 
@@ -39,6 +41,12 @@ OPEN = "open"
 NOT_USED = "not used"
 STATES = (MET_BY_CONTROLS, MET_BY_RECORDS, OPEN, NOT_USED)
 IN_PLACE = ("implemented", "operating")
+MEETS = ("covered", "likely")  # gap verdicts of an ISO requirement that count as met
+# An article is met through controls when they meet at least a third of the ISO requirements
+# it substantially relates to (each edge is an intersection, never the whole article);
+# below that it stays open, "only partly", with the controls listed.
+MET_SHARE = 3
+Carried = dict[str, list[tuple[str, str]]]
 SKIPPED = {"Art. 82", "Art. 83"}  # remedies and fines: what the others are weighed by
 # Which request type answers which article.
 REQUEST_ARTICLES = {f"Art. {text.split()[1]}": kind for kind, text in REQUEST_KINDS.items()}
@@ -234,27 +242,38 @@ def record_figures(session: Session, now: datetime) -> RecordFigures:
     )
 
 
-def _controls_in_place(session: Session) -> dict[str, list[tuple[str, str]]]:
-    """``framework:ref`` -> [(control id, title)] of controls in place carrying it."""
+def _controls_in_place(session: Session, library: Library, today: date) -> Carried:
+    """``framework:ref`` -> [(control id, title)]: the controls in place tagged to a GDPR
+    article, and the controls through which the gap analysis finds an ISO/IEC 27001
+    requirement covered (directly or through the crosswalk from SOC 2)."""
+    rows = session.execute(
+        select(ControlRow.control_id, ControlRow.title).where(ControlRow.retired_on.is_(None))
+    )
+    titles: dict[str, str] = {row.control_id: row.title for row in rows}
+    carried: Carried = {}
     query = (
-        select(TagRow.framework, TagRow.ref, ControlRow.control_id, ControlRow.title)
+        select(TagRow.ref, ControlRow.control_id)
         .join(ControlRow, TagRow.control_pk == ControlRow.id)
         .where(
             ControlRow.status.in_(IN_PLACE),
             ControlRow.retired_on.is_(None),
-            TagRow.framework.in_((GDPR, ISO)),
+            TagRow.framework == GDPR,
         )
         .order_by(ControlRow.control_id)
     )
-    carried: dict[str, list[tuple[str, str]]] = {}
-    for framework, ref, control_id, title in session.execute(query):
-        carried.setdefault(f"{framework}:{ref}", []).append((control_id, title))
+    for ref, control_id in session.execute(query):
+        carried.setdefault(f"{GDPR}:{ref}", []).append((control_id, titles[control_id]))
+    if ISO in library.frameworks:
+        gap = run_gap(session, library, today=today)
+        for verdict in [*gap.annex_a, *gap.clauses]:
+            if verdict.verdict in MEETS and verdict.controls:
+                carried[f"{ISO}:{verdict.ref}"] = [
+                    (c, titles.get(c, "")) for c in sorted(verdict.controls)
+                ]
     return carried
 
 
-def _from_controls(
-    library: Library, ref: str, carried: dict[str, list[tuple[str, str]]]
-) -> tuple[list[ControlReach], str]:
+def _from_controls(library: Library, ref: str, carried: Carried) -> tuple[list[ControlReach], str]:
     """The controls meeting the article, and, when none, why nothing does."""
     reach = [
         ControlReach(control_id, title, ref, None, "tagged to the article itself")
@@ -394,7 +413,7 @@ def certificate_gaps(
     """Every figure of the report, computed once: the one function every surface renders."""
     at = as_utc(now) if now is not None else datetime.now(UTC)
     figures = record_figures(session, at)
-    carried = _controls_in_place(session)
+    carried = _controls_in_place(session, library, at.date())
     framework = library.frameworks.get(GDPR)
     lines = []
     for requirement in framework.requirements if framework else ():
@@ -410,14 +429,14 @@ def certificate_gaps(
             state, explanation = decided
             reach = []
         elif reach:
-            state = MET_BY_CONTROLS
             names = ", ".join(dict.fromkeys(r.control_id for r in reach))
             carried_refs = len({r.via for r in reach})
             related = len(_related(library, ref)) or carried_refs
-            explanation = (
-                f"through {names} ({carried_refs} of {related} related ISO requirements "
-                "carried by controls in place)"
-            )
+            share = f"{carried_refs} of {related} related ISO requirements met by controls"
+            if MET_SHARE * carried_refs >= related:
+                state, explanation = MET_BY_CONTROLS, f"through {names} ({share})"
+            else:
+                state, explanation = OPEN, f"only partly, through {names} ({share})"
         else:
             state, explanation = OPEN, why_not
         lines.append(
