@@ -120,3 +120,30 @@ def test_requests_and_the_report_through_pages_and_api(web: WebWorkspace) -> Non
     auditor = web.client("auditor")
     assert auditor.http.get("/incidents").status_code == 200
     assert "incident-add" not in auditor.http.get("/incidents").text
+
+
+def test_screening_and_a_dpia_on_the_activity_page(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    added = editor.post(
+        "/processing",
+        data={
+            "activity_id": "PA-WEB-2",
+            "name": "Driver telematics",
+            "lawful_basis": "legitimate interests",
+            "assets": "AWS-PROD",
+            "retention": "1 year",
+        },
+    )
+    assert added.status_code == 303, added.text
+    screened = editor.post(
+        "/processing/PA-WEB-2",
+        data={"screening": "1", "q:systematic monitoring": "yes", "q:large scale": "yes"},
+    )
+    assert screened.status_code == 303 and "DPIA%20required" in screened.headers["location"]
+    refused = editor.post(
+        "/processing/PA-WEB-2", data={"dpia_completed_on": "2026-11-20", "dpia_risks": "R-01"}
+    )
+    assert refused.status_code == 400 and "is not a privacy risk" in refused.text
+    assert editor.http.get("/api/processing/PA-WEB-2").json()["dpia_completed_on"] is None
+    sheet = editor.http.get("/processing/ropa.xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -21,6 +22,7 @@ from crosswalk.services.gdpr.activities import (
     get_activity,
     list_activities,
 )
+from crosswalk.services.gdpr.dpia import QUESTIONS, record_dpia
 from crosswalk.services.gdpr.report import CertificateGaps, certificate_gaps
 from crosswalk.services.gdpr.requests import (
     RequestInput,
@@ -29,6 +31,7 @@ from crosswalk.services.gdpr.requests import (
     extend_request,
     list_requests,
 )
+from crosswalk.services.gdpr.ropa import export_activities_xlsx
 from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import Fields, FormError, form_date, form_list, pick
 from crosswalk.web.openapi import Omissible, file_download
@@ -171,6 +174,72 @@ def processing_add(context: Writer, fields: Fields) -> Response:
     context.commit()
     flags = f" Flags: {'; '.join(item.flags)}." if item.flags else ""
     return redirect("/processing", f"{item.activity_id} recorded ({item.dpia}).{flags}")
+
+
+@router.get(
+    "/processing/ropa.xlsx",
+    tags=["reports"],
+    response_class=FileResponse,
+    responses=file_download(XLSX),
+)
+def processing_xlsx(context: Reader) -> FileResponse:
+    """The record of processing activities as one sheet, the Art. 30(1) fields as columns
+    (the layout `crosswalk processing import` reads back)."""
+
+    def write(path: Path) -> None:
+        export_activities_xlsx(context.db, path)
+
+    return download(
+        write,
+        f"records-of-processing-{context.today}.xlsx",
+        XLSX,
+    )
+
+
+def _activity_page(
+    context: RequestContext,
+    activity_id: str,
+    error: str = "",
+    code: int = 200,
+) -> HTMLResponse:
+    item = get_activity(context.db, activity_id)
+    return render(
+        context,
+        "gdpr/activity.html",
+        code,
+        a=item,
+        bases=LAWFUL_BASES,
+        safeguards=SAFEGUARDS,
+        questions=QUESTIONS,
+        error=error,
+    )
+
+
+@router.get("/processing/{activity_id}", include_in_schema=False)
+def activity_page(context: Reader, activity_id: str) -> HTMLResponse:
+    return _activity_page(context, activity_id)
+
+
+@router.post("/processing/{activity_id}", include_in_schema=False)
+def activity_edit(context: Writer, activity_id: str, fields: Fields) -> Response:
+    """Edit the record; the screening form sends its questions answered yes, and a DPIA
+    done with the privacy risks of the register it assessed."""
+    permissions.require_program(context.user, WHAT)
+    try:
+        changes = _activity_changes(fields)
+        if fields.get("screening"):
+            changes["dpia_criteria"] = [key for key in QUESTIONS if fields.get(f"q:{key}")]
+        edit_activity(context.db, activity_id, **changes)
+        done = form_date(fields.get("dpia_completed_on"), "dpia_completed_on")
+        if done is not None:
+            linked = form_list(fields.get("dpia_risks"))
+            record_dpia(context.db, context.library, activity_id, done, [], link=linked)
+    except CrosswalkError as error:
+        context.db.rollback()
+        return _activity_page(context, activity_id, str(error), 400)
+    context.commit()
+    item = get_activity(context.db, activity_id)
+    return redirect(f"/processing/{activity_id}", f"{activity_id} saved: {item.dpia}.")
 
 
 @router.get("/api/processing", tags=["gdpr"])
