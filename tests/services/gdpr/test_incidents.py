@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from crosswalk.catalogs.loader import Library
-from crosswalk.domain.breach_clock import DUE_SOON, LATE, ON_TIME, PAST_DUE, RUNNING
+from crosswalk.domain.breach_clock import (
+    DUE_SOON,
+    LATE,
+    ON_TIME,
+    PAST_DUE,
+    RUNNING,
+    breach_clock,
+    shown_in,
+)
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.gdpr.incidents import (
     IncidentInput,
@@ -66,6 +74,13 @@ def test_awareness_at_0130_on_the_night_clocks_go_forward_is_due_72_real_hours_l
     assert added.clock.state == RUNNING and added.clock_text == "due in 3 d 0 h 0 min"
     assert item.clock.state == DUE_SOON and item.clock_text == "due in 11 h 0 min"
     assert item.aware_at == aware and item.aware_zone == BERLIN  # stored UTC, zone kept
+
+
+def test_awareness_at_0130_on_the_night_clocks_go_back_is_due_an_hour_earlier_on_the_wall() -> None:
+    aware = moment("2026-10-25 01:30", BERLIN, "aware_at")  # still summer time (+02:00)
+    clock = breach_clock(aware, True, None, aware)
+    assert clock.due_at == datetime(2026, 10, 27, 23, 30, tzinfo=UTC)
+    assert shown_in(clock.due_at, BERLIN) == "2026-10-28 00:30 +01:00 (Europe/Berlin)"
 
 
 def test_a_reading_the_clock_change_repeats_or_skips_is_refused_naming_the_field(
