@@ -238,3 +238,43 @@ def test_the_demo_has_three_ai_systems_with_their_tiers_obligations_and_coverage
     workbook = load_workbook(demo.reports["ai-xlsx"])
     assert "Obligations" in workbook.sheetnames
     assert "does not replace" in demo.reports["ai-html"].read_text(encoding="utf-8")
+
+
+def test_the_demo_has_a_gdpr_layer_and_its_report(demo: DemoResult) -> None:
+    from datetime import UTC, datetime, time, timedelta
+
+    from crosswalk.services.gdpr.activities import list_activities
+    from crosswalk.services.gdpr.incidents import breach_log, list_incidents
+    from crosswalk.services.gdpr.requests import list_requests
+    from crosswalk.services.isms.risks import get_risk
+    from crosswalk.store.engine import session_scope
+    from crosswalk.store.workspace import open_workspace
+
+    now = datetime.combine(DEMO_TODAY, time(12), UTC)
+    opened = open_workspace(demo.folder)
+    try:
+        with session_scope(opened.engine) as session:
+            activities = list_activities(session)
+            incidents = {i.incident_id: i for i in list_incidents(session, now=now)}
+            log = breach_log(session, now)
+            requests = list_requests(session, today=DEMO_TODAY)
+            dpia_risk = get_risk(session, "R-PRIV-01")
+    finally:
+        opened.close()
+    assert len(activities) == 8
+    [health] = [a for a in activities if a.special_categories]
+    assert health.dpia == "DPIA required" and health.dpia_risks == ["R-PRIV-01"]
+    assert dpia_risk.category == "privacy"
+    [abroad] = [a for a in activities if a.transfers]
+    assert abroad.transfers == ["US"] and abroad.processors == ["Zendesk Inc."]
+    assert "asset SUPPORT is outside the ISMS scope" in abroad.flags
+    on_time, late = incidents["INC-2026-08"], incidents["INC-2026-09"]
+    assert on_time.notified_at - on_time.aware_at == timedelta(hours=70)  # type: ignore[operator]
+    assert late.clock.late_by == timedelta(hours=8) and late.delay_reason
+    assert [e.incident_id for e in log] == ["INC-2026-08", "INC-2026-09"]
+    assert len(requests) == 4 and [r.state for r in requests].count("overdue") == 1
+    assert any(r.extended for r in requests)
+    text = demo.reports["gdpr-md"].read_text(encoding="utf-8")
+    assert "# What your ISO certificate does not cover" in text
+    assert "| Art. 33 |" in text and "| Art. 32 |" in text
+    assert load_workbook(demo.reports["gdpr-xlsx"]).sheetnames == ["Articles", "Controls explained"]

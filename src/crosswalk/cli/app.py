@@ -17,6 +17,8 @@ from crosswalk.cli.backup import backup
 from crosswalk.cli.controls import controls
 from crosswalk.cli.coverage import gap
 from crosswalk.cli.evidence import collect, evidence, window
+from crosswalk.cli.gdpr import incidents, processing
+from crosswalk.cli.gdpr import report as gdpr_report
 from crosswalk.cli.isms import isms, risks, scope
 from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
@@ -107,6 +109,9 @@ scope.register(app)
 risks.register(app)
 soa.register(app)
 isms.register(app)
+incidents.register(app)
+processing.register(app)
+gdpr_report.register(app)
 policies.register(app)
 ai.register(app)
 users.register(app)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import time
+import time as clock
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from crosswalk.demo.ai import add_demo_ai
 from crosswalk.demo.context import building, demo_workspace
+from crosswalk.demo.gdpr import add_demo_gdpr
 from crosswalk.demo.isms import add_demo_isms
 from crosswalk.demo.policy_set import install_demo_policies
 from crosswalk.domain.controls import OperatingStatus
@@ -21,6 +22,7 @@ from crosswalk.domain.frequency import Frequency, effective_frequency
 from crosswalk.domain.window import WindowReport, expected_periods
 from crosswalk.reports.ai_report import write_ai_register
 from crosswalk.reports.gap_report import FORMATS, write_gap_report
+from crosswalk.reports.gdpr_report import write_gdpr_report
 from crosswalk.reports.risk_report import write_treatment_plan
 from crosswalk.reports.soa_report import write_soa
 from crosswalk.reports.window_report import write_window_report
@@ -35,6 +37,7 @@ from crosswalk.services.evidence.evidence import (
     has_evidence,
 )
 from crosswalk.services.evidence.window import default_observation_window, run_window
+from crosswalk.services.gdpr.report import certificate_gaps
 from crosswalk.services.isms.readiness import Readiness, readiness
 from crosswalk.services.isms.risks import treatment_plan
 from crosswalk.services.isms.scope import ScopeCheck, check_scope
@@ -246,7 +249,7 @@ def _moved(result: DemoResult, staging: Path, folder: Path) -> DemoResult:
 
 
 def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResult:
-    started = time.perf_counter()
+    started = clock.perf_counter()
     today = today or date.today()
     population = folder / "inventory" / "change-population.csv"
     added = 0
@@ -265,6 +268,7 @@ def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResul
         add_demo_isms(session, library, today)
         session.commit()
         add_demo_ai(session, library, today)
+        add_demo_gdpr(session, library, today)
         session.commit()
         install_demo_policies(folder)
         gap = run_gap(session, library, today=today, workspace_root=folder)
@@ -279,6 +283,7 @@ def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResul
             session, library, start, end, populations=[(population, CHANGE_CONTROL)]
         )
         ai = ai_register(session, library, today, workspace_root=folder)
+        gdpr = certificate_gaps(session, library, datetime.combine(today, time(12), UTC))
         export_program(session, folder / "program")
     reports = {}
     for output_format in FORMATS:
@@ -298,6 +303,10 @@ def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResul
         path = folder / "reports" / f"ai-register.{output_format}"
         write_ai_register(ai, output_format, path)
         reports[f"ai-{output_format}"] = path
+    for output_format in ("md", "html", "xlsx"):
+        path = folder / "reports" / f"gdpr-what-iso-does-not-cover.{output_format}"
+        write_gdpr_report(gdpr, output_format, path)
+        reports[f"gdpr-{output_format}"] = path
     return DemoResult(
         folder=folder,
         inventory=inventory,
@@ -305,7 +314,7 @@ def _build_demo(folder: Path, library: Library, today: date | None) -> DemoResul
         gap=gap,
         reports=reports,
         program=folder / "program",
-        seconds=time.perf_counter() - started,
+        seconds=clock.perf_counter() - started,
         window=window,
         evidence_added=added,
         readiness=ready,

@@ -36,10 +36,12 @@ class Treatment(StrEnum):
 
 
 class RiskCategory(StrEnum):
-    """One register holds both kinds: ISO's asset risks and SOC 2's commitment risks."""
+    """One register holds every kind: ISO's asset risks, SOC 2's commitment risks, and the
+    GDPR's risks to people's rights and freedoms that a DPIA finds (Art. 35(7)(c))."""
 
     INFORMATION_ASSET = "information asset"
     SERVICE_COMMITMENT = "service commitment"
+    PRIVACY = "privacy"
 
 
 class Severity(StrEnum):
@@ -82,7 +84,8 @@ def parse_treatment(text: str | None) -> Treatment | None:
 
 
 def parse_category(text: str | None) -> RiskCategory | None:
-    """``information asset`` or ``service commitment`` (``asset`` and ``service`` will do)."""
+    """``information asset``, ``service commitment`` or ``privacy`` (``asset`` and
+    ``service`` will do)."""
     if text is None:
         return None
     aliases = {
@@ -92,6 +95,7 @@ def parse_category(text: str | None) -> RiskCategory | None:
         "service commitment": RiskCategory.SERVICE_COMMITMENT,
         "service": RiskCategory.SERVICE_COMMITMENT,
         "commitment": RiskCategory.SERVICE_COMMITMENT,
+        "privacy": RiskCategory.PRIVACY,
     }
     return aliases.get(_words(text))
 

@@ -11,6 +11,8 @@ Excel's quote prefix, so the value itself is unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters an XLSX cell (XML 1.0) cannot hold; tab, line feed and carriage
@@ -36,6 +38,15 @@ def xlsx_cell(cell: object) -> object:
     if isinstance(cell, str):
         return UNWRITABLE.sub("\ufffd", cell)
     return cell
+
+
+def inert_cells(row: Iterable[Any]) -> None:
+    """Worksheet cells (openpyxl's) of text that would run as a formula: kept as text,
+    shown as typed."""
+    for cell in row:
+        if isinstance(cell.value, str) and starts_like_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def from_csv_safe(text: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crosswalk.domain.spreadsheet import csv_safe, starts_like_formula, xlsx_cell
+from crosswalk.domain.spreadsheet import csv_safe, inert_cells, xlsx_cell
 
 Cell = str | int | float | None
 
@@ -51,14 +51,6 @@ def to_csv(table: Table) -> str:
     return buffer.getvalue()
 
 
-def _inert(row: Sequence[Any]) -> None:
-    """XLSX cells of text that would run as a formula: kept as text, shown as typed."""
-    for cell in row:
-        if isinstance(cell.value, str) and starts_like_formula(cell.value):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-
-
 def _column_width(table: Table, index: int) -> int:
     header = table.headers[index]
     if header in table.widths:
@@ -82,8 +74,8 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
         sheet.append([xlsx_cell(h) for h in table.headers])
         for row in table.rows:
             sheet.append([xlsx_cell(c) for c in row])
-            _inert(sheet[sheet.max_row])
-        _inert(sheet[1])
+            inert_cells(sheet[sheet.max_row])
+        inert_cells(sheet[1])
         for cell in sheet[1]:
             cell.font = header_font
             cell.fill = header_fill

@@ -109,6 +109,7 @@ def _columns(
 def _register_isms() -> None:
     """ISMS records are audited like controls: every field, keyed by their own id."""
     from crosswalk.store import ai_models as ai
+    from crosswalk.store import gdpr_models as g
     from crosswalk.store import isms_models as m
     from crosswalk.store import maintenance_models as mm
 
@@ -127,6 +128,9 @@ def _register_isms() -> None:
         (m.NonconformityRow, "nonconformity", lambda r: r.nc_id),
         (m.ObjectiveRow, "objective", lambda r: r.objective_id),
         (m.SettingRow, "setting", lambda r: r.key),
+        (g.IncidentRow, "incident", lambda r: r.incident_id),
+        (g.ProcessingActivityRow, "processing_activity", lambda r: r.activity_id),
+        (g.DataSubjectRequestRow, "data_subject_request", lambda r: r.request_id),
         (
             mm.ConfirmationRow,
             "confirmation",

@@ -161,5 +161,6 @@ class CollectorRunRow(Base):
 # Base.metadata always holds the whole schema (migrations, `alembic check`, the audit trail).
 from crosswalk.store import ai_models as _ai_models  # noqa: E402, F401
 from crosswalk.store import auth_models as _auth_models  # noqa: E402, F401
+from crosswalk.store import gdpr_models as _gdpr_models  # noqa: E402, F401
 from crosswalk.store import isms_models as _isms_models  # noqa: E402, F401
 from crosswalk.store import maintenance_models as _maintenance_models  # noqa: E402, F401

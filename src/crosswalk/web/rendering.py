@@ -72,6 +72,15 @@ NAVIGATION = [
         ],
     ),
     ("AI Act", [("AI systems", "/ai", False)]),
+    (
+        "GDPR",
+        [
+            ("Incidents", "/incidents", False),
+            ("Records of processing", "/processing", False),
+            ("Data-subject requests", "/subject-requests", False),
+            ("What ISO does not cover", "/gdpr", False),
+        ],
+    ),
     ("Admin", [("Audit trail", "/trail", False), ("Users", "/users", True)]),
 ]
 

@@ -30,8 +30,9 @@ def test_the_risk_register_lists_the_25_demo_risks_with_heat_maps(web: WebWorksp
     assert page.text.count("<svg") == 2  # inherent and residual heat maps
     assert "Inherent" in page.text and "Residual" in page.text
     data = auditor.http.get("/api/risks").json()
-    assert data["summary"]["risks"] == 25
-    assert len(data["risks"]) == 25
+    assert data["summary"]["risks"] == 26  # and the DPIA's privacy risk (issue 19)
+    assert len(data["risks"]) == 26
+    assert "R-PRIV-01" in page.text
     first = next(r for r in data["risks"] if r["risk_id"] == "R-01")
     assert first["inherent"]["score"] == 20
     assert first["inherent"]["rating"] == "critical"

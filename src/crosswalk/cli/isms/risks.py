@@ -34,7 +34,7 @@ app = typer.Typer(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 TREATMENT_HELP = "modify, retain, avoid or share (mitigate, accept, transfer also read)."
-CATEGORY_HELP = "'information asset' or 'service commitment'."
+CATEGORY_HELP = "'information asset', 'service commitment' or 'privacy' (a DPIA's risks)."
 
 
 def register(root: typer.Typer) -> None:

@@ -93,7 +93,17 @@ RECORDS = SOA | {
     "nonconformity",
     "objective",
 }
-UNRELATED = frozenset({"user", "mapping_review", "review_flag"})  # no verdict reads them
+# No verdict reads them (the GDPR records are read by the GDPR report alone).
+UNRELATED = frozenset(
+    {
+        "user",
+        "mapping_review",
+        "review_flag",
+        "incident",
+        "processing_activity",
+        "data_subject_request",
+    }
+)
 NOTHING = Reaching((), (), ())
 
 

@@ -188,7 +188,8 @@ def _clean(data: RiskInput) -> dict[str, Any]:
     category = parse_category(str(data.category))
     if category is None:
         raise RiskError(
-            f"category {data.category!r}: use 'information asset' or 'service commitment'"
+            f"category {data.category!r}: use 'information asset', 'service commitment' or "
+            "'privacy'"
         )
     treatment = parse_treatment(str(data.treatment))
     if treatment is None:

@@ -72,6 +72,9 @@ def _as_file(row: ControlRow) -> ControlFile:
 def record_kinds() -> tuple[RecordKind, ...]:
     """Every record kind beyond controls, in the order they must be applied."""
     from crosswalk.services.ai.records import AI_DATES_RECORDS, AI_SYSTEM_RECORDS
+    from crosswalk.services.gdpr.activities import ACTIVITY_RECORDS
+    from crosswalk.services.gdpr.incidents import INCIDENT_RECORDS
+    from crosswalk.services.gdpr.requests import REQUEST_RECORDS
     from crosswalk.services.isms.readiness import ISMS_RECORDS
     from crosswalk.services.isms.risks import RECORD_KINDS as RISK_KINDS
     from crosswalk.services.isms.scope import SCOPE_KINDS
@@ -85,6 +88,9 @@ def record_kinds() -> tuple[RecordKind, ...]:
         *ISMS_RECORDS,
         AI_DATES_RECORDS,
         AI_SYSTEM_RECORDS,  # after the assets it runs on
+        INCIDENT_RECORDS,
+        ACTIVITY_RECORDS,
+        REQUEST_RECORDS,
         ADJUSTMENT_RECORDS,
     )
 

@@ -9,6 +9,7 @@ from crosswalk.web.routes.ai import ai
 from crosswalk.web.routes.controls import controls, exports
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
+from crosswalk.web.routes.gdpr import incidents, processing
 from crosswalk.web.routes.isms import isms, objectives, risks, scope
 from crosswalk.web.routes.mapping import adjustments
 from crosswalk.web.routes.policies import policies
@@ -35,6 +36,8 @@ ROUTERS: list[APIRouter] = [
     objectives.router,
     policies.router,
     ai.router,
+    incidents.router,
+    processing.router,
     trail.router,
     users.router,
 ]

@@ -48,7 +48,14 @@ def _dashboard_of(context: RequestContext, program: LiveProgram) -> Dashboard:
 
 @router.get("/", include_in_schema=False)
 def dashboard_page(context: Reader) -> HTMLResponse:
-    return render(context, "program/dashboard.html", dashboard=dashboard_data(context))
+    from crosswalk.web.routes.gdpr.incidents import breach_clocks
+
+    return render(
+        context,
+        "program/dashboard.html",
+        dashboard=dashboard_data(context),
+        breach_clocks=breach_clocks(context),
+    )
 
 
 @router.get("/api/dashboard", tags=["dashboard"], response_model=dict[str, Any])

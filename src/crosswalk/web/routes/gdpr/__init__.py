@@ -1,0 +1,4 @@
+"""Pages and JSON routes of the gdpr area (see ``crosswalk.services.gdpr``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""
