@@ -166,3 +166,25 @@ def test_uncommitted_writes_never_reach_the_program_other_requests_share(
             assert shared is not mine
     finally:
         opened.close()
+
+
+def test_a_slow_check_does_not_hold_the_page_and_the_last_result_is_shown() -> None:
+    """The trail page's chain check: a fast one answers at once; a slow one (a store of
+    hundreds of thousands of records) leaves the page with the last finished result."""
+    import threading
+
+    from crosswalk.web.state import BackgroundCheck
+
+    check: BackgroundCheck[str] = BackgroundCheck()
+    assert check.get("v1", lambda: "intact at v1", wait=5) == ("intact at v1", True)
+    assert check.get("v1", lambda: "never run", wait=0) == ("intact at v1", True)  # kept
+    release = threading.Event()
+
+    def slow() -> str:
+        release.wait(10)
+        return "intact at v2"
+
+    assert check.get("v2", slow, wait=0.05) == ("intact at v1", False)
+    assert check.get("v2", slow, wait=0.05) == ("intact at v1", False)  # one run, not two
+    release.set()
+    assert check.get("v2", slow, wait=5) == ("intact at v2", True)

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from crosswalk.store.audit import AUDITED, Audited, _values, canonical, trail_changes
 
@@ -99,6 +99,8 @@ def _stored_states(session: Session) -> dict[tuple[str, str], Counter[str]]:
         for name in audited.fields:
             if name in mapper.relationships:
                 query = query.options(selectinload(getattr(model, name)))
+        if "control" in mapper.relationships:  # a tag's or a link's key names its control
+            query = query.options(joinedload(mapper.relationships["control"].class_attribute))
         for row in session.scalars(query.execution_options(yield_per=1000)):
             values = json.loads(canonical(_values(row, audited.fields, before=False)) or "{}")
             states[(audited.entity, audited.key(row))][_state(values, audited.fields)] += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -26,7 +27,14 @@ from crosswalk.services.mapping.adjustments import adjusted_library
 from crosswalk.store.engine import session_scope, workspace_busy, write_conflict
 from crosswalk.store.workspace import Workspace, open_workspace
 from crosswalk.web.settings import WebSettings
-from crosswalk.web.state import ACTOR_SINCE, PENDING_WRITES, TRAIL_VERSION, LiveState, ResultCache
+from crosswalk.web.state import (
+    ACTOR_SINCE,
+    PENDING_WRITES,
+    TRAIL_VERSION,
+    BackgroundCheck,
+    LiveState,
+    ResultCache,
+)
 
 SESSION_COOKIE = "crosswalk_session"
 CSRF_HEADER = "x-csrf-token"
@@ -69,6 +77,7 @@ class AppState:
     library: Library
     results: ResultCache = field(default_factory=ResultCache)
     live: LiveState = field(default_factory=LiveState)
+    trail_check: BackgroundCheck[Any] = field(default_factory=BackgroundCheck)
     _adjusted: tuple[int, Library] | None = None  # the adjusted library at a trail version
     _for_library: dict[tuple[Any, ...], tuple[Library, Any]] = field(default_factory=dict)
 
@@ -172,6 +181,13 @@ class RequestContext:
 
     def commit(self) -> None:
         self.db.commit()
+
+
+@contextmanager
+def own_session(state: AppState) -> Iterator[Session]:
+    """A session of its own, for work done off the request (a background check)."""
+    with session_scope(state.workspace.engine) as session:
+        yield session
 
 
 def app_state(request: Request) -> AppState:

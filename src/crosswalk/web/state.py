@@ -27,7 +27,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -229,3 +230,43 @@ class LiveState:
             if len(self._view_locks) >= VIEWS_KEPT:
                 self._view_locks.clear()
             return self._view_locks.setdefault(slot, threading.Lock())
+
+
+@dataclass
+class BackgroundCheck(Generic[T]):
+    """A slow check (the whole trail re-hashed and every record held against it) run off
+    the request: a page waits ``wait`` seconds for it, then shows the last finished result
+    and says the next one is running. On a small workspace it always finishes in time."""
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _done: dict[Any, tuple[T, datetime]] = field(default_factory=dict)  # key -> result, when
+    _running: dict[Any, threading.Thread] = field(default_factory=dict)
+    last: tuple[T, datetime] | None = None
+
+    def get(self, key: Any, compute: Callable[[], T], wait: float) -> tuple[T | None, bool]:
+        """(the result for ``key`` or the last one before it, whether it is for ``key``)."""
+        with self._lock:
+            found = self._done.get(key)
+            if found is not None:
+                return found[0], True
+            thread = self._running.get(key)
+            if thread is None:
+                thread = threading.Thread(target=self._run, args=(key, compute), daemon=True)
+                self._running[key] = thread
+                thread.start()
+        thread.join(wait)
+        with self._lock:
+            found = self._done.get(key)
+            if found is not None:
+                return found[0], True
+            return (self.last[0] if self.last is not None else None), False
+
+    def _run(self, key: Any, compute: Callable[[], T]) -> None:
+        try:
+            value = compute()
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+        with self._lock:
+            self._done = {key: (value, datetime.now(UTC))}  # only the newest is kept
+            self.last = self._done[key]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -354,10 +354,15 @@ def evidence_page(
 ) -> list[Evidence]:
     """One page of what ``wanted`` keeps, newest first: read in the database, so a store of
     hundreds of thousands of items costs one page."""
+    newest: ColumnElement[Any] = EvidenceRow.performed_end.expression
+    if wanted.q.strip():
+        # A text search matches few rows: read the table once and sort those, rather than
+        # walk the listing index through every row (SQLite: 40 ms instead of 220 at 200,000).
+        newest = func.coalesce(EvidenceRow.performed_end, EvidenceRow.performed_end)
     query = (
         select(EvidenceRow)
         .where(*_conditions(wanted))
-        .order_by(EvidenceRow.performed_end.desc(), EvidenceRow.id.desc())
+        .order_by(newest.desc(), EvidenceRow.id.desc())
         .offset(offset)
         .limit(limit)
         .options(

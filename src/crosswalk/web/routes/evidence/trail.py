@@ -23,7 +23,7 @@ from crosswalk.services.evidence.trail_view import (
     trail_actors,
     trail_entities,
 )
-from crosswalk.web.context import Reader, RequestContext
+from crosswalk.web.context import Reader, RequestContext, own_session
 from crosswalk.web.forms import form_date
 from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import CSV, api, render
@@ -82,6 +82,30 @@ def trail_data(context: RequestContext, wanted: TrailFilter) -> TrailPage:
 
 
 RECHECK_SECONDS = 60.0
+PAGE_WAIT_SECONDS = 2.0
+
+
+def chain_for_page(context: RequestContext) -> tuple[ChainReport | None, bool]:
+    """The chain check for the trail page, run in the background: the page waits a moment
+    for it and otherwise shows the last finished one (a store of hundreds of thousands of
+    records takes a minute to re-hash and reconcile). (report or None, whether current)."""
+    period = int(time.time() / RECHECK_SECONDS)
+    state = context.state
+
+    def compute() -> ChainReport:
+        with own_session(state) as session:
+            return verify_trail(session)
+
+    key = (context.state.live.head(context.db), period)
+    report, current = context.state.trail_check.get(key, compute, PAGE_WAIT_SECONDS)
+    return (_visible(context, report) if report is not None else None), current
+
+
+def _visible(context: RequestContext, report: ChainReport) -> ChainReport:
+    hidden = permissions.hidden_trail_entities(context.user)
+    if not hidden:
+        return report
+    return replace(report, drift=[d for d in report.drift if d.entity not in hidden])
 
 
 def chain_data(context: RequestContext) -> ChainReport:
@@ -93,10 +117,7 @@ def chain_data(context: RequestContext) -> ChainReport:
     report = context.state.cached(
         context.db, "trail-verify", lambda: verify_trail(context.db), period
     )
-    hidden = permissions.hidden_trail_entities(context.user)
-    if not hidden:
-        return report
-    return replace(report, drift=[d for d in report.drift if d.entity not in hidden])
+    return _visible(context, report)
 
 
 @router.get("/trail", include_in_schema=False)
@@ -111,11 +132,13 @@ def trail_page(
     until: str = "",
 ) -> HTMLResponse:
     wanted = trail_filter(entity, actor, key, since, limit, before, until)
+    chain, current = chain_for_page(context)
     return render(
         context,
         "evidence/trail.html",
         trail=trail_data(context, wanted),
-        chain=chain_data(context),
+        chain=chain,
+        chain_current=current,
         since=since,
         until=until,
     )
