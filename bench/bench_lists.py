@@ -148,6 +148,19 @@ def main() -> None:
                         f"{path:<32} {status}  p50 {statistics.median(times):6.1f} ms  "
                         f"p95 {worst:6.1f} ms  {'ok' if ok else 'MISSED'}"
                     )
+                fresh = []  # a different search each time: nothing of it read before
+                for number in range(args.runs):
+                    started = time.perf_counter()
+                    client.get(f"/evidence?q=EV-{150000 + number * 37}")
+                    fresh.append((time.perf_counter() - started) * 1000)
+                ok = p95(fresh) <= PAGE_TARGET_MS
+                if not ok:
+                    missed.append("/evidence?q=(a new search each time)")
+                print(
+                    f"{'/evidence?q=(new each time)':<32} 200  "
+                    f"p50 {statistics.median(fresh):6.1f} ms  p95 {p95(fresh):6.1f} ms  "
+                    + ("ok" if ok else "MISSED")
+                )
                 soa = []
                 for _ in range(5):
                     started = time.perf_counter()

@@ -242,9 +242,11 @@ class BackgroundCheck(Generic[T]):
     _done: dict[Any, tuple[T, datetime]] = field(default_factory=dict)  # key -> result, when
     _running: dict[Any, threading.Thread] = field(default_factory=dict)
     last: tuple[T, datetime] | None = None
+    seconds: float = 0.0  # how long the last check took
 
     def get(self, key: Any, compute: Callable[[], T], wait: float) -> tuple[T | None, bool]:
-        """(the result for ``key`` or the last one before it, whether it is for ``key``)."""
+        """(the result for ``key`` or the last one before it, whether it is for ``key``).
+        Only the request that starts a check waits for it; the others do not queue."""
         with self._lock:
             found = self._done.get(key)
             if found is not None:
@@ -254,6 +256,8 @@ class BackgroundCheck(Generic[T]):
                 thread = threading.Thread(target=self._run, args=(key, compute), daemon=True)
                 self._running[key] = thread
                 thread.start()
+            elif self.last is not None:
+                return self.last[0], False
         thread.join(wait)
         with self._lock:
             found = self._done.get(key)
@@ -262,11 +266,13 @@ class BackgroundCheck(Generic[T]):
             return (self.last[0] if self.last is not None else None), False
 
     def _run(self, key: Any, compute: Callable[[], T]) -> None:
+        started = time.perf_counter()
         try:
             value = compute()
         finally:
             with self._lock:
                 self._running.pop(key, None)
         with self._lock:
+            self.seconds = time.perf_counter() - started
             self._done = {key: (value, datetime.now(UTC))}  # only the newest is kept
             self.last = self._done[key]

@@ -60,6 +60,33 @@
     check();
   });
 
+  // A control picker on a big program: suggestions fetched for the last id being typed
+  // (without JavaScript the field still takes ids typed in full, separated by commas).
+  document.querySelectorAll("datalist[data-suggest]").forEach(function (list) {
+    var input = document.querySelector("input[list='" + list.id + "']");
+    if (!input) return;
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var typed = input.value.split(",").pop().trim();
+        if (typed.length < 2) return;
+        fetch(list.dataset.suggest + "?per_page=20&q=" + encodeURIComponent(typed), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+          .then(function (response) { return response.json(); })
+          .then(function (result) {
+            list.textContent = "";
+            (result.controls || []).forEach(function (control) {
+              var option = document.createElement("option");
+              option.value = control.control_id;
+              option.textContent = control.control_id + " \u2014 " + control.title;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  });
+
   // Buttons that call the JSON API (e.g. untag) send the session's CSRF token as a header.
   window.crosswalkFetch = function (url, options) {
     options = options || {};

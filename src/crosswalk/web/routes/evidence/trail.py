@@ -89,8 +89,10 @@ def chain_for_page(context: RequestContext) -> tuple[ChainReport | None, bool]:
     """The chain check for the trail page, run in the background: the page waits a moment
     for it and otherwise shows the last finished one (a store of hundreds of thousands of
     records takes a minute to re-hash and reconcile). (report or None, whether current)."""
-    period = int(time.time() / RECHECK_SECONDS)
     state = context.state
+    # Every minute, or less often when a check takes long: a store whose check takes a
+    # minute is checked every ten, so the check takes a tenth of the server at most.
+    period = int(time.time() / max(RECHECK_SECONDS, 10 * state.trail_check.seconds))
 
     def compute() -> ChainReport:
         with own_session(state) as session:
