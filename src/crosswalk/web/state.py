@@ -256,8 +256,8 @@ class BackgroundCheck(Generic[T]):
                 thread = threading.Thread(target=self._run, args=(key, compute), daemon=True)
                 self._running[key] = thread
                 thread.start()
-            elif self.last is not None:
-                return self.last[0], False
+            else:  # started by another request: do not queue behind it
+                return (self.last[0] if self.last is not None else None), False
         thread.join(wait)
         with self._lock:
             found = self._done.get(key)

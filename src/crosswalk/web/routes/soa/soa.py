@@ -209,10 +209,14 @@ def soa_page(
 def _soa_download(context: RequestContext, version: str | None, output_format: str) -> Response:
     from crosswalk.reports.soa_report import write_soa
 
-    data = soa_data(context, version or None)
-    if not data.exists or data.meta is None:
+    if not list_versions(context.db):
         raise CrosswalkError("there is no Statement of Applicability yet to download")
-    meta, rows = data.meta, data.rows
+
+    def compute() -> tuple[SoaMeta, list[SoaRow]]:  # the rows only, as `soa export` writes
+        meta = soa_meta(context.db, version or None)
+        return meta, soa_rows(context.db, context.library, meta.version)
+
+    meta, rows = context.state.cached(context.db, "soa-download", compute, version)
     return download(
         lambda path: write_soa(rows, meta, output_format, path),
         f"soa-v{meta.version}-{context.today}.{output_format}",
