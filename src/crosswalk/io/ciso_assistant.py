@@ -68,6 +68,12 @@ def _read_own_framework(
         imported.notes.append(
             note if ours == library_id else f"{urn}: the same work as {ours}; {note}"
         )
+        exact: dict[str, str] = {}
+        for node in nodes:  # the node that is our requirement, not a part of it
+            ref = match.refs.get(node.urn)
+            if ref is not None and node.urn not in match.rolled:
+                exact.setdefault(ref, node.urn)
+        imported.urns[ours] = exact
         return OwnFramework(urn, ours, match.refs, match.rolled, {n.urn for n in nodes})
     new_id = framework_id or library_id
     if not IDENTIFIER.match(new_id):

@@ -38,15 +38,20 @@ def _framework_urns(framework_id: str, framework: Framework | None) -> tuple[str
 
 
 class _NodeUrns:
-    def __init__(self, framework_id: str, framework: Framework | None) -> None:
+    def __init__(
+        self,
+        framework_id: str,
+        framework: Framework | None,
+        matched: MappingOf[str, str] | None = None,
+    ) -> None:
         self.library, self.framework, self.prefix = _framework_urns(framework_id, framework)
         self.framework_id = framework_id
-        self.known: dict[str, str] = {}
+        self.known: dict[str, str] = dict(matched or {})
         if framework is not None:
             for requirement in framework.requirements:
                 urn = requirement.attributes.get("urn")
                 if urn:
-                    self.known[requirement.ref] = urn
+                    self.known.setdefault(requirement.ref, urn)
 
     def __call__(self, key: str) -> str:
         ref = split_key(key)[1]
@@ -63,16 +68,29 @@ def _library_version(version: str) -> int:
 
 
 def write_mapping_set_library(
-    mapping_set: MappingSet, frameworks: MappingOf[str, Framework]
+    mapping_set: MappingSet,
+    frameworks: MappingOf[str, Framework],
+    matched_urns: MappingOf[str, MappingOf[str, str]] | None = None,
 ) -> str:
     """Our mapping set as a CISO Assistant mapping library (YAML text).
 
-    Urns follow CISO Assistant's style (``urn:intuitem:risk:req_node:iso27001-2022:a.5.1``),
-    or the urns recorded when the framework came from CISO Assistant. Edges without a
-    target cannot be expressed there and are left out (a comment at the top counts them).
+    Urns follow CISO Assistant's style (``urn:intuitem:risk:req_node:iso27001-2022:a.5.1``);
+    the urns kept when their library of the framework was matched to ours
+    (``matched_urns``: framework id -> our ref -> urn) or recorded when the framework came
+    from CISO Assistant come first. Edges without a target cannot be expressed there and are
+    left out (a comment at the top counts them).
     """
-    sources = _NodeUrns(mapping_set.source_framework, frameworks.get(mapping_set.source_framework))
-    targets = _NodeUrns(mapping_set.target_framework, frameworks.get(mapping_set.target_framework))
+    kept = matched_urns or {}
+    sources = _NodeUrns(
+        mapping_set.source_framework,
+        frameworks.get(mapping_set.source_framework),
+        kept.get(mapping_set.source_framework),
+    )
+    targets = _NodeUrns(
+        mapping_set.target_framework,
+        frameworks.get(mapping_set.target_framework),
+        kept.get(mapping_set.target_framework),
+    )
     ref_id = mapping_set.id.removeprefix(SET_PREFIX)
     provenance = mapping_set.provenance
     edges: list[dict[str, Any]] = []

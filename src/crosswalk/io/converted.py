@@ -28,3 +28,6 @@ class Imported:
     frameworks: list[Framework] = field(default_factory=list)
     mapping_sets: list[MappingSet] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "matched the shipped iso27001-2022"
+    # For a framework matched to ours: our ref -> the urn of the node that is it in the file
+    # read, so an export to that tool names urns its library has (``ciso_writer``).
+    urns: dict[str, dict[str, str]] = field(default_factory=dict)

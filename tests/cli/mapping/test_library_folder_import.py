@@ -110,3 +110,39 @@ def test_files_are_ordered_by_their_dependencies_and_refused_alone(
     # one file with options meant for one file is refused before anything is read
     again = run("frameworks", "import", str(folder), "--id", "x")
     assert again.exit_code == 2 and "are for one file" in again.stderr
+
+
+def test_an_export_names_the_urns_of_their_library_once_it_was_matched(
+    workspace_dir: Path, run: Run
+) -> None:
+    """Their AI Act numbers its article nodes arbitrarily (``node273``): matching their file
+    keeps those urns, and our AI Act set exported to their format names them."""
+    their_ai_act = LIBRARY / "ai-act.yaml"
+    if not their_ai_act.exists():
+        pytest.skip(f"CISO Assistant library not found at {LIBRARY}")
+    import re
+
+    def urns(path: Path) -> set[str]:
+        return set(re.findall(r"urn: (urn:intuitem:risk:req_node:\S+)", path.read_text()))
+
+    before = run("mappings", "export", "eu-ai-act-to-iso27001-2022", "--format", "ciso-assistant")
+    assert before.exit_code == 0
+    sources = {e["source_requirement_urn"] for e in _edges(before.stdout)}
+    assert not sources <= urns(their_ai_act)  # article urns guessed, not theirs
+
+    their_iso = str(LIBRARY / "iso27001-2022.yaml")
+    done = as_json(run("frameworks", "import", str(their_ai_act), their_iso, "--json"))
+    assert {f["outcome"] for f in done["files"]} == {"matched"}
+    kept = workspace_dir / "catalogs" / "urns" / "eu-ai-act.yaml"
+    assert kept.exists()
+    after = run("mappings", "export", "eu-ai-act-to-iso27001-2022", "--format", "ciso-assistant")
+    edges = _edges(after.stdout)
+    assert {e["source_requirement_urn"] for e in edges} <= urns(their_ai_act)
+    assert {e["target_requirement_urn"] for e in edges} <= urns(LIBRARY / "iso27001-2022.yaml")
+
+
+def _edges(text: str) -> list[dict[str, str]]:
+    document = yaml.safe_load(text)
+    [written] = document["objects"]["requirement_mapping_sets"]
+    edges: list[dict[str, str]] = written["requirement_mappings"]
+    return edges

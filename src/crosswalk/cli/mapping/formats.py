@@ -348,9 +348,12 @@ def export_mappings(
     """
     from crosswalk.services.mapping.formats import export_mapping_set
     from crosswalk.services.mapping.library import resolve_mapping_set
+    from crosswalk.services.mapping.urns import matched_urns
 
     lib = library(ctx)
-    _write(export_mapping_set(lib, resolve_mapping_set(lib, mapping_set), output_format), output)
+    chosen = resolve_mapping_set(lib, mapping_set)
+    urns = matched_urns(workspace_catalogs(ctx))
+    _write(export_mapping_set(lib, chosen, output_format, urns), output)
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -194,16 +194,13 @@ def import_files(
             report.files.append(FileOutcome(str(path), "refused", reason=str(error)))
             continue
         library = installed_library(library, converted, installed)  # dry runs too: plans
-        written = bool(installed.created)
-        outcome = (
-            "imported"
-            if written
-            else "unchanged"
-            if installed.unchanged
-            else "matched"
-            if not converted.frameworks and not converted.mapping_sets
-            else "unchanged"
-        )
+        written = any(Path(p).parent.name in ("frameworks", "mappings") for p in installed.created)
+        if written:
+            outcome = "imported"
+        elif not converted.frameworks and not converted.mapping_sets:
+            outcome = "matched"  # at most its urns kept, for exports to that tool
+        else:
+            outcome = "unchanged"
         report.files.append(
             FileOutcome(
                 str(path),

@@ -29,6 +29,7 @@ from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.mappings import MappingSet
 from crosswalk.domain.requirements import Framework
 from crosswalk.io.converted import Imported
+from crosswalk.services.mapping.urns import urn_files
 
 if TYPE_CHECKING:
     from crosswalk.io.oscal_sources import CatalogOverride
@@ -200,6 +201,10 @@ def install(
         report.mapping_sets[mapping_set.id] = len(mapping_set.mappings)
     for path, data in planned:
         _plan_file(report, path, data, content[path], frameworks)
+    for path, data in urn_files(folder, imported):  # derived: a newer edition replaces
+        planned.append((path, data))
+        unchanged = path.exists() and path.read_bytes() == data
+        (report.unchanged if unchanged else report.created).append(str(path))
     if dry_run:
         return report
     written: list[Path] = []
@@ -500,7 +505,14 @@ def convert_mapping_file(
 MAPPING_EXPORTS = ("oscal", "csv", "ciso-assistant")
 
 
-def export_mapping_set(library: Library, set_id: str, output_format: str) -> str:
+def export_mapping_set(
+    library: Library,
+    set_id: str,
+    output_format: str,
+    urns: dict[str, dict[str, str]] | None = None,
+) -> str:
+    """One mapping set in another tool's format; ``urns`` (``matched_urns``) names, in a
+    CISO Assistant export, the urns of the libraries matched in this workspace."""
     import json
 
     mapping_set = library.mapping_sets[set_id]
@@ -516,7 +528,7 @@ def export_mapping_set(library: Library, set_id: str, output_format: str) -> str
     if output_format == "ciso-assistant":
         from crosswalk.io.ciso_writer import write_mapping_set_library
 
-        return write_mapping_set_library(mapping_set, library.frameworks)
+        return write_mapping_set_library(mapping_set, library.frameworks, urns)
     raise FormatImportError(f"--format must be one of {', '.join(MAPPING_EXPORTS)}")
 
 
