@@ -194,3 +194,22 @@ def test_exported_urns_exist_in_their_library(library: Library, set_id: str) -> 
         known = set(re.findall(r"urn: (urn:intuitem:risk:req_node:\S+)", theirs))
         named = {edge[f"{side}_requirement_urn"] for edge in written["requirement_mappings"]}
         assert named and named <= known, sorted(named - known)[:5]
+
+
+def test_with_their_files_matched_every_shipped_sets_urns_exist_there(library: Library) -> None:
+    """The urns kept by matching (``Imported.urns``) name their article nodes (the AI Act's
+    ``node273``) and, for a requirement their library has no node for (our SOC 2 series
+    A1), the nearest broader node that it has."""
+    kept: dict[str, dict[str, str]] = {}
+    for name in THEIR_FILES.values():
+        kept.update(read_library(real(name), library.frameworks).urns)
+    kept.update(read_library(real("ai-act.yaml"), library.frameworks).urns)
+    files = {**THEIR_FILES, "eu-ai-act": "ai-act.yaml"}
+    for mapping_set in library.mapping_sets.values():
+        text = write_mapping_set_library(mapping_set, library.frameworks, kept)
+        [written] = yaml.safe_load(text)["objects"]["requirement_mapping_sets"]
+        for side in ("source", "target"):
+            theirs = real(files[getattr(mapping_set, f"{side}_framework")]).read_text()
+            known = set(re.findall(r"urn: (urn:intuitem:risk:req_node:\S+)", theirs))
+            named = {edge[f"{side}_requirement_urn"] for edge in written["requirement_mappings"]}
+            assert named <= known, (mapping_set.id, side, sorted(named - known)[:5])

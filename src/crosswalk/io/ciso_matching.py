@@ -72,8 +72,9 @@ def spellings(ref: str, name: str | None = None, framework_id: str = "") -> list
     """Ways our catalogs write the ref a CISO Assistant node gives, most exact first."""
     found = [ref] if ref else []
     for theirs, ours in PREFIX_ALIASES.get(framework_id, ()):
-        if ref.upper().startswith(theirs) and ref[len(theirs) : len(theirs) + 1].isdigit():
-            found.append(ours + ref[len(theirs) :])
+        rest = ref[len(theirs) :]
+        if ref.upper().startswith(theirs) and (not rest or rest[0].isdigit()):
+            found.append(ours + rest)
     for text in (ref, name or ""):
         article = _ARTICLE.match(text.strip())
         if article:
@@ -100,8 +101,9 @@ def their_node_tail(ref: str, framework_id: str = "") -> str:
     ``Art. 5(1)(f)`` -> ``5.1.f``, ``Chapter II`` -> ``chapter-ii``, ``CC6.1`` -> ``cc6.1``."""
     text = ref.strip()
     for theirs, ours in PREFIX_ALIASES.get(framework_id, ()):
-        if text.startswith(ours) and text[len(ours) : len(ours) + 1].isdigit():
-            text = theirs + text[len(ours) :]
+        rest = text[len(ours) :]
+        if text.startswith(ours) and (not rest or rest[0].isdigit()):
+            text = theirs + rest
     article = _OUR_ARTICLE.match(text)
     if article:
         points = re.findall(r"\(([0-9a-z]+)\)", article.group(2))

@@ -46,6 +46,9 @@ class _NodeUrns:
     ) -> None:
         self.library, self.framework, self.prefix = _framework_urns(framework_id, framework)
         self.framework_id = framework_id
+        self.framework_ref = framework
+        self.matched = bool(matched)
+        self.broadened: set[str] = set()
         self.known: dict[str, str] = dict(matched or {})
         if framework is not None:
             for requirement in framework.requirements:
@@ -55,7 +58,16 @@ class _NodeUrns:
 
     def __call__(self, key: str) -> str:
         ref = split_key(key)[1]
-        return self.known.get(ref) or self.prefix + their_node_tail(ref, self.framework_id)
+        found = self.known.get(ref)
+        if found is not None:
+            return found
+        if self.matched and self.framework_ref is not None:
+            # their library has no node for it (our SOC 2 series A1): its nearest ancestor's
+            for ancestor in self.framework_ref.ancestors(ref):
+                if ancestor.ref in self.known:
+                    self.broadened.add(ref)
+                    return self.known[ancestor.ref]
+        return self.prefix + their_node_tail(ref, self.framework_id)
 
 
 def _dropping_empty(fields: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +179,12 @@ def write_mapping_set_library(
         "as a CISO Assistant mapping library.",
         f"# Source: {one_line(provenance.source)}",
     ]
+    broadened = sorted(sources.broadened | targets.broadened)
+    if broadened:
+        comment.append(
+            f"# {', '.join(broadened)}: no node of their library is it; written as the nearest "
+            "broader node that is."
+        )
     if skipped:
         comment.append(
             f"# {skipped} no_relationship edge(s) without a target are left out: "
