@@ -27,6 +27,23 @@ templates.env.globals["version"] = __version__
 templates.env.globals["verdict_colors"] = COLORS
 templates.env.filters["slug"] = lambda text: "-".join(str(text).lower().split())
 templates.env.filters["q"] = lambda text: quote(str(text), safe="")
+def ink_on(background: str) -> str:
+    """Black or white text, whichever contrasts more with a ``#rrggbb`` background (WCAG's
+    relative luminance): a band's colour never leaves its number unreadable."""
+    value = background.lstrip("#")
+    if len(value) != 6:
+        return "#111"
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(value[i : i + 2]) for i in (0, 2, 4))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#111" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
+
+
+templates.env.filters["ink_on"] = ink_on
 templates.env.globals["stacked_bars"] = lambda rows, **kw: Markup(stacked_bars(rows, **kw))
 templates.env.globals["donut"] = lambda counts, **kw: Markup(verdict_donut(counts, **kw))
 
