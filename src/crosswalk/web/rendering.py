@@ -27,6 +27,8 @@ templates.env.globals["version"] = __version__
 templates.env.globals["verdict_colors"] = COLORS
 templates.env.filters["slug"] = lambda text: "-".join(str(text).lower().split())
 templates.env.filters["q"] = lambda text: quote(str(text), safe="")
+
+
 def ink_on(background: str) -> str:
     """Black or white text, whichever contrasts more with a ``#rrggbb`` background (WCAG's
     relative luminance): a band's colour never leaves its number unreadable."""
