@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.demo.builder import DemoResult
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.io.program_files import ProgramError
 from crosswalk.services.controls.controls import ControlInput, add_control, tag_control
@@ -391,3 +392,30 @@ def test_gap_marks_controls_excluded_by_the_approved_soa_not_applicable(
         view = run_gap(session, library).find("A.8.30")
     assert view.verdict == "not applicable"
     assert view.exclusion_reason == "No outsourced development"
+
+
+def test_the_soa_evidence_counts_are_those_of_the_evidence_each_control_reaches(
+    demo: DemoResult, library: Library
+) -> None:
+    """The SoA counts evidence in one pass (``evidence_summaries``); each row's figures are
+    those of the full per-requirement listing the control pages show."""
+    from crosswalk.services.controls.controls import all_facts
+    from crosswalk.services.evidence.evidence import evidence_summaries, requirement_evidence
+    from crosswalk.store.workspace import open_workspace
+
+    opened = open_workspace(demo.folder)
+    try:
+        with session_scope(opened.engine) as session:
+            facts = all_facts(session)
+            keys = [f"iso27001-2022:{r}" for r in ("A.5.15", "A.8.13", "A.7.14", "A.5.19")]
+            summaries = evidence_summaries(session, library, keys, facts)
+            for key in keys:
+                paths = requirement_evidence(session, library, key, facts)
+                ends = [date.fromisoformat(p.performed.rpartition("..")[2]) for p in paths]
+                assert summaries[key] == (
+                    len({p.evidence_id for p in paths}),
+                    max(ends, default=None),
+                ), key
+            assert any(count for count, _ in summaries.values())
+    finally:
+        opened.close()

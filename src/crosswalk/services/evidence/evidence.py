@@ -461,16 +461,16 @@ class EvidencePath:
         )
 
 
-def requirement_evidence(
-    session: Session, library: Library, key: str, controls: list[ControlFacts] | None = None
-) -> list[EvidencePath]:
-    """Evidence that counts for ``key`` through any control that reaches it, with the path.
+Route = tuple[str, str | None, str | None, str | None]  # tagged, relationship, set, note
 
-    ``controls`` is ``all_facts(session)`` when the caller asks about several requirements.
-    """
+
+def _routes(
+    session: Session, library: Library, key: str, controls: list[ControlFacts] | None
+) -> dict[str, list[Route]]:
+    """Each control that reaches ``key``, with how (its tag, or a counted edge from it)."""
     from crosswalk.services.controls.controls import all_facts
 
-    routes: dict[str, list[tuple[str, str | None, str | None, str | None]]] = {}
+    routes: dict[str, list[Route]] = {}
     for facts in controls if controls is not None else all_facts(session):
         for tag in facts.tags:
             if tag.requirement == key:
@@ -486,6 +486,55 @@ def requirement_evidence(
                             edge.mapping.note,
                         )
                     )
+    return routes
+
+
+def evidence_summaries(
+    session: Session, library: Library, keys: Iterable[str], controls: list[ControlFacts]
+) -> dict[str, tuple[int, date | None]]:
+    """For each requirement in ``keys``: how many pieces of evidence count for it and the
+    newest one's end day. The SoA needs no more; one pass over the controls' tags and one
+    read of the links, where a big store has tens of thousands of pieces per requirement."""
+    wanted = set(keys)
+    reaching: dict[str, set[str]] = {key: set() for key in wanted}  # key -> control ids
+    for facts in controls:
+        for tag in facts.tags:
+            if tag.requirement in wanted:
+                reaching[tag.requirement].add(facts.control_id)
+            for edge in library.graph.edges_of(tag.requirement):
+                if edge.end in wanted and edge.mapping.set_id in library.coverage_sets:
+                    reaching[edge.end].add(facts.control_id)
+    involved = set().union(*reaching.values()) if reaching else set()
+    evidence: dict[str, list[tuple[int, date]]] = {}
+    if involved:
+        rows = session.execute(
+            select(ControlRow.control_id, EvidenceRow.id, EvidenceRow.performed_end)
+            .join(EvidenceLinkRow, EvidenceLinkRow.evidence_id == EvidenceRow.id)
+            .join(ControlRow, ControlRow.id == EvidenceLinkRow.control_pk)
+        )
+        for control_id, evidence_id, end in rows:
+            if control_id in involved:
+                evidence.setdefault(control_id, []).append((evidence_id, end))
+    found: dict[str, tuple[int, date | None]] = {}
+    for key, control_ids in reaching.items():
+        ids: set[int] = set()
+        latest: date | None = None
+        for control_id in control_ids:
+            for evidence_id, end in evidence.get(control_id, ()):
+                ids.add(evidence_id)
+                latest = end if latest is None or end > latest else latest
+        found[key] = (len(ids), latest)
+    return found
+
+
+def requirement_evidence(
+    session: Session, library: Library, key: str, controls: list[ControlFacts] | None = None
+) -> list[EvidencePath]:
+    """Evidence that counts for ``key`` through any control that reaches it, with the path.
+
+    ``controls`` is ``all_facts(session)`` when the caller asks about several requirements.
+    """
+    routes = _routes(session, library, key, controls)
     if not routes:
         return []
     rows = session.execute(

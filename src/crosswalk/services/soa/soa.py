@@ -22,9 +22,10 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.requirements import Requirement
 from crosswalk.domain.risk import Treatment
+from crosswalk.services.controls.controls import all_facts
 from crosswalk.services.coverage.gap import GapReport, run_gap
 from crosswalk.services.coverage.gap import SoaRow as ProposedRow
-from crosswalk.services.evidence.evidence import requirement_evidence
+from crosswalk.services.evidence.evidence import evidence_summaries
 from crosswalk.services.isms.risks import resolve_annex_a, risk_annex_a
 from crosswalk.services.soa.versions import (
     SoaEntry,
@@ -518,20 +519,19 @@ def soa_meta(session: Session, version: int | str | None = None) -> SoaMeta:
     )
 
 
-def _performed_end(performed: str) -> date:
-    return date.fromisoformat(performed.rpartition("..")[2])
-
-
 def soa_rows(session: Session, library: Library, version: int | str | None = None) -> list[SoaRow]:
     """The SoA with what auditors cross-check: controls, evidence, risks per control."""
     row = version_row(session, version)
     requirements = {r.ref: r for r in annex_a(library)}
     report = run_gap(session, library, evidence="ignored")
     risks = _risks_by_ref(session, library)
+    summaries = evidence_summaries(
+        session, library, [f"{ISO}:{e.ref}" for e in row.entries], all_facts(session)
+    )
     rows = []
     for entry in row.entries:
         requirement = requirements.get(entry.ref)
-        evidence = requirement_evidence(session, library, f"{ISO}:{entry.ref}")
+        evidence_count, evidence_latest = summaries[f"{ISO}:{entry.ref}"]
         rows.append(
             SoaRow(
                 ref=entry.ref,
@@ -543,8 +543,8 @@ def soa_rows(session: Session, library: Library, version: int | str | None = Non
                 exclusion_reason=entry.exclusion_reason,
                 implementation_status=entry.implementation_status,
                 controls=_reaching_controls(report, entry.ref),
-                evidence_count=len({p.evidence_id for p in evidence}),
-                evidence_latest=max((_performed_end(p.performed) for p in evidence), default=None),
+                evidence_count=evidence_count,
+                evidence_latest=evidence_latest,
                 risks=[r.risk_id for r in risks.get(entry.ref, [])],
                 last_reviewed=entry.last_reviewed,
             )
