@@ -333,10 +333,13 @@ def save_activities(session: Session, items: list[tuple[str, ActivityInput]]) ->
 # --- the program format ----------------------------------------------------------------
 
 
-class ActivityFile(BaseModel):
+class ActivityFields(BaseModel):
+    """The fields of a processing activity a person writes (the API's body, the program
+    file's core); the DPIA's are recorded apart."""
+
     model_config = ConfigDict(extra="forbid")
-    activity_id: Text
-    name: Text
+    activity_id: str
+    name: str
     role: str = "controller"
     controller: str = ""
     purpose: str = ""
@@ -355,6 +358,11 @@ class ActivityFile(BaseModel):
     controls: list[str] = []
     security_measures: str = ""
     owner: str | None = None
+
+
+class ActivityFile(ActivityFields):
+    activity_id: Text  # in a file, checked as every record id is
+    name: Text
     dpia_criteria: list[str] = []
     dpia_completed_on: date | None = None
     dpia_risks: list[str] = []

@@ -16,6 +16,7 @@ from crosswalk.domain.gdpr import LAWFUL_BASES, REQUEST_KINDS, SAFEGUARDS
 from crosswalk.reports.gdpr_report import write_gdpr_report
 from crosswalk.services.access import permissions
 from crosswalk.services.gdpr.activities import (
+    ActivityFields,
     ActivityInput,
     add_activity,
     edit_activity,
@@ -255,28 +256,8 @@ def activity_api(context: Reader, activity_id: str) -> dict[str, Any]:
     return result
 
 
-class ActivityBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    activity_id: str
-    name: str
-    role: str = "controller"
-    controller: str = ""
-    purpose: str = ""
-    subject_categories: str = ""
-    data_categories: str = ""
-    special_categories: list[str] = []
-    lawful_basis: str | None = None
-    art9_condition: str | None = None
-    recipients: str = ""
-    processors: list[str] = []
-    processor_agreement: bool = False
-    transfers: list[str] = []
-    transfer_safeguard: str | None = None
-    retention: str = ""
-    assets: list[str] = []
-    controls: list[str] = []
-    security_measures: str = ""
-    owner: str | None = None
+class ActivityBody(ActivityFields):
+    """A new activity: the fields a person writes (its DPIA is recorded apart)."""
 
 
 class ActivityPatch(BaseModel):
