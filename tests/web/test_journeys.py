@@ -73,3 +73,85 @@ def test_an_auditor_downloads_the_soa_and_the_trail_and_sees_no_form(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "auditor-trail.png"), full_page=True)
     assert page.console_errors == []
+
+
+RANK = ["not applicable", "gap", "planned", "partial", "likely", "covered"]
+
+
+def _verdict(page: Any, live_server: str, ref: str) -> str:
+    page.goto(f"{live_server}/gap")
+    row = page.locator(f"tr[data-ref='{ref}']").first
+    return str(row.get_attribute("data-verdict"))
+
+
+def test_an_editor_adds_a_control_tags_it_links_evidence_by_url_and_the_gap_changes(
+    page: Any, live_server: str, browser_sign_in: SignIn
+) -> None:
+    browser_sign_in(page, "editor")
+    page.goto(f"{live_server}/gap")
+    gaps = page.locator("tr[data-verdict='gap']")
+    assert gaps.count() > 0, "the demo leaves some ISO requirements open"
+    ref = str(gaps.first.get_attribute("data-ref"))
+    page.goto(f"{live_server}/controls")
+    page.click("details.add summary")
+    page.fill("#control-add [name=control_id]", "NW-JR-01")
+    page.fill("#control-add [name=title]", "Journey control")
+    page.select_option("#control-add [name=status]", "operating")
+    page.click("#control-add button[type=submit]")
+    page.wait_for_url("**/controls/NW-JR-01?notice=*")
+    page.fill("#tag-control [name=requirement]", f"iso27001-2022:{ref}")
+    page.click("#tag-control button[type=submit]")
+    page.wait_for_load_state()
+    assert ref in page.locator("main").inner_text()
+    tagged_only = _verdict(page, live_server, ref)
+
+    page.goto(f"{live_server}/evidence")
+    page.fill("#evidence-url", "https://tickets.example.com/browse/SEC-77")
+    page.fill("#upload-evidence [name=title]", "Operated per ticket SEC-77")
+    page.fill("#evidence-controls", "NW-JR-01")
+    page.click("#upload-evidence button[type=submit]")
+    page.wait_for_url("**/evidence?notice=*")
+    assert "Operated per ticket SEC-77" in page.locator(".notice").inner_text()
+    after = _verdict(page, live_server, ref)
+    assert RANK.index(after) > RANK.index(tagged_only), (ref, tagged_only, after)
+    row = page.locator(f"tr[data-ref='{ref}']").first
+    assert "NW-JR-01" in row.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "editor-control-gap.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_an_editor_adds_a_risk_sets_its_treatment_links_a_control_and_the_plan_shows_it(
+    page: Any, live_server: str, browser_sign_in: SignIn
+) -> None:
+    browser_sign_in(page, "editor")
+    page.goto(f"{live_server}/risks")
+    page.click("details.add summary")
+    page.fill("#risk-add [name=title]", "Laptop theft exposes customer exports")
+    page.select_option("#risk-add [name=likelihood]", "3")
+    page.select_option("#risk-add [name=impact]", "4")
+    page.click("#risk-add button[type=submit]")
+    page.wait_for_url("**/risks/R-*?notice=*")
+    risk_id = page.url.split("/risks/")[1].split("?")[0]
+    page.select_option("#risk-edit [name=treatment]", "modify")
+    page.fill("#risk-edit [name=controls]", "NW-AC-04")
+    page.fill("#risk-edit [name=plan]", "Encrypt every laptop disk; remote wipe")
+    page.click("form#risk-edit button[type=submit]")
+    page.wait_for_load_state()
+    assert "changed" in page.locator(".notice").inner_text()
+    page.goto(f"{live_server}/risks")
+    with page.expect_download() as got:
+        page.click("a[href='/risks/treatment-plan.xlsx']")
+    book = load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()), read_only=True)
+    rows = [
+        [str(c) if c is not None else "" for c in row]
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    ours = [row for row in rows if risk_id in row]
+    assert ours, f"{risk_id} is in the treatment plan"
+    text = " ".join(ours[0])
+    assert "NW-AC-04" in text and "Encrypt every laptop disk" in text and "modify" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "editor-risk-plan.png"), full_page=True)
+    assert page.console_errors == []

@@ -535,3 +535,57 @@ def test_the_control_field_takes_several_ids_typed_in_one_box(web: WebWorkspace)
     assert done.status_code == 303
     newest = max(api_evidence(editor), key=lambda item: item["id"])
     assert set(newest["controls"]) == {CONTROL, OTHER_OWNERS_CONTROL}
+
+
+# --- evidence by link ------------------------------------------------------------------------
+
+
+def _link(client: SignedIn, url: str, target: str = "/evidence", **fields: str) -> Any:
+    data = {"title": "", "url": url, "controls": CONTROL, "performed_start": "2026-11-20"}
+    data.update(fields)
+    if target.startswith("/api/"):
+        return client.http.post(target, data=data, headers=client.headers())
+    return client.post(target, data=data, files={"file": ("", b"", "application/octet-stream")})
+
+
+def test_an_editor_records_a_link_as_evidence_and_it_counts(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    before, files = iso_verdict(editor), stored_files(web)
+    answer = _link(editor, "https://tickets.example.com/browse/SEC-77")
+    assert answer.status_code == 303, answer.text
+    item = next(e for e in api_evidence(editor) if e["url"])
+    assert item["kind"] == "url" and item["controls"] == [CONTROL]
+    assert item["title"] == "https://tickets.example.com/browse/SEC-77"  # defaulted, and said
+    assert stored_files(web) == files  # a link writes nothing to the store
+    after = iso_verdict(editor)
+    assert after["verdict"] != before["verdict"] or after["why"] != before["why"]
+    api_answer = _link(editor, "https://status.example.com/dr", "/api/evidence")
+    assert (
+        api_answer.status_code == 201
+        and api_answer.json()["url"] == "https://status.example.com/dr"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "ftp://files.example.com/x", "https://", "https://a.example/x y",
+     "https://a.example/" + "x" * 2001],
+)  # fmt: skip
+def test_a_bad_link_is_refused_next_to_the_form_and_nothing_is_recorded(
+    web: WebWorkspace, url: str
+) -> None:
+    editor = web.client("editor")
+    before = evidence_count(web)
+    answer = _link(editor, url)
+    assert answer.status_code == 400
+    assert 'class="error"' in answer.text or 'role="alert"' in answer.text
+    assert evidence_count(web) == before
+
+
+def test_a_file_and_a_link_together_are_refused(web: WebWorkspace) -> None:
+    editor = web.client("editor")
+    before = evidence_count(web)
+    data = {"url": "https://a.example/x", "controls": CONTROL}
+    answer = editor.post("/evidence", data=data, files={"file": ("a.txt", b"a\n", "text/plain")})
+    assert answer.status_code == 400 and "not both" in answer.text
+    assert evidence_count(web) == before

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -183,6 +184,22 @@ def add_file_evidence(
         )
 
 
+MAX_URL_LENGTH = 2000
+
+
+def checked_url(url: str) -> str:
+    """A link auditors can follow: http(s) with a host, no spaces; never ``javascript:``."""
+    url = url.strip()
+    parts = urlsplit(url) if url.isprintable() else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise EvidenceError(f"{url[:200]!r} is neither a file nor an http(s) URL")
+    if any(character.isspace() for character in url):
+        raise EvidenceError("the URL contains spaces; encode them as %20")
+    if len(url) > MAX_URL_LENGTH:
+        raise EvidenceError(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    return url
+
+
 def add_url_evidence(
     session: Session,
     url: str,
@@ -190,8 +207,7 @@ def add_url_evidence(
     data: EvidenceInput,
     today: date | None = None,
 ) -> Evidence:
-    if not url.startswith(("http://", "https://")):
-        raise EvidenceError(f"{url!r} is neither a file nor an http(s) URL")
+    url = checked_url(url)
     controls = _controls(session, control_ids)
     start, end = _dates(data, today or date.today())
     row = EvidenceRow(

@@ -32,6 +32,7 @@ from crosswalk.services.evidence.evidence import (
     EvidenceInput,
     VerifyReport,
     add_stream_evidence,
+    add_url_evidence,
     evidence_exists,
     link,
     list_evidence,
@@ -184,6 +185,7 @@ def _render_list(
         "controls": [control] if control else [],
         "kind": "file",
         "reference": "",
+        "url": "",
     }
     return render(
         context,
@@ -396,6 +398,35 @@ def require_linkable(context: RequestContext, control_ids: list[str], what: str)
     permissions.require_controls(context.user, chosen, what)
 
 
+def _store_link(
+    context: RequestContext,
+    url: str,
+    title: str,
+    performed_start: str,
+    performed_end: str,
+    controls: list[str],
+    kind: str,
+    reference: str,
+) -> Evidence:
+    if kind not in ("", "file", "url"):
+        raise EvidenceError(f"kind {kind!r}: a link is recorded as kind 'url'")
+    control_ids = parse_control_ids(controls)
+    require_linkable(context, control_ids, "adding evidence to this control")
+    start = _day(performed_start, "performed_start")
+    data = EvidenceInput(
+        title=title.strip(),
+        kind="url",
+        performed_start=start,
+        performed_end=_day(performed_end, "performed_end") or start,
+        collected_by=context.user.email,
+        source="",
+        reference=reference.strip(),
+    )
+    item = add_url_evidence(context.db, url, control_ids, data, context.today)
+    context.commit()
+    return item
+
+
 def store_upload(
     context: RequestContext,
     upload: UploadFile | None,
@@ -405,10 +436,19 @@ def store_upload(
     controls: list[str],
     kind: str,
     reference: str,
+    url: str = "",
 ) -> Evidence:
-    """Check everything, then stream the file into the store and record it, committed."""
-    if upload is None:
-        raise UnsafeFileName("choose a file to upload")
+    """Check everything, then stream the file into the store (or record the link) and
+    commit. A link is used when no file is chosen; a file and a link together are refused,
+    so nobody wonders which one was kept."""
+    chosen = upload is not None and bool(upload.filename)
+    if chosen and url.strip():
+        raise EvidenceError("give a file or a link, not both")
+    if not chosen and url.strip():
+        return _store_link(context, url, title, performed_start, performed_end, controls, kind,
+                           reference)  # fmt: skip
+    if upload is None or not chosen:
+        raise UnsafeFileName("choose a file to upload, or give a link")
     name, media_type = check_upload(
         upload.filename, _size(upload), context.state.settings.max_upload_bytes
     )
@@ -450,6 +490,9 @@ ControlsField = Annotated[
 ]
 KindField = Annotated[str, Form(description="file, attestation or collector.")]
 ReferenceField = Annotated[str, Form(description="Ticket or event ids, e.g. CHG-1042.")]
+UrlField = Annotated[
+    str, Form(max_length=4000, description="A link instead of a file (http or https).")
+]
 
 
 @router.post("/evidence", include_in_schema=False)
@@ -462,11 +505,13 @@ def upload_page(
     controls: ControlsField = None,
     kind: KindField = "file",
     reference: ReferenceField = "",
+    url: UrlField = "",
 ) -> Response:
     try:
         item = store_upload(
-            context, file, title, performed_start, performed_end, controls or [], kind, reference
-        )
+            context, file, title, performed_start, performed_end, controls or [], kind, reference,
+            url,
+        )  # fmt: skip
     except CrosswalkError as problem:
         context.db.rollback()
         form = {
@@ -476,6 +521,7 @@ def upload_page(
             "controls": parse_control_ids(controls or []),
             "kind": kind,
             "reference": reference,
+            "url": url,
         }
         return _render_list(context, status_code=status_for(problem), form=form, error=str(problem))
     linked = ", ".join(item.controls)
@@ -497,13 +543,16 @@ def upload_api(
     controls: ControlsField = None,
     kind: KindField = "file",
     reference: ReferenceField = "",
+    url: UrlField = "",
 ) -> JSONResponse:
-    """Upload evidence (multipart): 201 with the new evidence; 400 unsafe name, 403 someone
-    else's control, 413 too large, 415 not an evidence format. Nothing is stored on refusal."""
+    """Upload evidence (multipart), or record a link (``url`` without a file): 201 with the
+    new evidence; 400 unsafe name or bad link, 403 someone else's control, 413 too large,
+    415 not an evidence format. Nothing is stored on refusal."""
     try:
         item = store_upload(
-            context, file, title, performed_start, performed_end, controls or [], kind, reference
-        )
+            context, file, title, performed_start, performed_end, controls or [], kind, reference,
+            url,
+        )  # fmt: skip
     except CrosswalkError as problem:
         context.db.rollback()
         return JSONResponse({"detail": str(problem)}, status_code=status_for(problem))
