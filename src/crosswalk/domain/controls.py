@@ -46,7 +46,8 @@ def check_record_id(given: str, what: str = "control") -> str:
     where it is created (CLI, import, apply, web), not when an export is half written."""
     text = given.strip()
     if not text:
-        raise RecordIdError(f"a {what} needs an id ({ID_RULE})")
+        article = "an" if what[:1].lower() in "aeiou" else "a"
+        raise RecordIdError(f"{article} {what} needs an id ({ID_RULE})")
     if len(text) > ID_MAX_CHARACTERS:
         raise RecordIdError(
             f"{what} id {text[:40]!r}... is {len(text)} characters long ({ID_RULE})"

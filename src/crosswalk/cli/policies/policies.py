@@ -58,15 +58,9 @@ def _status(text: str | None) -> PolicyStatus | None:
 
 
 def _frequency(text: str | None) -> Frequency | None:
-    from crosswalk.cli.output import fail
-    from crosswalk.domain.frequency import parse_frequency
+    from crosswalk.services.policies.policies import parse_review_frequency
 
-    if text is None or text.strip().lower() in {"", "none"}:
-        return None
-    frequency = parse_frequency(text)
-    if frequency is None or not frequency.periodic:
-        raise fail(f"--review-frequency {text!r} is not a periodic frequency: {FREQUENCY_HELP}")
-    return frequency
+    return parse_review_frequency(text, "--review-frequency")
 
 
 def _data(item: PolicyFile, root: Path, body: bool = True) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from crosswalk.services.isms.common import (
     get_row,
     keyed_rows,
     new_id,
+    next_free_id,
     optional,
     snapshot,
 )
@@ -104,9 +105,8 @@ def _fill(row: ObjectiveRow, data: ObjectiveInput) -> None:
 
 
 def _new_objective(session: Session, data: ObjectiveInput) -> ObjectiveRow:
-    row = ObjectiveRow(
-        objective_id=new_id(session, ObjectiveRow.objective_id, data.objective_id, "objective")
-    )
+    given = data.objective_id.strip() or next_free_id(session, ObjectiveRow.objective_id, "OBJ-")
+    row = ObjectiveRow(objective_id=new_id(session, ObjectiveRow.objective_id, given, "objective"))
     _fill(row, data)
     session.add(row)
     session.flush()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import RecordIdError, check_record_id
 from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
-from crosswalk.domain.frequency import Frequency
+from crosswalk.domain.frequency import Frequency, parse_frequency
 from crosswalk.io.policy_files import (
     Policy,
     PolicyFile,
@@ -107,6 +107,17 @@ def governed_resolver(session: Session, library: Library) -> Callable[[str], str
             raise UnknownReferenceError(text, "control or requirement", close) from None
 
     return resolve
+
+
+def parse_review_frequency(text: str | None, label: str = "review frequency") -> Frequency | None:
+    """How often a policy is reviewed: a periodic frequency, or none ('' or 'none')."""
+    if text is None or text.strip().lower() in {"", "none"}:
+        return None
+    frequency = parse_frequency(text)
+    if frequency is None or not frequency.periodic:
+        periodic = ", ".join(f.value for f in Frequency if f.periodic)
+        raise PolicyError(f"{label} {text.strip()!r} is not a periodic frequency: {periodic}")
+    return frequency
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from crosswalk.web.routes.controls import controls, exports
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
 from crosswalk.web.routes.gdpr import incidents, processing
-from crosswalk.web.routes.isms import isms, objectives, risks, scope
+from crosswalk.web.routes.isms import assets, isms, objectives, risks, scope
 from crosswalk.web.routes.mapping import adjustments
 from crosswalk.web.routes.policies import policies
 from crosswalk.web.routes.program import dashboard, plan
@@ -33,6 +33,7 @@ ROUTERS: list[APIRouter] = [
     risks.router,
     isms.router,
     scope.router,
+    assets.router,
     objectives.router,
     policies.router,
     ai.router,
