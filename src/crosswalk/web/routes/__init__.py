@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from crosswalk.web.routes.access import auth, first_admin, users
 from crosswalk.web.routes.ai import ai
-from crosswalk.web.routes.controls import controls, exports
+from crosswalk.web.routes.controls import controls, exports, retirement
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
 from crosswalk.web.routes.gdpr import incidents, processing
@@ -23,7 +23,9 @@ ROUTERS: list[APIRouter] = [
     explorer.router,
     adjustments.router,
     exports.router,  # before controls: /controls/{control_id:path} would take its paths
+    retirement.router,  # likewise
     controls.router,
+    retirement.after_controls,
     evidence.router,
     gap.router,
     plan.router,

@@ -4,7 +4,6 @@ admins change any control, a control owner only their own, auditors none."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -24,7 +23,6 @@ from crosswalk.services.controls.controls import (
     tag_control,
     untag_control,
 )
-from crosswalk.services.controls.retirement import restore_control, retire_control
 from crosswalk.services.coverage.control_views import (
     ControlListItem,
     ControlPage,
@@ -154,11 +152,13 @@ def _control_html(
     )
 
 
-def _back(control_id: str, notice: str) -> RedirectResponse:
+def back_to_control(control_id: str, notice: str) -> RedirectResponse:
     return redirect(f"/controls/{quote(control_id, safe='')}", notice)
 
 
-def _failed(context: RequestContext, control_id: str, error: CrosswalkError, **form: str) -> Any:
+def control_failed(
+    context: RequestContext, control_id: str, error: CrosswalkError, **form: str
+) -> Any:
     """Keep the user on the page with what they typed and the reason (400)."""
     context.db.rollback()
     return _control_html(context, control_id, 400, str(error), form)
@@ -263,7 +263,7 @@ def control_add(
         form = {**typed, "requirement": requirement, "coverage": coverage}
         return _list_html(context, controls_data(context), 400, str(error), form)
     context.commit()
-    return _back(control.control_id, "Added")
+    return back_to_control(control.control_id, "Added")
 
 
 @router.get("/controls/{control_id:path}", include_in_schema=False)
@@ -291,10 +291,10 @@ def control_tag(
     except Forbidden:
         raise
     except CrosswalkError as error:
-        return _failed(context, control.control_id, error, requirement=requirement)
+        return control_failed(context, control.control_id, error, requirement=requirement)
     context.commit()
     notice = f"Tagged {', '.join(tagged)} ({coverage})" if tagged else "Already tagged so"
-    return _back(control.control_id, notice)
+    return back_to_control(control.control_id, notice)
 
 
 @router.post("/controls/{control_id:path}/tags/delete", include_in_schema=False)
@@ -310,43 +310,10 @@ def control_untag(
     except Forbidden:
         raise
     except CrosswalkError as error:
-        return _failed(context, control.control_id, error)
+        return control_failed(context, control.control_id, error)
     context.commit()
     notice = f"Removed {', '.join(removed)}" if removed else "It was not tagged to that"
-    return _back(control.control_id, notice)
-
-
-@router.post("/controls/{control_id:path}/retire", include_in_schema=False)
-def control_retire(
-    context: Writer,
-    control_id: str,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    on: Annotated[str, Form(max_length=20)] = "",
-) -> Any:
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    try:
-        done = retire_control(context.db, control.control_id, reason, _day(on))
-    except Forbidden:
-        raise
-    except CrosswalkError as error:
-        return _failed(context, control.control_id, error, reason=reason, on=on)
-    context.commit()
-    return _back(control.control_id, f"Retired from {done.retired_on}")
-
-
-@router.post("/controls/{control_id:path}/restore", include_in_schema=False)
-def control_restore(context: Writer, control_id: str) -> Any:
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    try:
-        restore_control(context.db, control.control_id)
-    except Forbidden:
-        raise
-    except CrosswalkError as error:
-        return _failed(context, control.control_id, error)
-    context.commit()
-    return _back(control.control_id, "Restored: it counts toward coverage again")
+    return back_to_control(control.control_id, notice)
 
 
 # After the routes with a suffix: a path id would take theirs ("X/tags") too.
@@ -376,21 +343,12 @@ def control_edit(
         raise
     except CrosswalkError as error:
         kept = {name: value for name, value in typed.items() if value is not None}
-        return _failed(context, control.control_id, error, **kept)
+        return control_failed(context, control.control_id, error, **kept)
     context.commit()
     # "frequency_text" is how the frequency was written: to the user, it is the frequency.
     fields = dict.fromkeys("frequency" if n == "frequency_text" else n for n in changed)
     notice = f"Saved {', '.join(fields)}" if fields else "Nothing changed"
-    return _back(control.control_id, notice)
-
-
-def _day(text: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CrosswalkError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+    return back_to_control(control.control_id, notice)
 
 
 # API -----------------------------------------------------------------------------------
@@ -420,13 +378,6 @@ class NewControl(BaseModel):
     frequency: str = Field(default="", max_length=200)
     requirement: str = Field(default="", max_length=200)
     coverage: Literal["full", "partial"] = "full"
-
-
-class RetireRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=2000)
-    on: date | None = None
 
 
 class TagRequest(BaseModel):
@@ -521,23 +472,3 @@ def control_untag_api(context: Writer, control_id: str, requirement: str) -> dic
     )
     context.commit()
     return {"control_id": control.control_id, "untagged": removed}
-
-
-@router.post("/api/controls/{control_id:path}/retire", tags=["controls"])
-def control_retire_api(context: Writer, control_id: str, body: RetireRequest) -> dict[str, Any]:
-    """Retire a control with a reason: out of coverage from ``on`` (today), history kept."""
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    done = retire_control(context.db, control.control_id, body.reason, body.on)
-    context.commit()
-    result: dict[str, Any] = api(done)
-    return result
-
-
-@router.post("/api/controls/{control_id:path}/restore", tags=["controls"])
-def control_restore_api(context: Writer, control_id: str) -> dict[str, Any]:
-    control = get_control(context.db, control_id)
-    permissions.require_control(context.user, control)
-    restore_control(context.db, control.control_id)
-    context.commit()
-    return {"control_id": control.control_id, "restored": True}
