@@ -58,6 +58,7 @@ NAVIGATION = [
             ("Explorer", "/explorer", False),
             ("SOC 2 × ISO matrix", "/matrix", False),
             ("Team adjustments", "/adjustments", False),
+            ("Mapping reviews", "/mapping-reviews", False),
         ],
     ),
     (

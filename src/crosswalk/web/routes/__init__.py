@@ -11,7 +11,7 @@ from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, trail, window
 from crosswalk.web.routes.gdpr import incidents, processing
 from crosswalk.web.routes.isms import assets, isms, objectives, risks, scope
-from crosswalk.web.routes.mapping import adjustments
+from crosswalk.web.routes.mapping import adjustments, reviews
 from crosswalk.web.routes.policies import policies
 from crosswalk.web.routes.program import dashboard, plan
 from crosswalk.web.routes.soa import soa
@@ -22,6 +22,7 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     explorer.router,
     adjustments.router,
+    reviews.router,
     exports.router,  # before controls: /controls/{control_id:path} would take its paths
     retirement.router,  # likewise
     controls.router,
