@@ -211,7 +211,7 @@ class IdTokens(OpenIDCode):  # type: ignore[misc]
         return any(code.nonce == nonce for code in self.provider.codes.values())
 
     def resolve_client_private_key(self, client: Client) -> RSAKey:
-        return self.provider.key
+        return self.provider.sign_with or self.provider.key
 
     def get_client_algorithm(self, client: Client) -> str:
         return "RS256"
@@ -222,7 +222,7 @@ class IdTokens(OpenIDCode):  # type: ignore[misc]
     def get_client_claims(self, client: Client) -> dict[str, Any]:
         return {
             "iss": self.provider.issuer,
-            "aud": [client.client_id],
+            "aud": [self.provider.audience or client.client_id],
             "exp": int(time.time()) + self.provider.id_token_seconds,
         }
 
@@ -248,6 +248,8 @@ class Provider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": KEY_ID})
         self.person: Person | None = None
         self.id_token_seconds = 300  # a test sets it negative for an expired token
+        self.sign_with: RSAKey | None = None  # a key it does not publish (a forged token)
+        self.audience: str | None = None  # a token meant for another client
         self.codes: dict[str, Code] = {}
         self.tokens: list[dict[str, Any]] = []
         self.challenge_methods: list[str | None] = []

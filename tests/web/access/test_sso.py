@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx2 as httpx
 import pytest
+from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
 from crosswalk.services.access.oidc import OidcConfig
@@ -27,8 +28,14 @@ from crosswalk.store.workspace import open_workspace
 from crosswalk.web.app import create_app
 from crosswalk.web.settings import WebSettings, passwords_from_env, sso_from_env
 from tests.conftest import DEMO_TODAY
-from tests.web.access.oidc_provider import CLIENT_ID, CLIENT_SECRET, Person, Provider
-from tests.web.conftest import PASSWORD, USERS, free_port, login_token
+from tests.web.access.oidc_provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    KEY_ID,
+    Person,
+    Provider,
+)
+from tests.web.conftest import ARTIFACTS, PASSWORD, USERS, free_port, login_token
 
 ROLES = "crosswalk-admins=admin,crosswalk-editors=editor,crosswalk-auditors=auditor"
 NEWCOMER = Person(
@@ -230,6 +237,24 @@ def test_an_expired_id_token_is_refused(make_site: MakeSite) -> None:
     assert site.user(NEWCOMER.email) is None
 
 
+def test_an_id_token_not_signed_by_the_provider_or_meant_for_another_client_is_refused(
+    make_site: MakeSite,
+) -> None:
+    site = make_site()
+    site.provider.sign_with = RSAKey.generate_key(2048, parameters={"kid": KEY_ID})
+    forged = site.sign_in(NEWCOMER)
+    assert forged.status_code == 403
+    assert "signature does not verify" in forged.text
+
+    site.provider.sign_with = None
+    site.provider.audience = "another-app"
+    elsewhere = site.sign_in(NEWCOMER)
+    assert elsewhere.status_code == 403
+    assert "ID token is not valid: its &#39;aud&#39; claim is wrong" in elsewhere.text
+    assert site.session().status_code == 401
+    assert site.user(NEWCOMER.email) is None
+
+
 def test_without_a_role_mapping_an_admin_assigns_roles(make_site: MakeSite) -> None:
     site = make_site(roles="")
     stranger = site.sign_in(NEWCOMER)
@@ -241,6 +266,27 @@ def test_without_a_role_mapping_an_admin_assigns_roles(make_site: MakeSite) -> N
     assert site.sign_in(known).status_code == 200
     me = site.session().json()
     assert (me["email"], me["role"]) == (USERS["control_owner"][0], "control_owner")
+
+
+def test_with_passwords_off_an_admin_adds_people_who_then_sign_in_by_sso(
+    make_site: MakeSite,
+) -> None:
+    site = make_site(roles="", passwords=False)
+    site.sign_in(Person(sub="u-5", email=USERS["admin"][0]))  # the admin an admin added before
+    token = site.session().json()["csrf_token"]
+    page = site.http.get(f"{site.base}/users")
+    assert 'name="password"' not in page.text
+
+    added = site.http.post(
+        f"{site.base}/users",
+        data={"email": NEWCOMER.email, "role": "auditor", "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    assert added.status_code == 303, added.text
+    site.http.cookies.clear()
+    assert site.sign_in(NEWCOMER).status_code == 200
+    assert site.session().json()["role"] == "auditor"  # the role the admin gave, not the groups'
 
 
 def test_groups_that_map_to_no_role_are_refused(make_site: MakeSite) -> None:
@@ -322,3 +368,21 @@ def test_role_mappings_and_settings_are_read_strictly(monkeypatch: pytest.Monkey
     assert (config.issuer, config.role_claim) == ("https://id.example", "groups")
     assert config.roles["crosswalk-editors"] == "editor"
     assert passwords_from_env() is False
+
+
+@pytest.mark.slow
+def test_a_person_signs_in_with_the_provider_in_a_real_browser(
+    make_site: MakeSite, page: Any
+) -> None:
+    site = make_site(passwords=False)
+    site.provider.person = NEWCOMER
+    page.goto(f"{site.base}/login?next=/soa")
+    assert page.locator("input[name=password]").count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sign-in-sso.png"))
+
+    page.get_by_role("link", name="Sign in with Northwind ID").click()
+
+    page.wait_for_url(f"{site.base}/soa")
+    me = page.evaluate("() => fetch('/api/session').then(r => r.json())")
+    assert (me["email"], me["role"]) == (NEWCOMER.email, "editor")

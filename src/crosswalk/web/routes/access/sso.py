@@ -91,7 +91,7 @@ def sso_callback(request: Request, db: Db) -> Response:
     settings = app_state(request).settings
     started = start_session(db, user, hours=settings.session_hours)
     db.commit()
-    response = RedirectResponse(pending.next_path, status_code=303)
+    response = RedirectResponse(safe_next(pending.next_path), status_code=303)
     set_cookie(
         response,
         request,
