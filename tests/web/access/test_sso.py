@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from crosswalk.services.access.oidc import OidcConfig
 from crosswalk.services.access.sso_accounts import parse_role_map
-from crosswalk.services.access.users import UserError
+from crosswalk.services.access.users import UserError, set_active
 from crosswalk.store.auth_models import UserRow
 from crosswalk.store.engine import session_scope
 from crosswalk.store.workspace import open_workspace
@@ -266,6 +266,30 @@ def test_without_a_role_mapping_an_admin_assigns_roles(make_site: MakeSite) -> N
     assert site.sign_in(known).status_code == 200
     me = site.session().json()
     assert (me["email"], me["role"]) == (USERS["control_owner"][0], "control_owner")
+
+
+def test_a_deactivated_account_and_demoting_the_last_admin_are_refused(
+    make_site: MakeSite,
+) -> None:
+    site = make_site()
+    opened = open_workspace(site.folder)
+    try:
+        with session_scope(opened.engine, actor="test") as db:
+            set_active(db, USERS["editor"][0], False)
+            db.commit()
+    finally:
+        opened.close()
+    gone = site.sign_in(Person(sub="u-6", email=USERS["editor"][0], groups=["crosswalk-editors"]))
+    assert gone.status_code == 403
+    assert "The account editor@northwind.example is deactivated" in gone.text
+
+    # The demo's only admin, now only in the editors' group: Crosswalk keeps an admin.
+    demoted = site.sign_in(Person(sub="u-8", email=USERS["admin"][0], groups=["crosswalk-editors"]))
+    assert demoted.status_code == 403
+    assert "make you editor, but admin@northwind.example is the last active admin" in demoted.text
+    assert site.session().status_code == 401
+    admin = site.user(USERS["admin"][0])
+    assert admin is not None and admin.role == "admin"
 
 
 def test_with_passwords_off_an_admin_adds_people_who_then_sign_in_by_sso(

@@ -101,7 +101,13 @@ class PendingSignIn:
             pending = cls(**data)
         except (ValueError, TypeError, UnicodeError, binascii.Error):
             return None
-        fields = (pending.state, pending.nonce, pending.code_verifier, pending.redirect_uri)
+        fields = (
+            pending.state,
+            pending.nonce,
+            pending.code_verifier,
+            pending.redirect_uri,
+            pending.next_path,
+        )
         if not all(isinstance(value, str) and value for value in fields):
             return None
         if not isinstance(pending.started, int | float):
