@@ -158,6 +158,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         self.provider.tokens.append(token)
+        self.provider.holders[token["access_token"]] = request.user
 
     def create_oauth2_request(self, request: Any) -> OAuth2Request:
         return request if isinstance(request, OAuth2Request) else WsgiRequest(request)
@@ -227,13 +228,10 @@ class IdTokens(OpenIDCode):  # type: ignore[misc]
         }
 
     def generate_user_info(self, user: Person, scope: str) -> UserInfo:
-        return UserInfo(
-            sub=user.sub,
-            email=user.email,
-            email_verified=user.email_verified,
-            name=user.name,
-            groups=list(user.groups),
-        )
+        claims = self.provider.claims(user)
+        if not self.provider.claims_in_id_token:
+            return UserInfo(sub=user.sub)
+        return claims
 
 
 class Quiet(WSGIRequestHandler):
@@ -250,6 +248,8 @@ class Provider:
         self.id_token_seconds = 300  # a test sets it negative for an expired token
         self.sign_with: RSAKey | None = None  # a key it does not publish (a forged token)
         self.audience: str | None = None  # a token meant for another client
+        self.claims_in_id_token = True  # False: e-mail and groups only from /userinfo
+        self.holders: dict[str, Person] = {}  # access token -> whom it was issued for
         self.codes: dict[str, Code] = {}
         self.tokens: list[dict[str, Any]] = []
         self.challenge_methods: list[str | None] = []
@@ -273,6 +273,7 @@ class Provider:
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
             "jwks_uri": f"{self.issuer}/jwks",
+            "userinfo_endpoint": f"{self.issuer}/userinfo",
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
@@ -289,6 +290,8 @@ class Provider:
                 status, body, headers = 200, self.discovery(), []
             elif path == "/jwks":
                 status, body, headers = 200, {"keys": [self.key.as_dict(private=False)]}, []
+            elif path == "/userinfo":
+                status, body, headers = self._userinfo(environ)
             elif path == "/authorize":
                 status, body, headers = self._authorize(environ)
             elif path == "/token" and environ["REQUEST_METHOD"] == "POST":
@@ -304,6 +307,22 @@ class Provider:
             headers.append(("Content-Type", "application/json"))
         start(f"{status} {'OK' if status < 400 else 'Error'}", headers)
         return [text.encode()]
+
+    def claims(self, person: Person) -> UserInfo:
+        return UserInfo(
+            sub=person.sub,
+            email=person.email,
+            email_verified=person.email_verified,
+            name=person.name,
+            groups=list(person.groups),
+        )
+
+    def _userinfo(self, environ: dict[str, Any]) -> Answer:
+        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        holder = self.holders.get(token) if scheme.lower() == "bearer" else None
+        if holder is None:
+            return 401, {"error": "invalid_token"}, []
+        return 200, dict(self.claims(holder)), []
 
     def _authorize(self, environ: dict[str, Any]) -> Answer:
         request = WsgiRequest(environ)

@@ -176,6 +176,18 @@ def test_signing_in_through_the_provider_maps_the_role_from_the_group_claim(
     assert site.session().json()["role"] == "admin"
 
 
+def test_the_email_and_groups_are_read_from_userinfo_when_the_id_token_lacks_them(
+    make_site: MakeSite,
+) -> None:
+    site = make_site()
+    site.provider.claims_in_id_token = False
+
+    assert site.sign_in(NEWCOMER).status_code == 200
+
+    me = site.session().json()
+    assert (me["email"], me["role"]) == (NEWCOMER.email, "editor")
+
+
 def test_an_answer_with_a_wrong_state_is_refused(make_site: MakeSite) -> None:
     site = make_site()
     callback = urlsplit(site.callback_url(NEWCOMER))

@@ -294,7 +294,37 @@ class OidcClient:
         if not isinstance(id_token, str):
             raise SsoRefused(f"{self.config.provider_name} sent no ID token")
         claims = self.verify_id_token(id_token, pending.nonce, token.get("access_token"))
+        if self._lacks_claims(claims):
+            claims = {**self._userinfo(token, claims["sub"]), **claims}
         return identity_from_claims(claims, self.config.role_claim)
+
+    def _lacks_claims(self, claims: Mapping[str, Any]) -> bool:
+        """Whether the ID token leaves out what we match on (many providers send the e-mail
+        address or the groups only from their userinfo endpoint)."""
+        if "email" not in claims or "email_verified" not in claims:
+            return True
+        role_claim = self.config.role_claim
+        return bool(self.config.roles and role_claim and _claim(claims, role_claim) is None)
+
+    def _userinfo(self, token: Mapping[str, Any], subject: str) -> dict[str, Any]:
+        """The userinfo endpoint's claims, for the access token just issued; only when they
+        are about the ID token's subject (OpenID Connect Core, section 5.3.4)."""
+        endpoint = self.metadata().get("userinfo_endpoint")
+        if not isinstance(endpoint, str) or not token.get("access_token"):
+            return {}
+        with OAuth2Session(token=dict(token), default_timeout=HTTP_TIMEOUT) as http:
+            try:
+                response = http.get(endpoint)
+                response.raise_for_status()
+                found = response.json()
+            except (OSError, ValueError) as error:
+                raise SsoUnavailable(
+                    f"{self.config.provider_name} could not be reached for the userinfo "
+                    f"of this sign-in ({endpoint}): {error}"
+                ) from error
+        if not isinstance(found, dict) or found.get("sub") != subject:
+            raise SsoRefused(f"{self.config.provider_name}'s userinfo is not about this sign-in")
+        return found
 
     def verify_id_token(
         self, id_token: str, nonce: str, access_token: str | None = None
