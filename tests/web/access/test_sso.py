@@ -36,6 +36,7 @@ from tests.web.access.oidc_provider import (
     Provider,
 )
 from tests.web.conftest import ARTIFACTS, PASSWORD, USERS, free_port, login_token
+from tests.web.test_accessibility import AXE, _violations
 
 ROLES = "crosswalk-admins=admin,crosswalk-editors=editor,crosswalk-auditors=auditor"
 NEWCOMER = Person(
@@ -416,6 +417,8 @@ def test_a_person_signs_in_with_the_provider_in_a_real_browser(
     assert page.locator("input[name=password]").count() == 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sign-in-sso.png"))
+    if AXE.is_file():  # as every page (test_accessibility.py): no serious WCAG violation
+        assert _violations(page) == []
 
     page.get_by_role("link", name="Sign in with Northwind ID").click()
 
