@@ -425,3 +425,21 @@ def test_a_person_signs_in_with_the_provider_in_a_real_browser(
     page.wait_for_url(f"{site.base}/soa")
     me = page.evaluate("() => fetch('/api/session').then(r => r.json())")
     assert (me["email"], me["role"]) == (NEWCOMER.email, "editor")
+
+
+def test_an_unreachable_provider_is_a_clear_page_not_an_error(
+    web_template: Path, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    folder = tmp_path / "northwind"
+    shutil.copytree(web_template, folder)
+    nowhere = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
+    config = OidcConfig(nowhere, CLIENT_ID, CLIENT_SECRET, provider_name="Northwind ID")
+    app = create_app(WebSettings(workspace=folder, today=DEMO_TODAY, sso=config))
+    with TestClient(app) as http:
+        answer = http.get("/sso/start", follow_redirects=False)
+        assert answer.status_code == 502
+        assert "Northwind ID could not be reached for its discovery document" in answer.text
+        assert "Sign in with Northwind ID" in answer.text  # to try again
+        assert http.get("/api/session").status_code == 401
