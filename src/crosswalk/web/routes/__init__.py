@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crosswalk.web.routes.access import auth, first_admin, users
+from crosswalk.web.routes.access import auth, first_admin, sso, users
 from crosswalk.web.routes.ai import ai
 from crosswalk.web.routes.controls import controls, exports, retirement
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
@@ -18,6 +18,7 @@ from crosswalk.web.routes.soa import soa
 
 ROUTERS: list[APIRouter] = [
     auth.router,
+    sso.router,
     first_admin.router,
     dashboard.router,
     explorer.router,

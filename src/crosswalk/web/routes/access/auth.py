@@ -24,30 +24,37 @@ router = APIRouter()
 LOGIN_CSRF_COOKIE = "crosswalk_login_csrf"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: never an absolute or scheme-relative URL."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
 
 
-def _login_page(
+def login_page(
     request: Request, token: str, next_path: str, error: str = "", status: int = 200
 ) -> HTMLResponse:
+    settings = app_state(request).settings
     response = templates.TemplateResponse(
         request,
         "access/login.html",
-        {"csrf_token": token, "next": next_path, "error": error},
+        {
+            "csrf_token": token,
+            "next": next_path,
+            "error": error,
+            "sso_name": settings.sso.provider_name if settings.sso else None,
+            "passwords": settings.local_passwords,
+        },
         status_code=status,
     )
-    set_cookie(response, request, app_state(request).settings, LOGIN_CSRF_COOKIE, token)
+    set_cookie(response, request, settings, LOGIN_CSRF_COOKIE, token)
     return response
 
 
 @router.get("/login", include_in_schema=False)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    return _login_page(request, token, _safe_next(next))
+    return login_page(request, token, safe_next(next))
 
 
 @router.post("/login", include_in_schema=False)
@@ -61,23 +68,29 @@ def login(
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     fresh = secrets.token_urlsafe(32)
-    if not expected or not csrf_token or not secrets.compare_digest(expected, csrf_token):
-        return _login_page(
-            request, fresh, _safe_next(next), "The form expired; sign in again.", 403
+    if not app_state(request).settings.local_passwords:
+        return login_page(
+            request,
+            expected or fresh,
+            safe_next(next),
+            "Signing in with a password is turned off here; use single sign-on.",
+            403,
         )
+    if not expected or not csrf_token or not secrets.compare_digest(expected, csrf_token):
+        return login_page(request, fresh, safe_next(next), "The form expired; sign in again.", 403)
     client = request.client.host if request.client else "unknown"
     try:
         user = authenticate(db, email, password, client)
     except LoginLimited as error:
         db.commit()
-        return _login_page(request, expected, _safe_next(next), str(error).capitalize() + ".", 429)
+        return login_page(request, expected, safe_next(next), str(error).capitalize() + ".", 429)
     except LoginRefused:
         db.commit()  # the failed attempt counts towards the limit
-        return _login_page(request, expected, _safe_next(next), "Wrong email or password.", 401)
+        return login_page(request, expected, safe_next(next), "Wrong email or password.", 401)
     settings = app_state(request).settings
     started = start_session(db, user, hours=settings.session_hours)
     db.commit()
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     set_cookie(
         response,
         request,

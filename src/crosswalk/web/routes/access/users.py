@@ -4,6 +4,7 @@ never leave the server."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Annotated, Any
 
@@ -66,6 +67,7 @@ def _users_page(
         counts={role: sum(1 for u in users if u["role"] == role) for role in ROLES},
         error=error,
         form=form or {},
+        passwords=context.state.settings.local_passwords,
     )
 
 
@@ -85,6 +87,8 @@ def user_add(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     _admin(context)
+    if not password and not context.state.settings.local_passwords:
+        password = secrets.token_urlsafe(32)  # never shown nor usable: they sign in by SSO
     try:
         added = add_user(context.db, email, role, password, name=name, owner_name=owner_name)
     except CrosswalkError as error:
