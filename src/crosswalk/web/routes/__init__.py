@@ -8,7 +8,7 @@ from crosswalk.web.routes.access import auth, first_admin, sso, users
 from crosswalk.web.routes.ai import ai
 from crosswalk.web.routes.controls import controls, exports, retirement
 from crosswalk.web.routes.coverage import confirmations, explorer, gap
-from crosswalk.web.routes.evidence import evidence, trail, window
+from crosswalk.web.routes.evidence import evidence, links, trail, window
 from crosswalk.web.routes.gdpr import incidents, processing
 from crosswalk.web.routes.isms import assets, isms, objectives, risks, scope
 from crosswalk.web.routes.mapping import adjustments, reviews
@@ -29,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     controls.router,
     retirement.after_controls,
     evidence.router,
+    links.router,
     gap.router,
     plan.router,
     confirmations.router,

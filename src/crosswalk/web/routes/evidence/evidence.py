@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access import permissions
@@ -34,9 +33,7 @@ from crosswalk.services.evidence.evidence import (
     add_stream_evidence,
     add_url_evidence,
     evidence_exists,
-    link,
     list_evidence,
-    unlink,
     verify,
 )
 from crosswalk.services.evidence.uploads import (
@@ -285,7 +282,7 @@ def detail_data(context: RequestContext, evidence_id: int) -> EvidenceDetail:
     )
 
 
-def _render_detail(
+def render_detail(
     context: RequestContext, evidence_id: int, status_code: int = 200, error: str = ""
 ) -> HTMLResponse:
     return render(
@@ -306,7 +303,7 @@ def _unknown(context: RequestContext, evidence_id: int) -> Response | None:
 
 @router.get("/evidence/{evidence_id}", include_in_schema=False)
 def evidence_detail_page(context: Reader, evidence_id: int) -> Response:
-    return _unknown(context, evidence_id) or _render_detail(context, evidence_id)
+    return _unknown(context, evidence_id) or render_detail(context, evidence_id)
 
 
 @router.get("/api/evidence/{evidence_id}", tags=["evidence"], responses=errors(404))
@@ -558,68 +555,3 @@ def upload_api(
         return JSONResponse({"detail": str(problem)}, status_code=status_for(problem))
     switch = first_evidence_switch(context.db, context.library, context.today)
     return JSONResponse({**api(item), "coverage_rule_changed": api(switch)}, status_code=201)
-
-
-# --- linking -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LinkResult:
-    evidence: int
-    changed: list[str]  # linked or unlinked by this request
-    controls: list[str]  # what it supports now
-
-
-def change_links(
-    context: RequestContext, evidence_id: int, control_ids: list[str], add: bool
-) -> LinkResult:
-    visible_evidence(context.db, context.user, evidence_id)
-    what = "linking evidence to this control" if add else "unlinking evidence from this control"
-    require_linkable(context, control_ids, what)
-    changed = (link if add else unlink)(context.db, evidence_id, control_ids)
-    context.commit()
-    item = visible_evidence(context.db, context.user, evidence_id)
-    return LinkResult(evidence_id, changed, list(item.controls))
-
-
-def _links_form(
-    context: RequestContext, evidence_id: int, controls: list[str] | None, add: bool
-) -> Response:
-    try:
-        result = change_links(context, evidence_id, parse_control_ids(controls or []), add)
-    except CrosswalkError as problem:
-        context.db.rollback()
-        return _render_detail(context, evidence_id, status_for(problem), str(problem))
-    verb = "Linked to" if add else "Unlinked from"
-    notice = f"{verb} {', '.join(result.changed)}." if result.changed else "Nothing changed."
-    return redirect(f"/evidence/{evidence_id}", notice)
-
-
-@router.post("/evidence/{evidence_id}/links", include_in_schema=False)
-def link_page(context: Writer, evidence_id: int, controls: ControlsField = None) -> Response:
-    return _links_form(context, evidence_id, controls, add=True)
-
-
-@router.post("/evidence/{evidence_id}/links/delete", include_in_schema=False)
-def unlink_page(context: Writer, evidence_id: int, controls: ControlsField = None) -> Response:
-    return _links_form(context, evidence_id, controls, add=False)
-
-
-class LinkBody(BaseModel):
-    controls: list[str]
-
-
-@router.post("/api/evidence/{evidence_id}/links", tags=["evidence"])
-def link_api(context: Writer, evidence_id: int, body: LinkBody) -> dict[str, Any]:
-    """Link existing evidence to more controls (the file is not stored again)."""
-    data: dict[str, Any] = api(
-        change_links(context, evidence_id, parse_control_ids(body.controls), add=True)
-    )
-    return data
-
-
-@router.delete("/api/evidence/{evidence_id}/links/{control_id:path}", tags=["evidence"])
-def unlink_api(context: Writer, evidence_id: int, control_id: str) -> dict[str, Any]:
-    """Unlink evidence from a control (it must keep at least one)."""
-    data: dict[str, Any] = api(change_links(context, evidence_id, [control_id], add=False))
-    return data
