@@ -43,10 +43,15 @@ def run_worker(
         from crosswalk.services.jobs.local import worker_label
 
         stop = stop or threading.Event()
+        previous = {}
         if threading.current_thread() is threading.main_thread():
             for number in (signal.SIGTERM, signal.SIGINT):  # finish the job at hand, then stop
-                signal.signal(number, lambda _signum, _frame: stop.set())
-        run_loop(workspace, worker_label(), actor, tick_seconds, report, drain, stop)
+                previous[number] = signal.signal(number, lambda _signum, _frame: stop.set())
+        try:
+            run_loop(workspace, worker_label(), actor, tick_seconds, report, drain, stop)
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
         return "local"
     try:
         from crosswalk.services.jobs.queue import QueueSettings, run_queue_worker
