@@ -13,6 +13,8 @@ LISTEN/NOTIFY, heartbeats to find jobs of dead workers). How the pieces fit:
 - ``crosswalk.run`` runs one job for one period through ``execute``: its record and its
   evidence commit together and claim the period once, so a retried job never stores its
   evidence twice.
+- Finished queue entries are deleted after a week (hourly, by the tick); ``job_runs``
+  keeps the record of every run.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ RUN_TASK = "crosswalk.run"
 TICK_TASK = "crosswalk.tick"
 SCHEMA_LOCK = 4242424244  # one worker installs the queue's tables (the trail has ...42)
 ACTIVE = ("todo", "doing")
+KEEP_HOURS = 24 * 7  # finished queue entries; the runs' record (job_runs) is kept for good
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,14 @@ def build_queue(workspace: Workspace, settings: QueueSettings, actor: str) -> Qu
     @app.periodic(cron=tick_cron(settings.tick_seconds), periodic_id="scheduler")
     @app.task(name=TICK_TASK, queue=QUEUE, queueing_lock=TICK_TASK)
     async def tick(timestamp: int) -> int:
+        if timestamp % 3600 < settings.tick_seconds:  # hourly: the queue keeps a week
+            await app.job_manager.delete_old_jobs(
+                nb_hours=KEEP_HOURS,
+                queue=QUEUE,
+                include_failed=True,
+                include_cancelled=True,
+                include_aborted=True,
+            )
         return await schedule(app, run, workspace, settings)
 
     return Queue(app, run)

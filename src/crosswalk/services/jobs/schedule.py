@@ -10,6 +10,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -84,7 +85,10 @@ def _collect(name: str) -> JobFunction:
         declaration = declared.get(name)
         if declaration is None:
             raise CollectorError(f"{DECLARATIONS_FILE}: no collector declared as {name!r}")
-        with contextlib.chdir(context.workspace.root):  # relative paths: the workspace's
+        # Relative paths are the workspace's. The worker already runs from there (jobs may
+        # run in threads, and the current folder is the process's); a lone call moves.
+        here = Path.cwd() == context.workspace.root
+        with contextlib.nullcontext() if here else contextlib.chdir(context.workspace.root):
             outcome = run_one(context.session, context.workspace.blobs, declaration, context.actor)
         if outcome.passed is None:
             return JobOutcome(outcome.error or outcome.summary, ok=False)

@@ -7,6 +7,7 @@ run the same job functions on the same schedule and record runs the same way.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -39,6 +40,10 @@ def run_worker(
     if tick_seconds < 1 or concurrency < 1:
         raise CrosswalkError("--tick and --concurrency must be 1 or more")
     register_daily_digest(digest_hour)
+    # Declarations name files and databases relative to the workspace folder. Jobs may run
+    # in threads, so the whole worker works from there rather than each job changing the
+    # process's folder in turn.
+    os.chdir(workspace.root)
     if not uses_queue(workspace):
         from crosswalk.services.jobs.local import worker_label
 
