@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.jobs.registry import JobContext, JobOutcome, register_periodic
 
 DIGEST_JOB = "daily_digest"
@@ -36,7 +37,7 @@ def set_digest_sender(sender: DigestSender | None) -> None:
 def digest_hour() -> int:
     raw = os.environ.get(DIGEST_HOUR_ENV, "7").strip()
     if not raw.isdigit() or not 0 <= int(raw) <= 23:
-        raise ValueError(f"{DIGEST_HOUR_ENV}={raw!r}: expected an hour of the day, 0 to 23")
+        raise CrosswalkError(f"{DIGEST_HOUR_ENV}={raw!r}: expected an hour of the day, 0 to 23")
     return int(raw)
 
 

@@ -39,6 +39,11 @@ def run_worker(
     which kind of worker ran ("queue" or "local")."""
     if tick_seconds < 1 or concurrency < 1:
         raise CrosswalkError("--tick and --concurrency must be 1 or more")
+    if not 0 < heartbeat_seconds < stalled_after_seconds:
+        raise CrosswalkError(
+            f"--stalled-after ({stalled_after_seconds:g} s) must be longer than --heartbeat "
+            f"({heartbeat_seconds:g} s), or live workers' jobs would be handed on"
+        )
     register_daily_digest(digest_hour)
     # Declarations name files and databases relative to the workspace folder. Jobs may run
     # in threads, so the whole worker works from there rather than each job changing the
