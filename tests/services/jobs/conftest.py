@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from crosswalk.services.jobs.runs import JobRun, list_runs
 from crosswalk.store.engine import session_scope
@@ -75,6 +76,7 @@ def workers() -> Iterator[Callable[..., subprocess.Popen[str]]]:
             stderr=subprocess.STDOUT,
             text=True,
             cwd=folder,
+            env={**os.environ, "CROSSWALK_DIGEST_HOUR": "0"},  # the digest is due all day
         )
         started.append(process)
         return process
@@ -97,6 +99,26 @@ def runs_of(folder: Path, job: str | None = None) -> list[JobRun]:
             return list_runs(session, 1000, job)
     finally:
         opened.close()
+
+
+def ticks_deferred_twice(database_url: str) -> int:
+    """Scheduler ticks queued more than once for the same tick time (by any workers)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT args->>'timestamp' FROM procrastinate_jobs"
+                    " WHERE task_name = 'crosswalk.tick' GROUP BY 1 HAVING count(*) > 1) t"
+                )
+            ).scalar()
+            ticks = connection.execute(
+                text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'crosswalk.tick'")
+            ).scalar()
+            assert ticks, "no scheduler tick was ever queued"
+            return int(found or 0)
+    finally:
+        engine.dispose()
 
 
 def stored(folder: Path) -> tuple[int, int]:
