@@ -1,10 +1,11 @@
 """On PostgreSQL, workers share one queue: a due collector runs once however many workers
 are up, and a job whose worker is killed mid-run is finished by another, its evidence
-stored once."""
+stored once (the two workers in separate folders, as on two machines)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -56,8 +57,9 @@ def test_a_job_killed_mid_run_is_retried_by_another_worker_and_stored_once(
     tmp_path: Path, postgres_database_url: str, workers: Start
 ) -> None:
     folder = make_workspace(tmp_path / "acme", postgres_database_url, slow_collector("slow", 5))
+    other = shutil.copytree(folder, tmp_path / "node-b")  # another machine: no shared disk
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    started = {p.pid: p for p in (workers(folder, logs[0], *FAST), workers(folder, logs[1], *FAST))}
+    started = {p.pid: p for p in (workers(folder, logs[0], *FAST), workers(other, logs[1], *FAST))}
 
     def running() -> list[str]:
         return [r.worker for r in runs_of(folder, "collect:slow") if r.status == "running"]
@@ -79,3 +81,5 @@ def test_a_job_killed_mid_run_is_retried_by_another_worker_and_stored_once(
     assert done.worker != holder
     assert {r.queue_job_id for r in runs} == {done.queue_job_id}  # the same queued job, retried
     assert stored(folder) == (1, 1)
+    blobs = [p for node in (folder, other) for p in (node / "evidence").rglob("*") if p.is_file()]
+    assert len([p for p in blobs if ".tmp" not in p.parts]) == 1  # on the node that ran it
