@@ -47,7 +47,8 @@ def test_every_listing_command_offers_json() -> None:
             "frameworks template",
             "mappings export",
             "serve",
-        }:  # write files (or serve) instead of listing
+            "worker",
+        }:  # write files (or serve, or run jobs) instead of listing
             continue
         assert any("--json" in p.opts for p in command.params), name
 

@@ -24,7 +24,7 @@ PAGES = [
     "/confirmations", "/explorer", "/explorer/iso27001-2022:A.5.15", "/matrix", "/adjustments",
     "/soa", "/risks", "/risks/R-01", "/scope", "/assets", "/objectives", "/policies",
     "/audits", "/reviews", "/nonconformities", "/trail", "/users", "/ai", "/incidents",
-    "/processing", "/subject-requests", "/gdpr", "/mapping-reviews", "/no-such-page",
+    "/processing", "/subject-requests", "/gdpr", "/mapping-reviews", "/jobs", "/no-such-page",
 ]  # fmt: skip
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

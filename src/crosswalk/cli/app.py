@@ -20,6 +20,7 @@ from crosswalk.cli.evidence import collect, evidence, window
 from crosswalk.cli.gdpr import incidents, processing
 from crosswalk.cli.gdpr import report as gdpr_report
 from crosswalk.cli.isms import isms, risks, scope
+from crosswalk.cli.jobs import jobs
 from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
 from crosswalk.cli.mapping import reviews as maintenance
@@ -117,6 +118,7 @@ ai.register(app)
 users.register(app)
 serve.register(app)
 backup.register(app)
+jobs.register(app)
 
 
 def _flowed(text: str) -> str:

@@ -101,7 +101,10 @@ NAVIGATION = [
             ("What ISO does not cover", "/gdpr", False),
         ],
     ),
-    ("Admin", [("Audit trail", "/trail", False), ("Users", "/users", True)]),
+    (
+        "Admin",
+        [("Audit trail", "/trail", False), ("Users", "/users", True), ("Jobs", "/jobs", True)],
+    ),
 ]
 
 

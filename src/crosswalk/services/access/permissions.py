@@ -55,6 +55,11 @@ def can_manage_users(user: User) -> bool:
     return user.role == ADMIN
 
 
+def can_see_jobs(user: User) -> bool:
+    """Background job runs name machines, paths and collectors' errors: admins only."""
+    return user.role == ADMIN
+
+
 def owns(user: User, control: OwnedControl) -> bool:
     return bool(user.owner_name) and (control.owner or "").strip() == user.owner_name
 

@@ -11,6 +11,7 @@ from crosswalk.web.routes.coverage import confirmations, explorer, gap
 from crosswalk.web.routes.evidence import evidence, links, trail, window
 from crosswalk.web.routes.gdpr import incidents, processing
 from crosswalk.web.routes.isms import assets, isms, objectives, risks, scope
+from crosswalk.web.routes.jobs import jobs
 from crosswalk.web.routes.mapping import adjustments, reviews
 from crosswalk.web.routes.policies import policies
 from crosswalk.web.routes.program import dashboard, plan
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     processing.router,
     trail.router,
     users.router,
+    jobs.router,
 ]

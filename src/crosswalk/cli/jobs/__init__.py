@@ -1,0 +1,4 @@
+"""Commands of the jobs area (see ``crosswalk.services.jobs``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""
