@@ -9,7 +9,8 @@ The workspace is filled with bulk inserts (a fixture, not what is measured): the
 after five warm-up requests each, every page is fetched ``--runs`` times in turn:
 controls (first page, a later page, a search), evidence (first page, page 1,000, a search,
 a control's evidence), the trail, the risk register, and the API's evidence page.
-Targets: p95 <= 150 ms for every list page; the SoA XLSX export <= 1 s (median).
+Targets: p95 <= 150 ms for every list page; the SoA XLSX export <= 1 s (median, each
+right after an edit, so never from the cache).
 Exit 1 when a target is missed.
 """
 
@@ -95,14 +96,52 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def report(path: str, times: list[float], status: int, missed: list[str]) -> None:
+    """One line per page: its median and p95, and whether p95 met the target."""
+    ok = status == 200 and p95(times) <= PAGE_TARGET_MS
+    if not ok:
+        missed.append(path)
+    print(
+        f"{path:<32} {status}  p50 {statistics.median(times):6.1f} ms  "
+        f"p95 {p95(times):6.1f} ms  {'ok' if ok else 'MISSED'}"
+    )
+
+
+def soa_after_edits(client: httpx2.Client, runs: int = 5) -> tuple[list[float], list[float]]:
+    """Each export follows an edit (a control's title changed through the API), so none is
+    served from the cache of an earlier one: what an auditor's download costs on a
+    workspace people are working in; then the same export again, unchanged."""
+    token = client.get("/api/session").json()["csrf_token"]
+    soa, cached = [], []
+    for number in range(runs):
+        client.patch(
+            "/api/controls/C-00001",
+            json={"title": f"Access reviews (edit {number})"},
+            headers={"X-CSRF-Token": token},
+        ).raise_for_status()
+        started = time.perf_counter()
+        answer = client.get("/soa/report.xlsx")
+        soa.append(time.perf_counter() - started)
+        answer.raise_for_status()
+        started = time.perf_counter()
+        client.get("/soa/report.xlsx").raise_for_status()
+        cached.append(time.perf_counter() - started)
+    return soa, cached
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--controls", type=int, default=5000)
     parser.add_argument("--evidence", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--build-only",
+        type=Path,
+        help="Build the workspace into this folder and stop (for profiling by hand).",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-lists-") as temporary:
-        folder = Path(temporary) / "big"
+        folder = args.build_only or Path(temporary) / "big"
         built = time.perf_counter()
         workspace, _ = init_workspace(folder)
         filled = fill_workspace(workspace, load_library(), args.controls, TODAY, users=1)
@@ -115,6 +154,9 @@ def main() -> None:
             f"workspace: {filled.controls} controls, {filled.tags} tags, {total} evidence items "
             f"(built in {time.perf_counter() - built:.0f} s)"
         )
+        if args.build_only:
+            print(f"built in {folder}; sign in as {filled.users[0]}")
+            return
         pages = [
             "/controls",
             "/controls?page=40",
@@ -123,11 +165,10 @@ def main() -> None:
             "/evidence?page=1000",
             "/evidence?q=EV-123456",
             "/evidence?control=C-02500",
-            "/trail",
             "/risks",
             "/api/evidence?per_page=50",
         ]
-        missed = []
+        missed: list[str] = []
         log = Path(temporary) / "server.log"
         with (
             serve(folder, log, 1, TODAY) as server,
@@ -139,41 +180,26 @@ def main() -> None:
                 client.get("/evidence")
                 print(f"first /evidence after start: {(time.perf_counter() - first) * 1000:.0f} ms")
                 for path in pages:
-                    times, status = timed(client, path, args.runs)
-                    worst = p95(times)
-                    ok = status == 200 and worst <= PAGE_TARGET_MS
-                    if not ok:
-                        missed.append(path)
-                    print(
-                        f"{path:<32} {status}  p50 {statistics.median(times):6.1f} ms  "
-                        f"p95 {worst:6.1f} ms  {'ok' if ok else 'MISSED'}"
-                    )
+                    report(path, *timed(client, path, args.runs), missed)
                 fresh = []  # a different search each time: nothing of it read before
                 for number in range(args.runs):
                     started = time.perf_counter()
                     client.get(f"/evidence?q=EV-{150000 + number * 37}")
                     fresh.append((time.perf_counter() - started) * 1000)
-                ok = p95(fresh) <= PAGE_TARGET_MS
-                if not ok:
-                    missed.append("/evidence?q=(a new search each time)")
-                print(
-                    f"{'/evidence?q=(new each time)':<32} 200  "
-                    f"p50 {statistics.median(fresh):6.1f} ms  p95 {p95(fresh):6.1f} ms  "
-                    + ("ok" if ok else "MISSED")
-                )
-                soa = []
-                for _ in range(5):
-                    started = time.perf_counter()
-                    answer = client.get("/soa/report.xlsx")
-                    soa.append(time.perf_counter() - started)
-                    answer.raise_for_status()
+                report("/evidence?q=(new each time)", fresh, 200, missed)
+                soa, cached = soa_after_edits(client)
                 median = statistics.median(soa)
                 print(
-                    f"/soa/report.xlsx: median {median:.2f} s of {[round(t, 2) for t in soa]} "
+                    f"/soa/report.xlsx after an edit: median {median:.2f} s of "
+                    f"{[round(t, 2) for t in soa]}, again unchanged: median "
+                    f"{statistics.median(cached):.2f} s "
                     f"({'ok' if median <= SOA_TARGET_S else 'MISSED'})"
                 )
                 if median > SOA_TARGET_S:
                     missed.append("/soa/report.xlsx")
+                # Last: the trail's first visit starts its chain check in the background (a
+                # minute of one core at 200,000 pieces), which would weigh on what follows.
+                report("/trail", *timed(client, "/trail", args.runs), missed)
     print("machine: " + ", ".join(f"{k} {v}" for k, v in machine().items()))
     print(f"targets: pages p95 <= {PAGE_TARGET_MS:.0f} ms, SoA XLSX <= {SOA_TARGET_S:.0f} s")
     print("all met" if not missed else "missed: " + ", ".join(missed))

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
 from crosswalk.services.controls.controls import list_controls
-from crosswalk.services.evidence.freshness import NEVER, STALE, control_freshness
+from crosswalk.services.evidence.freshness import (
+    EVENT_DRIVEN,
+    NEVER,
+    NO_FREQUENCY,
+    STALE,
+    control_freshness,
+)
 from crosswalk.services.evidence.trail import list_entries
 from crosswalk.store.models import AuditRow
 from tests.conftest import DEMO_TODAY
@@ -79,11 +85,14 @@ def test_filters_agree_with_the_cli(web: WebWorkspace, library: Library) -> None
         lambda s: [
             f.control_id
             for f in control_freshness(s, library, DEMO_TODAY)
-            if f.state in (STALE, NEVER)
+            if not f.fresh  # the evidence page's "stale or never evidenced", one rule
         ],
     )
     assert _ids(stale) == cli_stale and 0 < len(cli_stale) < 71
-    assert {c["freshness"] for c in stale["controls"]} <= {STALE, NEVER}
+    assert {c["freshness"] for c in stale["controls"]} <= {STALE, NEVER, EVENT_DRIVEN, NO_FREQUENCY}
+    assert all(
+        c["last_performed"] is None for c in stale["controls"] if c["freshness"] == EVENT_DRIVEN
+    )
 
     both = http.get("/api/controls", params={"owner": "dana", "stale": "1"}).json()
     assert _ids(both) == [i for i in cli_stale if i in cli_danas]

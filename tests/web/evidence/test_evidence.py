@@ -589,3 +589,28 @@ def test_a_file_and_a_link_together_are_refused(web: WebWorkspace) -> None:
     answer = editor.post("/evidence", data=data, files={"file": ("a.txt", b"a\n", "text/plain")})
     assert answer.status_code == 400 and "not both" in answer.text
     assert evidence_count(web) == before
+
+
+def test_the_evidence_page_shows_the_first_stale_controls_and_links_to_all_of_them(
+    web: WebWorkspace,
+) -> None:
+    """A program of thousands of controls must not render every stale one on /evidence: the
+    first 25, and the controls list (paged, filtered to stale) for all of them."""
+    editor = web.client("editor")
+    for number in range(30):
+        added = editor.http.post(
+            "/api/controls",
+            json={"control_id": f"NW-ST-{number:02d}", "title": f"Quarterly check {number}",
+                  "frequency": "quarterly", "status": "operating"},
+            headers=editor.headers(),
+        )  # fmt: skip
+        assert added.status_code == 201, added.text
+    page = editor.http.get("/evidence").text
+    table = page[
+        page.index('<table id="stale">') : page.index("</table>", page.index('id="stale"'))
+    ]
+    assert table.count("<tr data-control=") == 25
+    total = re.search(r'<a href="/controls\?stale=true" id="all-stale">all (\d+) on', page)
+    assert total, "a link to every stale control"
+    listed = editor.http.get("/controls?stale=true").text
+    assert f"{total.group(1)} of " in listed  # the same controls, by the same rule

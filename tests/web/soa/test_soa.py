@@ -244,3 +244,25 @@ def test_without_an_soa_the_page_offers_the_first_draft(web: WebWorkspace) -> No
     assert data["version"]["version"] == 1 and data["version"]["status"] == "draft"
     assert len(data["entries"]) == 93
     assert editor.post("/soa/init").status_code == 400  # one draft at a time
+
+
+def test_the_rows_lent_by_the_live_program_are_those_soa_export_computes(
+    web: WebWorkspace,
+) -> None:
+    """The web's SoA takes the controls reaching each row and their facts from the live
+    program; after edits, every row is what `crosswalk soa export` computes afresh."""
+    from crosswalk.catalogs.loader import load_library
+    from crosswalk.reports.serialize import to_jsonable
+    from crosswalk.services.soa.soa import soa_rows as service_rows
+
+    editor = web.client("editor")
+    editor.http.get("/api/soa")  # the live program is built, then changed under it
+    tagged = editor.post("/controls/NW-HR-02/tags", data={"requirement": "A.8.16"})
+    assert tagged.status_code == 303
+    retired = editor.post("/controls/NW-OPS-03/retire", data={"reason": "replaced"})
+    assert retired.status_code == 303
+    served = editor.http.get("/api/soa").json()["entries"]
+    with web.session() as session:
+        fresh = to_jsonable(service_rows(session, load_library()))
+    assert served == fresh
+    assert any("NW-HR-02" in row["controls"] for row in served if row["ref"] == "A.8.16")

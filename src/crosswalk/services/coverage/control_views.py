@@ -33,11 +33,10 @@ from crosswalk.services.controls.controls import (
 )
 from crosswalk.services.evidence.evidence import Evidence, list_evidence
 from crosswalk.services.evidence.freshness import (
-    NEVER,
-    STALE,
     Cadences,
     ControlFreshness,
     classify,
+    evidence_stands,
     freshness_of,
     latest_performed,
 )
@@ -201,7 +200,7 @@ def filter_items(
             continue
         if filters.frequency and item.effective_frequency != filters.frequency.value:
             continue
-        if filters.stale and item.freshness not in (STALE, NEVER):
+        if filters.stale and evidence_stands(item.freshness, item.last_performed):
             continue
         if filters.q and not _matches_text(item, filters.q):
             continue

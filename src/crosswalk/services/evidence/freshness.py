@@ -38,10 +38,15 @@ class ControlFreshness:
 
     @property
     def fresh(self) -> bool:
-        """Whether the evidence still stands for the control today."""
-        if self.state in (EVENT_DRIVEN, NO_FREQUENCY):
-            return self.last_performed is not None
-        return self.state in STILL_VALID
+        return evidence_stands(self.state, self.last_performed)
+
+
+def evidence_stands(state: str, last_performed: date | None) -> bool:
+    """Whether a control's evidence still stands today: within its cadence, or (without
+    one) collected at all. Every list of "stale or never evidenced" controls is its negation."""
+    if state in (EVENT_DRIVEN, NO_FREQUENCY):
+        return last_performed is not None
+    return state in STILL_VALID
 
 
 def classify(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.domain.requirements import Requirement
 from crosswalk.domain.risk import Treatment
@@ -519,15 +520,26 @@ def soa_meta(session: Session, version: int | str | None = None) -> SoaMeta:
     )
 
 
-def soa_rows(session: Session, library: Library, version: int | str | None = None) -> list[SoaRow]:
-    """The SoA with what auditors cross-check: controls, evidence, risks per control."""
+def soa_rows(
+    session: Session,
+    library: Library,
+    version: int | str | None = None,
+    *,
+    report: GapReport | None = None,
+    facts: list[ControlFacts] | None = None,
+) -> list[SoaRow]:
+    """The SoA with what auditors cross-check: controls, evidence, risks per control.
+
+    ``report`` and ``facts`` are the program's gap report against ISO and its controls'
+    facts when the caller keeps them already (the web's live program): which controls reach
+    a requirement does not depend on the evidence rule, only their verdict does."""
     row = version_row(session, version)
     requirements = {r.ref: r for r in annex_a(library)}
-    report = run_gap(session, library, evidence="ignored")
+    facts = facts if facts is not None else all_facts(session)
+    if report is None:
+        report = run_gap(session, library, evidence="ignored")
     risks = _risks_by_ref(session, library)
-    summaries = evidence_summaries(
-        session, library, [f"{ISO}:{e.ref}" for e in row.entries], all_facts(session)
-    )
+    summaries = evidence_summaries(session, library, [f"{ISO}:{e.ref}" for e in row.entries], facts)
     rows = []
     for entry in row.entries:
         requirement = requirements.get(entry.ref)

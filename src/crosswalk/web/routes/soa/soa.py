@@ -48,6 +48,7 @@ from crosswalk.web.context import Reader, RequestContext, Writer
 from crosswalk.web.forms import form_date
 from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import HTML, XLSX, api, download, redirect, render
+from crosswalk.web.routes.coverage.gap import gap_report
 
 router = APIRouter()
 WHAT = "changing the Statement of Applicability"
@@ -94,6 +95,16 @@ class SoaPage:
         return self.meta is not None and self.meta.status == "draft"
 
 
+def _rows(context: RequestContext, version: int) -> list[SoaRow]:
+    """The rows, with the controls reaching each and their facts lent by the live program
+    (kept current edit by edit) instead of a gap analysis of their own."""
+    live = context.program()
+    return soa_rows(
+        context.db, context.library, version, report=gap_report(context, program=live),
+        facts=live.facts(),
+    )  # fmt: skip
+
+
 def soa_data(context: RequestContext, version: str | None = None) -> SoaPage:
     def compute() -> SoaPage:
         session, library = context.db, context.library
@@ -101,7 +112,7 @@ def soa_data(context: RequestContext, version: str | None = None) -> SoaPage:
         if not versions:
             return SoaPage(exists=False)
         meta = soa_meta(session, version)
-        rows = soa_rows(session, library, meta.version)
+        rows = _rows(context, meta.version)
         draft = current_draft(session)
         counts = {s: sum(1 for r in rows if r.implementation_status == s) for s in STATUSES}
         return SoaPage(
@@ -214,7 +225,7 @@ def _soa_download(context: RequestContext, version: str | None, output_format: s
 
     def compute() -> tuple[SoaMeta, list[SoaRow]]:  # the rows only, as `soa export` writes
         meta = soa_meta(context.db, version or None)
-        return meta, soa_rows(context.db, context.library, meta.version)
+        return meta, _rows(context, meta.version)
 
     meta, rows = context.state.cached(context.db, "soa-download", compute, version)
     return download(
