@@ -23,6 +23,7 @@ from crosswalk.cli.isms import isms, risks, scope
 from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
 from crosswalk.cli.mapping import reviews as maintenance
+from crosswalk.cli.notify import notify
 from crosswalk.cli.policies import policies
 from crosswalk.cli.program import demo, plan, program, serve, settings
 from crosswalk.cli.revisions import revisions
@@ -117,6 +118,7 @@ ai.register(app)
 users.register(app)
 serve.register(app)
 backup.register(app)
+notify.register(app)
 
 
 def _flowed(text: str) -> str:

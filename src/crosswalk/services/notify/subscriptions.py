@@ -103,8 +103,11 @@ def check_token(session: Session, token: str) -> str:
 
 
 def unsubscribe_by_token(session: Session, token: str, now: datetime) -> Subscription:
-    """Turn the digest off for the link's user; a second use changes nothing."""
-    found = _set(_row_for(session, token), False, now)
+    """Turn the digest off for the link's user; a second use changes nothing. The audit
+    trail names the link's user as who did it (nobody is signed in)."""
+    row = _row_for(session, token)
+    session.info["actor"] = row.email
+    found = _set(row, False, now)
     session.flush()
     return found
 

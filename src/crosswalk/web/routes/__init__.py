@@ -12,6 +12,7 @@ from crosswalk.web.routes.evidence import evidence, trail, window
 from crosswalk.web.routes.gdpr import incidents, processing
 from crosswalk.web.routes.isms import isms, objectives, risks, scope
 from crosswalk.web.routes.mapping import adjustments
+from crosswalk.web.routes.notify import unsubscribe
 from crosswalk.web.routes.policies import policies
 from crosswalk.web.routes.program import dashboard, plan
 from crosswalk.web.routes.soa import soa
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     processing.router,
     trail.router,
     users.router,
+    unsubscribe.router,
 ]
