@@ -18,6 +18,7 @@ from crosswalk.services.notify.digests import (
     plan_digests,
     preview_digest,
     send_due_digests,
+    workspace_library,
 )
 from crosswalk.services.notify.mailer import MailDeliveryError
 from crosswalk.services.notify.settings import MailSettings, MailSettingsError
@@ -166,8 +167,11 @@ def test_a_refused_message_is_not_recorded_and_goes_on_the_next_run(
 
 
 def test_two_workers_at_once_send_each_owner_one_message(
-    seeded: Workspace, library: Library, smtp_server: SmtpServer
+    seeded: Workspace, smtp_server: SmtpServer
 ) -> None:
+    """As the job worker calls it: a workspace, its library, the moment, the settings."""
+    with session_scope(seeded.engine) as session:
+        library = workspace_library(session, seeded.root)
     runs: list[DigestRun] = []
     errors: list[BaseException] = []
 

@@ -11,8 +11,10 @@ loses that day's message rather than sending it twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session
 from crosswalk.catalogs.loader import Library
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.access.users import normalize_email
+from crosswalk.services.mapping.adjustments import adjusted_library
+from crosswalk.services.mapping.library import catalogs_folder, open_library
 from crosswalk.services.notify.items import DigestItem, due_items
 from crosswalk.services.notify.mailer import Mailer, MessageRefused
 from crosswalk.services.notify.messages import mime_message, render_html, render_text, subject_for
@@ -84,6 +88,18 @@ class DigestRun:
     @property
     def failed(self) -> list[DigestOutcome]:
         return [o for o in self.outcomes if o.outcome == "failed"]
+
+
+def workspace_library(session: Session, root: Path | None, extra: Sequence[Path] = ()) -> Library:
+    """The library digests judge freshness and confirmations against, as the CLI and the
+    web app build it: the shipped catalogs, the workspace's imported ones (under ``root``),
+    any ``extra`` catalog files, and the team's mapping adjustments laid over them. For a
+    caller that has only a workspace (the job worker)."""
+    files = list(extra)
+    if root is not None:
+        imported = catalogs_folder(root)
+        files.extend(f for f in (imported / "frameworks", imported / "mappings") if f.is_dir())
+    return adjusted_library(session, open_library(files))
 
 
 def _day(now: datetime) -> date:
