@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.services.access.users import set_active
 from crosswalk.services.notify.digests import (
     ALREADY_SENT,
     NOTHING_DUE,
@@ -267,3 +268,14 @@ def test_settings_default_to_starttls_on_the_submission_port() -> None:
         None,
         None,
     )
+
+
+def test_a_disabled_account_receives_no_digest(
+    seeded: Workspace, library: Library, smtp_server: SmtpServer
+) -> None:
+    with session_scope(seeded.engine) as session:
+        set_active(session, SAM, False)
+        session.commit()
+    run = _send(seeded, library, smtp_server)
+    assert SAM not in _outcomes(run)
+    assert [m.recipients for m in smtp_server.received] == [[DANA]]

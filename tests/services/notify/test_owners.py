@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crosswalk.services.notify.owners import Person
+from crosswalk.services.notify.owners import Person, display_name
 
 DANA = Person.of("Dana@Northwind.example", "Dana Ortiz", "Dana Ortiz (IT Manager)")
 
@@ -46,3 +46,9 @@ def test_others_and_parts_of_a_name_are_not(owner: str | None) -> None:
 def test_a_user_without_names_is_matched_by_address_only() -> None:
     bare = Person.of("ops@northwind.example")
     assert bare.owns("ops@northwind.example") and not bare.owns("")
+
+
+def test_a_message_greets_by_name_else_by_owner_name_without_its_role() -> None:
+    assert display_name("Dana  Ortiz", None, "d@x.example") == "Dana Ortiz"
+    assert display_name("", "Dana Ortiz (IT Manager)", "d@x.example") == "Dana Ortiz"
+    assert display_name("", None, "dana@x.example") == "dana"

@@ -28,7 +28,7 @@ from crosswalk.services.mapping.library import catalogs_folder, open_library
 from crosswalk.services.notify.items import DigestItem, due_items
 from crosswalk.services.notify.mailer import Mailer, MessageRefused
 from crosswalk.services.notify.messages import mime_message, render_html, render_text, subject_for
-from crosswalk.services.notify.owners import Person
+from crosswalk.services.notify.owners import Person, display_name
 from crosswalk.services.notify.settings import MailSettings
 from crosswalk.services.notify.subscriptions import unsubscribe_token, unsubscribe_url
 from crosswalk.store.auth_models import UserRow
@@ -144,7 +144,7 @@ def _compose(
     link = None
     if base_url and mine:
         link = unsubscribe_url(base_url, unsubscribe_token(session, row.id, row.email))
-    name = row.name or row.owner_name or row.email.partition("@")[0]
+    name = display_name(row.name, row.owner_name, row.email)
     return Digest(
         email=row.email,
         name=name,

@@ -21,6 +21,15 @@ _ROLE = re.compile(r"\s*\([^()]*\)\s*$")
 _EMAIL = re.compile(r"[^@\s<>(),;]+@[^@\s<>(),;]+\.[^@\s<>(),;]+")
 
 
+def display_name(name: str, owner_name: str | None, email: str) -> str:
+    """How a message greets them: their name, else their owner name without its role."""
+    if name.strip():
+        return " ".join(name.split())
+    if owner_name and owner_name.strip():
+        return _ROLE.sub("", " ".join(owner_name.split())).strip() or owner_name.strip()
+    return email.partition("@")[0]
+
+
 def _plain(text: str) -> str:
     return " ".join(text.split()).casefold()
 
