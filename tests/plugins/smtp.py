@@ -7,16 +7,23 @@ Fixtures:
   ``.env()`` gives the ``CROSSWALK_SMTP_*`` settings that reach it.
 - ``smtp_server_with_login``: the same, but it offers a sign-in (AUTH LOGIN/PLAIN) and
   accepts only ``digest`` / ``right password`` (over plain text: a test on localhost).
+- ``smtp_server_with_tls``: the same, on ``localhost``, requiring STARTTLS with a
+  self-signed certificate made by ``openssl`` for the test (``.certificate``: its file,
+  for ``SSL_CERT_FILE``); skipped where ``openssl`` is missing.
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,6 +63,7 @@ class SmtpServer:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     login: bool = False
+    certificate: Path | None = None
 
     def env(self, **extra: str) -> dict[str, str]:
         values = {
@@ -104,12 +112,47 @@ def _authenticate(_server: Any, _session: Any, _envelope: Any, _mechanism: str, 
     return AuthResult(success=ok, handled=False)
 
 
-def _serve(login: bool) -> Iterator[SmtpServer]:
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate for the STARTTLS test server")
+    certificate, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
+
+
+def _serve(login: bool, tls_folder: Path | None = None) -> Iterator[SmtpServer]:
     controller_module = pytest.importorskip(
         "aiosmtpd.controller", reason="aiosmtpd is not installed (bash scripts/setup.sh --dev)"
     )
     server = SmtpServer("127.0.0.1", _free_port(), login=login)
     options: dict[str, Any] = {}
+    if tls_folder is not None:
+        certificate, key = _self_signed(tls_folder)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(certificate, key)
+        server.host, server.certificate = "localhost", certificate
+        options = {"tls_context": context, "require_starttls": True}
     if login:
         options = {
             "authenticator": _authenticate,
@@ -119,7 +162,7 @@ def _serve(login: bool) -> Iterator[SmtpServer]:
     with warnings.catch_warnings():  # AUTH without TLS: on purpose, on localhost
         warnings.simplefilter("ignore", UserWarning)
         controller = controller_module.Controller(
-            _Handler(server), hostname=server.host, port=server.port, **options
+            _Handler(server), hostname="127.0.0.1", port=server.port, **options
         )
     controller.start()
     try:
@@ -136,3 +179,8 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture
 def smtp_server_with_login() -> Iterator[SmtpServer]:
     yield from _serve(login=True)
+
+
+@pytest.fixture
+def smtp_server_with_tls(tmp_path: Path) -> Iterator[SmtpServer]:
+    yield from _serve(login=False, tls_folder=tmp_path)

@@ -279,3 +279,23 @@ def test_a_disabled_account_receives_no_digest(
     run = _send(seeded, library, smtp_server)
     assert SAM not in _outcomes(run)
     assert [m.recipients for m in smtp_server.received] == [[DANA]]
+
+
+def test_starttls_is_used_by_default_and_an_untrusted_certificate_is_named(
+    seeded: Workspace,
+    library: Library,
+    smtp_server_with_tls: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = smtp_server_with_tls
+    # STARTTLS off (the fixture's setting): the server refuses mail; the error says so.
+    with pytest.raises(MailDeliveryError, match="requires STARTTLS: set CROSSWALK_SMTP_STARTTLS=1"):
+        _send(seeded, library, server)
+    with pytest.raises(MailDeliveryError, match=r"failed \(CROSSWALK_SMTP_STARTTLS\).*CERTIFICATE"):
+        _send(seeded, library, server, CROSSWALK_SMTP_STARTTLS="1")  # self-signed: not trusted
+    assert _recorded(seeded) == [] and server.received == []
+
+    assert server.certificate is not None
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate))  # the operator trusts it
+    run = _send(seeded, library, server, CROSSWALK_SMTP_STARTTLS="")  # unset: on by default
+    assert len(run.sent) == 2 and len(server.received) == 2

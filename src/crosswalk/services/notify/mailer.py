@@ -113,6 +113,8 @@ class Mailer:
         try:
             self._smtp.send_message(message)
         except smtplib.SMTPSenderRefused as error:
+            if error.smtp_code == 530:  # RFC 3207 / 4954: say which step is missing
+                raise MailDeliveryError(self._first(error)) from error
             raise MailDeliveryError(
                 f"the SMTP server at {self.where} refused the sender "
                 f"{self.settings.sender!r} (check {SENDER}): {_said(error)}"
@@ -130,6 +132,17 @@ class Mailer:
             raise MailDeliveryError(
                 f"the connection to the SMTP server at {self.where} failed ({HOST}): {error}"
             ) from error
+
+    def _first(self, error: smtplib.SMTPResponseException) -> str:
+        said = _said(error)
+        if "starttls" in said.lower() or "tls" in said.lower():
+            return (
+                f"the SMTP server at {self.where} requires STARTTLS: set {STARTTLS}=1 ({said})"
+            )
+        return (
+            f"the SMTP server at {self.where} requires a sign-in: set {USER} and {PASSWORD} "
+            f"({said})"
+        )
 
     def _drop(self) -> None:
         if self._smtp is not None:
