@@ -135,10 +135,8 @@ class Mailer:
 
     def _first(self, error: smtplib.SMTPResponseException) -> str:
         said = _said(error)
-        if "starttls" in said.lower() or "tls" in said.lower():
-            return (
-                f"the SMTP server at {self.where} requires STARTTLS: set {STARTTLS}=1 ({said})"
-            )
+        if "tls" in said.lower():
+            return f"the SMTP server at {self.where} requires STARTTLS: set {STARTTLS}=1 ({said})"
         return (
             f"the SMTP server at {self.where} requires a sign-in: set {USER} and {PASSWORD} "
             f"({said})"
