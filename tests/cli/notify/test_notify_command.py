@@ -4,6 +4,9 @@ one without sending, and turns a user's digest off and on."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -130,3 +133,52 @@ def test_an_unknown_user_or_moment_is_refused(seeded: Path, mail: SmtpServer, ru
     assert unknown.exit_code == 2 and "no active user 'nobody@northwind.example'" in unknown.stderr
     bad = run("notify", "--dry-run", "--now", "tomorrow")
     assert bad.exit_code == 2 and "--now: 'tomorrow'" in bad.stderr
+
+
+def test_two_notify_processes_at_once_on_postgresql_send_each_owner_one_message(
+    tmp_path: Path,
+    library: Library,
+    smtp_server: SmtpServer,
+    postgres_database_url: str,
+) -> None:
+    """Two serve nodes' workers (or a worker and a person) running the day's digests at the
+    same moment, against one PostgreSQL database: each owner still gets one message."""
+    from crosswalk.store.workspace import init_workspace
+
+    folder = tmp_path / "team"
+    opened, _ = init_workspace(folder, database_url=postgres_database_url)
+    try:
+        with session_scope(opened.engine) as session:
+            seed(session, library)
+            session.commit()
+    finally:
+        opened.close()
+    command = [
+        sys.executable,
+        "-m",
+        "crosswalk",
+        "--workspace",
+        str(folder),
+        "--database-url",
+        postgres_database_url,
+        "notify",
+        "--now",
+        AT,
+        "--json",
+    ]
+    env = os.environ | smtp_server.env()
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    answers = [process.communicate(timeout=120) for process in processes]
+    for process, (_out, err) in zip(processes, answers, strict=True):
+        assert process.returncode == 0, err.decode()
+    sent = [
+        d["email"]
+        for out, _err in answers
+        for d in json.loads(out)["digests"]
+        if d["outcome"] == "sent"
+    ]
+    assert sorted(sent) == [DANA, SAM]
+    assert sorted(r for m in smtp_server.received for r in m.recipients) == [DANA, SAM]
