@@ -20,8 +20,14 @@ from tests.web.conftest import SignedIn, WebWorkspace
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Signing in has its own CSRF check (a cookie, before any session exists) and any role may
 # sign out; both are tested in test_auth.py.
-AUTH_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/setup")}
-# /setup (the first admin) is guarded by its one-time link instead: test_first_admin.py.
+AUTH_ROUTES = {
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/setup"),
+    ("POST", "/unsubscribe"),
+}
+# /setup (the first admin) is guarded by its one-time link instead: test_first_admin.py;
+# /unsubscribe by the digest's signed link (it changes only that link's user): test_unsubscribe.py.
 SAMPLE_PARAMS = {
     "control_id": "IT-01",
     "key": "iso27001-2022:A.5.15",
@@ -110,8 +116,8 @@ def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
     admin = web.client("admin")
     before = fingerprint(web)
     for method, path in unsafe_routes(web.app):
-        if (method, path) in {("POST", "/login"), ("POST", "/setup")}:
-            continue  # their own guards: a cookie; the one-time link (test_first_admin.py)
+        if (method, path) in {("POST", "/login"), ("POST", "/setup"), ("POST", "/unsubscribe")}:
+            continue  # their own guards: a cookie; the one-time link; the signed link
         for token in (None, "not-the-token"):
             response = send(admin, method, path, token)
             assert response.status_code == 403, (method, path, token, response.text)

@@ -24,6 +24,7 @@ from crosswalk.cli.jobs import jobs
 from crosswalk.cli.mapping import formats, frameworks, mappings
 from crosswalk.cli.mapping import queries as mapping
 from crosswalk.cli.mapping import reviews as maintenance
+from crosswalk.cli.notify import notify
 from crosswalk.cli.policies import policies
 from crosswalk.cli.program import demo, plan, program, serve, settings
 from crosswalk.cli.revisions import revisions
@@ -119,6 +120,7 @@ users.register(app)
 serve.register(app)
 backup.register(app)
 jobs.register(app)
+notify.register(app)
 
 
 def _flowed(text: str) -> str:

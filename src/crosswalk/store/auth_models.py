@@ -16,7 +16,8 @@ from crosswalk.store.models import Base, utcnow
 
 class UserRow(Base):
     """A person who signs in. ``owner_name`` ties a control owner to the controls whose
-    ``owner`` reads the same; ``window_*`` is the observation window an auditor may see."""
+    ``owner`` reads the same; ``window_*`` is the observation window an auditor may see;
+    ``digest_unsubscribed_at`` is set once they turn the e-mail digest off."""
 
     __tablename__ = "users"
 
@@ -30,6 +31,10 @@ class UserRow(Base):
     window_end: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the user turned the daily e-mail digest off; None: they receive it. A moment
+    # rather than a flag, so accounts recorded in the trail before the column existed
+    # still read as they were (empty).
+    digest_unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class WebSessionRow(Base):

@@ -165,3 +165,4 @@ from crosswalk.store import gdpr_models as _gdpr_models  # noqa: E402, F401
 from crosswalk.store import isms_models as _isms_models  # noqa: E402, F401
 from crosswalk.store import job_models as _job_models  # noqa: E402, F401
 from crosswalk.store import maintenance_models as _maintenance_models  # noqa: E402, F401
+from crosswalk.store import notify_models as _notify_models  # noqa: E402, F401

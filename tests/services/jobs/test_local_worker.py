@@ -62,8 +62,8 @@ def test_the_sqlite_worker_runs_a_due_collector_on_schedule_and_alone(
 def digest_hook() -> Iterator[list[datetime]]:
     sent: list[datetime] = []
 
-    def send(_session: object, now: datetime) -> str:
-        sent.append(now)
+    def send(context: JobContext) -> str:
+        sent.append(context.now)
         return f"{len(sent)} digest run(s)"
 
     register_daily_digest(hour=0)

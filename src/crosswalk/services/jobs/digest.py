@@ -1,37 +1,40 @@
-"""The daily digest as a periodic job, with a hook for whatever sends the digests.
-
-``daily_digest`` is scheduled once per UTC day from ``CROSSWALK_DIGEST_HOUR`` (default 7).
-The e-mail digests plug in with one call::
-
-    set_digest_sender(lambda session, now: send_daily_digests(session, now))
-
-(the sender returns a one-line summary, e.g. "12 messages sent"). Until one is set the job
-runs, records "no digest sender installed", and does nothing else.
-"""
+"""The daily digest as a periodic job: once per UTC day from ``CROSSWALK_DIGEST_HOUR``
+(default 7), each owner's e-mail of what is due (``services/notify``). Without SMTP settings
+the run records that no mail is configured and succeeds: the period is not retried all day.
+Another sender can be installed (tests count the runs with one)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
-
-from sqlalchemy.orm import Session
 
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.jobs.registry import JobContext, JobOutcome, register_periodic
 
 DIGEST_JOB = "daily_digest"
 DIGEST_HOUR_ENV = "CROSSWALK_DIGEST_HOUR"
-DigestSender = Callable[[Session, datetime], str]
+DigestSender = Callable[[JobContext], str]
 
-_sender: list[DigestSender] = []
+
+def send_mail_digests(context: JobContext) -> str:
+    """Each owner's digest for the day, sent at most once (the notify service records each)."""
+    from crosswalk.services.notify.digests import send_due_digests, workspace_library
+    from crosswalk.services.notify.settings import HOST, MailSettings
+
+    if not os.environ.get(HOST, "").strip():
+        return f"no e-mail configured ({HOST} is not set): no digests sent"
+    session = context.session
+    library = workspace_library(session, context.workspace.root)
+    run = send_due_digests(session, library, context.now, MailSettings.from_env())
+    return f"{len(run.sent)} digests sent, {len(run.failed)} refused by the mail server"
+
+
+_sender: list[DigestSender] = [send_mail_digests]
 
 
 def set_digest_sender(sender: DigestSender | None) -> None:
-    """Install (or, with None, remove) the function that sends the day's digests."""
-    _sender.clear()
-    if sender is not None:
-        _sender.append(sender)
+    """Install another sender (or, with None, the e-mail one back)."""
+    _sender[:] = [sender or send_mail_digests]
 
 
 def digest_hour() -> int:
@@ -42,9 +45,7 @@ def digest_hour() -> int:
 
 
 def daily_digest(context: JobContext) -> JobOutcome:
-    if not _sender:
-        return JobOutcome("no digest sender installed")
-    return JobOutcome(_sender[0](context.session, context.now))
+    return JobOutcome(_sender[0](context))
 
 
 def register_daily_digest(hour: int | None = None) -> None:

@@ -13,6 +13,7 @@ from crosswalk.web.routes.gdpr import incidents, processing
 from crosswalk.web.routes.isms import assets, isms, objectives, risks, scope
 from crosswalk.web.routes.jobs import jobs
 from crosswalk.web.routes.mapping import adjustments, reviews
+from crosswalk.web.routes.notify import unsubscribe
 from crosswalk.web.routes.policies import policies
 from crosswalk.web.routes.program import dashboard, plan
 from crosswalk.web.routes.soa import soa
@@ -48,4 +49,5 @@ ROUTERS: list[APIRouter] = [
     trail.router,
     users.router,
     jobs.router,
+    unsubscribe.router,
 ]

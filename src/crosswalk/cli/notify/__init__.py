@@ -1,0 +1,4 @@
+"""Commands of the notify area (see ``crosswalk.services.notify``).
+
+Thin clients: they parse, call ``crosswalk.services``, and format.
+"""
