@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.store.blobs import LocalBlobStore
+from crosswalk.store.blobs import BlobStore, LocalBlobStore, blob_store
 from crosswalk.store.engine import make_engine, migrate
 from crosswalk.store.light import DATABASE_ENV, DEFAULT_DATABASE, sqlite_url, workspace_config
 from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
@@ -31,10 +31,19 @@ class Workspace:
     name: str
     database_url: str
     _engine: Engine | None = field(default=None, repr=False)
+    _blobs: BlobStore | None = field(default=None, repr=False)
 
     @property
-    def blobs(self) -> LocalBlobStore:
-        """Evidence files live beside the workspace file, whatever the database."""
+    def blobs(self) -> BlobStore:
+        """Where evidence files live: beside the workspace file, whatever the database, or
+        in the bucket ``CROSSWALK_BLOB_URL`` names (one client, kept for the workspace)."""
+        if self._blobs is None:
+            self._blobs = blob_store(self.root)
+        return self._blobs
+
+    @property
+    def local_blobs(self) -> LocalBlobStore:
+        """The workspace's own evidence folder, whatever the setting (what migrate copies)."""
         return LocalBlobStore(self.root / "evidence")
 
     @property

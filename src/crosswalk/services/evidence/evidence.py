@@ -24,7 +24,7 @@ from crosswalk.catalogs.loader import Library
 from crosswalk.domain.controls import ControlFacts
 from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.controls.controls import control_row
-from crosswalk.store.blobs import CHUNK, BlobStore, LocalBlobStore
+from crosswalk.store.blobs import CHUNK, BlobStore
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
 
 KINDS = ("file", "url", "collector", "attestation")
@@ -390,8 +390,9 @@ class VerifyReport:
         return bool(self.missing or self.altered)
 
 
-def verify(session: Session, store: LocalBlobStore, repair: bool = False) -> VerifyReport:
-    """Re-hash every stored file and compare it with what the database recorded.
+def verify(session: Session, store: BlobStore, repair: bool = False) -> VerifyReport:
+    """Re-hash every stored file (streamed, from the bucket too) and compare it with what
+    the database recorded.
 
     With ``repair``, stored files no evidence refers to (a killed add wrote its file, never
     its row) are deleted once older than the grace period: an add in flight elsewhere may be

@@ -1,0 +1,221 @@
+"""Evidence files in an S3-compatible bucket, behind the same interface as the local store.
+
+Several ``crosswalk serve`` nodes share no disk; they share a bucket. Objects are
+content-addressed like local files (``<prefix>/ab/cd/<sha256>``). A write is spooled to an
+anonymous temporary file while it is hashed (memory stays flat whatever the size), then
+sent with its SHA-256 and MD5 so that the server refuses a body damaged on the way, and
+with ``If-None-Match: *`` after a look for the key: an object is never overwritten.
+
+Endpoint, region and credentials come from the standard AWS settings (``AWS_ENDPOINT_URL``
+or ``AWS_ENDPOINT_URL_S3``, ``AWS_REGION``, ``AWS_ACCESS_KEY_ID``, ... or a profile).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.store.blobs import CHUNK, ORPHAN_GRACE_SECONDS, StoredBlob
+
+S3Client = Any  # boto3 ships no type hints
+
+ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+
+
+class BlobStoreError(CrosswalkError):
+    pass
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` -> (bucket, "some/prefix")."""
+    if not url.startswith("s3://"):
+        raise BlobStoreError(f"{url!r}: a blob store URL starts with s3://")
+    bucket, _, prefix = url[len("s3://") :].partition("/")
+    if not bucket:
+        raise BlobStoreError(f"{url!r}: no bucket named (s3://BUCKET/PREFIX)")
+    return bucket, prefix.strip("/")
+
+
+def s3_client() -> S3Client:
+    """A client from the standard AWS settings; path-style addressing on a custom endpoint
+    (MinIO, Ceph, moto), where bucket host names are rarely set up."""
+    import boto3
+    from botocore.config import Config
+
+    custom = any(os.environ.get(name) for name in ENDPOINT_ENVS)
+    config = Config(
+        s3={"addressing_style": "path" if custom else "auto"},
+        # we send our own SHA-256; no extra CRC some S3-compatible servers do not take
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        max_pool_connections=32,
+        retries={"max_attempts": 5, "mode": "standard"},
+    )
+    return boto3.session.Session().client("s3", config=config)
+
+
+def _code(error: Exception) -> str:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+class _ObjectReader(io.RawIOBase):
+    """A remote object read in order, as a file: the web streams it out chunk by chunk."""
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        chunk: bytes = self._body.read(len(view))
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._body.close()
+        super().close()
+
+
+class S3BlobStore:
+    def __init__(self, url: str, client: S3Client | None = None, spool: Path | None = None):
+        self.url = url.rstrip("/")
+        self.bucket, self.prefix = parse_s3_url(url)
+        self.client = client if client is not None else s3_client()
+        self.spool = spool  # where uploads are spooled (default: the system's temp folder)
+
+    def key(self, sha256: str) -> str:
+        name = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+    def location(self, sha256: str) -> str:
+        return f"s3://{self.bucket}/{self.key(sha256)}"
+
+    def _failed(self, sha256: str, doing: str, error: Exception) -> BlobStoreError:
+        where = self.location(sha256) if sha256 else f"s3://{self.bucket}/{self.prefix}"
+        return BlobStoreError(f"{where}: cannot {doing}: {error}")
+
+    def put(self, source: BinaryIO) -> StoredBlob:
+        """Hash while spooling, then send once unless the content is already there."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        sha = hashlib.sha256()
+        md5 = hashlib.md5(usedforsecurity=False)
+        size = 0
+        with tempfile.TemporaryFile(dir=self.spool) as spooled:
+            while chunk := source.read(CHUNK):
+                sha.update(chunk)
+                md5.update(chunk)
+                spooled.write(chunk)
+                size += len(chunk)
+            sha256 = sha.hexdigest()
+            if self.exists(sha256):
+                return StoredBlob(sha256, size, created=False)
+            spooled.seek(0)
+            try:
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.key(sha256),
+                    Body=spooled,
+                    ContentLength=size,
+                    ContentMD5=base64.b64encode(md5.digest()).decode("ascii"),
+                    ChecksumSHA256=base64.b64encode(sha.digest()).decode("ascii"),
+                    IfNoneMatch="*",
+                )
+            except ClientError as error:
+                if _code(error) in {"PreconditionFailed", "ConditionalRequestConflict"}:
+                    return StoredBlob(sha256, size, created=False)  # a parallel add won
+                raise self._failed(sha256, "store the file", error) from None
+            except BotoCoreError as error:
+                raise self._failed(sha256, "store the file", error) from None
+        return StoredBlob(sha256, size, created=True)
+
+    def _head(self, sha256: str) -> dict[str, Any] | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return dict(self.client.head_object(Bucket=self.bucket, Key=self.key(sha256)))
+        except ClientError as error:
+            if _code(error) in MISSING_CODES:
+                return None
+            raise self._failed(sha256, "look up the file", error) from None
+        except BotoCoreError as error:
+            raise self._failed(sha256, "look up the file", error) from None
+
+    def exists(self, sha256: str) -> bool:
+        return self._head(sha256) is not None
+
+    def size(self, sha256: str) -> int | None:
+        head = self._head(sha256)
+        return None if head is None else int(head["ContentLength"])
+
+    def _body(self, sha256: str) -> Any | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"]
+        except ClientError as error:
+            if _code(error) in MISSING_CODES:
+                return None
+            raise self._failed(sha256, "read the file", error) from None
+        except BotoCoreError as error:
+            raise self._failed(sha256, "read the file", error) from None
+
+    def open(self, sha256: str) -> BinaryIO:
+        body = self._body(sha256)
+        if body is None:
+            raise FileNotFoundError(self.location(sha256))
+        return io.BufferedReader(_ObjectReader(body), buffer_size=CHUNK)
+
+    def rehash(self, sha256: str) -> str | None:
+        """The SHA-256 of the object as the server sends it now (streamed), or None if gone."""
+        body = self._body(sha256)
+        if body is None:
+            return None
+        digest = hashlib.sha256()
+        try:
+            for chunk in body.iter_chunks(CHUNK):
+                digest.update(chunk)
+        finally:
+            body.close()
+        return digest.hexdigest()
+
+    def all_hashes(self) -> Iterator[str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    parts = str(item["Key"])[len(start) :].split("/")
+                    if len(parts) == 3 and len(parts[2]) == 64:
+                        yield parts[2]
+        except (ClientError, BotoCoreError) as error:
+            raise self._failed("", "list the files", error) from None
+
+    def clean_temporary(self, older_than: float = 0) -> list[Path]:
+        """Nothing to sweep: uploads spool to anonymous files the system removes."""
+        return []
+
+    def remove_unreferenced(self, sha256: str, older_than: float = ORPHAN_GRACE_SECONDS) -> bool:
+        """Delete an object no evidence refers to once it is older than ``older_than``."""
+        head = self._head(sha256)
+        if head is None or head["LastModified"].timestamp() >= time.time() - older_than:
+            return False
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+        return True

@@ -1,0 +1,121 @@
+"""Evidence files in an S3-compatible bucket (moto's server on localhost): stored once by
+hash, streamed, never overwritten, re-hashed as the server sends them back."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crosswalk.domain.errors import CrosswalkError
+from crosswalk.store.blobs import BLOB_URL_ENV, LocalBlobStore, blob_store
+from crosswalk.store.blobs_s3 import S3BlobStore, parse_s3_url
+
+
+def raw_client() -> Any:
+    """A client of its own, as someone with bucket access outside Crosswalk would have."""
+    import boto3
+
+    return boto3.client("s3")
+
+
+def object_bytes(store: S3BlobStore, sha256: str) -> bytes:
+    body = raw_client().get_object(Bucket=store.bucket, Key=store.key(sha256))["Body"]
+    data: bytes = body.read()
+    return data
+
+
+def test_put_open_exists_rehash_round_trip_under_the_content_address(s3_url: str) -> None:
+    store = S3BlobStore(s3_url)
+    content = b"access review Q1: 41 users kept, 3 revoked\n"
+    digest = hashlib.sha256(content).hexdigest()
+    assert not store.exists(digest) and store.rehash(digest) is None and store.size(digest) is None
+
+    stored = store.put(io.BytesIO(content))
+
+    assert (stored.sha256, stored.size, stored.created) == (digest, len(content), True)
+    bucket, prefix = parse_s3_url(s3_url)
+    assert store.location(digest) == f"s3://{bucket}/{prefix}/{digest[:2]}/{digest[2:4]}/{digest}"
+    assert object_bytes(store, digest) == content  # really in the bucket, under that key
+    assert store.exists(digest) and store.size(digest) == len(content)
+    with store.open(digest) as handle:
+        assert handle.read() == content
+    assert store.rehash(digest) == digest
+    assert list(store.all_hashes()) == [digest]
+
+
+def test_identical_content_is_stored_once(s3_url: str) -> None:
+    store = S3BlobStore(s3_url)
+    first = store.put(io.BytesIO(b"the same policy PDF"))
+    second = store.put(io.BytesIO(b"the same policy PDF"))
+    assert first.created and not second.created and first.sha256 == second.sha256
+    listed = raw_client().list_objects_v2(Bucket=store.bucket)["Contents"]
+    assert len(listed) == 1
+
+
+class RacingStore(S3BlobStore):
+    """A node that looked for the key just before another node wrote it."""
+
+    def exists(self, sha256: str) -> bool:
+        return False
+
+
+def test_an_object_is_never_overwritten_even_by_a_racing_writer(s3_url: str) -> None:
+    store = S3BlobStore(s3_url)
+    content = b"evidence as first stored"
+    digest = store.put(io.BytesIO(content)).sha256
+    # someone altered the object behind Crosswalk's back: a later add of the same content
+    # must not quietly repair (and so hide) it, nor overwrite it
+    raw_client().put_object(Bucket=store.bucket, Key=store.key(digest), Body=b"altered")
+
+    again = store.put(io.BytesIO(content))
+    raced = RacingStore(s3_url).put(io.BytesIO(content))  # the server's If-None-Match refuses
+
+    assert not again.created and not raced.created
+    assert object_bytes(store, digest) == b"altered"
+    assert store.rehash(digest) == hashlib.sha256(b"altered").hexdigest()
+
+
+def test_a_large_file_is_streamed_not_held_in_memory(s3_url: str, tmp_path: Path) -> None:
+    store = S3BlobStore(s3_url)
+    path = tmp_path / "large.bin"
+    digest = hashlib.sha256()
+    with path.open("wb") as handle:
+        for _ in range(40):
+            chunk = os.urandom(1024 * 1024)
+            digest.update(chunk)
+            handle.write(chunk)
+    tracemalloc.start()
+    with path.open("rb") as handle:
+        stored = store.put(handle)
+    with store.open(stored.sha256) as handle:
+        while handle.read(1024 * 1024):
+            pass
+    rehashed = store.rehash(stored.sha256)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert stored.sha256 == rehashed == digest.hexdigest()
+    assert peak < 16 * 1024 * 1024  # 40 MB up and twice down, never whole in memory
+
+
+def test_the_setting_chooses_the_store(
+    s3_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(BLOB_URL_ENV, raising=False)
+    assert isinstance(blob_store(tmp_path), LocalBlobStore)
+    monkeypatch.setenv(BLOB_URL_ENV, s3_url)
+    chosen = blob_store(tmp_path)
+    assert isinstance(chosen, S3BlobStore) and chosen.url == s3_url
+
+
+def test_a_missing_bucket_or_bad_url_is_one_clear_error(s3_url: str) -> None:
+    with pytest.raises(CrosswalkError, match=r"s3://no-such-bucket-here/x/.*cannot store"):
+        S3BlobStore("s3://no-such-bucket-here/x").put(io.BytesIO(b"x"))
+    for wrong in ("s3:///prefix", "https://bucket/x"):
+        with pytest.raises(CrosswalkError, match="s3://"):
+            S3BlobStore(wrong)
