@@ -1,0 +1,41 @@
+"""`crosswalk blobs migrate --to s3://...` from the command line, then the switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crosswalk.store.blobs import BLOB_URL_ENV
+from tests.cli.conftest import Run, as_json
+from tests.cli.evidence.test_evidence_commands import add, workspace_dir
+
+__all__ = ["workspace_dir"]
+
+
+def test_migrate_in_batches_then_switch_and_verify_against_the_bucket(
+    workspace_dir: Path, run: Run, s3_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(BLOB_URL_ENV, raising=False)
+    added = [add(run, workspace_dir, f"e{n}.txt", "-c", "AC-1") for n in range(3)]
+
+    partial = run("blobs", "migrate", "--to", s3_url, "--limit", "1")
+    assert partial.exit_code == 0, partial.stdout + partial.stderr
+    assert "1 copied and verified" in partial.stdout
+    assert "2 files left: run the same command again" in partial.stdout
+
+    finished = as_json(run("blobs", "migrate", "--to", s3_url, "--json"))
+    assert (len(finished["copied"]), len(finished["already"])) == (2, 1)
+    assert finished["complete"] is True
+
+    monkeypatch.setenv(BLOB_URL_ENV, s3_url)
+    verified = as_json(run("evidence", "verify", "--json"))
+    assert (verified["checked"], verified["ok"]) == (3, 3)
+    shown = as_json(run("evidence", "show", str(added[0]["id"]), "--json"))
+    assert str(shown["stored_at"]).startswith(s3_url + "/")
+
+
+def test_a_wrong_target_is_one_line_and_exit_2(workspace_dir: Path, run: Run) -> None:
+    result = run("blobs", "migrate", "--to", "/mnt/other-disk")
+    assert result.exit_code == 2
+    assert "s3://BUCKET/PREFIX" in result.stdout + result.stderr
