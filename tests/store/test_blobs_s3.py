@@ -119,3 +119,30 @@ def test_a_missing_bucket_or_bad_url_is_one_clear_error(s3_url: str) -> None:
     for wrong in ("s3:///prefix", "https://bucket/x"):
         with pytest.raises(CrosswalkError, match="s3://"):
             S3BlobStore(wrong)
+
+
+def test_a_workspace_builds_one_client_however_many_threads_ask_first(
+    s3_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A web worker's first uploads arrive on many threads at once; each S3 client costs
+    megabytes (a node held eight, 60 MB more than one)."""
+    import threading
+
+    from crosswalk.store.workspace import init_workspace
+
+    monkeypatch.setenv(BLOB_URL_ENV, s3_url)
+    workspace, _ = init_workspace(tmp_path / "ws")
+    start = threading.Barrier(8)
+    seen: list[object] = []
+
+    def first_use() -> None:
+        start.wait()
+        seen.append(workspace.blobs)
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8 and len({id(store) for store in seen}) == 1
+    workspace.close()

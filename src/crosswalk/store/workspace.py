@@ -7,6 +7,7 @@ Commands find it from the current directory upwards, like git; ``--workspace`` n
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from crosswalk.store.engine import make_engine, migrate
 from crosswalk.store.light import DATABASE_ENV, DEFAULT_DATABASE, sqlite_url, workspace_config
 from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
 from crosswalk.store.trail_seal import seal_engine
+
+_BLOBS_LOCK = threading.Lock()
 
 
 class WorkspaceError(CrosswalkError):
@@ -37,9 +40,10 @@ class Workspace:
     def blobs(self) -> BlobStore:
         """Where evidence files live: beside the workspace file, whatever the database, or
         in the bucket ``CROSSWALK_BLOB_URL`` names (one client, kept for the workspace)."""
-        if self._blobs is None:
-            self._blobs = blob_store(self.root)
-        return self._blobs
+        with _BLOBS_LOCK:  # a web worker's first uploads come on many threads at once
+            if self._blobs is None:
+                self._blobs = blob_store(self.root)
+            return self._blobs
 
     @property
     def local_blobs(self) -> LocalBlobStore:
