@@ -49,11 +49,14 @@ def blob_store(root: Path, url: str | None = None) -> BlobStore:
     """The store evidence files go to: the bucket ``url`` (or ``CROSSWALK_BLOB_URL``) names,
     else the workspace's ``evidence`` folder."""
     chosen = url if url is not None else os.environ.get(BLOB_URL_ENV, "").strip()
+    local = LocalBlobStore(root / "evidence")
     if not chosen:
-        return LocalBlobStore(root / "evidence")
+        return local
     from crosswalk.store.blobs_s3 import S3BlobStore
 
-    return S3BlobStore(chosen)
+    # Files uploaded between `blobs migrate` and the switch still download from the folder
+    # until the next migrate run copies them (verify lists them as missing till then).
+    return S3BlobStore(chosen, fallback=local if local.root.is_dir() else None)
 
 
 def _fsync_directory(path: Path) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.store.blobs import CHUNK, ORPHAN_GRACE_SECONDS, StoredBlob
+from crosswalk.store.blobs import CHUNK, ORPHAN_GRACE_SECONDS, BlobStore, StoredBlob
 
 S3Client = Any  # boto3 ships no type hints
 
@@ -90,11 +90,20 @@ class _ObjectReader(io.RawIOBase):
 
 
 class S3BlobStore:
-    def __init__(self, url: str, client: S3Client | None = None, spool: Path | None = None):
+    def __init__(
+        self,
+        url: str,
+        client: S3Client | None = None,
+        spool: Path | None = None,
+        fallback: BlobStore | None = None,
+    ):
         self.url = url.rstrip("/")
         self.bucket, self.prefix = parse_s3_url(url)
         self.client = client if client is not None else s3_client()
         self.spool = spool  # where uploads are spooled (default: the system's temp folder)
+        # The workspace's folder, while a move to the bucket is under way: files not copied
+        # yet still download from it. Never written, and never counted by verify.
+        self.fallback = fallback
 
     def key(self, sha256: str) -> str:
         name = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
@@ -121,7 +130,7 @@ class S3BlobStore:
                 spooled.write(chunk)
                 size += len(chunk)
             sha256 = sha.hexdigest()
-            if self.exists(sha256):
+            if self._head(sha256) is not None:  # in the bucket itself, not the fallback
                 return StoredBlob(sha256, size, created=False)
             spooled.seek(0)
             try:
@@ -155,11 +164,13 @@ class S3BlobStore:
             raise self._failed(sha256, "look up the file", error) from None
 
     def exists(self, sha256: str) -> bool:
-        return self._head(sha256) is not None
+        return self.size(sha256) is not None
 
     def size(self, sha256: str) -> int | None:
         head = self._head(sha256)
-        return None if head is None else int(head["ContentLength"])
+        if head is None:
+            return self.fallback.size(sha256) if self.fallback is not None else None
+        return int(head["ContentLength"])
 
     def _body(self, sha256: str) -> Any | None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -176,6 +187,8 @@ class S3BlobStore:
     def open(self, sha256: str) -> BinaryIO:
         body = self._body(sha256)
         if body is None:
+            if self.fallback is not None and self.fallback.exists(sha256):
+                return self.fallback.open(sha256)
             raise FileNotFoundError(self.location(sha256))
         return io.BufferedReader(_ObjectReader(body), buffer_size=CHUNK)
 

@@ -123,3 +123,37 @@ def test_migrate_never_overwrites_a_different_object_and_reports_missing_files(
     assert target.rehash(kept) == hashlib.sha256(b"someone else's").hexdigest()
     with pytest.raises(MigrationError, match="s3://BUCKET/PREFIX"):
         migrate_blobs(session, sqlite_workspace.local_blobs, "/mnt/elsewhere")
+
+
+def test_after_the_switch_files_not_yet_copied_still_download_until_migrate_copies_them(
+    sqlite_workspace: Workspace,
+    library: Library,
+    tmp_path: Path,
+    s3_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(BLOB_URL_ENV, raising=False)
+    seed(sqlite_workspace, library)
+    old, again = add_files(sqlite_workspace, tmp_path, 2)  # uploaded before the switch
+    monkeypatch.setenv(BLOB_URL_ENV, s3_url)
+    switched = open_workspace(sqlite_workspace.root)
+    store = switched.blobs
+    assert isinstance(store, S3BlobStore)
+
+    assert store.exists(old) and store.size(old) == sqlite_workspace.local_blobs.size(old)
+    with store.open(old) as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == old
+    path = tmp_path / "same-content-again.csv"
+    path.write_bytes(sqlite_workspace.local_blobs.path(again).read_bytes())
+    with session_scope(switched.engine) as session:
+        item = add_file_evidence(session, store, path, ["AC-1"], EvidenceInput("same again"))
+        session.commit()
+        assert item.sha256 == again
+        assert raw_client().head_object(Bucket=store.bucket, Key=store.key(again))  # sent
+        report = verify(session, store)
+        assert [e["sha256"] for e in report.missing] == [old]  # not in the bucket yet
+        assert report.missing[0]["path"] == store.location(old)
+
+        assert migrate_blobs(session, switched.local_blobs, s3_url).complete
+        assert not verify(session, store).failed
+    switched.close()

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.store.blobs import BlobStore, LocalBlobStore, blob_store
+from crosswalk.store.blobs import BlobStore, LocalBlobStore
+from crosswalk.store.blobs_s3 import S3BlobStore
 from crosswalk.store.models import EvidenceRow
 
 
@@ -53,7 +54,7 @@ def migrate_blobs(
         raise MigrationError(f"--to {target_url!r}: give the bucket as s3://BUCKET/PREFIX")
     if limit is not None and limit < 0:
         raise MigrationError(f"--limit {limit}: give a number of files, 0 or more")
-    target = blob_store(source.root, target_url)
+    target = S3BlobStore(target_url)  # no fallback: only what is in the bucket counts
     report = MigrationReport(source=str(source.root), target=target_url)
     for sha256 in source.all_hashes():
         there = target.rehash(sha256)
