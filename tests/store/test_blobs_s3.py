@@ -146,3 +146,26 @@ def test_a_workspace_builds_one_client_however_many_threads_ask_first(
         thread.join()
     assert len(seen) == 8 and len({id(store) for store in seen}) == 1
     workspace.close()
+
+
+def test_content_wanted_again_is_kept_from_the_orphan_sweep(s3_url: str) -> None:
+    """Like a local file's mtime: an old object an add wants again becomes new, so that
+    `verify --repair` (which removes orphans older than the grace period) leaves it for the
+    add's row; its bytes never change."""
+    import time
+
+    store = S3BlobStore(s3_url)
+    digest = store.put(io.BytesIO(b"policy v1")).sha256
+    head = raw_client().head_object(Bucket=store.bucket, Key=store.key(digest))
+    time.sleep(1.1)  # LastModified has whole seconds
+    assert not store.put(io.BytesIO(b"policy v1")).created  # recent: left as it is
+    same = raw_client().head_object(Bucket=store.bucket, Key=store.key(digest))
+    assert same["LastModified"] == head["LastModified"]
+
+    store.refresh_after = 0  # as if the object were past half the grace period
+    assert not store.put(io.BytesIO(b"policy v1")).created
+    renewed = raw_client().head_object(Bucket=store.bucket, Key=store.key(digest))
+    assert renewed["LastModified"] > head["LastModified"]
+    assert object_bytes(store, digest) == b"policy v1"
+    assert not store.remove_unreferenced(digest)  # within the grace period now
+    assert store.remove_unreferenced(digest, older_than=-60) and not store.exists(digest)

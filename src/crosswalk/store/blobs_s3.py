@@ -104,6 +104,7 @@ class S3BlobStore:
         # The workspace's folder, while a move to the bucket is under way: files not copied
         # yet still download from it. Never written, and never counted by verify.
         self.fallback = fallback
+        self.refresh_after = ORPHAN_GRACE_SECONDS / 2
 
     def key(self, sha256: str) -> str:
         name = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
@@ -130,7 +131,9 @@ class S3BlobStore:
                 spooled.write(chunk)
                 size += len(chunk)
             sha256 = sha.hexdigest()
-            if self._head(sha256) is not None:  # in the bucket itself, not the fallback
+            head = self._head(sha256)  # in the bucket itself, not the fallback
+            if head is not None:
+                self._keep(sha256, head)
                 return StoredBlob(sha256, size, created=False)
             spooled.seek(0)
             try:
@@ -150,6 +153,26 @@ class S3BlobStore:
             except BotoCoreError as error:
                 raise self._failed(sha256, "store the file", error) from None
         return StoredBlob(sha256, size, created=True)
+
+    def _keep(self, sha256: str, head: dict[str, Any]) -> None:
+        """Content wanted again: make the object new (a server-side copy onto itself, the
+        bytes untouched) so that `verify --repair` cannot take it as an old orphan before
+        the add's row commits. Done only once it is past half the grace period."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if head["LastModified"].timestamp() >= time.time() - self.refresh_after:
+            return
+        key = self.key(sha256)
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=key,
+                CopySource={"Bucket": self.bucket, "Key": key},
+                MetadataDirective="REPLACE",
+                ChecksumAlgorithm="SHA256",
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise self._failed(sha256, "mark the file as wanted again", error) from None
 
     def _head(self, sha256: str) -> dict[str, Any] | None:
         from botocore.exceptions import BotoCoreError, ClientError
