@@ -154,6 +154,15 @@ class S3BlobStore:
                 raise self._failed(sha256, "store the file", error) from None
         return StoredBlob(sha256, size, created=True)
 
+    def check(self) -> None:
+        """Fail now, with one clear message, if the bucket cannot be reached."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (ClientError, BotoCoreError) as error:
+            raise self._failed("", "reach the bucket", error) from None
+
     def _keep(self, sha256: str, head: dict[str, Any]) -> None:
         """Content wanted again: make the object new (a server-side copy onto itself, the
         bytes untouched) so that `verify --repair` cannot take it as an old orphan before

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from crosswalk.catalogs.loader import Library
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.services.evidence.blob_migration import MigrationError, migrate_blobs
 from crosswalk.services.evidence.evidence import EvidenceInput, add_file_evidence, verify
 from crosswalk.store.blobs import BLOB_URL_ENV
@@ -85,7 +86,7 @@ def test_migrate_stopped_midway_resumes_and_ends_with_every_file_verified_in_the
     seen: list[tuple[str, str]] = []
 
     with session_scope(workspace.engine) as session:
-        first = migrate_blobs(session, local, s3_url, limit=2)
+        first = migrate_blobs(session, local, s3_url, limit=2, jobs=3)
         second = migrate_blobs(session, local, s3_url, progress=lambda w, h: seen.append((w, h)))
         third = migrate_blobs(session, local, s3_url)
 
@@ -123,6 +124,8 @@ def test_migrate_never_overwrites_a_different_object_and_reports_missing_files(
     assert target.rehash(kept) == hashlib.sha256(b"someone else's").hexdigest()
     with pytest.raises(MigrationError, match="s3://BUCKET/PREFIX"):
         migrate_blobs(session, sqlite_workspace.local_blobs, "/mnt/elsewhere")
+    with pytest.raises(CrosswalkError, match=r"s3://no-such-bucket-here/x: cannot reach"):
+        migrate_blobs(session, sqlite_workspace.local_blobs, "s3://no-such-bucket-here/x")
 
 
 def test_after_the_switch_files_not_yet_copied_still_download_until_migrate_copies_them(

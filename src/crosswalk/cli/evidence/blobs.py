@@ -32,6 +32,7 @@ def migrate(
         int | None,
         typer.Option("--limit", help="Copy at most N files this run (run again to go on)."),
     ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, max=64, help="Files copied at a time.")] = 4,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Copy the workspace's evidence files to the bucket, re-hashing each copy; exit 1 if any
@@ -53,7 +54,7 @@ def migrate(
             out.print(f"  {what}: {sha256}", markup=False, style="dim")
 
     with session(ctx, commit=False) as active:
-        report = migrate_blobs(active, opened.local_blobs, to, limit, tell)
+        report = migrate_blobs(active, opened.local_blobs, to, limit, tell, jobs)
     if as_json:
         print_json({**report.__dict__, "complete": report.complete})
     else:

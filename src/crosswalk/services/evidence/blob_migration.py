@@ -8,7 +8,9 @@ objects already there are re-hashed and skipped, never sent or overwritten again
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -46,42 +48,62 @@ def migrate_blobs(
     target_url: str,
     limit: int | None = None,
     progress: Callable[[str, str], None] | None = None,
+    jobs: int = 4,
 ) -> MigrationReport:
     """Copy every file of ``source`` missing from the bucket ``target_url`` names (at most
-    ``limit`` this run), re-hash each copy from the bucket, and list referenced files found
-    in neither."""
+    ``limit`` this run, ``jobs`` at a time), re-hash each copy from the bucket, and list
+    referenced files found in neither."""
     if not target_url.startswith("s3://"):
         raise MigrationError(f"--to {target_url!r}: give the bucket as s3://BUCKET/PREFIX")
     if limit is not None and limit < 0:
         raise MigrationError(f"--limit {limit}: give a number of files, 0 or more")
+    if not 1 <= jobs <= 64:
+        raise MigrationError(f"--jobs {jobs}: give 1 to 64 files at a time")
     target = S3BlobStore(target_url)  # no fallback: only what is in the bucket counts
+    target.check()  # a wrong bucket or credentials: one error, not one per file
     report = MigrationReport(source=str(source.root), target=target_url)
-    for sha256 in source.all_hashes():
-        there = target.rehash(sha256)
-        if there == sha256:
-            report.already.append(sha256)
-            _tell(progress, "already", sha256)
-            continue
-        if there is not None:  # never overwritten: a person must look at it
-            report.failed.append(
-                {
-                    "sha256": sha256,
-                    "problem": f"{target.location(sha256)} holds other content (hashes to "
-                    f"{there}); left as it is, delete it by hand to copy again",
-                }
-            )
-            _tell(progress, "failed", sha256)
-            continue
-        if limit is not None and len(report.copied) >= limit:
-            report.remaining += 1
-            continue
-        problem = _copy(source, target, sha256)
-        if problem:
-            report.failed.append({"sha256": sha256, "problem": problem})
-            _tell(progress, "failed", sha256)
-        else:
-            report.copied.append(sha256)
-            _tell(progress, "copied", sha256)
+    lock = threading.Lock()
+    started = 0  # copies begun, against ``limit``
+
+    def one(sha256: str) -> None:
+        nonlocal started
+        what, problem = "failed", ""
+        try:
+            there = target.rehash(sha256)
+            if there == sha256:
+                what = "already"
+            elif there is not None:  # never overwritten: a person must look at it
+                problem = (
+                    f"{target.location(sha256)} holds other content (hashes to {there}); "
+                    "left as it is, delete it by hand to copy again"
+                )
+            else:
+                with lock:
+                    allowed = limit is None or started < limit
+                    started += allowed
+                if not allowed:
+                    with lock:
+                        report.remaining += 1
+                    return
+                problem = _copy(source, target, sha256)
+                what = "failed" if problem else "copied"
+        except (CrosswalkError, OSError) as error:  # this file; the next run tries it again
+            problem = str(error)
+        with lock:
+            if what == "already":
+                report.already.append(sha256)
+            elif what == "copied":
+                report.copied.append(sha256)
+            else:
+                report.failed.append({"sha256": sha256, "problem": problem})
+            if progress is not None:
+                progress(what, sha256)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, source.all_hashes()))
+    report.copied.sort()
+    report.already.sort()
+    report.failed.sort(key=lambda failure: failure["sha256"])
     if not report.remaining:
         report.missing = [
             sha256
@@ -109,8 +131,3 @@ def _copy(source: LocalBlobStore, target: BlobStore, sha256: str) -> str:
 def _referenced(session: Session) -> list[str]:
     query = select(EvidenceRow.sha256).where(EvidenceRow.sha256.is_not(None)).distinct()
     return sorted(str(sha256) for sha256 in session.scalars(query))
-
-
-def _tell(progress: Callable[[str, str], None] | None, what: str, sha256: str) -> None:
-    if progress is not None:
-        progress(what, sha256)
