@@ -39,3 +39,42 @@ def test_a_wrong_target_is_one_line_and_exit_2(workspace_dir: Path, run: Run) ->
     result = run("blobs", "migrate", "--to", "/mnt/other-disk")
     assert result.exit_code == 2
     assert "s3://BUCKET/PREFIX" in result.stdout + result.stderr
+
+
+def test_a_migration_killed_midway_is_resumed_by_running_it_again(
+    workspace_dir: Path, run: Run, s3_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    monkeypatch.delenv(BLOB_URL_ENV, raising=False)
+    for n in range(30):
+        add(run, workspace_dir, f"k{n}.txt", "-c", "AC-1")
+    command = [str(Path(sys.executable).parent / "crosswalk"), "blobs", "migrate"]
+    command += ["--to", s3_url, "--jobs", "1"]
+    process = subprocess.Popen(
+        command,
+        cwd=workspace_dir,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+    )
+    assert process.stdout is not None
+    copied = 0
+    for line in process.stdout:
+        copied += "copied:" in line
+        if copied == 3:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+    resumed = as_json(run("blobs", "migrate", "--to", s3_url, "--json"))
+    assert resumed["complete"] is True and resumed["failed"] == []
+    assert 3 <= len(resumed["already"]) < 30
+    assert len(resumed["already"]) + len(resumed["copied"]) == 30
+    monkeypatch.setenv(BLOB_URL_ENV, s3_url)
+    verified = as_json(run("evidence", "verify", "--json"))
+    assert (verified["checked"], verified["ok"]) == (30, 30)
