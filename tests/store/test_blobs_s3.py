@@ -169,3 +169,35 @@ def test_content_wanted_again_is_kept_from_the_orphan_sweep(s3_url: str) -> None
     assert object_bytes(store, digest) == b"policy v1"
     assert not store.remove_unreferenced(digest)  # within the grace period now
     assert store.remove_unreferenced(digest, older_than=-60) and not store.exists(digest)
+
+
+def test_each_write_carries_the_checksums_the_server_checks_and_the_no_overwrite_condition(
+    s3_url: str,
+) -> None:
+    """Real S3 and MinIO refuse a body that does not match Content-MD5 or
+    x-amz-checksum-sha256 (moto's server does not check them, so here we check what is sent:
+    the checksums of the content itself, computed while it was spooled)."""
+    import base64
+
+    store = S3BlobStore(s3_url)
+    sent: list[dict[str, str]] = []
+
+    def capture(request: Any, **_: Any) -> None:
+        if request.method == "PUT":
+            sent.append(
+                {
+                    k.lower(): v.decode() if isinstance(v, bytes) else str(v)
+                    for k, v in request.headers.items()
+                }
+            )
+
+    store.client.meta.events.register("before-send.s3.PutObject", capture)
+    content = os.urandom(3 * 1024 * 1024 + 5)
+    store.put(io.BytesIO(content))
+
+    assert len(sent) == 1
+    headers = sent[0]
+    assert headers["content-md5"] == base64.b64encode(hashlib.md5(content).digest()).decode()
+    sha = base64.b64encode(hashlib.sha256(content).digest()).decode()
+    assert headers["x-amz-checksum-sha256"] == sha
+    assert headers["if-none-match"] == "*"
