@@ -29,6 +29,7 @@ S3Client = Any  # boto3 ships no type hints
 
 ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+MAX_SINGLE_WRITE = 5 * 1024**3  # S3's limit for one PUT
 
 
 class BlobStoreError(CrosswalkError):
@@ -131,6 +132,11 @@ class S3BlobStore:
                 spooled.write(chunk)
                 size += len(chunk)
             sha256 = sha.hexdigest()
+            if size > MAX_SINGLE_WRITE:
+                raise BlobStoreError(
+                    f"{self.location(sha256)}: {size} bytes is more than the 5 GiB one S3 "
+                    "write takes; keep a file this large elsewhere and add it as a link"
+                )
             head = self._head(sha256)  # in the bucket itself, not the fallback
             if head is not None:
                 self._keep(sha256, head)
@@ -229,10 +235,14 @@ class S3BlobStore:
         body = self._body(sha256)
         if body is None:
             return None
+        from botocore.exceptions import BotoCoreError
+
         digest = hashlib.sha256()
         try:
             for chunk in body.iter_chunks(CHUNK):
                 digest.update(chunk)
+        except BotoCoreError as error:  # the connection dropped mid-object
+            raise self._failed(sha256, "read the file", error) from None
         finally:
             body.close()
         return digest.hexdigest()
@@ -259,8 +269,13 @@ class S3BlobStore:
 
     def remove_unreferenced(self, sha256: str, older_than: float = ORPHAN_GRACE_SECONDS) -> bool:
         """Delete an object no evidence refers to once it is older than ``older_than``."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         head = self._head(sha256)
         if head is None or head["LastModified"].timestamp() >= time.time() - older_than:
             return False
-        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+        except (ClientError, BotoCoreError) as error:
+            raise self._failed(sha256, "remove the file", error) from None
         return True
