@@ -29,6 +29,7 @@ S3Client = Any  # boto3 ships no type hints
 
 ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+SPOOL_CHUNK = 256 * 1024  # eight uploads at once on one node: 2 MB of buffers, not 8
 MAX_SINGLE_WRITE = 5 * 1024**3  # S3's limit for one PUT
 
 
@@ -126,7 +127,7 @@ class S3BlobStore:
         md5 = hashlib.md5(usedforsecurity=False)
         size = 0
         with tempfile.TemporaryFile(dir=self.spool) as spooled:
-            while chunk := source.read(CHUNK):
+            while chunk := source.read(SPOOL_CHUNK):
                 sha.update(chunk)
                 md5.update(chunk)
                 spooled.write(chunk)
