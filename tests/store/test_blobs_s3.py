@@ -113,6 +113,16 @@ def test_the_setting_chooses_the_store(
     assert isinstance(chosen, S3BlobStore) and chosen.url == s3_url
 
 
+def test_the_region_comes_from_aws_region_or_aws_default_region(
+    s3_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert S3BlobStore(s3_url).client.meta.region_name == "eu-west-1"
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    assert S3BlobStore(s3_url).client.meta.region_name == "eu-central-1"
+
+
 def test_a_missing_bucket_or_bad_url_is_one_clear_error(s3_url: str) -> None:
     with pytest.raises(CrosswalkError, match=r"s3://no-such-bucket-here/x/.*cannot store"):
         S3BlobStore("s3://no-such-bucket-here/x").put(io.BytesIO(b"x"))

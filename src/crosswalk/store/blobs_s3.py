@@ -62,7 +62,9 @@ def s3_client() -> S3Client:
         max_pool_connections=32,
         retries={"max_attempts": 5, "mode": "standard"},
     )
-    return boto3.session.Session().client("s3", config=config)
+    # AWS_REGION is the SDKs' common name; botocore itself reads only AWS_DEFAULT_REGION
+    region = os.environ.get("AWS_REGION") or None
+    return boto3.session.Session().client("s3", region_name=region, config=config)
 
 
 def _code(error: Exception) -> str:
