@@ -78,3 +78,12 @@ def test_a_migration_killed_midway_is_resumed_by_running_it_again(
     monkeypatch.setenv(BLOB_URL_ENV, s3_url)
     verified = as_json(run("evidence", "verify", "--json"))
     assert (verified["checked"], verified["ok"]) == (30, 30)
+
+
+def test_serve_refuses_a_blob_url_that_names_no_bucket(
+    workspace_dir: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BLOB_URL_ENV, "https://storage.example/evidence")
+    result = run("serve", "--workers", "2")  # without the check: refused for SQLite instead
+    assert result.exit_code == 2
+    assert "a blob store URL starts with s3://" in result.stdout + result.stderr
