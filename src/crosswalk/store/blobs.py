@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.processes import process_alive
 
 CHUNK = 1024 * 1024
@@ -45,10 +46,36 @@ class BlobStore(Protocol):
     def remove_unreferenced(self, sha256: str, older_than: float = ...) -> bool: ...
 
 
+class BlobStoreError(CrosswalkError):
+    pass
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` -> (bucket, "some/prefix")."""
+    if not url.startswith("s3://"):
+        raise BlobStoreError(f"{url!r}: a blob store URL starts with s3://")
+    bucket, _, prefix = url[len("s3://") :].partition("/")
+    if not bucket:
+        raise BlobStoreError(f"{url!r}: no bucket named (s3://BUCKET/PREFIX)")
+    return bucket, prefix.strip("/")
+
+
+def blob_url() -> str:
+    """``CROSSWALK_BLOB_URL`` ("" when unset), checked: a command or a server with a wrong
+    one stops when it opens the workspace, not at its first upload."""
+    value = os.environ.get(BLOB_URL_ENV, "").strip()
+    if value:
+        try:
+            parse_s3_url(value)
+        except BlobStoreError as error:
+            raise BlobStoreError(f"{BLOB_URL_ENV}={error}") from None
+    return value
+
+
 def blob_store(root: Path, url: str | None = None) -> BlobStore:
     """The store evidence files go to: the bucket ``url`` (or ``CROSSWALK_BLOB_URL``) names,
     else the workspace's ``evidence`` folder."""
-    chosen = url if url is not None else os.environ.get(BLOB_URL_ENV, "").strip()
+    chosen = url if url is not None else blob_url()
     local = LocalBlobStore(root / "evidence")
     if not chosen:
         return local

@@ -22,8 +22,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from crosswalk.domain.errors import CrosswalkError
-from crosswalk.store.blobs import CHUNK, ORPHAN_GRACE_SECONDS, BlobStore, StoredBlob
+from crosswalk.store.blobs import (
+    CHUNK,
+    ORPHAN_GRACE_SECONDS,
+    BlobStore,
+    BlobStoreError,
+    StoredBlob,
+    parse_s3_url,
+)
 
 S3Client = Any  # boto3 ships no type hints
 
@@ -31,20 +37,6 @@ ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 SPOOL_CHUNK = 256 * 1024  # eight uploads at once on one node: 2 MB of buffers, not 8
 MAX_SINGLE_WRITE = 5 * 1024**3  # S3's limit for one PUT
-
-
-class BlobStoreError(CrosswalkError):
-    pass
-
-
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """``s3://bucket/some/prefix`` -> (bucket, "some/prefix")."""
-    if not url.startswith("s3://"):
-        raise BlobStoreError(f"{url!r}: a blob store URL starts with s3://")
-    bucket, _, prefix = url[len("s3://") :].partition("/")
-    if not bucket:
-        raise BlobStoreError(f"{url!r}: no bucket named (s3://BUCKET/PREFIX)")
-    return bucket, prefix.strip("/")
 
 
 def s3_client() -> S3Client:

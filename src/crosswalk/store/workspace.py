@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.store.blobs import BlobStore, LocalBlobStore, blob_store
+from crosswalk.store.blobs import BlobStore, LocalBlobStore, blob_store, blob_url
 from crosswalk.store.engine import make_engine, migrate
 from crosswalk.store.light import DATABASE_ENV, DEFAULT_DATABASE, sqlite_url, workspace_config
 from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
@@ -71,6 +71,7 @@ def _read(root: Path, database_url: str | None) -> Workspace:
             f"{root / WORKSPACE_FILE}: cannot read workspace file: {error}"
         ) from error
     url = database_url or os.environ.get(DATABASE_ENV) or section.get("database_url")
+    blob_url()  # a wrong CROSSWALK_BLOB_URL stops here, with its own message
     return Workspace(root.resolve(), str(section.get("name", root.name)), url or sqlite_url(root))
 
 

@@ -86,4 +86,7 @@ def test_serve_refuses_a_blob_url_that_names_no_bucket(
     monkeypatch.setenv(BLOB_URL_ENV, "https://storage.example/evidence")
     result = run("serve", "--workers", "2")  # without the check: refused for SQLite instead
     assert result.exit_code == 2
-    assert "a blob store URL starts with s3://" in result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert "CROSSWALK_BLOB_URL='https://storage.example/evidence'" in said
+    assert "a blob store URL starts with s3://" in said
+    assert run("evidence", "list").exit_code == 2  # every command that opens the workspace

@@ -43,7 +43,6 @@ def serve(
     from crosswalk.web.settings import MIB, WebSettings
 
     opened = workspace(ctx)  # fail here, with a clear message, if there is none
-    _ = opened.blobs  # and if CROSSWALK_BLOB_URL names no bucket
     opened.close()
     if workers > 1 and opened.database_url.startswith("sqlite"):
         from crosswalk.cli.output import fail
