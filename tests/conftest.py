@@ -12,7 +12,12 @@ from crosswalk.catalogs.loader import Library, load_library
 from crosswalk.demo.builder import DemoResult, build_demo
 from crosswalk.store.workspace import Workspace, init_workspace
 
-pytest_plugins = ["tests.plugins.postgres", "tests.plugins.browser", "tests.plugins.smtp"]
+pytest_plugins = [
+    "tests.plugins.postgres",
+    "tests.plugins.browser",
+    "tests.plugins.smtp",
+    "tests.plugins.s3",
+]
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_TODAY = date(2026, 11, 27)  # the demo's dates are relative to "today": pin it

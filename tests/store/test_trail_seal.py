@@ -139,3 +139,31 @@ def test_entries_written_before_sealing_still_verify(tmp_path: Path) -> None:
         session.commit()
     assert _problems(workspace) == []
     workspace.close()
+
+
+def test_commits_on_several_threads_move_the_checkpoint_without_failing(sealed: Workspace) -> None:
+    """A web worker commits from many threads at once (eight evidence uploads): each moves the
+    checkpoint; none may fail after its commit (a 500 for a stored upload) or move it back."""
+    import threading
+
+    seal = seal_of(sealed.engine)
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def advance(offset: int) -> None:
+        start.wait()
+        try:
+            for step in range(200):
+                write_head(seal, Head(1000 + step * 8 + offset, "f" * 64))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=advance, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert seal.head is not None
+    assert '"entry": 2599' in seal.head.read_text(encoding="utf-8")
+    assert not list(seal.head.parent.glob("*.tmp"))

@@ -16,7 +16,7 @@ from crosswalk.cli.ai import ai
 from crosswalk.cli.backup import backup
 from crosswalk.cli.controls import controls
 from crosswalk.cli.coverage import gap
-from crosswalk.cli.evidence import collect, evidence, window
+from crosswalk.cli.evidence import blobs, collect, evidence, window
 from crosswalk.cli.gdpr import incidents, processing
 from crosswalk.cli.gdpr import report as gdpr_report
 from crosswalk.cli.isms import isms, risks, scope
@@ -107,6 +107,7 @@ demo.register(app)
 evidence.register(app)
 window.register(app)
 collect.register(app)
+blobs.register(app)
 scope.register(app)
 risks.register(app)
 soa.register(app)

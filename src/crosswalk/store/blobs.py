@@ -2,8 +2,8 @@
 
 Files are stored once by SHA-256 under the workspace (``evidence/ab/cd/<sha256>``). Writing
 streams through a temporary file that is fsynced and renamed into place, so a crash leaves
-either the whole file or nothing at its final name. A bucket (S3-compatible) can implement
-the same interface later.
+either the whole file or nothing at its final name. ``CROSSWALK_BLOB_URL=s3://bucket/prefix``
+puts them in an S3-compatible bucket instead (``blobs_s3``); ``blob_store`` chooses.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from crosswalk.domain.errors import CrosswalkError
 from crosswalk.store.processes import process_alive
 
 CHUNK = 1024 * 1024
 STALE_TEMP_SECONDS = 3600
 ORPHAN_GRACE_SECONDS = 3600  # an add in flight holds its file this long before its row lands
+BLOB_URL_ENV = "CROSSWALK_BLOB_URL"
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,52 @@ class BlobStore(Protocol):
     def put(self, source: BinaryIO) -> StoredBlob: ...
     def open(self, sha256: str) -> BinaryIO: ...
     def exists(self, sha256: str) -> bool: ...
+    def size(self, sha256: str) -> int | None: ...
     def rehash(self, sha256: str) -> str | None: ...
     def all_hashes(self) -> Iterator[str]: ...
     def location(self, sha256: str) -> str: ...
+    def clean_temporary(self, older_than: float = ...) -> list[Path]: ...
+    def remove_unreferenced(self, sha256: str, older_than: float = ...) -> bool: ...
+
+
+class BlobStoreError(CrosswalkError):
+    pass
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` -> (bucket, "some/prefix")."""
+    if not url.startswith("s3://"):
+        raise BlobStoreError(f"{url!r}: a blob store URL starts with s3://")
+    bucket, _, prefix = url[len("s3://") :].partition("/")
+    if not bucket:
+        raise BlobStoreError(f"{url!r}: no bucket named (s3://BUCKET/PREFIX)")
+    return bucket, prefix.strip("/")
+
+
+def blob_url() -> str:
+    """``CROSSWALK_BLOB_URL`` ("" when unset), checked: a command or a server with a wrong
+    one stops when it opens the workspace, not at its first upload."""
+    value = os.environ.get(BLOB_URL_ENV, "").strip()
+    if value:
+        try:
+            parse_s3_url(value)
+        except BlobStoreError as error:
+            raise BlobStoreError(f"{BLOB_URL_ENV}={error}") from None
+    return value
+
+
+def blob_store(root: Path, url: str | None = None) -> BlobStore:
+    """The store evidence files go to: the bucket ``url`` (or ``CROSSWALK_BLOB_URL``) names,
+    else the workspace's ``evidence`` folder."""
+    chosen = url if url is not None else blob_url()
+    local = LocalBlobStore(root / "evidence")
+    if not chosen:
+        return local
+    from crosswalk.store.blobs_s3 import S3BlobStore
+
+    # Files uploaded between `blobs migrate` and the switch still download from the folder
+    # until the next migrate run copies them (verify lists them as missing till then).
+    return S3BlobStore(chosen, fallback=local if local.root.is_dir() else None)
 
 
 def _fsync_directory(path: Path) -> None:
@@ -100,6 +145,12 @@ class LocalBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
+
+    def size(self, sha256: str) -> int | None:
+        try:
+            return self.path(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
 
     def rehash(self, sha256: str) -> str | None:
         """The SHA-256 of what is on disk now, or None if the file is gone."""

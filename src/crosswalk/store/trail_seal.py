@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,11 +109,15 @@ def write_head(seal: Seal, head: Head) -> None:
     """Move the checkpoint forward (never back: another process may have gone further)."""
     if seal.head is None:
         return
-    known = read_head(seal)
-    if known is not None and known.entry_id >= head.entry_id:
-        return
-    temporary = seal.head.with_name(f"{HEAD_FILE}.{os.getpid()}.tmp")
-    temporary.write_text(
-        json.dumps({"entry": head.entry_id, "hash": head.hash}) + "\n", encoding="utf-8"
-    )
-    temporary.replace(seal.head)
+    with _HEAD_LOCK:  # a web worker commits from many threads: one moves it at a time
+        known = read_head(seal)
+        if known is not None and known.entry_id >= head.entry_id:
+            return
+        temporary = seal.head.with_name(f"{HEAD_FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
+        temporary.write_text(
+            json.dumps({"entry": head.entry_id, "hash": head.hash}) + "\n", encoding="utf-8"
+        )
+        temporary.replace(seal.head)
+
+
+_HEAD_LOCK = threading.Lock()

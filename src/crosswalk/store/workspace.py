@@ -7,6 +7,7 @@ Commands find it from the current directory upwards, like git; ``--workspace`` n
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from crosswalk.domain.errors import CrosswalkError
-from crosswalk.store.blobs import LocalBlobStore
+from crosswalk.store.blobs import BlobStore, LocalBlobStore, blob_store, blob_url
 from crosswalk.store.engine import make_engine, migrate
 from crosswalk.store.light import DATABASE_ENV, DEFAULT_DATABASE, sqlite_url, workspace_config
 from crosswalk.store.locate import WORKSPACE_FILE, find_workspace_root
 from crosswalk.store.trail_seal import seal_engine
+
+_BLOBS_LOCK = threading.Lock()
 
 
 class WorkspaceError(CrosswalkError):
@@ -31,10 +34,20 @@ class Workspace:
     name: str
     database_url: str
     _engine: Engine | None = field(default=None, repr=False)
+    _blobs: BlobStore | None = field(default=None, repr=False)
 
     @property
-    def blobs(self) -> LocalBlobStore:
-        """Evidence files live beside the workspace file, whatever the database."""
+    def blobs(self) -> BlobStore:
+        """Where evidence files live: beside the workspace file, whatever the database, or
+        in the bucket ``CROSSWALK_BLOB_URL`` names (one client, kept for the workspace)."""
+        with _BLOBS_LOCK:  # a web worker's first uploads come on many threads at once
+            if self._blobs is None:
+                self._blobs = blob_store(self.root)
+            return self._blobs
+
+    @property
+    def local_blobs(self) -> LocalBlobStore:
+        """The workspace's own evidence folder, whatever the setting (what migrate copies)."""
         return LocalBlobStore(self.root / "evidence")
 
     @property
@@ -58,6 +71,7 @@ def _read(root: Path, database_url: str | None) -> Workspace:
             f"{root / WORKSPACE_FILE}: cannot read workspace file: {error}"
         ) from error
     url = database_url or os.environ.get(DATABASE_ENV) or section.get("database_url")
+    blob_url()  # a wrong CROSSWALK_BLOB_URL stops here, with its own message
     return Workspace(root.resolve(), str(section.get("name", root.name)), url or sqlite_url(root))
 
 

@@ -24,10 +24,10 @@ from crosswalk.services.evidence.evidence import (
     add_file_evidence,
     add_url_evidence,
     link,
-    requirement_evidence,
     unlink,
     verify,
 )
+from crosswalk.services.evidence.reaching import requirement_evidence
 from crosswalk.store.blobs import LocalBlobStore
 from crosswalk.store.engine import session_scope
 from crosswalk.store.models import EvidenceRow

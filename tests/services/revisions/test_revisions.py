@@ -15,8 +15,8 @@ from crosswalk.services.controls.controls import ControlInput, add_control, get_
 from crosswalk.services.evidence.evidence import (
     EvidenceInput,
     add_url_evidence,
-    requirement_evidence,
 )
+from crosswalk.services.evidence.reaching import requirement_evidence
 from crosswalk.services.revisions.diff import diff_frameworks, touches
 from crosswalk.services.revisions.migration import (
     MoveKind,

@@ -403,9 +403,8 @@ def test_the_soa_evidence_counts_are_those_of_the_evidence_each_control_reaches(
     from crosswalk.services.evidence.evidence import (
         EvidenceInput,
         add_url_evidence,
-        evidence_summaries,
-        requirement_evidence,
     )
+    from crosswalk.services.evidence.reaching import evidence_summaries, requirement_evidence
     from crosswalk.services.soa.soa import annex_a
     from crosswalk.store.workspace import open_workspace
 

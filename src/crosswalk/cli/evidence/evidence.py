@@ -319,7 +319,7 @@ def requirement_evidence(
 
     Example: crosswalk requirement-evidence iso27001-2022:A.5.18
     """
-    from crosswalk.services.evidence.evidence import requirement_evidence as find
+    from crosswalk.services.evidence.reaching import requirement_evidence as find
     from crosswalk.services.mapping.library import resolve_requirement
 
     lib = library(ctx)

@@ -193,14 +193,17 @@ class ArchiveWriter:
     def add_file(self, name: str, path: Path) -> str:
         """Stream a file in; its SHA-256 as read."""
         with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            reader = _Hashing(handle)
-            try:
-                self.tar.addfile(self._info(name, size), reader)
-            except OSError as error:
-                if "unexpected end of data" not in str(error):
-                    raise
-                raise BackupError(f"{path}: shrank while being copied; try again") from None
+            return self.add_stream(name, handle, os.fstat(handle.fileno()).st_size, str(path))
+
+    def add_stream(self, name: str, handle: IO[bytes], size: int, where: str) -> str:
+        """Stream ``size`` bytes in (a local file or a bucket's object); their SHA-256."""
+        reader = _Hashing(handle)
+        try:
+            self.tar.addfile(self._info(name, size), reader)
+        except OSError as error:
+            if "unexpected end of data" not in str(error):
+                raise
+            raise BackupError(f"{where}: shrank while being copied; try again") from None
         sha256 = reader.digest.hexdigest()
         self.members[name] = {"sha256": sha256, "size": size}
         return sha256

@@ -198,12 +198,18 @@ def _write(workspace: Workspace, tar: tarfile.TarFile, taken: _Snapshot, manifes
         writer.add_bytes(KEY, key + b"\n")
     for member, path in _workspace_files(workspace.root):
         writer.add_file(member, path)
+    store = workspace.blobs
     for sha256, evidence_id in taken.referenced.items():
-        path = workspace.blobs.path(sha256)
-        if writer.add_file(blob_member(sha256), path) != sha256:
+        where = store.location(sha256)
+        size = store.size(sha256)
+        if size is None:
+            raise BackupError(f"{where}: evidence #{evidence_id}'s file went missing; try again")
+        with store.open(sha256) as handle:
+            copied = writer.add_stream(blob_member(sha256), handle, size, where)
+        if copied != sha256:
             raise BackupError(
-                f"{path}: evidence #{evidence_id}'s file no longer matches its hash (altered "
-                "on disk; `crosswalk evidence verify` lists them); no backup was written"
+                f"{where}: evidence #{evidence_id}'s file no longer matches its hash (altered "
+                "in the store; `crosswalk evidence verify` lists them); no backup was written"
             )
     manifest.members = writer.members
     manifest.seal = manifest.sealed_with(key)
@@ -276,7 +282,7 @@ def _check_blobs(workspace: Workspace, referenced: dict[str, int]) -> None:
     ]
     if missing:
         listed = "; ".join(
-            f"evidence #{evidence_id}: {workspace.blobs.path(sha256)}"
+            f"evidence #{evidence_id}: {workspace.blobs.location(sha256)}"
             for sha256, evidence_id in missing[:5]
         )
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""

@@ -26,7 +26,7 @@ from crosswalk.domain.risk import Treatment
 from crosswalk.services.controls.controls import all_facts
 from crosswalk.services.coverage.gap import GapReport, run_gap
 from crosswalk.services.coverage.gap import SoaRow as ProposedRow
-from crosswalk.services.evidence.evidence import evidence_summaries
+from crosswalk.services.evidence.reaching import evidence_summaries
 from crosswalk.services.isms.risks import resolve_annex_a, risk_annex_a
 from crosswalk.services.soa.versions import (
     SoaEntry,

@@ -332,12 +332,12 @@ def download(context: Reader, evidence_id: int) -> Response:
     if not item.sha256:
         return _not_found(context, f"evidence #{evidence_id} is a link, not a stored file")
     store = context.state.workspace.blobs
-    if not store.exists(item.sha256):
+    size = store.size(item.sha256)
+    if size is None:
         return _not_found(
             context, f"the file of evidence #{evidence_id} is missing from the store; run verify"
         )
     handle = store.open(item.sha256)
-    size = os.fstat(handle.fileno()).st_size
     return StreamingResponse(
         _chunks(handle),
         media_type=item.media_type or "application/octet-stream",
