@@ -225,3 +225,28 @@ def test_the_trail_check_finds_a_record_edited_in_the_database_directly(
     assert [(d["entity"], d["key"]) for d in answer["drift"]] == [("control", "NW-AC-01")]
     assert "status is 'on paper' in the database" in answer["drift"][0]["message"]
     assert "NW-AC-01" in editor.http.get("/trail").text
+
+
+def test_a_long_trail_is_checked_in_a_process_of_its_own_with_the_same_findings(
+    web: WebWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past OWN_PROCESS_ENTRIES the page's check runs in a spawned interpreter (the pages
+    served meanwhile do not wait on it); it finds what the in-process check finds."""
+    from crosswalk.web.routes.evidence import trail
+
+    monkeypatch.setattr(trail, "OWN_PROCESS_ENTRIES", 0)
+    monkeypatch.setattr(trail, "PAGE_WAIT_SECONDS", 60.0)  # a spawned interpreter starts slowly
+    editor = web.client("editor")
+    page = editor.http.get("/trail")
+    checked = editor.http.get("/api/trail/verify").json()["checked"]
+    assert "Intact" in page.text and f"{checked} entries" in page.text
+    opened = open_workspace(web.folder)
+    try:
+        with session_scope(opened.engine) as session:
+            session.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE id = 5"))
+            session.commit()
+    finally:
+        opened.close()
+    editor.post("/risks/R-02", data={"plan": "Moves the head, so the page checks again"})
+    page = editor.http.get("/trail")
+    assert "Broken" in page.text and "Entry #5" in page.text

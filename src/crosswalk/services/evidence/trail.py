@@ -117,6 +117,27 @@ class ChainReport:
         return not self.problems and not self.drift
 
 
+def trail_length(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditRow)) or 0)
+
+
+def verify_workspace_trail(root: str, database_url: str) -> ChainReport:
+    """``verify_trail`` of the workspace at ``root``, in a process of its own: the web app
+    runs a long check this way, so re-hashing hundreds of thousands of records takes a core
+    of its own instead of the server's (Python runs one thread at a time)."""
+    from pathlib import Path
+
+    from crosswalk.store.engine import session_scope
+    from crosswalk.store.workspace import open_workspace
+
+    workspace = open_workspace(Path(root), database_url)
+    try:
+        with session_scope(workspace.engine) as session:
+            return verify_trail(session)
+    finally:
+        workspace.close()
+
+
 def verify_trail(session: Session, anchor: str | None = None, records: bool = True) -> ChainReport:
     """The chain checked with the workspace's key, against the checkpoint kept outside the
     database and (given) an anchor line kept somewhere else again; then every audited record

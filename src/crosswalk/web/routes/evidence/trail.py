@@ -3,7 +3,9 @@ that makes it tamper-evident is intact."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -14,7 +16,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from crosswalk.reports.tables import Cell, Table, to_csv
 from crosswalk.services.access import permissions
-from crosswalk.services.evidence.trail import ChainReport, list_entries, verify_trail
+from crosswalk.services.evidence.trail import (
+    ChainReport,
+    list_entries,
+    trail_length,
+    verify_trail,
+    verify_workspace_trail,
+)
 from crosswalk.services.evidence.trail_view import (
     DEFAULT_LIMIT,
     TrailEntry,
@@ -83,6 +91,16 @@ def trail_data(context: RequestContext, wanted: TrailFilter) -> TrailPage:
 
 RECHECK_SECONDS = 60.0
 PAGE_WAIT_SECONDS = 2.0
+# Past this many trail entries a check takes seconds: it runs in a process of its own, so
+# the pages served meanwhile do not wait on it (Python runs one thread at a time).
+OWN_PROCESS_ENTRIES = 20_000
+
+
+def _check_in_own_process(root: str, database_url: str) -> ChainReport:
+    """A fresh interpreter (spawned, not forked: the server has threads) for one check."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(verify_workspace_trail, root, database_url).result()
 
 
 def chain_for_page(context: RequestContext) -> tuple[ChainReport | None, bool]:
@@ -94,12 +112,20 @@ def chain_for_page(context: RequestContext) -> tuple[ChainReport | None, bool]:
     # minute is checked every ten, so the check takes a tenth of the server at most.
     period = int(time.time() / max(RECHECK_SECONDS, 10 * state.trail_check.seconds))
 
+    own_process = trail_length(context.db) > OWN_PROCESS_ENTRIES
+    workspace = state.workspace
+
     def compute() -> ChainReport:
+        if own_process:
+            return _check_in_own_process(str(workspace.root), workspace.database_url)
         with own_session(state) as session:
             return verify_trail(session)
 
+    # A check known to take longer than the wait is not waited for: the page shows the last.
+    last = state.trail_check.seconds
+    wait = PAGE_WAIT_SECONDS if last <= PAGE_WAIT_SECONDS else 0.0
     key = (context.state.live.head(context.db), period)
-    report, current = context.state.trail_check.get(key, compute, PAGE_WAIT_SECONDS)
+    report, current = context.state.trail_check.get(key, compute, wait)
     return (_visible(context, report) if report is not None else None), current
 
 
