@@ -467,6 +467,18 @@ class TreatmentPlan:
     def findings(self) -> list[Finding]:
         return [f for row in self.rows for f in row.findings]
 
+    def matching(self, text: str) -> list[RiskDetail]:
+        """The risks whose id, title, owner, treatment or category holds ``text``."""
+        wanted = text.strip().lower()
+        if not wanted:
+            return self.rows
+        return [
+            r
+            for r in self.rows
+            if any(wanted in (v or "").lower() for v in (r.risk_id, r.title, r.owner,
+                                                          str(r.treatment), str(r.category)))
+        ]  # fmt: skip
+
     def heat_counts(self, residual: bool) -> Counter[tuple[int, int]]:
         """Risks per (likelihood, impact): inherent, or residual (inherent until assessed)."""
         chosen = (r.current if residual else r.inherent for r in self.rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
@@ -139,9 +139,16 @@ def risk_add(
     return redirect(f"/risks/{added.risk_id}", f"{added.risk_id} added to the register.")
 
 
+RISKS_PER_PAGE = 50
+
+
 @router.get("/risks", include_in_schema=False)
-def risks_page(context: Reader) -> HTMLResponse:
-    return _risks_html(context)
+def risks_page(
+    context: Reader,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> HTMLResponse:
+    return _risks_html(context, q=q, page=page)
 
 
 def _risks_html(
@@ -149,13 +156,24 @@ def _risks_html(
     status_code: int = 200,
     error: str = "",
     new: dict[str, str] | None = None,
+    q: str = "",
+    page: int = 1,
 ) -> HTMLResponse:
     data = risks_data(context)
+    matched = data.plan.matching(q)
+    pages = max(1, -(-len(matched) // RISKS_PER_PAGE))
+    page = min(page, pages)
     return render(
         context,
         "isms/risks.html",
         status_code=status_code,
         risks=data,
+        shown=matched[(page - 1) * RISKS_PER_PAGE : page * RISKS_PER_PAGE],
+        matched=len(matched),
+        q=q,
+        page=page,
+        pages=pages,
+        per_page=RISKS_PER_PAGE,
         inherent_map=Markup(data.inherent_map),  # our own SVG; its text is escaped
         residual_map=Markup(data.residual_map),
         error=error,
