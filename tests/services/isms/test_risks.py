@@ -24,9 +24,8 @@ from crosswalk.services.isms.risk_method import (
     read_method_file,
     set_method,
 )
+from crosswalk.services.isms.risk_records import RECORD_KINDS, RISK_RECORDS
 from crosswalk.services.isms.risks import (
-    RECORD_KINDS,
-    RISK_RECORDS,
     RiskInput,
     accept_risk,
     add_risk,

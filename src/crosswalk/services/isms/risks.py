@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,11 +33,9 @@ from crosswalk.domain.risk import (
     parse_treatment,
     validate_risk,
 )
-from crosswalk.io.program_files import Text
 from crosswalk.services.controls.controls import control_row
 from crosswalk.services.isms.common import get_row, new_id, next_free_id, optional
-from crosswalk.services.isms.records import RecordKind
-from crosswalk.services.isms.risk_method import RISK_METHOD_RECORDS, RiskError, get_method
+from crosswalk.services.isms.risk_method import RiskError, get_method
 from crosswalk.services.mapping.library import resolve_framework, resolve_requirement
 from crosswalk.store.isms_models import RiskRow
 from crosswalk.store.models import ControlRow
@@ -211,6 +208,27 @@ def _clean(data: RiskInput) -> dict[str, Any]:
     }
 
 
+def risk_input(row: RiskRow) -> RiskInput:
+    """What the row holds, as a new risk would be given (an edit starts from it)."""
+    return RiskInput(
+        risk_id=row.risk_id,
+        title=row.title,
+        inherent_likelihood=row.inherent_likelihood,
+        inherent_impact=row.inherent_impact,
+        description=row.description,
+        category=RiskCategory(row.category),
+        assets=tuple(risk_assets(row)),
+        owner=row.owner,
+        treatment=Treatment(row.treatment),
+        controls=tuple(risk_controls(row)),
+        annex_a=tuple(risk_annex_a(row)),
+        plan=row.treatment_plan,
+        due=row.treatment_due,
+        residual_likelihood=row.residual_likelihood,
+        residual_impact=row.residual_impact,
+    )
+
+
 def risk_row(session: Session, risk_id: str) -> RiskRow:
     """The stored row, for services that change it; clients read ``get_risk``."""
     return get_row(session, RiskRow, RiskRow.risk_id, risk_id.strip(), "risk")
@@ -224,16 +242,16 @@ def has_risks(session: Session) -> bool:
     return session.scalar(select(RiskRow.id).limit(1)) is not None
 
 
-def _all_risks(session: Session) -> list[RiskRow]:
+def all_risk_rows(session: Session) -> list[RiskRow]:
     return list(session.scalars(select(RiskRow).order_by(RiskRow.risk_id)))
 
 
 def add_risk(session: Session, library: Library, data: RiskInput) -> Risk:
     """Add a risk; every level, control and Annex A ref is checked before anything changes."""
-    return _view(_add_risk_row(session, library, data))
+    return _view(add_risk_row(session, library, data))
 
 
-def _add_risk_row(session: Session, library: Library, data: RiskInput) -> RiskRow:
+def add_risk_row(session: Session, library: Library, data: RiskInput) -> RiskRow:
     """A blank id takes the next free ``R-NN``."""
     given = data.risk_id.strip() or next_free_id(session, RiskRow.risk_id, "R-")
     data = dataclasses.replace(data, risk_id=given)
@@ -259,7 +277,7 @@ def edit_risk(session: Session, library: Library, risk_id: str, **changes: Any) 
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise RiskError(f"{', '.join(unknown)}: not editable ({', '.join(EDITABLE)})")
-    current = _input_of(row)
+    current = risk_input(row)
     wanted = {**{name: getattr(current, name) for name in EDITABLE}, **changes}
     wanted["assets"] = tuple(wanted["assets"])
     data = RiskInput(risk_id=row.risk_id, **wanted)
@@ -450,7 +468,7 @@ def describe_risks(
 def register_checks(session: Session, today: date | None = None) -> list[Finding]:
     """Unaccepted risks above the threshold, modify without controls, overdue treatments,
     risks without an owner, levels off the scale and residuals above inherent."""
-    return [f for d in describe_risks(session, _all_risks(session), today) for f in d.findings]
+    return [f for d in describe_risks(session, all_risk_rows(session), today) for f in d.findings]
 
 
 @dataclass(frozen=True)
@@ -515,97 +533,5 @@ def link_titles(
 
 def treatment_plan(session: Session, library: Library, today: date | None = None) -> TreatmentPlan:
     day = today or date.today()
-    rows = describe_risks(session, _all_risks(session), day)
+    rows = describe_risks(session, all_risk_rows(session), day)
     return TreatmentPlan(get_method(session), rows, *link_titles(session, library, rows), day)
-
-
-# --- the declarative program format ---------------------------------------------------------
-
-
-class RiskFile(BaseModel):
-    """``risks/<risk_id>.yaml`` (``format: crosswalk/risk@1``)."""
-
-    model_config = ConfigDict(extra="forbid")
-    risk_id: Text
-    title: Text
-    description: str = ""
-    category: RiskCategory = RiskCategory.INFORMATION_ASSET
-    assets: list[Text] = Field(default_factory=list)
-    owner: str | None = None
-    inherent_likelihood: int
-    inherent_impact: int
-    treatment: Treatment = Treatment.MODIFY
-    controls: list[Text] = Field(default_factory=list)
-    annex_a: list[Text] = Field(default_factory=list)
-    plan: str = ""
-    due: date | None = None
-    residual_likelihood: int | None = None
-    residual_impact: int | None = None
-    accepted_by: str | None = None
-    accepted_on: date | None = None
-
-
-def _input_of(row: RiskRow) -> RiskInput:
-    return RiskInput(
-        risk_id=row.risk_id,
-        title=row.title,
-        inherent_likelihood=row.inherent_likelihood,
-        inherent_impact=row.inherent_impact,
-        description=row.description,
-        category=RiskCategory(row.category),
-        assets=tuple(risk_assets(row)),
-        owner=row.owner,
-        treatment=Treatment(row.treatment),
-        controls=tuple(risk_controls(row)),
-        annex_a=tuple(risk_annex_a(row)),
-        plan=row.treatment_plan,
-        due=row.treatment_due,
-        residual_likelihood=row.residual_likelihood,
-        residual_impact=row.residual_impact,
-    )
-
-
-def _risk_data(row: RiskRow) -> dict[str, Any]:
-    data = _input_of(row)
-    return RiskFile(
-        **{name: getattr(data, name) for name in RiskInput.__dataclass_fields__},
-        accepted_by=row.accepted_by,
-        accepted_on=row.accepted_on,
-    ).model_dump(mode="json")
-
-
-def _upsert_risk(
-    session: Session, library: Library, record: BaseModel, existing: RiskRow | None
-) -> RiskRow:
-    if not isinstance(record, RiskFile):
-        raise TypeError(f"expected a RiskFile, got {type(record).__name__}")
-    fields = record.model_dump(exclude={"risk_id", "accepted_by", "accepted_on"})
-    fields["assets"], fields["controls"] = tuple(record.assets), tuple(record.controls)
-    fields["annex_a"] = tuple(record.annex_a)
-    if existing is None:
-        row = _add_risk_row(session, library, RiskInput(risk_id=record.risk_id, **fields))
-    else:
-        edit_risk(session, library, existing.risk_id, **fields)
-        row = existing
-    row.accepted_by, row.accepted_on = optional(record.accepted_by), record.accepted_on
-    session.flush()
-    return row
-
-
-def _find_risk(session: Session, key: str) -> RiskRow | None:
-    return session.scalar(select(RiskRow).where(RiskRow.risk_id == key))
-
-
-RISK_RECORDS = RecordKind(
-    folder="risks",
-    format="crosswalk/risk@1",
-    model=RiskFile,
-    key="risk_id",
-    rows=_all_risks,
-    to_data=_risk_data,
-    upsert=_upsert_risk,
-    find=_find_risk,
-)
-
-# In the order to apply them: risks are checked against the method's scales.
-RECORD_KINDS = (RISK_METHOD_RECORDS, RISK_RECORDS)

@@ -76,7 +76,7 @@ def record_kinds() -> tuple[RecordKind, ...]:
     from crosswalk.services.gdpr.incidents import INCIDENT_RECORDS
     from crosswalk.services.gdpr.requests import REQUEST_RECORDS
     from crosswalk.services.isms.readiness import ISMS_RECORDS
-    from crosswalk.services.isms.risks import RECORD_KINDS as RISK_KINDS
+    from crosswalk.services.isms.risk_records import RECORD_KINDS as RISK_KINDS
     from crosswalk.services.isms.scope import SCOPE_KINDS
     from crosswalk.services.soa.records import SOA_RECORDS
 
