@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crosswalk.domain.errors import CrosswalkError
+from crosswalk.domain.errors import CrosswalkError, UnknownReferenceError
 from crosswalk.services.access.permissions import Forbidden
 from crosswalk.web.context import (
     AppState,
@@ -113,6 +113,11 @@ def _answer_errors(app: FastAPI) -> None:
 
     @app.exception_handler(CrosswalkError)
     async def bad_input(request: Request, error: CrosswalkError) -> Response:
+        # A page asked for by a name nothing has (a mistyped requirement or control in the
+        # URL) is not found; the JSON API keeps answering 400 with the same message.
+        unknown = isinstance(error, UnknownReferenceError) and request.method == "GET"
+        if unknown and not _wants_json(request):
+            return _error(request, 404, str(error))
         return _error(request, 400, str(error))
 
     # A number past what the database holds (an id of 20 digits, a version of 2**64) or a
