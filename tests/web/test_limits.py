@@ -65,3 +65,15 @@ def test_a_content_length_of_non_ascii_digits_is_no_server_error() -> None:
     runner.start()
     runner.join(10)
     assert sent and sent[0]["status"] == 200
+
+
+def test_a_bucket_node_hands_large_buffers_back_unless_the_operator_tuned_glibc() -> None:
+    """glibc's thresholds are set for a node storing evidence in a bucket (its upload peak:
+    bench/bench_s3_upload.py); an operator's own MALLOC_* settings are left alone."""
+    import platform
+
+    from crosswalk.web.limits import hand_back_large_buffers
+
+    assert hand_back_large_buffers({"MALLOC_ARENA_MAX": "2"}) is False
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert hand_back_large_buffers({}) is True

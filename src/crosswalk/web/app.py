@@ -25,10 +25,11 @@ from crosswalk.web.context import (
     NotSignedIn,
     busy_workspace,
     conflicting_write,
+    evidence_in_a_bucket,
     open_app_workspace,
     render_signed_in,
 )
-from crosswalk.web.limits import InFlight
+from crosswalk.web.limits import InFlight, hand_back_large_buffers
 from crosswalk.web.openapi import API_ERRORS, document_unmatched_paths
 from crosswalk.web.routes import ROUTERS
 from crosswalk.web.security import Hardening
@@ -161,6 +162,8 @@ def _answer_errors(app: FastAPI) -> None:
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     chosen = settings or WebSettings.from_env()
+    if evidence_in_a_bucket():
+        hand_back_large_buffers()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ everything else goes through services."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from crosswalk.services.access import permissions
 from crosswalk.services.access.users import User, WebSession, find_session
 from crosswalk.services.coverage.live import LiveProgram, build_program
 from crosswalk.services.mapping.adjustments import adjusted_library
+from crosswalk.store.blobs import BLOB_URL_ENV
 from crosswalk.store.engine import session_scope, workspace_busy, write_conflict
 from crosswalk.store.workspace import Workspace, open_workspace
 from crosswalk.web.settings import WebSettings
@@ -42,6 +44,11 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LIBRARY_VIEWS = 256  # results kept per library (explorer searches...)
 T = TypeVar("T")
+
+
+def evidence_in_a_bucket() -> bool:
+    """Whether this node stores evidence in an S3-compatible bucket (``CROSSWALK_BLOB_URL``)."""
+    return os.environ.get(BLOB_URL_ENV, "").startswith("s3://")
 
 
 def busy_workspace(error: BaseException) -> bool:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import os
 import weakref
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,3 +35,28 @@ class InFlight:
             gate = self._gates[loop] = asyncio.Semaphore(self.limit)
         async with gate:
             await self.app(scope, receive, send)
+
+
+HANDED_BACK_ABOVE = 128 * 1024  # bytes
+
+
+def hand_back_large_buffers(environ: Mapping[str, str] | None = None) -> bool:
+    """Have glibc give buffers over 128 KiB back to the system as soon as they are freed.
+
+    A node storing evidence in a bucket passes each upload through several such buffers (the
+    form parser, the hash, the S3 client); glibc keeps freed ones for reuse, so eight uploads
+    at once left a node about 30 MB larger for good (168 MB instead of 145 at 1,000 uploads
+    of 1 MB by 8 clients, `bench/bench_s3_upload.py`), for about a third more throughput.
+    Not on another C library, and not when the operator set glibc's own variables."""
+    env = os.environ if environ is None else environ
+    if any(name.startswith("MALLOC_") for name in env):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    trim_threshold, mmap_threshold = -1, -3  # M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+    return bool(
+        libc.mallopt(mmap_threshold, HANDED_BACK_ABOVE)
+        and libc.mallopt(trim_threshold, HANDED_BACK_ABOVE)
+    )

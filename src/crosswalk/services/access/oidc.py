@@ -19,22 +19,12 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from authlib.common.errors import AuthlibBaseError
-from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
-from authlib.oidc.core import CodeIDToken
-from joserfc import jwt
-from joserfc.errors import (
-    ExpiredTokenError,
-    InvalidClaimError,
-    InvalidKeyIdError,
-    JoseError,
-    MissingClaimError,
-)
-from joserfc.jwk import KeySet
-from joserfc.jws import JWSRegistry
+if TYPE_CHECKING:
+    from authlib.integrations.requests_client import OAuth2Session
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
 
 from crosswalk.domain.errors import CrosswalkError
 
@@ -176,6 +166,8 @@ class OidcClient:
         self._lock = threading.Lock()
 
     def _session(self, redirect_uri: str | None = None) -> OAuth2Session:
+        from authlib.integrations.requests_client import OAuth2Session
+
         metadata = self.metadata()
         methods = metadata.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
         method = "client_secret_basic" if "client_secret_basic" in methods else methods[0]
@@ -190,6 +182,8 @@ class OidcClient:
         )
 
     def _get_json(self, url: str, what: str) -> dict[str, Any]:
+        from authlib.integrations.requests_client import OAuth2Session
+
         with OAuth2Session(default_timeout=HTTP_TIMEOUT) as http:
             try:
                 response = http.get(url, withhold_token=True)
@@ -229,6 +223,9 @@ class OidcClient:
         return found
 
     def _key_set(self, refresh: bool = False) -> KeySet:
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
         with self._lock:
             if self._keys is not None and not refresh:
                 return self._keys
@@ -243,6 +240,8 @@ class OidcClient:
 
     def begin(self, redirect_uri: str, next_path: str) -> tuple[str, PendingSignIn]:
         """The provider's URL to send the browser to, and what the browser keeps meanwhile."""
+        from authlib.common.security import generate_token
+
         pending = PendingSignIn(
             state=generate_token(32),
             nonce=generate_token(32),
@@ -263,6 +262,8 @@ class OidcClient:
     def complete(self, pending: PendingSignIn, answer: Mapping[str, str]) -> Identity:
         """The identity in the provider's answer (the callback's query), after checking the
         state, exchanging the code with the PKCE verifier and verifying the ID token."""
+        from authlib.common.errors import AuthlibBaseError
+
         given_state = answer.get("state", "")
         if not hmac.compare_digest(given_state.encode(), pending.state.encode()):
             raise SsoRefused("the answer does not belong to this sign-in (its state differs)")
@@ -309,6 +310,8 @@ class OidcClient:
     def _userinfo(self, token: Mapping[str, Any], subject: str) -> dict[str, Any]:
         """The userinfo endpoint's claims, for the access token just issued; only when they
         are about the ID token's subject (OpenID Connect Core, section 5.3.4)."""
+        from authlib.integrations.requests_client import OAuth2Session
+
         endpoint = self.metadata().get("userinfo_endpoint")
         if not isinstance(endpoint, str) or not token.get("access_token"):
             return {}
@@ -331,6 +334,11 @@ class OidcClient:
     ) -> dict[str, Any]:
         """The token's claims, once its signature (by the provider's keys) and its issuer,
         audience, expiry and nonce are right; SsoRefused naming what is wrong otherwise."""
+        from authlib.oidc.core import CodeIDToken
+        from joserfc import jwt
+        from joserfc.errors import InvalidKeyIdError, JoseError
+        from joserfc.jws import JWSRegistry
+
         offered = self.metadata().get("id_token_signing_alg_values_supported") or ["RS256"]
         allowed = [alg for alg in offered if alg in ASYMMETRIC] or ["RS256"]
         registry = JWSRegistry(algorithms=allowed)
@@ -359,6 +367,8 @@ class OidcClient:
 
 
 def _explain(error: JoseError) -> str:
+    from joserfc.errors import ExpiredTokenError, InvalidClaimError, MissingClaimError
+
     if isinstance(error, ExpiredTokenError):
         return "it has expired"
     if isinstance(error, MissingClaimError):
