@@ -141,15 +141,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(web: WebWorkspace) -> Iterator[str]:
-    """The app served by Uvicorn on a free local port, in a thread; yields its base URL."""
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` served by Uvicorn on a free local port, in a thread; yields its base URL."""
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(web.app, host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -162,6 +160,13 @@ def live_server(web: WebWorkspace) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(web: WebWorkspace) -> Iterator[str]:
+    """The demo's app served on a free local port; yields its base URL."""
+    with served(web.app) as url:
+        yield url
 
 
 SignIn = Callable[[Any, str], None]

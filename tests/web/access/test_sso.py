@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -35,7 +33,7 @@ from tests.web.access.oidc_provider import (
     Person,
     Provider,
 )
-from tests.web.conftest import ARTIFACTS, PASSWORD, USERS, free_port, login_token
+from tests.web.conftest import ARTIFACTS, PASSWORD, USERS, free_port, login_token, served
 from tests.web.test_accessibility import AXE, _violations
 
 ROLES = "crosswalk-admins=admin,crosswalk-editors=editor,crosswalk-auditors=auditor"
@@ -81,26 +79,6 @@ class Site:
                 return db.scalar(select(UserRow).where(UserRow.email == email))
         finally:
             opened.close()
-
-
-@contextmanager
-def served(app: Any) -> Iterator[str]:
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the web server did not start in 20 s")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 MakeSite = Callable[..., Site]
