@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from crosswalk.services.access.users import (
     LoginLimited,
     LoginRefused,
+    User,
     authenticate,
     end_session,
     start_session,
@@ -87,10 +88,16 @@ def login(
     except LoginRefused:
         db.commit()  # the failed attempt counts towards the limit
         return login_page(request, expected, safe_next(next), "Wrong email or password.", 401)
+    return signed_in(request, db, user, next)
+
+
+def signed_in(request: Request, db: Db, user: User, next_path: str) -> RedirectResponse:
+    """A new session for ``user``, committed, its cookie set, and on to ``next_path``: the
+    end of every way in (password or single sign-on)."""
     settings = app_state(request).settings
     started = start_session(db, user, hours=settings.session_hours)
     db.commit()
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next_path), status_code=303)
     set_cookie(
         response,
         request,

@@ -21,9 +21,8 @@ from crosswalk.services.access.oidc import (
     SsoUnavailable,
 )
 from crosswalk.services.access.sso_accounts import account_for_identity
-from crosswalk.services.access.users import start_session
-from crosswalk.web.context import SESSION_COOKIE, Db, app_state
-from crosswalk.web.routes.access.auth import LOGIN_CSRF_COOKIE, login_page, safe_next
+from crosswalk.web.context import Db, app_state
+from crosswalk.web.routes.access.auth import LOGIN_CSRF_COOKIE, login_page, safe_next, signed_in
 from crosswalk.web.security import set_cookie
 
 router = APIRouter()
@@ -88,18 +87,6 @@ def sso_callback(request: Request, db: Db) -> Response:
         db.rollback()
         message = str(error)
         return _refused(request, message[:1].upper() + message[1:] + ".", 403, pending.next_path)
-    settings = app_state(request).settings
-    started = start_session(db, user, hours=settings.session_hours)
-    db.commit()
-    response = RedirectResponse(safe_next(pending.next_path), status_code=303)
-    set_cookie(
-        response,
-        request,
-        settings,
-        SESSION_COOKIE,
-        started.token,
-        max_age=settings.session_hours * 3600,
-    )
+    response = signed_in(request, db, user, pending.next_path)
     response.delete_cookie(SSO_COOKIE, path="/")
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
