@@ -54,7 +54,7 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, heading: str | None = None) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=status)
     from crosswalk.web.rendering import render, templates
@@ -62,7 +62,12 @@ def _error(request: Request, status: int, message: str) -> Response:
     framed = render_signed_in(  # with the navigation, for someone signed in
         request,
         lambda context: render(
-            context, "error_page.html", status_code=status, status=status, message=message
+            context,
+            "error_page.html",
+            status_code=status,
+            status=status,
+            message=message,
+            heading=heading,
         ),
     )
     if framed is not None:
@@ -114,12 +119,10 @@ def _answer_errors(app: FastAPI) -> None:
 
     @app.exception_handler(CrosswalkError)
     async def bad_input(request: Request, error: CrosswalkError) -> Response:
-        # A page asked for by a name nothing has (a mistyped requirement or control in the
-        # URL) is not found; the JSON API keeps answering 400 with the same message.
-        unknown = isinstance(error, UnknownReferenceError) and request.method == "GET"
-        if unknown and not _wants_json(request):
-            return _error(request, 404, str(error))
-        return _error(request, 400, str(error))
+        # A name nothing has (a mistyped requirement or control in the URL) says so, with
+        # the suggestions, rather than a bare "cannot do that".
+        unknown = isinstance(error, UnknownReferenceError)
+        return _error(request, 400, str(error), "Nothing by that name" if unknown else None)
 
     # A number past what the database holds (an id of 20 digits, a version of 2**64) or a
     # value too long for its column is the request's fault: 400 with the reason, never 500.
