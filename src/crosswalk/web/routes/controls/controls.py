@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,7 @@ from crosswalk.services.controls.controls import (
     untag_control,
 )
 from crosswalk.services.coverage.control_views import (
+    ControlFilters,
     ControlListItem,
     ControlPage,
     control_changes,
@@ -78,24 +79,34 @@ def _owners(context: RequestContext) -> list[str]:
     )
 
 
+def list_filters(
+    context: Reader,
+    framework: Text = "",
+    owner: Text = "",
+    status: Text = "",
+    frequency: Text = "",
+    stale: bool = False,
+    q: Text = "",
+    tagged_only: bool = False,
+) -> ControlFilters:
+    """The list's filters as a query string carries them: the page, its JSON twin and its
+    downloads read the same parameters (an unknown value names its field: 400)."""
+    return read_filters(context.library, framework, owner, status, frequency, stale, q, tagged_only)
+
+
+ListFilters = Annotated[ControlFilters, Depends(list_filters)]
+
+
 def controls_data(
     context: RequestContext,
-    framework: str = "",
-    owner: str = "",
-    status: str = "",
-    frequency: str = "",
-    stale: bool = False,
-    q: str = "",
-    tagged_only: bool = False,
+    filters: ControlFilters | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
     program: LiveProgram | None = None,
 ) -> dict[str, Any]:
     """One page of the controls the filters keep (a big program is thousands of rows),
     worked out once per state of the program and query."""
-    filters = read_filters(
-        context.library, framework, owner, status, frequency, stale, q, tagged_only
-    )
+    filters = filters if filters is not None else read_filters(context.library)
     program = program if program is not None else context.program()
 
     def compute() -> dict[str, Any]:
@@ -169,18 +180,9 @@ def control_failed(
 
 @router.get("/controls", include_in_schema=False)
 def controls_page(
-    context: Reader,
-    framework: Text = "",
-    owner: Text = "",
-    status: Text = "",
-    frequency: Text = "",
-    stale: bool = False,
-    q: Text = "",
-    tagged_only: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    context: Reader, filters: ListFilters, page: Annotated[int, Query(ge=1)] = 1
 ) -> HTMLResponse:
-    data = controls_data(context, framework, owner, status, frequency, stale, q, tagged_only, page)
-    return _list_html(context, data)
+    return _list_html(context, controls_data(context, filters, page))
 
 
 def _list_html(
@@ -390,13 +392,7 @@ class TagRequest(BaseModel):
 @router.get("/api/controls", tags=["controls"], response_model=dict[str, Any])
 def controls_api(
     context: Reader,
-    framework: Text = "",
-    owner: Text = "",
-    status: Text = "",
-    frequency: Text = "",
-    stale: bool = False,
-    q: Text = "",
-    tagged_only: bool = False,
+    filters: ListFilters,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
 ) -> Response:
@@ -404,12 +400,10 @@ def controls_api(
     ``framework`` keeps those tagged to or reaching it (``tagged_only`` those tagged to it,
     as ``crosswalk controls list --framework``)."""
     program = context.program()  # one state for the page and its JSON
-    data = controls_data(
-        context, framework, owner, status, frequency, stale, q, tagged_only, page, per_page, program
-    )
+    data = controls_data(context, filters, page, per_page, program)
     memo = context.state.live.json_memo
     limit = permissions.performance_limit(context.user)
-    key = (framework, owner, status, frequency, stale, q, tagged_only, page, per_page, limit)
+    key = (filters, page, per_page, limit)
     return json_answer(
         context.state.view(program, "controls-json", lambda: json_bytes(data, memo), *key)
     )

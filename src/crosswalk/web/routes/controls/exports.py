@@ -8,29 +8,17 @@ from fastapi.responses import FileResponse, Response
 
 from crosswalk.reports.listings import controls_table
 from crosswalk.reports.tables import to_csv, write_xlsx
-from crosswalk.services.coverage.control_views import ControlListItem, filter_items, read_filters
+from crosswalk.services.coverage.control_views import ControlFilters, ControlListItem, filter_items
 from crosswalk.web.context import Reader, RequestContext
 from crosswalk.web.openapi import file_download
 from crosswalk.web.rendering import CSV, XLSX, download
-from crosswalk.web.routes.controls.controls import Text, all_items
+from crosswalk.web.routes.controls.controls import ListFilters, all_items
 
 router = APIRouter()
 
 
-def _matching(
-    context: RequestContext,
-    framework: str,
-    owner: str,
-    status: str,
-    frequency: str,
-    stale: bool,
-    q: str,
-    tagged_only: bool,
-) -> list[ControlListItem]:
+def _matching(context: RequestContext, filters: ControlFilters) -> list[ControlListItem]:
     """Every control the filters keep (the list page's filters), not one page of them."""
-    filters = read_filters(
-        context.library, framework, owner, status, frequency, stale, q, tagged_only
-    )
     return filter_items(all_items(context, context.program()), filters)
 
 
@@ -40,19 +28,10 @@ def _matching(
     response_class=Response,
     responses=file_download(CSV),
 )
-def controls_csv(
-    context: Reader,
-    framework: Text = "",
-    owner: Text = "",
-    status: Text = "",
-    frequency: Text = "",
-    stale: bool = False,
-    q: Text = "",
-    tagged_only: bool = False,
-) -> Response:
+def controls_csv(context: Reader, filters: ListFilters) -> Response:
     """Every control the list's filters keep, with owner, status, frequencies, evidence
     state, tags and flags (text that would run as a formula is made inert)."""
-    items = _matching(context, framework, owner, status, frequency, stale, q, tagged_only)
+    items = _matching(context, filters)
     return Response(
         to_csv(controls_table(items)),
         media_type=CSV,
@@ -66,18 +45,7 @@ def controls_csv(
     response_class=FileResponse,
     responses=file_download(XLSX),
 )
-def controls_xlsx(
-    context: Reader,
-    framework: Text = "",
-    owner: Text = "",
-    status: Text = "",
-    frequency: Text = "",
-    stale: bool = False,
-    q: Text = "",
-    tagged_only: bool = False,
-) -> FileResponse:
+def controls_xlsx(context: Reader, filters: ListFilters) -> FileResponse:
     """The same controls as a workbook."""
-    table = controls_table(
-        _matching(context, framework, owner, status, frequency, stale, q, tagged_only)
-    )
+    table = controls_table(_matching(context, filters))
     return download(lambda path: write_xlsx(path, [table]), f"controls-{context.today}.xlsx", XLSX)
