@@ -38,25 +38,37 @@ class FollowUpEntry(BaseModel):
     note: str = ""
 
 
-class AiSystemFile(BaseModel):
-    """One AI system; lists sorted so the same inventory writes the same bytes."""
+class AiSystemFields(BaseModel):
+    """The fields of an AI system a person writes (the API's body, the program file's
+    core); the screening answers, a tier set by hand and the obligations come apart."""
 
     model_config = ConfigDict(extra="forbid")
-    system_id: Text
-    name: Text
-    roles: list[Text]
+    system_id: str
+    name: str
+    roles: list[str]
     purpose: str = ""
     intended_use: str = ""
     users: str = ""
     output_in_eu: bool = True
     established_in_eu: bool = True
     authorised_representative: str | None = None
-    source: Text = "own"
+    source: str = "own"
     vendor: str | None = None
     gpai_model: str | None = None
     placed_before_2026_08_02: bool = False
-    processing_activities: list[Text] = Field(default_factory=list)
+    processing_activities: list[str] = Field(default_factory=list)
     owner: str | None = None
+    assets: list[str] = Field(default_factory=list)
+
+
+class AiSystemFile(AiSystemFields):
+    """One AI system; lists sorted so the same inventory writes the same bytes."""
+
+    system_id: Text  # in a file, checked as every record's text is
+    name: Text
+    roles: list[Text]
+    source: Text = "own"
+    processing_activities: list[Text] = Field(default_factory=list)
     assets: list[Text] = Field(default_factory=list)
     answers: dict[str, bool | str] = Field(default_factory=dict)
     tier: str | None = None  # only when set by hand, with its reason

@@ -30,6 +30,7 @@ from crosswalk.services.ai.obligations import (
     system_obligations,
     update_obligation,
 )
+from crosswalk.services.ai.records import AiSystemFields
 from crosswalk.services.ai.systems import (
     SOURCES,
     AiSystemInput,
@@ -226,24 +227,8 @@ def systems_api(context: Reader, tier: str | None = None) -> dict[str, Any]:
     return {"notice": LEGAL_NOTICE, "systems": api(list_systems(context.db, tier))}
 
 
-class SystemBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    system_id: str
-    name: str
-    roles: list[str]
-    purpose: str = ""
-    intended_use: str = ""
-    users: str = ""
-    output_in_eu: bool = True
-    established_in_eu: bool = True
-    authorised_representative: str | None = None
-    source: str = "own"
-    vendor: str | None = None
-    gpai_model: str | None = None
-    placed_before_2026_08_02: bool = False
-    processing_activities: list[str] = []
-    owner: str | None = None
-    assets: list[str] = []
+class SystemBody(AiSystemFields):
+    """A new AI system: the fields a person writes (its screening answers come apart)."""
 
 
 class SystemPatch(BaseModel):
