@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from crosswalk.domain.errors import CrosswalkError
@@ -395,74 +395,91 @@ def require_linkable(context: RequestContext, control_ids: list[str], what: str)
     permissions.require_controls(context.user, chosen, what)
 
 
-def _store_link(
-    context: RequestContext,
-    url: str,
-    title: str,
-    performed_start: str,
-    performed_end: str,
-    controls: list[str],
-    kind: str,
-    reference: str,
-) -> Evidence:
-    if kind not in ("", "file", "url"):
-        raise EvidenceError(f"kind {kind!r}: a link is recorded as kind 'url'")
-    control_ids = parse_control_ids(controls)
+FileField = Annotated[UploadFile | None, File(description="The evidence file.")]
+TitleField = Annotated[str, Form(description="Title (default: the file name).")]
+StartField = Annotated[str, Form(description="Performed on / from (YYYY-MM-DD; today).")]
+EndField = Annotated[str, Form(description="Performed until (YYYY-MM-DD; the start).")]
+ControlsField = Annotated[
+    list[str] | None, Form(description="Control ids it supports (repeat, or comma-separated).")
+]
+KindField = Annotated[str, Form(description="file, attestation or collector.")]
+ReferenceField = Annotated[str, Form(description="Ticket or event ids, e.g. CHG-1042.")]
+UrlField = Annotated[
+    str, Form(max_length=4000, description="A link instead of a file (http or https).")
+]
+
+
+@dataclass(frozen=True)
+class EvidenceForm:
+    """What the add-evidence form (and its API twin) sends besides the file, as typed."""
+
+    title: str = ""
+    performed_start: str = ""
+    performed_end: str = ""
+    controls: list[str] = field(default_factory=list)
+    kind: str = "file"
+    reference: str = ""
+    url: str = ""
+
+    def data(self, context: RequestContext, kind: str, source: str) -> EvidenceInput:
+        start = _day(self.performed_start, "performed_start")
+        return EvidenceInput(
+            title=self.title.strip(),
+            kind=kind,
+            performed_start=start,
+            performed_end=_day(self.performed_end, "performed_end") or start,
+            collected_by=context.user.email,
+            source=source,
+            reference=self.reference.strip(),
+        )
+
+
+def evidence_form(
+    title: TitleField = "",
+    performed_start: StartField = "",
+    performed_end: EndField = "",
+    controls: ControlsField = None,
+    kind: KindField = "file",
+    reference: ReferenceField = "",
+    url: UrlField = "",
+) -> EvidenceForm:
+    return EvidenceForm(title, performed_start, performed_end, controls or [], kind, reference, url)
+
+
+EvidenceFields = Annotated[EvidenceForm, Depends(evidence_form)]
+
+
+def _store_link(context: RequestContext, form: EvidenceForm) -> Evidence:
+    if form.kind not in ("", "file", "url"):
+        raise EvidenceError(f"kind {form.kind!r}: a link is recorded as kind 'url'")
+    control_ids = parse_control_ids(form.controls)
     require_linkable(context, control_ids, "adding evidence to this control")
-    start = _day(performed_start, "performed_start")
-    data = EvidenceInput(
-        title=title.strip(),
-        kind="url",
-        performed_start=start,
-        performed_end=_day(performed_end, "performed_end") or start,
-        collected_by=context.user.email,
-        source="",
-        reference=reference.strip(),
-    )
-    item = add_url_evidence(context.db, url, control_ids, data, context.today)
+    data = form.data(context, "url", "")
+    item = add_url_evidence(context.db, form.url, control_ids, data, context.today)
     context.commit()
     return item
 
 
 def store_upload(
-    context: RequestContext,
-    upload: UploadFile | None,
-    title: str,
-    performed_start: str,
-    performed_end: str,
-    controls: list[str],
-    kind: str,
-    reference: str,
-    url: str = "",
+    context: RequestContext, upload: UploadFile | None, form: EvidenceForm
 ) -> Evidence:
     """Check everything, then stream the file into the store (or record the link) and
     commit. A link is used when no file is chosen; a file and a link together are refused,
     so nobody wonders which one was kept."""
     chosen = upload is not None and bool(upload.filename)
-    if chosen and url.strip():
+    if chosen and form.url.strip():
         raise EvidenceError("give a file or a link, not both")
-    if not chosen and url.strip():
-        return _store_link(context, url, title, performed_start, performed_end, controls, kind,
-                           reference)  # fmt: skip
+    if not chosen and form.url.strip():
+        return _store_link(context, form)
     if upload is None or not chosen:
         raise UnsafeFileName("choose a file to upload, or give a link")
     name, media_type = check_upload(
         upload.filename, _size(upload), context.state.settings.max_upload_bytes
     )
-    check_kind(kind)
-    control_ids = parse_control_ids(controls)
+    check_kind(form.kind)
+    control_ids = parse_control_ids(form.controls)
     require_linkable(context, control_ids, "adding evidence to this control")
-    start = _day(performed_start, "performed_start")
-    end = _day(performed_end, "performed_end") or start
-    data = EvidenceInput(
-        title=title.strip(),
-        kind=kind,
-        performed_start=start,
-        performed_end=end,
-        collected_by=context.user.email,
-        source="web upload",
-        reference=reference.strip(),
-    )
+    data = form.data(context, form.kind, "web upload")
     upload.file.seek(0)
     item = add_stream_evidence(
         context.db,
@@ -478,49 +495,16 @@ def store_upload(
     return item
 
 
-FileField = Annotated[UploadFile | None, File(description="The evidence file.")]
-TitleField = Annotated[str, Form(description="Title (default: the file name).")]
-StartField = Annotated[str, Form(description="Performed on / from (YYYY-MM-DD; today).")]
-EndField = Annotated[str, Form(description="Performed until (YYYY-MM-DD; the start).")]
-ControlsField = Annotated[
-    list[str] | None, Form(description="Control ids it supports (repeat, or comma-separated).")
-]
-KindField = Annotated[str, Form(description="file, attestation or collector.")]
-ReferenceField = Annotated[str, Form(description="Ticket or event ids, e.g. CHG-1042.")]
-UrlField = Annotated[
-    str, Form(max_length=4000, description="A link instead of a file (http or https).")
-]
-
-
 @router.post("/evidence", include_in_schema=False)
-def upload_page(
-    context: Writer,
-    file: FileField = None,
-    title: TitleField = "",
-    performed_start: StartField = "",
-    performed_end: EndField = "",
-    controls: ControlsField = None,
-    kind: KindField = "file",
-    reference: ReferenceField = "",
-    url: UrlField = "",
-) -> Response:
+def upload_page(context: Writer, form: EvidenceFields, file: FileField = None) -> Response:
     try:
-        item = store_upload(
-            context, file, title, performed_start, performed_end, controls or [], kind, reference,
-            url,
-        )  # fmt: skip
+        item = store_upload(context, file, form)
     except CrosswalkError as problem:
         context.db.rollback()
-        form = {
-            "title": title,
-            "performed_start": performed_start,
-            "performed_end": performed_end,
-            "controls": parse_control_ids(controls or []),
-            "kind": kind,
-            "reference": reference,
-            "url": url,
-        }
-        return _render_list(context, status_code=status_for(problem), form=form, error=str(problem))
+        typed = {**asdict(form), "controls": parse_control_ids(form.controls)}
+        return _render_list(
+            context, status_code=status_for(problem), form=typed, error=str(problem)
+        )
     linked = ", ".join(item.controls)
     switch = first_evidence_switch(context.db, context.library, context.today)
     return redirect(
@@ -531,25 +515,12 @@ def upload_page(
 
 
 @router.post("/api/evidence", tags=["evidence"], status_code=201, responses=errors(413, 415))
-def upload_api(
-    context: Writer,
-    file: FileField = None,
-    title: TitleField = "",
-    performed_start: StartField = "",
-    performed_end: EndField = "",
-    controls: ControlsField = None,
-    kind: KindField = "file",
-    reference: ReferenceField = "",
-    url: UrlField = "",
-) -> JSONResponse:
+def upload_api(context: Writer, form: EvidenceFields, file: FileField = None) -> JSONResponse:
     """Upload evidence (multipart), or record a link (``url`` without a file): 201 with the
     new evidence; 400 unsafe name or bad link, 403 someone else's control, 413 too large,
     415 not an evidence format. Nothing is stored on refusal."""
     try:
-        item = store_upload(
-            context, file, title, performed_start, performed_end, controls or [], kind, reference,
-            url,
-        )  # fmt: skip
+        item = store_upload(context, file, form)
     except CrosswalkError as problem:
         context.db.rollback()
         return JSONResponse({"detail": str(problem)}, status_code=status_for(problem))
