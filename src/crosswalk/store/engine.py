@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -192,6 +193,18 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config(create_engine("sqlite://"))).get_current_head()
 
 
+_FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
+
+
+def _session_factory(engine: Engine) -> sessionmaker[Session]:
+    """One factory per engine: each ``sessionmaker`` makes a Session class of its own, and
+    SQLAlchemy sets up every new class's event dispatch again (a web request each time)."""
+    factory = _FACTORIES.get(engine)
+    if factory is None:
+        factory = _FACTORIES[engine] = sessionmaker(engine, expire_on_commit=False)
+    return factory
+
+
 @contextmanager
 def session_scope(engine: Engine, actor: str | None = None) -> Iterator[Session]:
     """A session whose caller decides to commit; rolled back on any error.
@@ -201,8 +214,7 @@ def session_scope(engine: Engine, actor: str | None = None) -> Iterator[Session]
     import crosswalk.store.audit  # noqa: F401  (registers the change log on every session)
     from crosswalk.store import column_limits  # noqa: F401  (text past its column: refused)
 
-    factory = sessionmaker(engine, expire_on_commit=False)
-    session = factory()
+    session = _session_factory(engine)()
     if actor:
         session.info["actor"] = actor
     try:

@@ -13,10 +13,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Select, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crosswalk.domain.errors import CrosswalkError
@@ -354,30 +356,22 @@ class WebSession:
     trail_head: tuple[int, int] | None = None
 
 
-def find_session(
-    session: Session,
-    token: str | None,
-    now: datetime | None = None,
-    trail_since: int | None = None,
-) -> WebSession | None:
-    """The live session for a cookie's token, with its active user; None otherwise.
-
-    With ``trail_since`` the same round trip reads what the web app asks next on every
-    request (``trail_head``): is the data newer than its state, and did this user change it.
-    """
-    if not token:
-        return None
+@cache
+def _session_lookup(with_heads: bool) -> Select[*tuple[Any, ...]]:
+    """The statement ``find_session`` runs on every request of the web app, built once:
+    SQLAlchemy works out a statement's cache key each time a new one is executed. Columns,
+    not ORM rows. With ``with_heads`` it also reads the trail's newest id and the user's
+    newest after ``:since``."""
     heads = []
-    if trail_since is not None:
+    if with_heads:
         heads = [
             select(func.max(AuditRow.id)).scalar_subquery(),
             select(func.max(AuditRow.id))
-            .where(AuditRow.id > trail_since, AuditRow.actor == UserRow.email)
+            .where(AuditRow.id > bindparam("since"), AuditRow.actor == UserRow.email)
             .correlate(UserRow)
             .scalar_subquery(),
         ]
-    # Columns, not ORM rows: every request of the web app asks this first.
-    found = session.execute(
+    return (
         select(
             WebSessionRow.csrf_token,
             WebSessionRow.created_at,
@@ -394,8 +388,28 @@ def find_session(
             *heads,
         )
         .join(UserRow, UserRow.id == WebSessionRow.user_id)
-        .where(WebSessionRow.token_hash == token_hash(token))
-    ).first()
+        .where(WebSessionRow.token_hash == bindparam("token_hash"))
+    )
+
+
+def find_session(
+    session: Session,
+    token: str | None,
+    now: datetime | None = None,
+    trail_since: int | None = None,
+) -> WebSession | None:
+    """The live session for a cookie's token, with its active user; None otherwise.
+
+    With ``trail_since`` the same round trip reads what the web app asks next on every
+    request (``trail_head``): is the data newer than its state, and did this user change it.
+    """
+    if not token:
+        return None
+    heads = trail_since is not None
+    values: dict[str, object] = {"token_hash": token_hash(token)}
+    if heads:
+        values["since"] = trail_since
+    found = session.execute(_session_lookup(with_heads=heads), values).first()
     if found is None:
         return None
     csrf, created, expires, *columns = found
