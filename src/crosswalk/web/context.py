@@ -117,13 +117,19 @@ class AppState:
         """The program's coverage as of now, for ``library`` (the team's adjusted one) and
         today; see ``LiveState``."""
         today, root = self.today(), self.workspace.root
-
-        def fits(program: LiveProgram) -> bool:
-            return program.library is library and program.today == today
-
         return self.live.program(
-            session, fits, lambda: build_program(session, library, today, root)
+            session, self._fits(library), lambda: build_program(session, library, today, root)
         )
+
+    def settled_program(self, session: Session, library: Library) -> LiveProgram | None:
+        """The program if this request may have it without bringing it up to date first
+        (see ``LiveState.settled``), else None."""
+        return self.live.settled(session, self._fits(library))
+
+    def _fits(self, library: Library) -> Callable[[LiveProgram], bool]:
+        """Whether a state was built for ``library`` and today."""
+        today = self.today()
+        return lambda program: program.library is library and program.today == today
 
     def for_library(self, library: Library, name: str, compute: Callable[[], T], *key: Any) -> T:
         """``compute()`` once per library (the team's adjustments make a new one), ``name``
@@ -160,6 +166,11 @@ class RequestContext:
         """The program's coverage as of now (cheap: see ``LiveState``); every page that
         shows verdicts, counts or evidence states reads them from here."""
         return self.state.program(self.db, self.library)
+
+    def settled_program(self) -> LiveProgram | None:
+        """The program if it is there for this request without any work (else None): for a
+        result cheaper read afresh than waited for (one control's page)."""
+        return self.state.settled_program(self.db, self.library)
 
     @property
     def shipped_library(self) -> Library:

@@ -44,6 +44,7 @@ CACHE_SIZE = 64
 REFRESH_SECONDS = 5.0
 VIEWS_KEPT = 256  # views of the live program (control list pages, gap reports...)
 JSON_KEPT = 200_000  # views whose JSON is remembered
+CONTROLS_KEPT = 20_000  # controls whose page reads are remembered
 # How old the live program may be for a reader who changed nothing since (seconds): under
 # a stream of edits, a worker brings it up to date at most this often for them.
 LIVE_LAG_SECONDS = 2.5
@@ -153,6 +154,7 @@ class LiveState:
     json_memo: Memo = field(default_factory=dict)  # the JSON of views converted before
     html_memo: dict[int, tuple[Any, Markup]] = field(default_factory=dict)  # rows rendered
     row_memo: dict[tuple[Any, ...], Markup] = field(default_factory=dict)  # ... by value
+    _per_control: dict[str, tuple[object, Any]] = field(default_factory=dict)
 
     def program(
         self,
@@ -172,14 +174,10 @@ class LiveState:
         with uncommitted writes gets a state of its own, shared with nobody."""
         if session.info.get(PENDING_WRITES):
             return build()
+        settled = self.settled(session, fits)
+        if settled is not None:
+            return settled
         version = self.head(session)
-        current = self._program
-        if current is not None and fits(current):
-            recent = time.monotonic() - self._updated < LIVE_LAG_SECONDS
-            if recent and current.version >= version:
-                return current
-            if (recent or self._lock.locked()) and not wrote_since(session, current.version):
-                return current
         with self._lock:
             current = self._program
             if current is None or not fits(current):
@@ -191,6 +189,23 @@ class LiveState:
             self._updated = time.monotonic()
             self._program = current
             return current
+
+    def settled(self, session: Session, fits: Callable[[LiveProgram], bool]) -> LiveProgram | None:
+        """The current state if this request may have it as it is (see ``program``), or
+        None when it would have to be brought up to date first (or built, or the request
+        has uncommitted writes): for a result that is cheaper read afresh than waited for."""
+        if session.info.get(PENDING_WRITES):
+            return None
+        version = self.head(session)
+        current = self._program
+        if current is None or not fits(current):
+            return None
+        recent = time.monotonic() - self._updated < LIVE_LAG_SECONDS
+        if recent and current.version >= version:
+            return current
+        if (recent or self._lock.locked()) and not wrote_since(session, current.version):
+            return current
+        return None
 
     def version(self) -> int:
         """The trail entry the current state is up to (0 before the first)."""
@@ -224,6 +239,23 @@ class LiveState:
             if current is None or current[0].version <= program.version:
                 self._views[slot] = (program, value)
             return value
+
+    def per_control(self, program: LiveProgram, control_id: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per state of one control: kept while the program holds the same
+        record of it, which every change to the control, its tags, evidence, confirmations or
+        review flags replaces (``advance``), and a new library or day replaces them all. So a
+        control's page reads the database again after it changed, not after any change."""
+        live = program.controls.get(control_id)
+        if live is None:  # not in the program (retired, or not there): nothing to key it by
+            return compute()
+        found = self._per_control.get(control_id)
+        if found is not None and found[0] is live:
+            return found[1]  # type: ignore[no-any-return]
+        value = compute()
+        if len(self._per_control) >= CONTROLS_KEPT:
+            self._per_control.clear()
+        self._per_control[control_id] = (live, value)
+        return value
 
     def _lock_for(self, slot: tuple[Any, ...]) -> threading.Lock:
         with self._lock_guard:

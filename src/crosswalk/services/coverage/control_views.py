@@ -9,7 +9,7 @@ Reads a few whole-table queries (never one per control); services flush, callers
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -303,6 +303,22 @@ class ControlPage:
     confirmations: dict[str, ConfirmationState]  # by tagged requirement
 
 
+@dataclass(frozen=True)
+class ControlRead:
+    """What one control's page reads, before whoever reads it is known: the same for every
+    reader, so the web app keeps it while the control is unchanged (``page_for``)."""
+
+    detail: ControlDetail
+    freshness: str
+    last_performed: date | None
+    next_due: date | None
+    reach_framework: str
+    reach_framework_name: str
+    reach: list[ReachRow]
+    evidence: tuple[Evidence, ...]  # all of it, newest first
+    confirmations: dict[str, ConfirmationState]
+
+
 def _evidence_item(row: Evidence) -> EvidenceItem:
     return EvidenceItem(
         row.id,
@@ -318,26 +334,24 @@ def _evidence_item(row: Evidence) -> EvidenceItem:
     )
 
 
-def control_page(
+def read_control(
     session: Session,
     library: Library,
     control_id: str,
     today: date,
-    visible: Callable[[Evidence], bool] = lambda _item: True,
     reach_framework: str = ISO_2022,
-) -> ControlPage:
+) -> ControlRead:
     """One control: its details, what its tags reach, its evidence and confirmations."""
     row = control_row(session, control_id)
     detail = describe_control(session, library, control_id, row)
     evidence = list_evidence(session, control_pk=row.id)
     last = max((row.performed_end for row in evidence), default=None)
     state, due = classify(detail.effective_frequency.frequency, last, today)
-    shown = [row for row in evidence if visible(row)]
     confirmations = {
         s.requirement: s for s in confirmation_status(session, library, today, edges=False, row=row)
     }
     framework = library.frameworks.get(reach_framework)
-    return ControlPage(
+    return ControlRead(
         detail=detail,
         freshness=state,
         last_performed=last,
@@ -347,10 +361,36 @@ def control_page(
         reach=tag_reach(library, [(t["requirement"], t["coverage"]) for t in detail.tags])
         if framework
         else [],
-        evidence=[_evidence_item(row) for row in shown],
-        evidence_hidden=len(evidence) - len(shown),
+        evidence=tuple(evidence),
         confirmations=confirmations,
     )
+
+
+def page_for(
+    read: ControlRead, visible: Callable[[Evidence], bool] = lambda _item: True
+) -> ControlPage:
+    """The page as one reader sees it: the evidence they may not see is counted, not shown.
+    Freshness comes from all of it (what the control's state is does not depend on who
+    looks)."""
+    shown = [item for item in read.evidence if visible(item)]
+    same = {f.name: getattr(read, f.name) for f in fields(ControlRead) if f.name != "evidence"}
+    return ControlPage(
+        **same,
+        evidence=[_evidence_item(item) for item in shown],
+        evidence_hidden=len(read.evidence) - len(shown),
+    )
+
+
+def control_page(
+    session: Session,
+    library: Library,
+    control_id: str,
+    today: date,
+    visible: Callable[[Evidence], bool] = lambda _item: True,
+    reach_framework: str = ISO_2022,
+) -> ControlPage:
+    """One control's page for a reader who sees the evidence ``visible`` lets through."""
+    return page_for(read_control(session, library, control_id, today, reach_framework), visible)
 
 
 def new_control(

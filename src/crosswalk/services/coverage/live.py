@@ -28,6 +28,10 @@ What a verdict reads, and the trail entries that change it:
   policy files in the workspace folder (not in the trail: their names, sizes and times are
   compared at each advance instead).
 
+No verdict reads a review flag, but a control's page shows those on it and its tags: such a
+``review_flag`` entry reads that control again, so its record in the program is a new one
+and the web app's copy of its page (kept per record) is read again too.
+
 ``build_program`` and ``advance`` return a new ``LiveProgram``, never change one: a request
 holds on to the state it started with while another brings the next one in.
 """
@@ -78,6 +82,7 @@ from crosswalk.services.isms.readiness import (
     readiness,
     with_competence_again,
 )
+from crosswalk.services.mapping.flags import CONTROL, TAG
 from crosswalk.store.audit import Change
 from crosswalk.store.models import ControlRow, EvidenceLinkRow, EvidenceRow
 
@@ -98,7 +103,6 @@ UNRELATED = frozenset(
     {
         "user",
         "mapping_review",
-        "review_flag",
         "incident",
         "processing_activity",
         "data_subject_request",
@@ -341,6 +345,10 @@ def _touched(changes: Iterable[Change]) -> _Touched:
                 touched.confirmations.add(int(pk))
             else:
                 touched.rebuild = True
+        elif entity == "review_flag":  # no verdict reads them; a control's page shows its own
+            kind, _, subject = key.partition(" ")
+            if kind in (CONTROL, TAG):  # "C-1", or a tag: "C-1|iso27001-2022:A.5.15"
+                touched.controls.add(subject.rpartition("|")[0] if kind == TAG else subject)
         elif entity in RECORDS:
             touched.records = True
             touched.soa = touched.soa or entity in SOA

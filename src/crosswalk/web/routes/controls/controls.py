@@ -27,11 +27,13 @@ from crosswalk.services.coverage.control_views import (
     ControlFilters,
     ControlListItem,
     ControlPage,
+    ControlRead,
     control_changes,
-    control_page,
     filter_items,
     new_control,
+    page_for,
     parse_coverage,
+    read_control,
     read_filters,
     require_requirement,
 )
@@ -130,14 +132,23 @@ def controls_data(
 
 
 def control_data(context: RequestContext, control_id: str) -> dict[str, Any]:
+    """One control's page for this reader. What it reads is kept per state of the control
+    (``LiveState.per_control``) while the program is current for this reader, so it is as
+    fresh as the program: at once for whoever changed it, within seconds for others. When
+    the program would first have to catch up (its author's next request, a write's answer),
+    the control is read afresh instead, which costs less."""
     user = context.user
 
     def visible(item: Evidence) -> bool:
         return permissions.evidence_visible(user, item)
 
+    def read() -> ControlRead:
+        return read_control(context.db, context.library, control_id, context.today)
+
+    program = context.settled_program()  # else read afresh: cheaper than catching up
+    found = read() if program is None else context.state.live.per_control(program, control_id, read)
     page: ControlPage = permissions.performance_shown(
-        control_page(context.db, context.library, control_id, context.today, visible),
-        permissions.performance_limit(user),
+        page_for(found, visible), permissions.performance_limit(user)
     )
     return {"control": page, "can_edit": permissions.can_edit_control(user, page.detail)}
 
