@@ -13,7 +13,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from crosswalk.catalogs.loader import CatalogError, Guidance, Problem
@@ -28,11 +27,6 @@ from crosswalk.domain.mappings import Mapping, MappingSet, Provenance
 from crosswalk.domain.refs import RefIndex
 from crosswalk.domain.relationships import Relationship
 from crosswalk.domain.requirements import Framework, Requirement, requirement_key
-
-# libyaml is several times faster; fall back to the pure-Python parser without it.
-_YamlLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)
 
 
 def _read_limited(path: Path) -> bytes:
@@ -56,13 +50,16 @@ def _read_limited(path: Path) -> bytes:
 
 def read_yaml(path: Path) -> Any:
     """A catalog, mapping-set or guidance file's YAML, within the input limits: nesting past
-    ``MAX_DEPTH`` is refused before libyaml (whose composer would crash) sees it."""
+    ``MAX_DEPTH`` is refused before libyaml (whose composer would crash) sees it. PyYAML is
+    imported here: most commands read the compiled library and never parse YAML."""
+    import yaml
+
     data = _read_limited(path)
     line = yaml_too_deep(data)
     if line is not None:
         raise CatalogError(path, f"line {line}" if line else "", too_deep())
     try:
-        return yaml.load(data, Loader=_YamlLoader)
+        return yaml.load(data, Loader=_safe_loader())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -76,7 +73,16 @@ def read_yaml(path: Path) -> Any:
 
 def parse_yaml_text(text: str) -> Any:
     """YAML already in memory, read with the same (fast, safe) loader as files."""
-    return yaml.load(text, Loader=_YamlLoader)
+    import yaml
+
+    return yaml.load(text, Loader=_safe_loader())
+
+
+def _safe_loader() -> Any:
+    """libyaml's safe loader, several times faster; PyYAML's own without libyaml."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:

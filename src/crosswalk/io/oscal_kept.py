@@ -22,6 +22,8 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 GUIDANCE = "oscal.guidance"
 PARAMS = "oscal.params"
 LINKS = "oscal.links"
@@ -41,10 +43,20 @@ def prose(text: str) -> str:
     no space at the start of a line (but a nested list item's) or its end, list items as
     ``- ``, at most one blank line. OSCAL XML has no such variants, so a
     catalog reads the same from JSON, YAML and XML."""
-    text = _RUN_OF_SPACES.sub(" ", text.strip())
-    text = _TRAILING.sub("", _INDENT.sub("", text))
-    text = _MARKDOWN_BULLET.sub(r"\1- ", text)
-    return _BLANK_LINES.sub("\n\n", text)
+    # Each rule runs only where it can apply: a catalog has thousands of prose fields,
+    # most of them one plain line, and each rule scans its whole text.
+    text = text.strip()
+    if "  " in text or "\t" in text:
+        text = _RUN_OF_SPACES.sub(" ", text)
+    if "\n " in text or "\n\t" in text:  # the text's own start was stripped
+        text = _INDENT.sub("", text)
+    if " \n" in text or "\t\n" in text:  # and its end
+        text = _TRAILING.sub("", text)
+    if "*" in text or "+" in text:
+        text = _MARKDOWN_BULLET.sub(r"\1- ", text)
+    if "\n\n\n" in text:  # lines of spaces alone are empty by now
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text
 
 
 def _normal(value: Any) -> Any:
@@ -60,7 +72,13 @@ def _normal(value: Any) -> Any:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with sorted keys. orjson writes what the standard library's settings
+    below write (a catalog has some 2,000 such values); what orjson refuses (an integer
+    past 64 bits, a lone surrogate) the standard library writes, as it always did."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def resources_of(catalog: dict[str, Any]) -> dict[str, dict[str, Any]]:
