@@ -23,7 +23,9 @@ Scalar = str | int | float | bool
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built at a model's first validation, not at import: an import checks a catalog or a
+    # mapping set, never both, and most commands read the compiled library and neither.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class RequirementEntry(_Strict):
