@@ -27,7 +27,13 @@ from crosswalk.services.mapping.adjustments import adjusted_library
 from crosswalk.services.mapping.library import catalogs_folder, open_library
 from crosswalk.services.notify.items import DigestItem, due_items
 from crosswalk.services.notify.mailer import Mailer, MessageRefused
-from crosswalk.services.notify.messages import mime_message, render_html, render_text, subject_for
+from crosswalk.services.notify.messages import (
+    Letter,
+    mime_message,
+    render_html,
+    render_text,
+    subject_for,
+)
 from crosswalk.services.notify.owners import Person, display_name
 from crosswalk.services.notify.settings import MailSettings
 from crosswalk.services.notify.subscriptions import unsubscribe_token, unsubscribe_url
@@ -145,6 +151,7 @@ def _compose(
     if base_url and mine:
         link = unsubscribe_url(base_url, unsubscribe_token(session, row.id, row.email))
     name = display_name(row.name, row.owner_name, row.email)
+    letter = Letter(name, row.email, day, mine, new, base_url, link)
     return Digest(
         email=row.email,
         name=name,
@@ -154,8 +161,8 @@ def _compose(
         subscribed=row.digest_unsubscribed_at is None,
         already_sent=_sent_on(session, row.id, day),
         subject=subject_for(mine, day),
-        text=render_text(name, row.email, day, mine, new, base_url, link),
-        html=render_html(name, row.email, day, mine, new, base_url, link),
+        text=render_text(letter),
+        html=render_html(letter),
         unsubscribe_link=link,
     )
 

@@ -4,12 +4,27 @@ images, no styles from elsewhere: it reads the same in any mail client)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from html import escape
 
 from crosswalk.services.notify.items import SECTIONS, DigestItem
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What one person's digest says, and to whom: both parts of the message are written
+    from it, so the text and the HTML cannot disagree."""
+
+    name: str
+    email: str
+    day: date
+    items: Sequence[DigestItem]
+    new: frozenset[str]  # keys not in the previous digest
+    base_url: str | None  # links to the web app, when it has an address
+    unsubscribe_link: str | None
 
 
 def subject_for(items: Sequence[DigestItem], day: date) -> str:
@@ -27,11 +42,12 @@ def _grouped(items: Sequence[DigestItem]) -> list[tuple[str, list[DigestItem]]]:
     ]
 
 
-def _intro(name: str, day: date, items: Sequence[DigestItem], new: frozenset[str]) -> str:
-    fresh = sum(1 for item in items if item.key in new)
+def _intro(letter: Letter) -> str:
+    items = letter.items
+    fresh = sum(1 for item in items if item.key in letter.new)
     since = f"; {fresh} new since your last digest" if fresh and fresh < len(items) else ""
     return (
-        f"Hello {name},\n\nThis is what is due for you in Crosswalk on {day} "
+        f"Hello {letter.name},\n\nThis is what is due for you in Crosswalk on {letter.day} "
         f"({len(items)} item{'s' if len(items) != 1 else ''}{since})."
     )
 
@@ -49,66 +65,51 @@ def _opt_out(email: str, link: str | None) -> str:
     return f"To stop these messages, ask an admin to run: crosswalk notify --unsubscribe {email}"
 
 
-def render_text(
-    name: str,
-    email: str,
-    day: date,
-    items: Sequence[DigestItem],
-    new: frozenset[str],
-    base_url: str | None,
-    unsubscribe_link: str | None,
-) -> str:
-    lines = [_intro(name, day, items, new), ""]
-    for title, group in _grouped(items):
+def render_text(letter: Letter) -> str:
+    lines = [_intro(letter), ""]
+    for title, group in _grouped(letter.items):
         lines.append(title)
         lines.append("-" * len(title))
         for item in group:
             marks = ("! " if item.urgent else "- ") + item.title
-            tags = " [new]" if item.key in new else ""
+            tags = " [new]" if item.key in letter.new else ""
             lines.append(f"{marks}{tags}")
             lines.append(f"  {item.detail}")
-            if base_url:
-                lines.append(f"  {base_url}{item.path}")
+            if letter.base_url:
+                lines.append(f"  {letter.base_url}{item.path}")
         lines.append("")
-    lines.extend(["-- ", _why(email), _opt_out(email, unsubscribe_link), ""])
+    lines.extend(["-- ", _why(letter.email), _opt_out(letter.email, letter.unsubscribe_link), ""])
     return "\n".join(lines)
 
 
-def render_html(
-    name: str,
-    email: str,
-    day: date,
-    items: Sequence[DigestItem],
-    new: frozenset[str],
-    base_url: str | None,
-    unsubscribe_link: str | None,
-) -> str:
-    intro = escape(_intro(name, day, items, new)).replace("\n\n", "</p>\n<p>")
+def render_html(letter: Letter) -> str:
+    intro = escape(_intro(letter)).replace("\n\n", "</p>\n<p>")
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(subject_for(items, day))}</title></head>",
+        f"<title>{escape(subject_for(letter.items, letter.day))}</title></head>",
         '<body style="font-family: sans-serif; color: #111;">',
         f"<p>{intro}</p>",
     ]
-    for title, group in _grouped(items):
+    for title, group in _grouped(letter.items):
         parts.append(f'<h2 style="font-size: 1.1em;">{escape(title)}</h2>')
         parts.append("<ul>")
         for item in group:
             label = escape(item.title)
-            if base_url:
-                label = f'<a href="{escape(base_url + item.path)}">{label}</a>'
+            if letter.base_url:
+                label = f'<a href="{escape(letter.base_url + item.path)}">{label}</a>'
             if item.urgent:
                 label = f"<strong>{label}</strong>"
-            tag = " <em>(new)</em>" if item.key in new else ""
+            tag = " <em>(new)</em>" if item.key in letter.new else ""
             parts.append(f"<li>{label}{tag}<br>{escape(item.detail)}</li>")
         parts.append("</ul>")
-    opt_out = escape(_opt_out(email, None))
-    if unsubscribe_link:
-        opt_out = f'<a href="{escape(unsubscribe_link)}">Stop these messages</a>'
+    opt_out = escape(_opt_out(letter.email, None))
+    if letter.unsubscribe_link:
+        opt_out = f'<a href="{escape(letter.unsubscribe_link)}">Stop these messages</a>'
+    why = escape(_why(letter.email))
     parts.extend(
         [
-            f'<p style="color: #444; font-size: 0.9em;">{escape(_why(email))}<br>{opt_out}</p>',
+            f'<p style="color: #444; font-size: 0.9em;">{why}<br>{opt_out}</p>',
             "</body></html>",
             "",
         ]
